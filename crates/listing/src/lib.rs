@@ -230,8 +230,7 @@ impl Func {
     pub fn instr_at(&self, pc: u32) -> Option<&Instr> {
         self.instrs
             .iter()
-            .filter(|i| i.pc == pc && !i.is_pseudo())
-            .next_back()
+            .rfind(|i| i.pc == pc && !i.is_pseudo())
     }
 }
 
