@@ -23,11 +23,13 @@
 //! assert_eq!(func.instr_at(3).unwrap().op, "RET");
 //! ```
 
+mod arch;
 mod parse;
 mod reloc;
 
 use std::fmt::Write as _;
 
+pub use arch::{Arch, UnknownArch};
 pub use parse::parse;
 
 /// The result of [`parse`]: the model and what could not be understood.

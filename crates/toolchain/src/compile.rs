@@ -1,0 +1,283 @@
+//! Compiling one Go program with `go tool compile -S` in a fresh temporary directory.
+
+use std::fs;
+use std::path::Path;
+
+use tempfile::TempDir;
+
+use crate::cache::Key;
+use crate::importcfg::{import_config, list_imports};
+use crate::{Arch, Cache, Error, Go};
+
+/// One program to compile: its source, the name its positions use, the target and the compiler flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileRequest {
+    /// The Go program text; it must be `package main`.
+    pub source: String,
+    /// The file name that positions in the listing use, such as `main.go` in `(main.go:7)`.
+    pub file_name: String,
+    /// The target architecture.
+    pub arch: Arch,
+    /// Flags for `go tool compile`, passed as they are, such as `["-N", "-l"]`.
+    pub flags: Vec<String>,
+}
+
+/// The result of a compile: the listing and what produced it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compiled {
+    /// What `go tool compile -S` printed on stdout.
+    pub listing: String,
+    /// The Go version that compiled it, as `go env GOVERSION` prints it.
+    pub go_version: String,
+    /// The target architecture.
+    pub arch: Arch,
+    /// The compiler flags used.
+    pub flags: Vec<String>,
+    /// The file name that positions in the listing use.
+    pub file_name: String,
+    /// Whether the listing came from the cache without running the compiler.
+    pub cache_hit: bool,
+}
+
+impl CompileRequest {
+    /// A request for `source` as `main.go` on `arch`, with no flags.
+    pub fn new(source: impl Into<String>, arch: Arch) -> CompileRequest {
+        CompileRequest {
+            source: source.into(),
+            file_name: "main.go".to_string(),
+            arch,
+            flags: Vec::new(),
+        }
+    }
+
+    /// The same request with these compiler flags.
+    pub fn with_flags<S: Into<String>>(
+        mut self,
+        flags: impl IntoIterator<Item = S>,
+    ) -> CompileRequest {
+        self.flags = flags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The same request with positions reading `file_name` instead of `main.go`.
+    pub fn with_file_name(mut self, file_name: impl Into<String>) -> CompileRequest {
+        self.file_name = file_name.into();
+        self
+    }
+}
+
+/// Compiles `req` with `go`, or returns the listing cached for the same toolchain, flags, file name and source.
+///
+/// Runs, in a fresh temporary directory holding only the source:
+/// `go tool compile -p main -trimpath <dir> -importcfg <dir>/importcfg -o <dir>/main.o [flags...] -S <file>`,
+/// with GOOS=linux and GOARCH set. Nothing is written anywhere else but the cache.
+pub fn compile(go: &Go, req: &CompileRequest, cache: &Cache) -> Result<Compiled, Error> {
+    check_file_name(&req.file_name)?;
+    let key = listing_key(go, req);
+    let compiled = |listing: String, cache_hit: bool| Compiled {
+        listing,
+        go_version: go.version().raw.clone(),
+        arch: req.arch,
+        flags: req.flags.clone(),
+        file_name: req.file_name.clone(),
+        cache_hit,
+    };
+    if let Some(listing) = cache.read_listing(&key) {
+        return Ok(compiled(listing, true));
+    }
+
+    let temp = TempDir::with_prefix("gostack-").map_err(|source| Error::Io {
+        action: "create a temporary directory in",
+        path: std::env::temp_dir(),
+        source,
+    })?;
+    // The compiler sees the directory with symbolic links resolved; trim both spellings.
+    let dir = fs::canonicalize(temp.path()).unwrap_or_else(|_| temp.path().to_path_buf());
+    let source_path = dir.join(&req.file_name);
+    fs::write(&source_path, &req.source).map_err(|source| Error::Io {
+        action: "write",
+        path: source_path.clone(),
+        source,
+    })?;
+
+    let without_dir = |err| strip_dir_from_error(err, &dir);
+    let imports = list_imports(go, req.arch, &dir, &req.file_name).map_err(without_dir)?;
+    let importcfg = import_config(go, req.arch, &imports, cache, &dir).map_err(without_dir)?;
+    let importcfg_path = dir.join("importcfg");
+    fs::write(&importcfg_path, importcfg.unwrap_or_default()).map_err(|source| Error::Io {
+        action: "write",
+        path: importcfg_path.clone(),
+        source,
+    })?;
+
+    let mut trimpath = dir.display().to_string();
+    if temp.path() != dir {
+        trimpath = format!("{trimpath};{}", temp.path().display());
+    }
+    let mut command = go.command(req.arch, &dir);
+    command
+        .args([
+            "tool",
+            "compile",
+            "-p",
+            "main",
+            "-trimpath",
+            &trimpath,
+            "-importcfg",
+        ])
+        .arg(&importcfg_path)
+        .arg("-o")
+        .arg(dir.join("main.o"))
+        .args(&req.flags)
+        .args(["-S", &req.file_name]);
+    let output = go.output(&mut command)?;
+    if !output.status.success() {
+        // The compiler prints its messages about the program on stdout, usage and internal errors on stderr.
+        let messages: Vec<String> = [&output.stdout, &output.stderr]
+            .into_iter()
+            .map(|bytes| String::from_utf8_lossy(bytes).trim_end().to_string())
+            .filter(|text| !text.is_empty())
+            .collect();
+        let stderr = strip_dir(&strip_dir(&messages.join("\n"), &dir), temp.path());
+        return Err(Error::Compile {
+            stderr,
+            status: output.status.code(),
+        });
+    }
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let listing = strip_dir(&strip_dir(&listing, &dir), temp.path());
+    cache.write_listing(&key, &listing)?;
+    Ok(compiled(listing, false))
+}
+
+/// Compiles the program in the file at `path`; positions in the listing use its file name.
+pub fn compile_file(
+    go: &Go,
+    path: &Path,
+    arch: Arch,
+    flags: &[String],
+    cache: &Cache,
+) -> Result<Compiled, Error> {
+    let source = fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let req = CompileRequest {
+        source,
+        file_name,
+        arch,
+        flags: flags.to_vec(),
+    };
+    compile(go, &req, cache)
+}
+
+/// Removes `dir` from paths in `text`, so that `/tmp/gostack-x/main.go:5:2` reads `main.go:5:2`.
+pub(crate) fn strip_dir(text: &str, dir: &Path) -> String {
+    let dir = dir.display().to_string();
+    if dir.is_empty() {
+        return text.to_string();
+    }
+    text.replace(&format!("{dir}/"), "").replace(&dir, ".")
+}
+
+/// Removes `dir` from the messages of a failed `go` command.
+fn strip_dir_from_error(err: Error, dir: &Path) -> Error {
+    match err {
+        Error::GoCommand {
+            command,
+            status,
+            stderr,
+        } => Error::GoCommand {
+            command,
+            status,
+            stderr: strip_dir(&stderr, dir),
+        },
+        other => other,
+    }
+}
+
+/// The cache key of a listing: everything that can change what the compiler prints.
+fn listing_key(go: &Go, req: &CompileRequest) -> String {
+    let mut key = Key::new("gostack-listing-v1");
+    key.toolchain(go, req.arch);
+    key.field(&req.flags.len().to_string());
+    for flag in &req.flags {
+        key.field(flag);
+    }
+    key.field(&req.file_name);
+    key.field(&req.source);
+    key.finish()
+}
+
+/// Accepts a plain `.go` file name that `go list` takes as a source file of the program.
+fn check_file_name(name: &str) -> Result<(), Error> {
+    let plain = !name.is_empty()
+        && !name.contains(['/', '\\', ';', '\0'])
+        && !name.starts_with(['.', '_', '-'])
+        && name.len() > ".go".len()
+        && name.ends_with(".go")
+        && !name.ends_with("_test.go");
+    if plain {
+        Ok(())
+    } else {
+        Err(Error::BadFileName {
+            name: name.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_the_temporary_directory_from_messages() {
+        let dir = Path::new("/tmp/gostack-abc");
+        assert_eq!(
+            strip_dir("/tmp/gostack-abc/main.go:5:2: undefined: x", dir),
+            "main.go:5:2: undefined: x"
+        );
+        assert_eq!(
+            strip_dir("./main.go:5:2: undefined: x", dir),
+            "./main.go:5:2: undefined: x"
+        );
+        assert_eq!(strip_dir("in /tmp/gostack-abc", dir), "in .");
+    }
+
+    #[test]
+    fn accepts_only_plain_go_file_names() {
+        for good in ["main.go", "add.go", "swap_by_value.go", "x.go"] {
+            assert!(check_file_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            ".go",
+            "main",
+            "main.c",
+            "../main.go",
+            "dir/main.go",
+            ".hidden.go",
+            "_x.go",
+            "-S.go",
+            "main_test.go",
+        ] {
+            let err = check_file_name(bad).unwrap_err();
+            assert!(err.to_string().contains("main.go"), "{err}");
+        }
+    }
+
+    #[test]
+    fn request_builders_set_their_fields() {
+        let req = CompileRequest::new("package main", Arch::I386)
+            .with_flags(["-N", "-l"])
+            .with_file_name("add.go");
+        assert_eq!(req.flags, ["-N", "-l"]);
+        assert_eq!(req.file_name, "add.go");
+        assert_eq!(req.arch, Arch::I386);
+    }
+}

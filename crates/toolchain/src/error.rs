@@ -1,0 +1,126 @@
+//! The error type of the crate: each message says what went wrong and what to do about it.
+
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitStatus;
+
+/// Everything that can go wrong while finding Go or compiling a program.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// No `go` command on PATH and no `GOSTACK_GO`.
+    #[error(
+        "no `go` command found on PATH: install Go ({minimum} or newer) from your distribution or from https://go.dev/dl and put its bin directory on PATH, or set GOSTACK_GO to the path of a go binary",
+        minimum = crate::go::MINIMUM_VERSION
+    )]
+    GoNotFound,
+
+    /// The path given for the `go` binary (by `GOSTACK_GO` or [`Go::at`](crate::Go::at)) does not exist.
+    #[error(
+        "no Go binary at {}: point GOSTACK_GO at a go binary, or install Go ({minimum} or newer) from your distribution or from https://go.dev/dl and put it on PATH",
+        path.display(),
+        minimum = crate::go::MINIMUM_VERSION
+    )]
+    GoMissing {
+        /// The path that was looked at.
+        path: PathBuf,
+    },
+
+    /// The `go` binary could not be started.
+    #[error("could not run {}: {source}; check that it is a working go binary, or point GOSTACK_GO at one", path.display())]
+    GoRun {
+        /// The binary that was run.
+        path: PathBuf,
+        /// Why it could not be started.
+        source: io::Error,
+    },
+
+    /// A `go` subcommand (other than the compile itself) failed.
+    #[error("`{command}` failed ({status}):\n{stderr}")]
+    GoCommand {
+        /// The command line, for the reader.
+        command: String,
+        /// How it exited.
+        status: ExitStatus,
+        /// What it printed on stderr.
+        stderr: String,
+    },
+
+    /// `go env GOVERSION` printed something that is not a Go version.
+    #[error(
+        "could not read the Go version (`go env GOVERSION` printed {found:?}); gostack needs {minimum} or newer",
+        minimum = crate::go::MINIMUM_VERSION
+    )]
+    BadGoVersion {
+        /// What was printed.
+        found: String,
+    },
+
+    /// The installed Go is older than gostack supports.
+    #[error(
+        "{found} is too old: gostack needs {minimum} or newer; install a newer Go from your distribution or from https://go.dev/dl, or point GOSTACK_GO at one"
+    )]
+    GoTooOld {
+        /// The version found, as Go prints it.
+        found: String,
+        /// The oldest version supported, such as `go1.19`.
+        minimum: String,
+    },
+
+    /// A GOARCH that gostack does not emulate.
+    #[error(transparent)]
+    UnknownArch(#[from] crate::UnknownArch),
+
+    /// A source file name that `go tool compile` would not take as the program.
+    #[error(
+        "`{name}` cannot name the program's source file: use a plain file name ending in .go that does not start with `.` or `_` and is not a _test.go file, such as main.go"
+    )]
+    BadFileName {
+        /// The name given.
+        name: String,
+    },
+
+    /// The Go toolchain rejected the program; the message is the compiler's own.
+    #[error("{}", compile_message(stderr, *status))]
+    Compile {
+        /// The compiler's messages as it printed them (on stdout and stderr), with the temporary directory removed from paths.
+        stderr: String,
+        /// The exit code of `go tool compile`, or `None` when `go list` found the error
+        /// (such as an import of a package that does not exist).
+        status: Option<i32>,
+    },
+
+    /// Reading or writing a file failed.
+    #[error("could not {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done, such as "read".
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+
+    /// Writing to the cache directory failed.
+    #[error(
+        "could not write to the gostack cache at {}: {source}; set GOSTACK_CACHE to a writable directory, or run without the cache",
+        path.display()
+    )]
+    Cache {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+}
+
+fn compile_message(stderr: &str, status: Option<i32>) -> String {
+    let stderr = stderr.trim_end();
+    if !stderr.is_empty() {
+        return stderr.to_string();
+    }
+    match status {
+        Some(code) => format!("go tool compile failed with exit status {code} and printed nothing"),
+        None => "go tool compile failed and printed nothing".to_string(),
+    }
+}

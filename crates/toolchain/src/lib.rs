@@ -1,0 +1,28 @@
+//! Runs the installed Go compiler: finds `go`, compiles one program with `go tool compile -S`, and caches import configs and listings on disk.
+//!
+//! ```no_run
+//! use gostack_toolchain::{Arch, Cache, CompileRequest, Go, compile};
+//!
+//! let go = Go::find()?;
+//! let cache = Cache::new(Cache::default_dir())
+//!     .with_progress(|message| eprintln!("{message}"));
+//! let request = CompileRequest::new("package main\n\nfunc main() {}\n", Arch::Amd64)
+//!     .with_flags(["-N", "-l"]);
+//! let compiled = compile(&go, &request, &cache)?;
+//! assert!(compiled.listing.contains("main.main STEXT"));
+//! # Ok::<(), gostack_toolchain::Error>(())
+//! ```
+//!
+//! The crate knows nothing of the listing's format: it returns the text the compiler printed.
+
+mod cache;
+mod compile;
+mod error;
+mod go;
+mod importcfg;
+
+pub use gostack_listing::{Arch, UnknownArch};
+pub use cache::Cache;
+pub use compile::{CompileRequest, Compiled, compile, compile_file};
+pub use error::Error;
+pub use go::{Go, GoVersion, MINIMUM_VERSION};
