@@ -243,7 +243,7 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let cache_error = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| Error::Cache { path, source }
+        move |cause| Error::Cache { path, cause }
     };
     fs::create_dir_all(dir).map_err(cache_error(dir))?;
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(cache_error(dir))?;

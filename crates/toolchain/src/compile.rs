@@ -86,28 +86,28 @@ pub fn compile(go: &Go, req: &CompileRequest, cache: &Cache) -> Result<Compiled,
         return Ok(compiled(listing, true));
     }
 
-    let temp = TempDir::with_prefix("gostack-").map_err(|source| Error::Io {
+    let temp = TempDir::with_prefix("gostack-").map_err(|cause| Error::Io {
         action: "create a temporary directory in",
         path: std::env::temp_dir(),
-        source,
+        cause,
     })?;
     // The compiler sees the directory with symbolic links resolved; trim both spellings.
     let dir = fs::canonicalize(temp.path()).unwrap_or_else(|_| temp.path().to_path_buf());
     let source_path = dir.join(&req.file_name);
-    fs::write(&source_path, &req.source).map_err(|source| Error::Io {
+    fs::write(&source_path, &req.source).map_err(|cause| Error::Io {
         action: "write",
         path: source_path.clone(),
-        source,
+        cause,
     })?;
 
     let without_dir = |err| strip_dir_from_error(err, &dir);
     let imports = list_imports(go, req.arch, &dir, &req.file_name).map_err(without_dir)?;
     let importcfg = import_config(go, req.arch, &imports, cache, &dir).map_err(without_dir)?;
     let importcfg_path = dir.join("importcfg");
-    fs::write(&importcfg_path, importcfg.unwrap_or_default()).map_err(|source| Error::Io {
+    fs::write(&importcfg_path, importcfg.unwrap_or_default()).map_err(|cause| Error::Io {
         action: "write",
         path: importcfg_path.clone(),
-        source,
+        cause,
     })?;
 
     let mut trimpath = dir.display().to_string();
@@ -158,10 +158,10 @@ pub fn compile_file(
     flags: &[String],
     cache: &Cache,
 ) -> Result<Compiled, Error> {
-    let source = fs::read_to_string(path).map_err(|source| Error::Io {
+    let source = fs::read_to_string(path).map_err(|cause| Error::Io {
         action: "read",
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     let file_name = path
         .file_name()

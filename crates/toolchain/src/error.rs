@@ -27,12 +27,12 @@ pub enum Error {
     },
 
     /// The `go` binary could not be started.
-    #[error("could not run {}: {source}; check that it is a working go binary, or point GOSTACK_GO at one", path.display())]
+    #[error("could not run {}: {cause}; check that it is a working go binary, or point GOSTACK_GO at one", path.display())]
     GoRun {
         /// The binary that was run.
         path: PathBuf,
         /// Why it could not be started.
-        source: io::Error,
+        cause: io::Error,
     },
 
     /// A `go` subcommand (other than the compile itself) failed.
@@ -91,26 +91,26 @@ pub enum Error {
     },
 
     /// Reading or writing a file failed.
-    #[error("could not {action} {}: {source}", path.display())]
+    #[error("could not {action} {}: {cause}", path.display())]
     Io {
         /// What was being done, such as "read".
         action: &'static str,
         /// The file or directory.
         path: PathBuf,
         /// The underlying error.
-        source: io::Error,
+        cause: io::Error,
     },
 
     /// Writing to the cache directory failed.
     #[error(
-        "could not write to the gostack cache at {}: {source}; set GOSTACK_CACHE to a writable directory, or run without the cache",
+        "could not write to the gostack cache at {}: {cause}; set GOSTACK_CACHE to a writable directory, or run without the cache",
         path.display()
     )]
     Cache {
         /// The file or directory.
         path: PathBuf,
         /// The underlying error.
-        source: io::Error,
+        cause: io::Error,
     },
 }
 

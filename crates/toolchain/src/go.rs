@@ -275,9 +275,9 @@ fn run_checked(path: &Path, command: &mut Command, what: &str) -> Result<Output,
 }
 
 fn run(path: &Path, command: &mut Command) -> Result<Output, Error> {
-    command.output().map_err(|source| Error::GoRun {
+    command.output().map_err(|cause| Error::GoRun {
         path: path.to_path_buf(),
-        source,
+        cause,
     })
 }
 

@@ -1,0 +1,40 @@
+//! Prints emulator speed: steps per second running a recursive fib(30),
+//! untraced and traced, and the size of the trace.
+
+use std::path::Path;
+use std::time::Instant;
+
+use gostack_emu::{Arch, Config, Stop};
+use gostack_toolchain::{Cache, Go, compile_file};
+
+fn main() {
+    let go = Go::find().expect("Go is installed");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/fib.go");
+    let cache = Cache::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/gostack-cache"));
+    for arch in Arch::ALL {
+        let compiled = compile_file(&go, &path, arch, &[], &cache).unwrap();
+        let listing = gostack_listing::parse(&compiled.listing).listing;
+        let mut config = Config::new(arch, go.version().minor);
+        config.max_steps = u64::MAX;
+        for traced in [false, true] {
+            config.trace = traced;
+            let start = Instant::now();
+            let run = gostack_emu::run(&listing, &config).unwrap();
+            let seconds = start.elapsed().as_secs_f64();
+            assert_eq!(run.stop, Stop::Exited(0));
+            assert_eq!(run.stderr, b"832040\n");
+            let mut line = format!(
+                "fib(30) {arch} {}: {} steps in {seconds:.3} s = {:.1} million steps/s",
+                if traced { "traced  " } else { "untraced" },
+                run.steps,
+                run.steps as f64 / seconds / 1e6
+            );
+            if let Some(trace) = &run.trace {
+                let bytes = trace.steps.capacity() * std::mem::size_of::<gostack_emu::Step>()
+                    + trace.changes.capacity() * std::mem::size_of::<gostack_emu::Change>();
+                line += &format!(", trace {:.0} MB ({:.1} bytes/step)", bytes as f64 / 1e6, bytes as f64 / run.steps as f64);
+            }
+            println!("{line}");
+        }
+    }
+}

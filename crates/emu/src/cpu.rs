@@ -1,0 +1,110 @@
+//! The register file: general registers, flags, XMM registers, and how
+//! iced-x86's register names map onto them.
+
+use iced_x86::Register;
+
+/// Carry flag.
+pub(crate) const CF: u64 = 1 << 0;
+/// Parity flag.
+pub(crate) const PF: u64 = 1 << 2;
+/// Auxiliary carry flag.
+pub(crate) const AF: u64 = 1 << 4;
+/// Zero flag.
+pub(crate) const ZF: u64 = 1 << 6;
+/// Sign flag.
+pub(crate) const SF: u64 = 1 << 7;
+/// Direction flag.
+pub(crate) const DF: u64 = 1 << 10;
+/// Overflow flag.
+pub(crate) const OF: u64 = 1 << 11;
+/// The arithmetic flags an ALU instruction may change.
+pub(crate) const ARITH: u64 = CF | PF | AF | ZF | SF | OF;
+
+/// Index of RAX..R15 in [`Cpu::gpr`], in the hardware's numbering.
+pub(crate) const RAX: usize = 0;
+pub(crate) const RCX: usize = 1;
+pub(crate) const RDX: usize = 2;
+pub(crate) const RBX: usize = 3;
+pub(crate) const RSP: usize = 4;
+pub(crate) const RBP: usize = 5;
+pub(crate) const RSI: usize = 6;
+pub(crate) const RDI: usize = 7;
+pub(crate) const R14: usize = 14;
+
+/// Names of the general registers as Go's assembler spells them.
+pub const GPR_NAMES: [&str; 16] =
+    ["AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"];
+
+/// The CPU state the emulator keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cpu {
+    /// RAX..R15 in hardware order (AX, CX, DX, BX, SP, BP, SI, DI, R8..R15).
+    pub gpr: [u64; 16],
+    /// The instruction pointer.
+    pub rip: u64,
+    /// RFLAGS; only the arithmetic flags and DF are modelled.
+    pub flags: u64,
+    /// XMM0..XMM15.
+    pub xmm: [u128; 16],
+    /// Base of the GS segment (386 thread-local storage).
+    pub gs_base: u64,
+}
+
+impl Cpu {
+    /// Reads a general register of any width (`AL`, `AH`, `AX`, `EAX`, `RAX`).
+    #[inline]
+    pub(crate) fn reg(&self, r: Register) -> u64 {
+        let (n, size, high) = gpr_slot(r);
+        let v = self.gpr[n];
+        match size {
+            8 => v,
+            4 => v & 0xffff_ffff,
+            2 => v & 0xffff,
+            _ if high => (v >> 8) & 0xff,
+            _ => v & 0xff,
+        }
+    }
+
+    /// Writes a general register; a 32-bit write clears the upper half, as on hardware.
+    #[inline]
+    pub(crate) fn set_reg(&mut self, r: Register, value: u64) {
+        let (n, size, high) = gpr_slot(r);
+        let old = self.gpr[n];
+        self.gpr[n] = match size {
+            8 => value,
+            4 => value & 0xffff_ffff,
+            2 => (old & !0xffff) | (value & 0xffff),
+            _ if high => (old & !0xff00) | ((value & 0xff) << 8),
+            _ => (old & !0xff) | (value & 0xff),
+        };
+    }
+
+    /// Whether the flag bits `f` are all set.
+    #[inline]
+    pub(crate) fn flag(&self, f: u64) -> bool {
+        self.flags & f != 0
+    }
+
+    /// Sets or clears flag bits.
+    #[inline]
+    pub(crate) fn set_flag(&mut self, f: u64, on: bool) {
+        if on {
+            self.flags |= f;
+        } else {
+            self.flags &= !f;
+        }
+    }
+}
+
+/// Which of the sixteen registers `r` names, its width, and whether it is AH..BH.
+#[inline]
+pub(crate) fn gpr_slot(r: Register) -> (usize, usize, bool) {
+    let high = matches!(r, Register::AH | Register::CH | Register::DH | Register::BH);
+    (r.full_register().number(), r.size(), high)
+}
+
+/// Whether the low byte of `v` has an even number of set bits.
+#[inline]
+pub(crate) fn parity(v: u64) -> bool {
+    (v as u8).count_ones().is_multiple_of(2)
+}

@@ -1,0 +1,380 @@
+//! Integer arithmetic and logic with the flags they set: ADD, ADC, SUB, SBB,
+//! CMP, AND, OR, XOR, TEST, INC, DEC, NEG, NOT, the shifts and rotates,
+//! multiply and divide, bit tests and scans, XADD and CMPXCHG.
+
+use iced_x86::{Instruction, Mnemonic, OpKind};
+
+use crate::cpu::{AF, ARITH, CF, Cpu, OF, PF, RAX, RDX, SF, ZF, parity};
+use crate::exec::{Exec, Machine, sign_extend, size_mask};
+use crate::runtime;
+
+/// Executes one arithmetic or logic instruction.
+pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
+    use Mnemonic as M;
+    let size = m.op_size(ins, 0);
+    match ins.mnemonic() {
+        // ADD, ADC, SUB, SBB, CMP: Add, Add with Carry, Subtract, Subtract with Borrow, Compare.
+        M::Add | M::Adc | M::Sub | M::Sbb | M::Cmp => {
+            let a = m.read_op(ins, 0)?;
+            let b = m.read_op(ins, 1)?;
+            let carry = u64::from(matches!(ins.mnemonic(), M::Adc | M::Sbb) && m.cpu.flag(CF));
+            let r = match ins.mnemonic() {
+                M::Add | M::Adc => add_flags(&mut m.cpu, a, b, carry, size),
+                _ => sub_flags(&mut m.cpu, a, b, carry, size),
+            };
+            if ins.mnemonic() == M::Cmp { Ok(()) } else { m.write_op(ins, 0, r) }
+        }
+        // AND, OR, XOR, TEST: logical operations; CF and OF cleared.
+        M::And | M::Or | M::Xor | M::Test => {
+            let a = m.read_op(ins, 0)?;
+            let b = m.read_op(ins, 1)?;
+            let r = match ins.mnemonic() {
+                M::And | M::Test => a & b,
+                M::Or => a | b,
+                _ => a ^ b,
+            };
+            logic_flags(&mut m.cpu, r, size);
+            if ins.mnemonic() == M::Test { Ok(()) } else { m.write_op(ins, 0, r) }
+        }
+        // INC, DEC: Increment or Decrement by 1; CF unchanged.
+        M::Inc | M::Dec => {
+            let a = m.read_op(ins, 0)?;
+            let cf = m.cpu.flag(CF);
+            let r = if ins.mnemonic() == M::Inc {
+                add_flags(&mut m.cpu, a, 1, 0, size)
+            } else {
+                sub_flags(&mut m.cpu, a, 1, 0, size)
+            };
+            m.cpu.set_flag(CF, cf);
+            m.write_op(ins, 0, r)
+        }
+        // NEG: Two's Complement Negation.
+        M::Neg => {
+            let a = m.read_op(ins, 0)?;
+            let r = sub_flags(&mut m.cpu, 0, a, 0, size);
+            m.write_op(ins, 0, r)
+        }
+        // NOT: One's Complement Negation; flags unchanged.
+        M::Not => {
+            let a = m.read_op(ins, 0)?;
+            m.write_op(ins, 0, !a & size_mask(size))
+        }
+        M::Shl | M::Shr | M::Sar | M::Rol | M::Ror => shift(m, ins, size),
+        M::Shld | M::Shrd => double_shift(m, ins, size),
+        M::Imul if ins.op_count() > 1 => {
+            // IMUL: Signed Multiply, two- and three-operand forms.
+            let (a, b) = if ins.op_count() == 3 {
+                (m.read_op(ins, 1)?, m.read_op(ins, 2)?)
+            } else {
+                (m.read_op(ins, 0)?, m.read_op(ins, 1)?)
+            };
+            let full = i128::from(sign_extend(a, size)) * i128::from(sign_extend(b, size));
+            let r = (full as u64) & size_mask(size);
+            let overflow = i128::from(sign_extend(r, size)) != full;
+            set_mul_flags(&mut m.cpu, r, size, overflow);
+            m.write_op(ins, 0, r)
+        }
+        M::Imul | M::Mul => {
+            // MUL/IMUL: one-operand forms into DX:AX.
+            let a = m.cpu.gpr[RAX] & size_mask(size);
+            let b = m.read_op(ins, 0)?;
+            let bits = size * 8;
+            let (lo, hi, overflow) = if ins.mnemonic() == M::Mul {
+                let full = u128::from(a) * u128::from(b);
+                let hi = (full >> bits) as u64 & size_mask(size);
+                (full as u64 & size_mask(size), hi, hi != 0)
+            } else {
+                let full = i128::from(sign_extend(a, size)) * i128::from(sign_extend(b, size));
+                let lo = full as u64 & size_mask(size);
+                ((lo), (full >> bits) as u64 & size_mask(size), i128::from(sign_extend(lo, size)) != full)
+            };
+            if size == 1 {
+                m.cpu.set_reg(iced_x86::Register::AX, lo | (hi << 8));
+            } else {
+                set_acc(&mut m.cpu, RAX, size, lo);
+                set_acc(&mut m.cpu, RDX, size, hi);
+            }
+            set_mul_flags(&mut m.cpu, lo, size, overflow);
+            Ok(())
+        }
+        M::Div | M::Idiv => divide(m, ins, size),
+        // BT, BTS, BTR: Bit Test (and Set, and Reset).
+        M::Bt | M::Bts | M::Btr => {
+            if ins.op_kind(0) == OpKind::Memory && ins.op_kind(1) == OpKind::Register {
+                return Err(m.unsupported(ins));
+            }
+            let a = m.read_op(ins, 0)?;
+            let bit = m.read_op(ins, 1)? % (size as u64 * 8);
+            m.cpu.set_flag(CF, (a >> bit) & 1 == 1);
+            match ins.mnemonic() {
+                M::Bts => m.write_op(ins, 0, a | (1 << bit)),
+                M::Btr => m.write_op(ins, 0, a & !(1 << bit)),
+                _ => Ok(()),
+            }
+        }
+        // BSF, BSR: Bit Scan Forward/Reverse; the destination is unchanged for a zero source.
+        M::Bsf | M::Bsr => {
+            let a = m.read_op(ins, 1)?;
+            m.cpu.set_flag(ZF, a == 0);
+            if a == 0 {
+                return Ok(());
+            }
+            let r = if ins.mnemonic() == M::Bsf { a.trailing_zeros() } else { 63 - a.leading_zeros() };
+            m.write_op(ins, 0, u64::from(r))
+        }
+        // TZCNT, LZCNT, POPCNT: count trailing zeros, leading zeros, set bits.
+        M::Tzcnt | M::Lzcnt | M::Popcnt => {
+            let a = m.read_op(ins, 1)?;
+            let bits = size as u32 * 8;
+            let r = match ins.mnemonic() {
+                M::Tzcnt => a.trailing_zeros().min(bits),
+                M::Lzcnt => a.leading_zeros() - (64 - bits),
+                _ => a.count_ones(),
+            };
+            m.cpu.flags &= !ARITH;
+            match ins.mnemonic() {
+                M::Popcnt => m.cpu.set_flag(ZF, a == 0),
+                _ => {
+                    m.cpu.set_flag(CF, r == bits);
+                    m.cpu.set_flag(ZF, r == 0);
+                }
+            }
+            m.write_op(ins, 0, u64::from(r))
+        }
+        // XADD: Exchange and Add.
+        M::Xadd => {
+            let a = m.read_op(ins, 0)?;
+            let b = m.read_op(ins, 1)?;
+            let r = add_flags(&mut m.cpu, a, b, 0, size);
+            m.write_op(ins, 1, a)?;
+            m.write_op(ins, 0, r)
+        }
+        // CMPXCHG: Compare and Exchange.
+        M::Cmpxchg => {
+            let acc = m.cpu.gpr[RAX] & size_mask(size);
+            let dest = m.read_op(ins, 0)?;
+            sub_flags(&mut m.cpu, acc, dest, 0, size);
+            if acc == dest {
+                let src = m.read_op(ins, 1)?;
+                m.write_op(ins, 0, src)
+            } else {
+                set_acc(&mut m.cpu, RAX, size, dest);
+                Ok(())
+            }
+        }
+        _ => Err(m.unsupported(ins)),
+    }
+}
+
+/// Writes the low `size` bytes of an accumulator register as an instruction of that size would.
+fn set_acc(cpu: &mut Cpu, reg: usize, size: usize, value: u64) {
+    cpu.gpr[reg] = match size {
+        8 => value,
+        4 => value & 0xffff_ffff,
+        _ => (cpu.gpr[reg] & !size_mask(size)) | (value & size_mask(size)),
+    };
+}
+
+fn sign_bit(size: usize) -> u64 {
+    1u64 << (size * 8 - 1)
+}
+
+fn set_szp(cpu: &mut Cpu, r: u64, size: usize) {
+    cpu.set_flag(ZF, r & size_mask(size) == 0);
+    cpu.set_flag(SF, r & sign_bit(size) != 0);
+    cpu.set_flag(PF, parity(r));
+}
+
+/// `a + b + carry` in `size` bytes, setting CF, OF, AF, SF, ZF, PF.
+pub(crate) fn add_flags(cpu: &mut Cpu, a: u64, b: u64, carry: u64, size: usize) -> u64 {
+    let mask = size_mask(size);
+    let full = u128::from(a & mask) + u128::from(b & mask) + u128::from(carry);
+    let r = full as u64 & mask;
+    cpu.set_flag(CF, full > u128::from(mask));
+    cpu.set_flag(OF, (a ^ r) & (b ^ r) & sign_bit(size) != 0);
+    cpu.set_flag(AF, (a ^ b ^ r) & 0x10 != 0);
+    set_szp(cpu, r, size);
+    r
+}
+
+/// `a - b - borrow` in `size` bytes, setting CF, OF, AF, SF, ZF, PF.
+pub(crate) fn sub_flags(cpu: &mut Cpu, a: u64, b: u64, borrow: u64, size: usize) -> u64 {
+    let mask = size_mask(size);
+    let (a, b) = (a & mask, b & mask);
+    let r = a.wrapping_sub(b).wrapping_sub(borrow) & mask;
+    cpu.set_flag(CF, u128::from(a) < u128::from(b) + u128::from(borrow));
+    cpu.set_flag(OF, (a ^ b) & (a ^ r) & sign_bit(size) != 0);
+    cpu.set_flag(AF, (a ^ b ^ r) & 0x10 != 0);
+    set_szp(cpu, r, size);
+    r
+}
+
+/// Flags of AND, OR, XOR, TEST: CF, OF and AF cleared.
+pub(crate) fn logic_flags(cpu: &mut Cpu, r: u64, size: usize) {
+    cpu.flags &= !(CF | OF | AF);
+    set_szp(cpu, r, size);
+}
+
+/// Flags of a multiply: CF and OF say the result did not fit; SF, ZF, PF from the low half.
+fn set_mul_flags(cpu: &mut Cpu, r: u64, size: usize, overflow: bool) {
+    cpu.set_flag(CF, overflow);
+    cpu.set_flag(OF, overflow);
+    cpu.set_flag(AF, false);
+    set_szp(cpu, r, size);
+}
+
+/// SHL, SHR, SAR, ROL, ROR: shifts and rotates by an immediate or CL.
+fn shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
+    let bits = size as u32 * 8;
+    let a = m.read_op(ins, 0)?;
+    let count_mask = if size == 8 { 63 } else { 31 };
+    let count = if ins.op_count() == 1 { 1 } else { (m.read_op(ins, 1)? & count_mask) as u32 };
+    if count == 0 {
+        return Ok(());
+    }
+    let mask = size_mask(size);
+    let cpu = &mut m.cpu;
+    let r = match ins.mnemonic() {
+        Mnemonic::Shl => {
+            let r = if count >= bits { 0 } else { (a << count) & mask };
+            let cf = count <= bits && (a >> (bits - count)) & 1 == 1;
+            cpu.set_flag(CF, cf);
+            cpu.set_flag(OF, (r & sign_bit(size) != 0) != cf);
+            cpu.set_flag(AF, false);
+            set_szp(cpu, r, size);
+            r
+        }
+        Mnemonic::Shr => {
+            let r = if count >= bits { 0 } else { a >> count };
+            cpu.set_flag(CF, count <= bits && (a >> (count - 1)) & 1 == 1);
+            cpu.set_flag(OF, a & sign_bit(size) != 0);
+            cpu.set_flag(AF, false);
+            set_szp(cpu, r, size);
+            r
+        }
+        Mnemonic::Sar => {
+            let s = sign_extend(a, size);
+            let r = (s >> count.min(63)) as u64 & mask;
+            cpu.set_flag(CF, (s >> (count - 1).min(63)) & 1 == 1);
+            cpu.set_flag(OF, false);
+            cpu.set_flag(AF, false);
+            set_szp(cpu, r, size);
+            r
+        }
+        Mnemonic::Rol => {
+            let c = count % bits;
+            let r = if c == 0 { a } else { ((a << c) | (a >> (bits - c))) & mask };
+            cpu.set_flag(CF, r & 1 == 1);
+            cpu.set_flag(OF, (r & sign_bit(size) != 0) != (r & 1 == 1));
+            r
+        }
+        _ => {
+            let c = count % bits;
+            let r = if c == 0 { a } else { ((a >> c) | (a << (bits - c))) & mask };
+            let msb = r & sign_bit(size) != 0;
+            cpu.set_flag(CF, msb);
+            cpu.set_flag(OF, msb != (r & (sign_bit(size) >> 1) != 0));
+            r
+        }
+    };
+    m.write_op(ins, 0, r)
+}
+
+/// SHLD, SHRD: Double Precision Shift.
+fn double_shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
+    let bits = size as u32 * 8;
+    let a = m.read_op(ins, 0)?;
+    let b = m.read_op(ins, 1)?;
+    let count = (m.read_op(ins, 2)? & if size == 8 { 63 } else { 31 }) as u32;
+    if count == 0 {
+        return Ok(());
+    }
+    let mask = size_mask(size);
+    let (r, cf) = if ins.mnemonic() == Mnemonic::Shld {
+        let wide = (u128::from(a) << bits) | u128::from(b);
+        (((wide << count) >> bits) as u64 & mask, (a >> (bits - count)) & 1 == 1)
+    } else {
+        let wide = (u128::from(b) << bits) | u128::from(a);
+        ((wide >> count) as u64 & mask, (a >> (count - 1)) & 1 == 1)
+    };
+    m.cpu.set_flag(CF, cf);
+    m.cpu.set_flag(OF, (r ^ a) & sign_bit(size) != 0);
+    m.cpu.set_flag(AF, false);
+    set_szp(&mut m.cpu, r, size);
+    m.write_op(ins, 0, r)
+}
+
+/// DIV, IDIV: Unsigned and Signed Divide of DX:AX; a zero divisor is Go's divide panic.
+fn divide(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
+    let d = m.read_op(ins, 0)?;
+    if d == 0 {
+        return Err(runtime::panic::runtime_error(m, "integer divide by zero"));
+    }
+    if size == 1 {
+        return Err(m.unsupported(ins));
+    }
+    let bits = size * 8;
+    let mask = size_mask(size);
+    let lo = m.cpu.gpr[RAX] & mask;
+    let hi = m.cpu.gpr[RDX] & mask;
+    let (q, r) = if ins.mnemonic() == Mnemonic::Div {
+        let n = (u128::from(hi) << bits) | u128::from(lo);
+        let q = n / u128::from(d);
+        if q > u128::from(mask) {
+            return Err(runtime::panic::runtime_error(m, "integer overflow"));
+        }
+        (q as u64, (n % u128::from(d)) as u64)
+    } else {
+        let n = (((u128::from(hi) << bits) | u128::from(lo)) as i128) << (128 - 2 * bits) >> (128 - 2 * bits);
+        let dv = i128::from(sign_extend(d, size));
+        let q = n / dv;
+        if q != i128::from(sign_extend(q as u64 & mask, size)) {
+            return Err(runtime::panic::runtime_error(m, "integer overflow"));
+        }
+        (q as u64 & mask, (n % dv) as u64 & mask)
+    };
+    set_acc(&mut m.cpu, RAX, size, q);
+    set_acc(&mut m.cpu, RDX, size, r);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn flags(cpu: &Cpu) -> String {
+        [(CF, 'C'), (PF, 'P'), (AF, 'A'), (ZF, 'Z'), (SF, 'S'), (OF, 'O')]
+            .iter()
+            .map(|&(f, c)| if cpu.flag(f) { c } else { '-' })
+            .collect()
+    }
+
+    /// Results and flags as a real CPU gives them (recorded with ADD/SUB followed by PUSHFQ).
+    #[test]
+    fn add_and_sub_flags() {
+        let mut cpu = Cpu::default();
+        let cases: [(bool, u64, u64, usize, u64, &str); 8] = [
+            (true, 1, 2, 8, 3, "-P----"),
+            (true, u64::MAX, 1, 8, 0, "CPAZ--"),
+            (true, 0x7fff_ffff_ffff_ffff, 1, 8, 0x8000_0000_0000_0000, "-PA-SO"),
+            (true, 0xff, 1, 1, 0, "CPAZ--"),
+            (false, 1, 2, 8, u64::MAX, "CPA-S-"),
+            (false, 5, 5, 4, 0, "-P-Z--"),
+            (false, 0x8000_0000, 1, 4, 0x7fff_ffff, "-PA--O"),
+            (false, 0, 0x80, 1, 0x80, "C---SO"),
+        ];
+        for (add, a, b, size, want, want_flags) in cases {
+            let r = if add { add_flags(&mut cpu, a, b, 0, size) } else { sub_flags(&mut cpu, a, b, 0, size) };
+            assert_eq!((r, flags(&cpu).as_str()), (want, want_flags), "{add} {a:#x} {b:#x} size {size}");
+        }
+    }
+
+    #[test]
+    fn logic_flags_clear_carry_and_overflow() {
+        let mut cpu = Cpu { flags: CF | OF | AF, ..Cpu::default() };
+        logic_flags(&mut cpu, 0, 8);
+        assert_eq!(flags(&cpu), "-P-Z--");
+        logic_flags(&mut cpu, 0x80, 1);
+        assert_eq!(flags(&cpu), "----S-");
+    }
+}

@@ -1,0 +1,321 @@
+//! Models of the Go runtime and library functions the package calls.
+//!
+//! An external function has a stub address (see [`crate::loader`]); when the
+//! program jumps there, [`enter`] runs the model of that name. A model reads
+//! its arguments as the calling convention places them (registers on amd64,
+//! the stack on 386), does what the real function does, sets the results and
+//! returns to the caller. A model that calls back into the program (a
+//! deferred closure) pushes a return address inside its own stub range and
+//! continues when the program returns there. A function with no model stops
+//! the run, naming it and the Go line that called it.
+
+pub(crate) mod defer;
+pub(crate) mod duff;
+pub(crate) mod fmt;
+pub(crate) mod panic;
+pub(crate) mod stack;
+
+use crate::cpu::{R14, RAX, RBP, RBX, RCX, RDI, RSI, RSP};
+use crate::exec::{Exec, Machine, Halt};
+use crate::loader::STUB_SPACING;
+use crate::trace::Event;
+use crate::{Arch, Location, Stop};
+
+/// The runtime's own memory: `g`, the TLS block and the `os.File` values.
+const RT_BASE: u64 = 0x00a0_0000;
+const RT_SIZE: usize = 0x1000;
+const G_ADDR: u64 = RT_BASE;
+const TLS_ADDR: u64 = RT_BASE + 0x800;
+const FILE_STDOUT: u64 = RT_BASE + 0x900;
+const FILE_STDERR: u64 = RT_BASE + 0x910;
+/// The heap: a bump allocator from here.
+pub(crate) const HEAP_BASE: u64 = 0x0c00_0000;
+const HEAP_SIZE: usize = 64 << 20;
+/// Goroutine stacks are allocated upwards from here, each at a new address.
+pub(crate) const STACK_BASE: u64 = 0x4000_0000;
+/// The size a goroutine stack starts with (`fixedStack` on Linux).
+pub(crate) const INITIAL_STACK: u64 = 8192;
+/// `stackGuard` on Linux: how far above `stack.lo` the guard sits.
+pub(crate) const STACK_GUARD: u64 = 928;
+/// Bytes between the stack top and `main.main`'s return address: `runtime.main`'s frame and `goexit`'s slot.
+const RUNTIME_MAIN_FRAME: u64 = 0x60;
+/// Offset in `runtime.main` that `main.main` returns to.
+const RUNTIME_MAIN_RET: u64 = 0x2c;
+
+/// Integer argument registers of Go's amd64 register ABI, in order.
+const INT_ARGS: [usize; 9] = [RAX, RBX, RCX, RDI, RSI, 8, 9, 10, 11];
+
+/// State the runtime models keep between calls.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct State {
+    /// Next free heap address.
+    pub(crate) heap_next: u64,
+    /// Number of heap objects allocated so far.
+    pub(crate) heap_objects: u64,
+    /// Where the next goroutine stack goes.
+    pub(crate) next_stack: u64,
+    /// Frames that `runtime.deferreturn` is running defers for: the caller's SP.
+    pub(crate) deferreturn_sps: Vec<u64>,
+    /// A `println` in progress holds the print lock (nothing to model but the pairing).
+    pub(crate) print_locked: bool,
+}
+
+/// Offsets of `g`'s fields, in words: stack.lo, stack.hi, stackguard0, stackguard1, _panic, _defer.
+pub(crate) mod g {
+    pub(crate) const STACK_LO: u64 = 0;
+    pub(crate) const STACK_HI: u64 = 1;
+    pub(crate) const STACKGUARD0: u64 = 2;
+    pub(crate) const STACKGUARD1: u64 = 3;
+    pub(crate) const DEFER: u64 = 5;
+}
+
+impl Machine<'_> {
+    /// Address of a field of `g`.
+    pub(crate) fn g_field(&self, field: u64) -> u64 {
+        G_ADDR + field * self.arch.word()
+    }
+
+    /// Integer argument `i` of a call into a model (a word on 386).
+    pub(crate) fn arg(&mut self, i: usize) -> Result<u64, Halt> {
+        match self.arch {
+            Arch::Amd64 => Ok(self.cpu.gpr[INT_ARGS[i]]),
+            Arch::I386 => self.load_word(self.sp() + 4 + 4 * i as u64),
+        }
+    }
+
+    /// A 64-bit integer argument that starts at word `i` (two words on 386).
+    pub(crate) fn arg64(&mut self, i: usize) -> Result<u64, Halt> {
+        match self.arch {
+            Arch::Amd64 => self.arg(i),
+            Arch::I386 => Ok(self.arg(i)? | (self.arg(i + 1)? << 32)),
+        }
+    }
+
+    /// Sets integer result `i` of a model that takes `nargs` words of arguments.
+    pub(crate) fn set_result(&mut self, nargs: usize, i: usize, value: u64) -> Exec {
+        match self.arch {
+            Arch::Amd64 => {
+                self.cpu.gpr[INT_ARGS[i]] = value;
+                Ok(())
+            }
+            Arch::I386 => {
+                let at = self.sp() + 4 + 4 * (nargs + i) as u64;
+                self.store_word(at, value)
+            }
+        }
+    }
+
+    /// Returns from a model to its caller.
+    pub(crate) fn model_return(&mut self) -> Exec {
+        self.cpu.rip = self.pop()?;
+        Ok(())
+    }
+
+    /// Allocates `size` zeroed bytes on the heap, aligned as Go's allocator aligns them.
+    pub(crate) fn alloc(&mut self, size: u64) -> Result<u64, Halt> {
+        if size == 0 {
+            return Ok(self.image.addr("runtime.zerobase").unwrap_or(HEAP_BASE));
+        }
+        let align = if size >= 16 { 16 } else { size.next_power_of_two().max(self.arch.word()) };
+        let addr = (self.rt.heap_next + align - 1) & !(align - 1);
+        if addr + size > HEAP_BASE + HEAP_SIZE as u64 {
+            let at = self.call_site();
+            return Err(Box::new(Stop::Unsupported { what: format!("a heap larger than {} MiB", HEAP_SIZE >> 20), at }));
+        }
+        self.rt.heap_next = addr + size;
+        self.rt.heap_objects += 1;
+        Ok(addr)
+    }
+
+    /// Where the model being run was called from: the instruction before the return address.
+    pub(crate) fn call_site(&self) -> Location {
+        let ret = self.mem.peek(self.sp(), self.arch.word() as usize).unwrap_or(0);
+        let call = [5u64, 2, 3, 6, 7]
+            .iter()
+            .map(|&len| ret.wrapping_sub(len))
+            .find(|&pc| self.image.instr(pc).is_some_and(|i| i.next_ip() == ret));
+        self.location(call.unwrap_or(ret))
+    }
+
+    /// Notes what a model did, when tracing.
+    pub(crate) fn event(&mut self, event: Event) {
+        if let Some(t) = &mut self.trace {
+            t.event(event);
+        }
+    }
+}
+
+/// Sets up memory, `g` and the goroutine stack so that `main.main` is about to run.
+pub(crate) fn start(m: &mut Machine<'_>) {
+    let w = m.arch.word();
+    m.mem.map(RT_BASE, RT_SIZE, true, "runtime");
+    m.mem.map(HEAP_BASE, HEAP_SIZE, true, "heap");
+    m.rt.heap_next = HEAP_BASE;
+    m.rt.next_stack = STACK_BASE;
+    let (lo, hi) = stack::allocate(m, INITIAL_STACK);
+    let init = |m: &mut Machine<'_>, addr: u64, v: u64| m.mem.write_bytes(addr, &v.to_le_bytes()[..w as usize]).expect("runtime memory is mapped");
+    init(m, m.g_field(g::STACK_LO), lo);
+    init(m, m.g_field(g::STACK_HI), hi);
+    init(m, m.g_field(g::STACKGUARD0), lo + STACK_GUARD);
+    init(m, m.g_field(g::STACKGUARD1), m.mask());
+    // Models' data: os.Stdout and os.Stderr point at two files, staticuint64s holds 0..255.
+    for (name, file) in [("os.Stdout", FILE_STDOUT), ("os.Stderr", FILE_STDERR)] {
+        if let Some(addr) = m.image.addr(name) {
+            init(m, addr, file);
+        }
+    }
+    if let Some(addr) = m.image.addr("runtime.staticuint64s") {
+        for i in 0..256u64 {
+            m.mem.write_bytes(addr + 8 * i, &i.to_le_bytes()).expect("mapped");
+        }
+    }
+    // runtime.main's frame sits above main.main: goexit's return slot at the top,
+    // then runtime.main's saved BP slot, which the frame pointer chain ends at.
+    let goexit = m.image.stub_addr("runtime.goexit").unwrap_or(0);
+    init(m, hi - w, goexit + 1);
+    let sp = hi - RUNTIME_MAIN_FRAME - w;
+    let ret = m.image.stub_addr("runtime.main").unwrap_or(0) + RUNTIME_MAIN_RET;
+    init(m, sp, ret);
+    m.cpu.gpr[RSP] = sp;
+    m.cpu.gpr[RBP] = hi - 2 * w;
+    match m.arch {
+        Arch::Amd64 => m.cpu.gpr[R14] = G_ADDR,
+        Arch::I386 => {
+            m.cpu.gs_base = TLS_ADDR;
+            init(m, TLS_ADDR, TLS_ADDR);
+            init(m, TLS_ADDR - 4, G_ADDR);
+        }
+    }
+    m.cpu.rip = m.image.addr("main.main").expect("checked by the loader");
+}
+
+/// Runs the model for the stub at `pc`: a call (offset 0) or a return into a model.
+pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
+    let Some((name, offset)) = m.image.stub_at(pc) else {
+        let at = m.location(pc);
+        return Err(Box::new(Stop::Fault { addr: pc, near: "execution outside the program's code".into(), at }));
+    };
+    let name = name.to_string();
+    if name == "runtime.duffzero" || name == "runtime.duffcopy" {
+        let result = duff::call(m, &name, offset);
+        m.event(Event::Call { func: name });
+        return result;
+    }
+    if offset != 0 {
+        return resume(m, &name, offset);
+    }
+    let result = call(m, &name);
+    if result.is_ok() && !matches!(name.as_str(), "runtime.deferreturn" | "runtime.morestack" | "runtime.morestack_noctxt") {
+        m.event(Event::Call { func: name });
+    }
+    result
+}
+
+/// A return into a model's own stub range.
+fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
+    match (name, offset) {
+        ("runtime.main", RUNTIME_MAIN_RET) => {
+            m.event(Event::Exit { code: 0 });
+            Err(Box::new(Stop::Exited(0)))
+        }
+        ("runtime.deferreturn", defer::RESUME) => defer::deferreturn_next(m),
+        _ => {
+            let at = m.location(m.cpu.rip);
+            Err(Box::new(Stop::Unsupported { what: format!("a return into {name}+{offset:#x}"), at }))
+        }
+    }
+}
+
+/// Calls the model called `name`.
+fn call(m: &mut Machine<'_>, name: &str) -> Exec {
+    match name {
+        "runtime.morestack_noctxt" | "runtime.morestack" => stack::morestack(m),
+        "runtime.deferprocStack" => defer::deferproc_stack(m),
+        "runtime.deferreturn" => defer::deferreturn(m),
+        "runtime.convT64" | "runtime.convT32" | "runtime.convT16" => convt_small(m, name),
+        "runtime.convTstring" | "runtime.convTslice" => convt_header(m, name),
+        "runtime.newobject" => {
+            let typ = m.arg(0)?;
+            let size = fmt::type_size(m, typ)?;
+            let p = m.alloc(size)?;
+            m.set_result(1, 0, p)?;
+            m.model_return()
+        }
+        "runtime.memmove" => {
+            let (to, from, n) = (m.arg(0)?, m.arg(1)?, m.arg(2)?);
+            let bytes = m.load_bytes(from, n as usize)?;
+            m.store_bytes(to, &bytes)?;
+            m.model_return()
+        }
+        "runtime.memclrNoHeapPointers" | "runtime.memclrHasPointers" => {
+            let (to, n) = (m.arg(0)?, m.arg(1)?);
+            m.store_bytes(to, &vec![0; n as usize])?;
+            m.model_return()
+        }
+        "runtime.printlock" | "runtime.printunlock" => {
+            m.rt.print_locked = name == "runtime.printlock";
+            m.model_return()
+        }
+        "runtime.printint" | "runtime.printuint" | "runtime.printstring" | "runtime.printnl" | "runtime.printsp"
+        | "runtime.printbool" | "runtime.printpointer" | "runtime.printhex" | "runtime.printfloat" => {
+            fmt::print_builtin(m, name)
+        }
+        "fmt.Println" | "fmt.Print" | "fmt.Printf" | "fmt.Fprintln" | "fmt.Fprint" | "fmt.Fprintf"
+        | "fmt.Sprintln" | "fmt.Sprint" | "fmt.Sprintf" => fmt::call(m, name),
+        "runtime.panicdivide" => Err(panic::runtime_error(m, "integer divide by zero")),
+        "runtime.panicshift" => Err(panic::runtime_error(m, "negative shift amount")),
+        "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::nil_dereference(m, 0)),
+        _ => Err(Box::new(Stop::Unsupported { what: format!("runtime function {name}"), at: m.call_site() })),
+    }
+}
+
+/// `convT64`, `convT32`, `convT16`: box a small integer, using `staticuint64s` for values below 256.
+fn convt_small(m: &mut Machine<'_>, name: &str) -> Exec {
+    let size = match name {
+        "runtime.convT64" => 8,
+        "runtime.convT32" => 4,
+        _ => 2,
+    };
+    let v = if size == 8 { m.arg64(0)? } else { m.arg(0)? & crate::exec::size_mask(size) };
+    let nargs = if size == 8 && m.arch == Arch::I386 { 2 } else { 1 };
+    let p = match m.image.addr("runtime.staticuint64s") {
+        Some(table) if v < 256 => table + 8 * v,
+        _ => {
+            let p = m.alloc(size as u64)?;
+            m.store(p, size, v)?;
+            p
+        }
+    };
+    m.set_result(nargs, 0, p)?;
+    m.model_return()
+}
+
+/// `convTstring`, `convTslice`: box a string or slice header; the empty one points at `runtime.zeroVal`.
+fn convt_header(m: &mut Machine<'_>, name: &str) -> Exec {
+    let words = if name == "runtime.convTstring" { 2 } else { 3 };
+    let w = m.arch.word();
+    let mut header = Vec::new();
+    for i in 0..words {
+        header.push(m.arg(i)?);
+    }
+    let empty = header[0] == 0;
+    let p = if empty {
+        m.image.addr("runtime.zeroVal").or_else(|| m.image.addr("runtime.zerobase")).unwrap_or(HEAP_BASE)
+    } else {
+        let p = m.alloc(w * words as u64)?;
+        for (i, v) in header.iter().enumerate() {
+            m.store_word(p + w * i as u64, *v)?;
+        }
+        p
+    };
+    m.set_result(words, 0, p)?;
+    m.model_return()
+}
+
+/// The name and offset of a code address, for return addresses and function values.
+pub(crate) fn describe_code(m: &Machine<'_>, addr: u64) -> Option<(String, u64)> {
+    let sym = m.image.symbol_at(addr)?;
+    let off = addr - sym.addr;
+    let off = if sym.class == crate::loader::SymClass::Stub { off % STUB_SPACING } else { off };
+    Some((sym.name.clone(), off))
+}

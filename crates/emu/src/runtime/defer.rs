@@ -1,0 +1,90 @@
+//! Deferred calls: `runtime.deferprocStack` links a record the compiled code
+//! built in its frame into `g._defer`; `runtime.deferreturn` runs the records
+//! of the calling frame, newest first, each closure with its context in DX.
+
+use super::g;
+use crate::cpu::RDX;
+use crate::exec::{Exec, Machine, Halt};
+use crate::trace::Event;
+use crate::{Arch, Stop};
+
+/// Offset in `runtime.deferreturn`'s stub that a deferred closure returns to.
+pub(crate) const RESUME: u64 = 0x10;
+
+/// Word offsets of the `_defer` fields the models use: sp, pc, fn and link.
+struct Layout {
+    sp: u64,
+    pc: u64,
+    func: u64,
+    link: u64,
+}
+
+fn layout(m: &Machine<'_>) -> Result<Layout, Halt> {
+    // Go 1.21: started, heap, openDefer bools; sp; pc; fn; _panic; link; ...
+    // Go 1.22 on: heap and rangefunc bools; sp; pc; fn; link; head (1.23 on).
+    match m.go_minor {
+        21 => Ok(Layout { sp: 1, pc: 2, func: 3, link: 5 }),
+        22.. => Ok(Layout { sp: 1, pc: 2, func: 3, link: 4 }),
+        _ => Err(Box::new(Stop::Unsupported {
+            what: format!("the _defer record of Go 1.{}", m.go_minor),
+            at: m.call_site(),
+        })),
+    }
+}
+
+/// `runtime.deferprocStack(d *_defer)`: fills in sp and pc and pushes `d` on `g._defer`.
+pub(crate) fn deferproc_stack(m: &mut Machine<'_>) -> Exec {
+    let l = layout(m)?;
+    let w = m.arch.word();
+    let d = m.arg(0)?;
+    let caller_pc = m.load_word(m.sp())?;
+    let caller_sp = m.sp() + w;
+    // heap = false, rangefunc (or started) = false.
+    m.store(d, 2, 0)?;
+    m.store_word(d + l.sp * w, caller_sp)?;
+    m.store_word(d + l.pc * w, caller_pc)?;
+    let head = m.load_word(m.g_field(g::DEFER))?;
+    m.store_word(d + l.link * w, head)?;
+    m.store_word(m.g_field(g::DEFER), d)?;
+    // Up to Go 1.24 deferprocStack returns 0 in AX (1 meant "recovered, go to the exit").
+    if m.go_minor <= 24 {
+        m.cpu.gpr[crate::cpu::RAX] = 0;
+    }
+    m.model_return()
+}
+
+/// `runtime.deferreturn()`: runs the deferred calls of the calling frame.
+pub(crate) fn deferreturn(m: &mut Machine<'_>) -> Exec {
+    let caller_sp = m.sp() + m.arch.word();
+    m.rt.deferreturn_sps.push(caller_sp);
+    deferreturn_next(m)
+}
+
+/// Runs the next deferred call of the frame, or returns to it when none is left.
+pub(crate) fn deferreturn_next(m: &mut Machine<'_>) -> Exec {
+    let l = layout(m)?;
+    let w = m.arch.word();
+    let Some(&caller_sp) = m.rt.deferreturn_sps.last() else {
+        return Err(Box::new(Stop::Unsupported { what: "a return into runtime.deferreturn".into(), at: m.location(m.cpu.rip) }));
+    };
+    let d = m.load_word(m.g_field(g::DEFER))?;
+    if d != 0 && m.load_word(d + l.sp * w)? == caller_sp {
+        let link = m.load_word(d + l.link * w)?;
+        m.store_word(m.g_field(g::DEFER), link)?;
+        let closure = m.load_word(d + l.func * w)?;
+        let code = m.load_word(closure)?;
+        let stub = m.image.stub_addr("runtime.deferreturn").unwrap_or(0);
+        m.push(stub + RESUME)?;
+        m.cpu.gpr[RDX] = closure;
+        m.cpu.rip = code;
+        let func = super::describe_code(m, code).map_or_else(|| format!("{code:#x}"), |(n, _)| n);
+        m.event(Event::DeferCall { func });
+        return Ok(());
+    }
+    m.rt.deferreturn_sps.pop();
+    m.event(Event::Call { func: "runtime.deferreturn".into() });
+    if m.arch == Arch::I386 || m.arch == Arch::Amd64 {
+        m.model_return()?;
+    }
+    Ok(())
+}

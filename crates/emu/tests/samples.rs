@@ -1,0 +1,87 @@
+//! The emulator against the real thing: every program in `go-samples`, on
+//! amd64 and 386, optimised and with `-N -l`, prints what `go run` prints.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use gostack_emu::{Arch, Config, Stop};
+use gostack_toolchain::{Cache, Go, compile_file};
+
+const FLAG_SETS: [&[&str]; 2] = [&[], &["-N", "-l"]];
+
+fn samples_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go-samples")
+}
+
+fn samples() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(samples_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("main.go").is_file())
+        .collect();
+    out.sort();
+    assert!(out.len() >= 6, "go-samples holds the six programs of the notes");
+    out
+}
+
+fn expected(dir: &Path, stream: &str) -> Vec<u8> {
+    std::fs::read(dir.join(format!("expected.{stream}"))).unwrap_or_default()
+}
+
+fn cache() -> Cache {
+    Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"))
+}
+
+/// The committed `expected.*` files are what the installed Go prints, for both arches and flag sets.
+#[test]
+fn expected_output_is_what_go_run_prints() {
+    let go = Go::find().expect("Go is installed");
+    for dir in samples() {
+        for arch in Arch::ALL {
+            for flags in FLAG_SETS {
+                let out = Command::new(go.path())
+                    .args(["run", &format!("-gcflags={}", flags.join(" ")), "main.go"])
+                    .current_dir(&dir)
+                    .env("GOARCH", arch.as_goarch())
+                    .env("GOTOOLCHAIN", "local")
+                    .env("GOFLAGS", "")
+                    .output()
+                    .unwrap();
+                let what = format!("{} {arch} {flags:?}", dir.display());
+                assert_eq!(String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&expected(&dir, "stdout")), "{what}");
+                assert_eq!(String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&expected(&dir, "stderr")), "{what}");
+                assert!(out.status.success(), "{what}");
+            }
+        }
+    }
+}
+
+/// The emulator prints exactly the expected output and exits 0.
+#[test]
+fn emulator_output_equals_go_run() {
+    let go = Go::find().expect("Go is installed");
+    let cache = cache();
+    let mut failures = Vec::new();
+    for dir in samples() {
+        for arch in Arch::ALL {
+            for flags in FLAG_SETS {
+                let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+                let compiled = compile_file(&go, &dir.join("main.go"), arch, &flags, &cache).unwrap();
+                let parsed = gostack_listing::parse(&compiled.listing);
+                let config = Config::new(arch, go.version().minor);
+                let run = gostack_emu::run(&parsed.listing, &config).unwrap();
+                let what = format!("{} {arch} {flags:?}", dir.file_name().unwrap().to_string_lossy());
+                if run.stop != Stop::Exited(0) {
+                    failures.push(format!("{what}: {}", run.stop));
+                } else if run.stdout != expected(&dir, "stdout") || run.stderr != expected(&dir, "stderr") {
+                    failures.push(format!(
+                        "{what}: printed {:?} / {:?}",
+                        String::from_utf8_lossy(&run.stdout),
+                        String::from_utf8_lossy(&run.stderr)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

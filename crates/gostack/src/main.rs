@@ -1,0 +1,147 @@
+//! The `gostack` command-line tool: compile a Go program with the installed
+//! Go, show its listing, and run it in the emulator.
+
+mod asm;
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use gostack_emu::{Config, Stop};
+use gostack_toolchain::{Arch, Cache, Go, compile_file};
+
+/// Exit status of gostack's own failures (bad usage, no Go, a compile error, a run the emulator cannot model).
+const EXIT_GOSTACK: u8 = 125;
+
+/// Call-stack pictures of Go programs, drawn from real compiler output.
+///
+/// gostack compiles a Go program with the installed Go (`go tool compile -S`),
+/// runs the machine code in an emulator with the Go runtime modelled, and
+/// shows what happened.
+#[derive(Parser, Debug)]
+#[command(name = "gostack", version, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+const AFTER_HELP: &str = "\
+Environment:
+  GOSTACK_GO     the go binary to use (default: `go` on PATH)
+  GOSTACK_CACHE  where compiled listings are cached (default: ~/.cache/gostack)
+
+Exit status:
+  0    success
+  125  gostack itself failed: bad usage, no Go, a compile error, or a program
+       the emulator cannot run (it names the instruction or function and line)
+  `gostack run` otherwise exits with the program's own status (2 after a panic).";
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print the parsed listing of the program's functions, with source lines.
+    Asm {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Show only this function (`add1` or `main.add1`).
+        #[arg(long = "func", value_name = "NAME")]
+        func: Option<String>,
+    },
+    /// Run the program in the emulator: its stdout and stderr, its exit status.
+    Run {
+        #[command(flatten)]
+        build: BuildArgs,
+        /// Stop after this many steps.
+        #[arg(long, value_name = "N", default_value_t = 50_000_000)]
+        max_steps: u64,
+        /// Print `gostack: stats: steps=<n> seconds=<s>` on stderr at the end.
+        #[arg(long)]
+        stats: bool,
+    },
+}
+
+/// How to compile the program.
+#[derive(Args, Debug)]
+struct BuildArgs {
+    /// The Go source file (package main).
+    file: PathBuf,
+    /// GOARCH to compile for: amd64 (register ABI) or 386 (stack ABI).
+    #[arg(long, default_value = "amd64", value_parser = parse_arch)]
+    arch: Arch,
+    /// Compiler flags, e.g. "-N -l" to turn off optimisation and inlining.
+    #[arg(long, default_value = "", allow_hyphen_values = true)]
+    flags: String,
+    /// Compile without reading or writing the listing cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+fn parse_arch(s: &str) -> Result<Arch, String> {
+    s.parse().map_err(|e: gostack_toolchain::UnknownArch| e.to_string())
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_GOSTACK } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("gostack: error: {e:#}");
+            ExitCode::from(EXIT_GOSTACK)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Asm { build, func } => {
+            let (compiled, _) = compile(&build)?;
+            let source = std::fs::read_to_string(&build.file).unwrap_or_default();
+            let text = asm::render(&compiled, &source, func.as_deref())?;
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { build, max_steps, stats } => {
+            let (compiled, go) = compile(&build)?;
+            let parsed = gostack_listing::parse(&compiled.listing);
+            let mut config = Config::new(build.arch, go.version().minor);
+            config.max_steps = max_steps;
+            let start = Instant::now();
+            let run = gostack_emu::run(&parsed.listing, &config)?;
+            let seconds = start.elapsed().as_secs_f64();
+            std::io::stdout().write_all(&run.stdout)?;
+            std::io::stdout().flush()?;
+            std::io::stderr().write_all(&run.stderr)?;
+            if stats {
+                eprintln!("gostack: stats: steps={} seconds={seconds:.6}", run.steps);
+            }
+            match run.stop {
+                Stop::Exited(code) => Ok(ExitCode::from(u8::try_from(code).unwrap_or(1))),
+                stop => bail!("{stop}"),
+            }
+        }
+    }
+}
+
+/// Compiles the program of `build` with the installed Go, through the cache.
+fn compile(build: &BuildArgs) -> Result<(gostack_toolchain::Compiled, Go)> {
+    let go = Go::find()?;
+    let cache = if build.no_cache {
+        Cache::disabled()
+    } else {
+        Cache::new(Cache::default_dir())
+    }
+    .with_progress(|message| eprintln!("gostack: {message}"));
+    let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
+    let compiled = compile_file(&go, &build.file, build.arch, &flags, &cache)
+        .with_context(|| format!("compiling {} for {}", build.file.display(), build.arch))?;
+    Ok((compiled, go))
+}
