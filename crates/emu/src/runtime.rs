@@ -13,7 +13,10 @@ pub(crate) mod defer;
 pub(crate) mod duff;
 pub(crate) mod fmt;
 pub(crate) mod panic;
+pub(crate) mod slices;
 pub(crate) mod stack;
+pub(crate) mod strings;
+pub(crate) mod types;
 
 use crate::cpu::{R14, RAX, RBP, RBX, RCX, RDI, RSI, RSP};
 use crate::exec::{Exec, Machine, Halt};
@@ -234,13 +237,19 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.deferreturn" => defer::deferreturn(m),
         "runtime.convT64" | "runtime.convT32" | "runtime.convT16" => convt_small(m, name),
         "runtime.convTstring" | "runtime.convTslice" => convt_header(m, name),
-        "runtime.newobject" => {
-            let typ = m.arg(0)?;
-            let size = fmt::type_size(m, typ)?;
-            let p = m.alloc(size)?;
-            m.set_result(1, 0, p)?;
-            m.model_return()
-        }
+        "runtime.newobject" => slices::newobject(m),
+        "runtime.makeslice" => slices::makeslice(m),
+        "runtime.growslice" => slices::growslice(m),
+        "runtime.convT" | "runtime.convTnoptr" => slices::convt(m),
+        "runtime.concatstring2" | "runtime.concatstring3" | "runtime.concatstring4" | "runtime.concatstring5"
+        | "runtime.concatstrings" => strings::concat(m, name),
+        "runtime.slicebytetostring" => strings::slicebytetostring(m),
+        "runtime.stringtoslicebyte" => strings::stringtoslicebyte(m),
+        "runtime.intstring" => strings::intstring(m),
+        "runtime.decoderune" => strings::decoderune(m),
+        "runtime.cmpstring" => strings::cmpstring(m),
+        "runtime.memequal" | "runtime.memequal8" | "runtime.memequal16" | "runtime.memequal32"
+        | "runtime.memequal64" | "runtime.memequal128" => strings::memequal(m, name),
         "runtime.memmove" => {
             let (to, from, n) = (m.arg(0)?, m.arg(1)?, m.arg(2)?);
             let bytes = m.load_bytes(from, n as usize)?;

@@ -1,5 +1,6 @@
-//! The emulator against the real thing: every program in `go-samples`, on
-//! amd64 and 386, optimised and with `-N -l`, prints what `go run` prints.
+//! The emulator against the real thing: every program in `go-samples` and in
+//! `test_data/programs`, on amd64 and 386, optimised and with `-N -l`, prints
+//! what `go run` prints and exits as it does.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -13,14 +14,23 @@ fn samples_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go-samples")
 }
 
-fn samples() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(samples_dir())
+fn programs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("main.go").is_file())
         .collect();
     out.sort();
+    out
+}
+
+/// The samples of the notes, then the programs that exercise what the notes do not.
+fn samples() -> Vec<PathBuf> {
+    let mut out = programs_in(&samples_dir());
     assert!(out.len() >= 6, "go-samples holds the six programs of the notes");
+    let extra = programs_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/programs"));
+    assert!(extra.len() >= 9, "test_data/programs holds the extra programs");
+    out.extend(extra);
     out
 }
 

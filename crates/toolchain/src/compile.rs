@@ -146,6 +146,13 @@ pub fn compile(go: &Go, req: &CompileRequest, cache: &Cache) -> Result<Compiled,
     }
     let listing = String::from_utf8_lossy(&output.stdout);
     let listing = strip_dir(&strip_dir(&listing, &dir), temp.path());
+    // Positions of inlined standard library code come from its export data with
+    // absolute paths; they read `$GOROOT/src/fmt/print.go:294`, the same on every machine.
+    let listing = if go.goroot().is_empty() {
+        listing
+    } else {
+        listing.replace(&format!("({}/", go.goroot()), "($GOROOT/")
+    };
     cache.write_listing(&key, &listing)?;
     Ok(compiled(listing, false))
 }
@@ -203,7 +210,8 @@ fn strip_dir_from_error(err: Error, dir: &Path) -> Error {
 
 /// The cache key of a listing: everything that can change what the compiler prints.
 fn listing_key(go: &Go, req: &CompileRequest) -> String {
-    let mut key = Key::new("gostack-listing-v1");
+    // The version names the command line: a change to it must not reuse old listings.
+    let mut key = Key::new("gostack-listing-v3");
     key.toolchain(go, req.arch);
     key.field(&req.flags.len().to_string());
     for flag in &req.flags {

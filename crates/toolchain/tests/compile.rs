@@ -45,6 +45,11 @@ fn check_listing(compiled: &Compiled, file_name: &str, what: &str) {
         !listing.contains("gostack-"),
         "{what}: the temporary directory shows in\n{listing}"
     );
+    let goroot = Go::find().unwrap().goroot().to_string();
+    assert!(
+        !listing.contains(&format!("({goroot}/")),
+        "{what}: a position under GOROOT is not written as $GOROOT in\n{listing}"
+    );
     for line in listing
         .lines()
         .filter(|line| line.contains(&format!("{file_name}:")))

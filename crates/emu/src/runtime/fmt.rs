@@ -4,108 +4,31 @@
 
 use crate::exec::{Exec, Machine, sign_extend, Halt};
 use crate::gofmt::{self, Value};
-use crate::loader::SymClass;
 use crate::{Arch, Stop};
 
+use super::types::{self, TypeRef, kind, type_name};
 use super::{FILE_STDERR, FILE_STDOUT};
 
-/// Go's `abi.Kind` values that the models decode.
-mod kind {
-    pub(super) const BOOL: u8 = 1;
-    pub(super) const INT: u8 = 2;
-    pub(super) const INT64: u8 = 6;
-    pub(super) const UINT: u8 = 7;
-    pub(super) const UINTPTR: u8 = 12;
-    pub(super) const FLOAT32: u8 = 13;
-    pub(super) const FLOAT64: u8 = 14;
-    pub(super) const POINTER: u8 = 22;
-    pub(super) const STRING: u8 = 24;
-    pub(super) const STRUCT: u8 = 25;
-    pub(super) const UNSAFE_POINTER: u8 = 26;
-}
-
-/// Kind, size and name of the predeclared types, whose descriptors live in the runtime.
-fn basic_type(name: &str, arch: Arch) -> Option<(u8, u64, &'static str)> {
-    let w = arch.word();
-    Some(match name {
-        "bool" => (kind::BOOL, 1, "bool"),
-        "int" => (kind::INT, w, "int"),
-        "int8" => (3, 1, "int8"),
-        "int16" => (4, 2, "int16"),
-        "int32" => (5, 4, "int32"),
-        "int64" => (kind::INT64, 8, "int64"),
-        "uint" => (kind::UINT, w, "uint"),
-        "uint8" => (8, 1, "uint8"),
-        "uint16" => (9, 2, "uint16"),
-        "uint32" => (10, 4, "uint32"),
-        "uint64" => (11, 8, "uint64"),
-        "uintptr" => (kind::UINTPTR, w, "uintptr"),
-        "float32" => (kind::FLOAT32, 4, "float32"),
-        "float64" => (kind::FLOAT64, 8, "float64"),
-        "string" => (kind::STRING, 2 * w, "string"),
-        "unsafe.Pointer" => (kind::UNSAFE_POINTER, w, "unsafe.Pointer"),
-        _ => return None,
-    })
-}
-
-/// The Go name of the type whose descriptor is at `typ`, e.g. `int` or `main.point`.
-fn type_name(m: &Machine<'_>, typ: u64) -> Option<String> {
-    let sym = m.image.symbol_at(typ)?;
-    if sym.addr != typ {
-        return None;
-    }
-    let name = sym.name.strip_prefix("type:").or_else(|| sym.name.strip_prefix("type."))?;
-    Some(name.to_string())
-}
-
-/// Whether the descriptor at `typ` is in the package's own data (so its bytes are there to read).
-fn is_local(m: &Machine<'_>, typ: u64) -> bool {
-    m.image.symbol_at(typ).is_some_and(|s| s.class == SymClass::Data)
-}
-
-/// Offset of `Kind_` in `abi.Type`: after size, ptrdata, hash, tflag, align, fieldAlign.
-fn kind_offset(arch: Arch) -> u64 {
-    2 * arch.word() + 4 + 3
-}
-
-fn type_kind(m: &mut Machine<'_>, typ: u64, name: &str) -> Result<u8, Halt> {
-    if let Some((k, _, _)) = basic_type(name, m.arch) {
-        return Ok(k);
-    }
-    if name.starts_with('*') {
-        return Ok(kind::POINTER);
-    }
-    if is_local(m, typ) {
-        return Ok(m.load(typ + kind_offset(m.arch), 1)? as u8 & 0x1f);
-    }
-    Err(unsupported_type(m, name))
+/// The predeclared name of an integer or float kind, for values of named types too.
+fn kind_name(k: u8) -> &'static str {
+    const NAMES: [&str; 15] = [
+        "", "bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
+        "float32", "float64",
+    ];
+    NAMES.get(usize::from(k)).copied().unwrap_or("")
 }
 
 fn unsupported_type(m: &Machine<'_>, name: &str) -> Halt {
     Box::new(Stop::Unsupported { what: format!("formatting a value of type {name}"), at: m.call_site() })
 }
 
-/// The size of the type whose descriptor is at `typ` (for `runtime.newobject`).
-pub(crate) fn type_size(m: &mut Machine<'_>, typ: u64) -> Result<u64, Halt> {
-    let name = type_name(m, typ).unwrap_or_default();
-    if let Some((_, size, _)) = basic_type(&name, m.arch) {
-        return Ok(size);
-    }
-    if name.starts_with('*') {
-        return Ok(m.arch.word());
-    }
-    if is_local(m, typ) {
-        return m.load_word(typ);
-    }
-    Err(Box::new(Stop::Unsupported { what: format!("the size of type {name}"), at: m.call_site() }))
-}
-
 /// Decodes the value of type `typ` stored at `addr`.
-fn decode(m: &mut Machine<'_>, typ: u64, addr: u64) -> Result<Value, Halt> {
-    let name = type_name(m, typ).ok_or_else(|| unsupported_type(m, &format!("{typ:#x}")))?;
-    let k = type_kind(m, typ, &name)?;
+fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> {
+    let info = types::resolve(m, typ)?;
+    let name = info.name.clone();
+    let k = info.kind;
     let w = m.arch.word() as usize;
-    let ty: &'static str = basic_type(&name, m.arch).map_or("", |(_, _, n)| n);
+    let ty = kind_name(k);
     Ok(match k {
         kind::BOOL => Value::Bool(m.load(addr, 1)? != 0),
         kind::INT..=kind::INT64 => {
@@ -136,7 +59,21 @@ fn decode(m: &mut Machine<'_>, typ: u64, addr: u64) -> Result<Value, Halt> {
             Value::Str(m.load_bytes(ptr, len as usize)?)
         }
         kind::POINTER | kind::UNSAFE_POINTER => Value::Pointer { addr: m.load_word(addr)?, ty: name },
-        kind::STRUCT if is_local(m, typ) => {
+        kind::SLICE | kind::ARRAY => {
+            let (elem, array_len) = types::elem(m, &info)?;
+            let elem_size = types::resolve(m, &elem)?.size;
+            let (ptr, len) = if k == kind::SLICE {
+                (m.load_word(addr)?, m.load_word(addr + w as u64)?)
+            } else {
+                (addr, array_len)
+            };
+            let mut elems = Vec::new();
+            for i in 0..len {
+                elems.push(decode(m, &elem, ptr + i * elem_size)?);
+            }
+            Value::Slice { ty: name, elems }
+        }
+        kind::STRUCT if info.local => {
             if has_format_method(m, &name) {
                 return Err(Box::new(Stop::Unsupported {
                     what: format!("calling a String or Error method of {name} from fmt"),
@@ -144,8 +81,9 @@ fn decode(m: &mut Machine<'_>, typ: u64, addr: u64) -> Result<Value, Halt> {
                 }));
             }
             let mut fields = Vec::new();
+            let Some(typ) = info.addr else { return Err(unsupported_type(m, &name)) };
             for (fname, ftyp, off) in struct_fields(m, typ)? {
-                fields.push((fname, decode(m, ftyp, addr + off)?));
+                fields.push((fname, decode(m, &TypeRef::Addr(ftyp), addr + off)?));
             }
             Value::Struct { ty: name, fields }
         }
@@ -170,7 +108,7 @@ fn has_format_method(m: &Machine<'_>, name: &str) -> bool {
 /// each `abi.StructField` is a name pointer, a type pointer and an offset.
 fn struct_fields(m: &mut Machine<'_>, typ: u64) -> Result<Vec<(String, u64, u64)>, Halt> {
     let w = m.arch.word();
-    let header = kind_offset(m.arch) + 1 + 2 * w + 8;
+    let header = types::header_size(m.arch);
     let fields = m.load_word(typ + header + w)?;
     let n = m.load_word(typ + header + 2 * w)?;
     let mut out = Vec::new();
@@ -215,7 +153,7 @@ fn decode_args(m: &mut Machine<'_>, ptr: u64, len: u64) -> Result<Vec<Value>, Ha
         }
         let name = type_name(m, typ).unwrap_or_default();
         let direct = name.starts_with('*') || name == "unsafe.Pointer";
-        out.push(if direct { Value::Pointer { addr: data, ty: name } } else { decode(m, typ, data)? });
+        out.push(if direct { Value::Pointer { addr: data, ty: name } } else { decode(m, &TypeRef::Addr(typ), data)? });
     }
     Ok(out)
 }
