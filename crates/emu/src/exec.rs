@@ -29,6 +29,8 @@ pub(crate) struct Machine<'a> {
     pub(crate) rt: runtime::State,
     pub(crate) trace: Option<TraceBuilder>,
     pub(crate) steps: u64,
+    /// Address of the instruction (or stub) being executed.
+    pub(crate) pc: u64,
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: Vec<u8>,
     max_steps: u64,
@@ -49,6 +51,7 @@ impl<'a> Machine<'a> {
             rt: runtime::State::default(),
             trace: None,
             steps: 0,
+            pc: 0,
             stdout: Vec::new(),
             stderr: Vec::new(),
             max_steps: config.max_steps,
@@ -69,6 +72,9 @@ impl<'a> Machine<'a> {
             let result = if self.trace.is_some() { self.traced_step() } else { self.step() };
             self.steps += 1;
             if let Err(stop) = result {
+                if std::mem::take(&mut self.rt.redirected) {
+                    continue;
+                }
                 return *stop;
             }
         }
@@ -77,6 +83,7 @@ impl<'a> Machine<'a> {
     #[inline]
     fn step(&mut self) -> Exec {
         let pc = self.cpu.rip;
+        self.pc = pc;
         match self.image.instr(pc) {
             Some(ins) => {
                 let ins = *ins;
@@ -172,7 +179,7 @@ impl<'a> Machine<'a> {
 
     /// The address of the instruction being executed.
     pub(crate) fn current_pc(&self) -> u64 {
-        self.trace.as_ref().and_then(|t| t.current_pc()).unwrap_or(self.cpu.rip)
+        self.pc
     }
 
     // ---- memory ----

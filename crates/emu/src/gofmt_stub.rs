@@ -10,6 +10,7 @@ pub(crate) enum Value {
     Pointer { addr: u64, ty: String },
     Struct { ty: String, fields: Vec<(String, Value)> },
     Slice { ty: String, elems: Vec<Value> },
+    Error(Vec<u8>),
 }
 fn one(v: &Value) -> String {
     match v {
@@ -20,6 +21,7 @@ fn one(v: &Value) -> String {
         Value::Str(s) => String::from_utf8_lossy(s).into_owned(),
         Value::Nil => "<nil>".into(),
         Value::Pointer { addr, .. } => format!("{addr:#x}"),
+        Value::Error(e) => String::from_utf8_lossy(e).into_owned(),
         Value::Slice { elems, .. } => format!("[{}]", elems.iter().map(one).collect::<Vec<_>>().join(" ")),
         Value::Struct { fields, .. } => format!("{{{}}}", fields.iter().map(|f| one(&f.1)).collect::<Vec<_>>().join(" ")),
     }

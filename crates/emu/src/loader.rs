@@ -102,6 +102,12 @@ fn modelled_data_size(name: &str, arch: Arch) -> Option<u64> {
         "os.Stdout" | "os.Stderr" | "os.Stdin" => word,
         "runtime.x86HasPOPCNT" | "runtime.x86HasSSE41" | "runtime.x86HasFMA" => 1,
         "internal/cpu.X86" => 64,
+        // Run-time error values and errors.New/fmt.Errorf results: their type
+        // descriptors (the header only) and the itab that makes them an error.
+        crate::runtime::errors::RUNTIME_ERROR_TYPE | crate::runtime::errors::ERROR_STRING_TYPE => {
+            crate::runtime::types::header_size(arch)
+        }
+        crate::runtime::errors::ERROR_STRING_ITAB => 4 * word,
         _ => return None,
     })
 }
@@ -181,8 +187,18 @@ impl Image {
             symbols.push(Sym { name: name.to_string(), addr, size, class, listing_index: None });
         };
         // The models call these by name even when the package does not.
-        for name in ["runtime.main", "runtime.goexit", "runtime.staticuint64s", "os.Stdout", "os.Stderr"] {
-            add_external(name, name.starts_with("runtime.main") || name.starts_with("runtime.goexit"), &mut symbols, &mut by_name);
+        for name in ["runtime.main", "runtime.goexit", "runtime.gopanic", crate::runtime::errors::ERROR_METHOD] {
+            add_external(name, true, &mut symbols, &mut by_name);
+        }
+        for name in [
+            "runtime.staticuint64s",
+            "os.Stdout",
+            "os.Stderr",
+            crate::runtime::errors::RUNTIME_ERROR_TYPE,
+            crate::runtime::errors::ERROR_STRING_TYPE,
+            crate::runtime::errors::ERROR_STRING_ITAB,
+        ] {
+            add_external(name, false, &mut symbols, &mut by_name);
         }
         for s in &listing.symbols {
             if !loaded(&s.kind) {

@@ -11,6 +11,7 @@
 
 pub(crate) mod defer;
 pub(crate) mod duff;
+pub(crate) mod errors;
 pub(crate) mod fmt;
 pub(crate) mod panic;
 pub(crate) mod slices;
@@ -61,6 +62,10 @@ pub(crate) struct State {
     pub(crate) deferreturn_sps: Vec<u64>,
     /// A `println` in progress holds the print lock (nothing to model but the pairing).
     pub(crate) print_locked: bool,
+    /// Panics in progress, innermost last.
+    pub(crate) panics: Vec<panic::Panic>,
+    /// Set when a run-time error started a panic that goes on in a deferred call.
+    pub(crate) redirected: bool,
 }
 
 /// Offsets of `g`'s fields, in words: stack.lo, stack.hi, stackguard0, stackguard1, _panic, _defer.
@@ -189,6 +194,7 @@ pub(crate) fn start(m: &mut Machine<'_>) {
             init(m, TLS_ADDR - 4, G_ADDR);
         }
     }
+    errors::init(m);
     m.cpu.rip = m.image.addr("main.main").expect("checked by the loader");
 }
 
@@ -208,7 +214,12 @@ pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
         return resume(m, &name, offset);
     }
     let result = call(m, &name);
-    if result.is_ok() && !matches!(name.as_str(), "runtime.deferreturn" | "runtime.morestack" | "runtime.morestack_noctxt") {
+    if result.is_ok()
+        && !matches!(
+            name.as_str(),
+            "runtime.deferreturn" | "runtime.morestack" | "runtime.morestack_noctxt" | "runtime.gopanic"
+        )
+    {
         m.event(Event::Call { func: name });
     }
     result
@@ -222,6 +233,7 @@ fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
             Err(Box::new(Stop::Exited(0)))
         }
         ("runtime.deferreturn", defer::RESUME) => defer::deferreturn_next(m),
+        ("runtime.gopanic", panic::RESUME) => panic::resume(m),
         _ => {
             let at = m.location(m.cpu.rip);
             Err(Box::new(Stop::Unsupported { what: format!("a return into {name}+{offset:#x}"), at }))
@@ -271,6 +283,11 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         }
         "fmt.Println" | "fmt.Print" | "fmt.Printf" | "fmt.Fprintln" | "fmt.Fprint" | "fmt.Fprintf"
         | "fmt.Sprintln" | "fmt.Sprint" | "fmt.Sprintf" => fmt::call(m, name),
+        "runtime.gopanic" => panic::gopanic(m),
+        "runtime.gorecover" => panic::gorecover(m),
+        "fmt.Errorf" | "fmt.errorf" => fmt::call(m, name),
+        "runtime.deferproc" => defer::deferproc(m),
+        errors::ERROR_METHOD => errors::error_method(m),
         "runtime.panicdivide" => Err(panic::runtime_error(m, "integer divide by zero")),
         "runtime.panicshift" => Err(panic::runtime_error(m, "negative shift amount")),
         "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::nil_dereference(m, 0)),

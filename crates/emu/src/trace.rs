@@ -114,17 +114,11 @@ pub(crate) struct TraceBuilder {
     trace: Trace,
     start: u32,
     event: Option<Event>,
-    current: Option<u64>,
 }
 
 impl TraceBuilder {
     pub(crate) fn new(cpu: &Cpu) -> TraceBuilder {
-        TraceBuilder { trace: Trace { initial: cpu.clone(), ..Trace::default() }, start: 0, event: None, current: None }
-    }
-
-    /// The pc of the step in progress.
-    pub(crate) fn current_pc(&self) -> Option<u64> {
-        self.current
+        TraceBuilder { trace: Trace { initial: cpu.clone(), ..Trace::default() }, start: 0, event: None }
     }
 
     /// Records a memory write of the step in progress.
@@ -156,7 +150,6 @@ impl TraceBuilder {
         let end = self.trace.changes.len() as u32;
         self.trace.steps.push(Step { pc, changes: self.start..end, event: self.event.take() });
         self.start = end;
-        self.current = Some(after.rip);
     }
 
     pub(crate) fn build(self) -> Trace {

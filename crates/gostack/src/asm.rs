@@ -14,8 +14,8 @@ pub(crate) fn render(compiled: &Compiled, source: &str, only: Option<&str>) -> R
     let chosen: Vec<&Symbol> = match only {
         None => funcs.clone(),
         Some(name) => {
-            let full = if name.contains('.') { name.to_string() } else { format!("main.{name}") };
-            funcs.iter().copied().filter(|f| f.name == full).collect()
+            let full = format!("main.{name}");
+            funcs.iter().copied().filter(|f| f.name == name || f.name == full).collect()
         }
     };
     if chosen.is_empty() {

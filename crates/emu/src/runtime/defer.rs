@@ -12,14 +12,15 @@ use crate::{Arch, Stop};
 pub(crate) const RESUME: u64 = 0x10;
 
 /// Word offsets of the `_defer` fields the models use: sp, pc, fn and link.
-struct Layout {
-    sp: u64,
-    pc: u64,
-    func: u64,
-    link: u64,
+pub(crate) struct Layout {
+    pub(crate) sp: u64,
+    pub(crate) pc: u64,
+    pub(crate) func: u64,
+    pub(crate) link: u64,
 }
 
-fn layout(m: &Machine<'_>) -> Result<Layout, Halt> {
+/// The `_defer` layout of the Go version that compiled the program.
+pub(crate) fn layout(m: &Machine<'_>) -> Result<Layout, Halt> {
     // Go 1.21: started, heap, openDefer bools; sp; pc; fn; _panic; link; ...
     // Go 1.22 on: heap and rangefunc bools; sp; pc; fn; link; head (1.23 on).
     match m.go_minor {
@@ -47,6 +48,30 @@ pub(crate) fn deferproc_stack(m: &mut Machine<'_>) -> Exec {
     m.store_word(d + l.link * w, head)?;
     m.store_word(m.g_field(g::DEFER), d)?;
     // Up to Go 1.24 deferprocStack returns 0 in AX (1 meant "recovered, go to the exit").
+    if m.go_minor <= 24 {
+        m.cpu.gpr[crate::cpu::RAX] = 0;
+    }
+    m.model_return()
+}
+
+/// `runtime.deferproc(fn func())`: a deferred call in a loop, its record on the heap.
+pub(crate) fn deferproc(m: &mut Machine<'_>) -> Exec {
+    let l = layout(m)?;
+    let w = m.arch.word();
+    let closure = m.arg(0)?;
+    let caller_pc = m.load_word(m.sp())?;
+    let caller_sp = m.sp() + w;
+    // Big enough for every layout: two bools, then at most six words.
+    let d = m.alloc(7 * w)?;
+    // heap = true (the first bool of Go 1.22 on, the second of 1.21).
+    let heap_byte = if m.go_minor == 21 { 1 } else { 0 };
+    m.store(d + heap_byte, 1, 1)?;
+    m.store_word(d + l.sp * w, caller_sp)?;
+    m.store_word(d + l.pc * w, caller_pc)?;
+    m.store_word(d + l.func * w, closure)?;
+    let head = m.load_word(m.g_field(g::DEFER))?;
+    m.store_word(d + l.link * w, head)?;
+    m.store_word(m.g_field(g::DEFER), d)?;
     if m.go_minor <= 24 {
         m.cpu.gpr[crate::cpu::RAX] = 0;
     }

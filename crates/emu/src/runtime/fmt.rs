@@ -151,6 +151,10 @@ fn decode_args(m: &mut Machine<'_>, ptr: u64, len: u64) -> Result<Vec<Value>, Ha
             out.push(Value::Nil);
             continue;
         }
+        if let Some(text) = super::errors::error_text(m, typ, data)? {
+            out.push(Value::Error(text));
+            continue;
+        }
         let name = type_name(m, typ).unwrap_or_default();
         let direct = name.starts_with('*') || name == "unsafe.Pointer";
         out.push(if direct { Value::Pointer { addr: data, ty: name } } else { decode(m, &TypeRef::Addr(typ), data)? });
@@ -191,6 +195,12 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         None if func.ends_with("ln") => gofmt::sprintln(&args),
         None => gofmt::sprint(&args),
     };
+    if func.eq_ignore_ascii_case("errorf") {
+        if fmt_bytes.as_ref().is_some_and(|f| f.windows(2).any(|p| p == b"%w")) {
+            return Err(super::errors::wrap_unsupported(m));
+        }
+        return super::errors::errorf(m, &text, nargs);
+    }
     if func.starts_with('S') {
         let p = m.alloc(text.len() as u64)?;
         m.store_bytes(p, &text)?;

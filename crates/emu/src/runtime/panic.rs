@@ -1,32 +1,284 @@
-//! Panics: Go's messages on stderr and exit status 2.
+//! Panics: `runtime.gopanic` runs the deferred calls of each frame from the
+//! panicking one up (open-coded ones from the frame's defer bits, linked
+//! ones from `g._defer`), `runtime.gorecover` stops the panic when called by
+//! one of them, and recovery resumes the recovering frame at its
+//! `deferreturn` call. A panic nobody recovers prints Go's message on stderr
+//! and exits with status 2.
 
-use crate::Stop;
-use crate::exec::{Machine, Halt};
+use super::{errors, g};
+use crate::cpu::{RAX, RBP, RDX, RSP};
+use crate::exec::{Exec, Halt, Machine};
+use crate::loader::SymClass;
 use crate::trace::Event;
+use crate::{Arch, Stop};
 
-/// A run-time error panic such as `integer divide by zero`.
+/// Offset in `runtime.gopanic`'s stub that a deferred call returns to.
+pub(crate) const RESUME: u64 = 0x10;
+
+/// A panic in progress.
+#[derive(Debug, Clone)]
+pub(crate) struct Panic {
+    /// The panic value, an `any`: type and data words.
+    value: (u64, u64),
+    /// Set by `gorecover`.
+    recovered: bool,
+    /// The frame whose defers run now: a return address into it and its SP.
+    frame: (u64, u64),
+    /// The frame's open-coded defer bits and closure slots, while any are left.
+    open: Option<(u64, u64)>,
+    /// For a linked defer being run: the pc after its `deferprocStack` call.
+    linked_pc: Option<u64>,
+}
+
+/// A run-time error panic such as `integer divide by zero`, raised by the
+/// instruction or model running now.
+///
+/// The step that raised it ends here: the returned halt either ends the run
+/// (nobody recovers) or, with `redirected` set, tells the step loop that
+/// execution goes on in a deferred call.
 pub(crate) fn runtime_error(m: &mut Machine<'_>, message: &str) -> Halt {
-    fatal_panic(m, &format!("runtime error: {message}"))
+    match start_runtime_panic(m, message) {
+        Ok(()) => {
+            m.rt.redirected = true;
+            Box::new(Stop::Exited(-1))
+        }
+        Err(halt) => halt,
+    }
 }
 
 /// A nil pointer dereference: a fault in the first page.
 pub(crate) fn nil_dereference(m: &mut Machine<'_>, _addr: u64) -> Halt {
-    fatal_panic(m, "runtime error: invalid memory address or nil pointer dereference")
+    runtime_error(m, "invalid memory address or nil pointer dereference")
+}
+
+/// Starts a run-time error panic from inside an instruction or a model.
+///
+/// The panic is raised as if the faulting code had called `runtime.gopanic`
+/// from the current instruction: its frame is the innermost.
+fn start_runtime_panic(m: &mut Machine<'_>, message: &str) -> Exec {
+    let value = errors::runtime_error_value(m, message)?;
+    // A model (panicdivide, panicIndex...) was called: its return address is on the stack.
+    // An instruction faulted: pretend it called, so the frame walk starts in its function.
+    let pc = m.current_pc();
+    if m.image.stub_at(pc).is_none() {
+        m.push(pc)?;
+    }
+    gopanic_with(m, value)
+}
+
+/// `runtime.gopanic(e any)`.
+pub(crate) fn gopanic(m: &mut Machine<'_>) -> Exec {
+    let value = (m.arg(0)?, m.arg(1)?);
+    gopanic_with(m, value)
+}
+
+fn gopanic_with(m: &mut Machine<'_>, value: (u64, u64)) -> Exec {
+    if m.rt.panics.iter().any(|p| !p.recovered) {
+        return Err(Box::new(Stop::Unsupported { what: "a panic during a panic".into(), at: m.call_site() }));
+    }
+    let message = message(m, value)?;
+    m.event(Event::Panic { message });
+    let ret = m.load_word(m.sp())?;
+    let sp = m.sp() + m.arch.word();
+    m.rt.panics.push(Panic { value, recovered: false, frame: (ret, sp), open: None, linked_pc: None });
+    enter_frame(m)?;
+    next(m)
+}
+
+/// Frame size of the function holding `pc` (0 for a model's stub).
+fn frame_size(m: &Machine<'_>, pc: u64) -> u64 {
+    m.image
+        .symbol_at(pc)
+        .and_then(|s| s.listing_index)
+        .and_then(|i| m.listing.symbols[i].func.as_ref())
+        .map_or(0, |f| f.frame_size.max(0) as u64)
+}
+
+/// Notes the open-coded defers of the current frame, if its function has any.
+fn enter_frame(m: &mut Machine<'_>) -> Exec {
+    let w = m.arch.word();
+    let (pc, sp) = m.rt.panics.last().expect("a panic is running").frame;
+    let Some(sym) = m.image.symbol_at(pc).filter(|s| s.class == SymClass::Func) else { return Ok(()) };
+    let Some(info) = m.listing.symbol(&format!("{}.opendefer", sym.name)) else { return Ok(()) };
+    let mut values = Vec::new();
+    let mut bytes = info.data.iter();
+    for _ in 0..2 {
+        let (mut v, mut shift) = (0u64, 0);
+        for &b in bytes.by_ref() {
+            v |= u64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        values.push(v);
+    }
+    // varp: the saved BP slot on amd64, the return address slot on 386.
+    let frame = frame_size(m, pc);
+    let varp = match m.arch {
+        Arch::Amd64 => sp + frame - w,
+        Arch::I386 => sp + frame,
+    };
+    m.rt.panics.last_mut().expect("a panic is running").open = Some((varp - values[0], varp - values[1]));
+    Ok(())
+}
+
+/// Runs the next deferred call, frame by frame, or dies when none is left.
+fn next(m: &mut Machine<'_>) -> Exec {
+    let w = m.arch.word();
+    loop {
+        let p = m.rt.panics.last().expect("a panic is running").clone();
+        if let Some((bits_at, slots)) = p.open {
+            let bits = m.load(bits_at, 1)? as u8;
+            if bits != 0 {
+                let i = 7 - u64::from(bits.leading_zeros());
+                m.store(bits_at, 1, u64::from(bits & !(1 << i)))?;
+                let closure = m.load_word(slots + i * w)?;
+                return call_deferred(m, closure, None);
+            }
+            m.rt.panics.last_mut().expect("running").open = None;
+        }
+        let (pc, sp) = p.frame;
+        let l = super::defer::layout(m)?;
+        let d = m.load_word(m.g_field(g::DEFER))?;
+        if d != 0 && m.load_word(d + l.sp * w)? == sp {
+            let link = m.load_word(d + l.link * w)?;
+            m.store_word(m.g_field(g::DEFER), link)?;
+            let closure = m.load_word(d + l.func * w)?;
+            let linked_pc = m.load_word(d + l.pc * w)?;
+            return call_deferred(m, closure, Some(linked_pc));
+        }
+        // On to the caller's frame.
+        if let Some((name, _)) = m.image.stub_at(pc) {
+            match name {
+                "runtime.main" => return Err(fatal(m)),
+                "runtime.deferreturn" => {
+                    m.rt.deferreturn_sps.pop();
+                }
+                _ => {}
+            }
+        }
+        let top = sp + frame_size(m, pc);
+        let ret = m.load_word(top)?;
+        m.rt.panics.last_mut().expect("running").frame = (ret, top + w);
+        enter_frame(m)?;
+    }
+}
+
+/// Calls a deferred closure; it returns into `gopanic`'s stub.
+fn call_deferred(m: &mut Machine<'_>, closure: u64, linked_pc: Option<u64>) -> Exec {
+    m.rt.panics.last_mut().expect("running").linked_pc = linked_pc;
+    let stub = m.image.stub_addr("runtime.gopanic").unwrap_or(0);
+    m.push(stub + RESUME)?;
+    let code = m.load_word(closure)?;
+    m.cpu.gpr[RDX] = closure;
+    m.cpu.rip = code;
+    let func = super::describe_code(m, code).map_or_else(|| format!("{code:#x}"), |(n, _)| n);
+    m.event(Event::DeferCall { func });
+    Ok(())
+}
+
+/// A deferred call run by the panic returned: recover, or go on.
+pub(crate) fn resume(m: &mut Machine<'_>) -> Exec {
+    let Some(p) = m.rt.panics.last().cloned() else {
+        return Err(Box::new(Stop::Unsupported { what: "a return into runtime.gopanic".into(), at: m.location(m.cpu.rip) }));
+    };
+    if !p.recovered {
+        return next(m);
+    }
+    m.rt.panics.pop();
+    let (pc, sp) = p.frame;
+    let frame = frame_size(m, pc);
+    m.cpu.gpr[RSP] = sp;
+    if m.arch == Arch::Amd64 {
+        m.cpu.gpr[RBP] = sp + frame - m.arch.word();
+    }
+    // Up to Go 1.24, a linked defer's frame resumes after its deferprocStack
+    // call, which returns 1 and so branches to the deferreturn call; later
+    // versions, and open-coded defers always, go to the deferreturn call directly.
+    if let (Some(after), true) = (p.linked_pc, m.go_minor <= 24) {
+        m.cpu.gpr[RAX] = 1;
+        m.cpu.rip = after;
+        return Ok(());
+    }
+    let sym = m.image.symbol_at(pc).cloned();
+    let deferreturn = sym.as_ref().and_then(|s| s.listing_index).and_then(|i| {
+        m.listing.symbols[i]
+            .relocs
+            .iter()
+            .find(|r| r.kind == "R_CALL" && r.target == "runtime.deferreturn")
+            .map(|r| u64::from(r.offset) - 1)
+    });
+    match (sym, deferreturn) {
+        (Some(sym), Some(off)) => {
+            m.cpu.rip = sym.addr + off;
+            Ok(())
+        }
+        _ => Err(Box::new(Stop::Unsupported {
+            what: "recovering into a function without a deferreturn call".into(),
+            at: m.location(pc),
+        })),
+    }
+}
+
+/// `runtime.gorecover`: the panic value, when called by a deferred call the panic is running.
+pub(crate) fn gorecover(m: &mut Machine<'_>) -> Exec {
+    let w = m.arch.word();
+    // The caller's return address lies above its frame; the panic's stub means "called by the panic".
+    let caller = m.load_word(m.sp())?;
+    let slot = m.sp() + w + frame_size(m, caller);
+    let stub = m.image.stub_addr("runtime.gopanic").unwrap_or(0);
+    let direct = m.load_word(slot)? == stub + RESUME;
+    let mut value = (0, 0);
+    if let Some(p) = m.rt.panics.last_mut()
+        && direct
+        && !p.recovered
+    {
+        p.recovered = true;
+        value = p.value;
+    }
+    // Go 1.26 dropped gorecover's argp argument.
+    let nargs = if m.go_minor >= 26 { 0 } else { 1 };
+    m.set_result(nargs, 0, value.0)?;
+    m.set_result(nargs, 1, value.1)?;
+    m.model_return()
+}
+
+/// What Go prints after `panic: ` for a panic value.
+fn message(m: &mut Machine<'_>, (typ, data): (u64, u64)) -> Result<String, Halt> {
+    if let Some(text) = errors::error_text(m, typ, data)? {
+        return Ok(String::from_utf8_lossy(&text).into_owned());
+    }
+    let name = super::types::type_name(m, typ).unwrap_or_default();
+    let w = m.arch.word();
+    Ok(match name.as_str() {
+        "string" => {
+            let (ptr, len) = (m.load_word(data)?, m.load_word(data + w)?);
+            String::from_utf8_lossy(&m.load_bytes(ptr, len as usize)?).into_owned()
+        }
+        "int" => (crate::exec::sign_extend(m.load_word(data)?, w as usize)).to_string(),
+        _ => {
+            return Err(Box::new(Stop::Unsupported {
+                what: format!("printing a panic value of type {name}"),
+                at: m.call_site(),
+            }));
+        }
+    })
 }
 
 /// An unrecovered panic: print the message and exit with status 2.
-///
-/// Deferred calls run before the program dies and may recover; with any
-/// pending, the run stops as not modelled rather than print a wrong story.
-fn fatal_panic(m: &mut Machine<'_>, message: &str) -> Halt {
-    let pending = m.load_word(m.g_field(super::g::DEFER)).unwrap_or(0);
-    if pending != 0 {
-        return Box::new(Stop::Unsupported {
-            what: "a panic with deferred calls pending".into(),
-            at: m.location(m.current_pc()),
-        });
+fn fatal(m: &mut Machine<'_>) -> Halt {
+    let p = m.rt.panics.last().expect("a panic is running").clone();
+    let text = match message(m, p.value) {
+        Ok(text) => text,
+        Err(halt) => return halt,
+    };
+    let mut out = format!("panic: {text}");
+    if m.rt.panics.len() > 1 {
+        out.push_str(" [recovered]");
     }
-    m.event(Event::Panic { message: message.to_string() });
-    m.stderr.extend_from_slice(format!("panic: {message}\n\ngoroutine 1 [running]:\n").as_bytes());
+    out.push_str("\n\ngoroutine 1 [running]:\n");
+    m.stderr.extend_from_slice(out.as_bytes());
+    m.event(Event::Exit { code: 2 });
     Box::new(Stop::Exited(2))
 }
