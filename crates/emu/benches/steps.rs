@@ -10,7 +10,8 @@ use gostack_toolchain::{Cache, Go, compile_file};
 fn main() {
     let go = Go::find().expect("Go is installed");
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/fib.go");
-    let cache = Cache::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/gostack-cache"));
+    let cache =
+        Cache::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/gostack-cache"));
     for arch in Arch::ALL {
         let compiled = compile_file(&go, &path, arch, &[], &cache).unwrap();
         let listing = gostack_listing::parse(&compiled.listing).listing;
@@ -32,7 +33,11 @@ fn main() {
             if let Some(trace) = &run.trace {
                 let bytes = trace.steps.capacity() * std::mem::size_of::<gostack_emu::Step>()
                     + trace.changes.capacity() * std::mem::size_of::<gostack_emu::Change>();
-                line += &format!(", trace {:.0} MB ({:.1} bytes/step)", bytes as f64 / 1e6, bytes as f64 / run.steps as f64);
+                line += &format!(
+                    ", trace {:.0} MB ({:.1} bytes/step)",
+                    bytes as f64 / 1e6,
+                    bytes as f64 / run.steps as f64
+                );
             }
             println!("{line}");
         }

@@ -32,8 +32,10 @@ pub(crate) const RDI: usize = 7;
 pub(crate) const R14: usize = 14;
 
 /// Names of the general registers as Go's assembler spells them.
-pub const GPR_NAMES: [&str; 16] =
-    ["AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15"];
+pub const GPR_NAMES: [&str; 16] = [
+    "AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R14",
+    "R15",
+];
 
 /// The CPU state the emulator keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -5,6 +5,7 @@ use gostack_listing::Listing;
 use iced_x86::{Instruction, Mnemonic, OpKind, Register};
 
 use crate::cpu::{Cpu, RSP};
+use crate::frames::{Layout, Snapshot};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
 use crate::ops;
@@ -58,7 +59,15 @@ impl<'a> Machine<'a> {
         };
         runtime::start(&mut m);
         if config.trace {
-            m.trace = Some(TraceBuilder::new(&m.cpu));
+            let mut initial = Snapshot::new(m.cpu.clone());
+            for region in m.mem.regions() {
+                for (i, chunk) in region.data.chunks(4096).enumerate() {
+                    if chunk.iter().any(|&b| b != 0) {
+                        initial.write(region.base + 4096 * i as u64, chunk);
+                    }
+                }
+            }
+            m.trace = Some(TraceBuilder::new(initial));
         }
         Ok(m)
     }
@@ -69,7 +78,11 @@ impl<'a> Machine<'a> {
             if self.steps >= self.max_steps {
                 return Stop::StepLimit(self.steps);
             }
-            let result = if self.trace.is_some() { self.traced_step() } else { self.step() };
+            let result = if self.trace.is_some() {
+                self.traced_step()
+            } else {
+                self.step()
+            };
             self.steps += 1;
             if let Err(stop) = result {
                 if std::mem::take(&mut self.rt.redirected) {
@@ -107,6 +120,7 @@ impl<'a> Machine<'a> {
     /// Ends the run and hands back what it produced.
     pub(crate) fn finish(self, stop: Stop) -> Run {
         Run {
+            layout: Layout::new(self.image, self.listing, self.arch, self.go_minor),
             stdout: self.stdout,
             stderr: self.stderr,
             stop,
@@ -119,21 +133,113 @@ impl<'a> Machine<'a> {
     fn exec(&mut self, ins: &Instruction) -> Exec {
         use Mnemonic as M;
         match ins.mnemonic() {
-            M::Mov | M::Movzx | M::Movsx | M::Movsxd | M::Lea | M::Xchg | M::Cmove | M::Cmovne | M::Cmova
-            | M::Cmovae | M::Cmovb | M::Cmovbe | M::Cmovg | M::Cmovge | M::Cmovl | M::Cmovle | M::Cmovs
-            | M::Cmovns | M::Cmovo | M::Cmovno | M::Cmovp | M::Cmovnp | M::Sete | M::Setne | M::Seta
-            | M::Setae | M::Setb | M::Setbe | M::Setg | M::Setge | M::Setl | M::Setle | M::Sets | M::Setns
-            | M::Seto | M::Setno | M::Setp | M::Setnp | M::Cdq | M::Cqo | M::Cdqe | M::Cwde | M::Cwd | M::Bswap
-            | M::Movsq | M::Movsd | M::Movsb | M::Stosq | M::Stosd | M::Stosb | M::Nop => ops::mov::exec(self, ins),
-            M::Add | M::Adc | M::Sub | M::Sbb | M::Cmp | M::And | M::Or | M::Xor | M::Test | M::Inc | M::Dec
-            | M::Neg | M::Not | M::Shl | M::Shr | M::Sar | M::Rol | M::Ror | M::Imul | M::Mul | M::Div | M::Idiv
-            | M::Bt | M::Bts | M::Btr | M::Bsf | M::Bsr | M::Tzcnt | M::Lzcnt | M::Popcnt | M::Shld | M::Shrd
-            | M::Xadd | M::Cmpxchg => ops::arith::exec(self, ins),
+            M::Mov
+            | M::Movzx
+            | M::Movsx
+            | M::Movsxd
+            | M::Lea
+            | M::Xchg
+            | M::Cmove
+            | M::Cmovne
+            | M::Cmova
+            | M::Cmovae
+            | M::Cmovb
+            | M::Cmovbe
+            | M::Cmovg
+            | M::Cmovge
+            | M::Cmovl
+            | M::Cmovle
+            | M::Cmovs
+            | M::Cmovns
+            | M::Cmovo
+            | M::Cmovno
+            | M::Cmovp
+            | M::Cmovnp
+            | M::Sete
+            | M::Setne
+            | M::Seta
+            | M::Setae
+            | M::Setb
+            | M::Setbe
+            | M::Setg
+            | M::Setge
+            | M::Setl
+            | M::Setle
+            | M::Sets
+            | M::Setns
+            | M::Seto
+            | M::Setno
+            | M::Setp
+            | M::Setnp
+            | M::Cdq
+            | M::Cqo
+            | M::Cdqe
+            | M::Cwde
+            | M::Cwd
+            | M::Bswap
+            | M::Movsq
+            | M::Movsd
+            | M::Movsb
+            | M::Stosq
+            | M::Stosd
+            | M::Stosb
+            | M::Nop => ops::mov::exec(self, ins),
+            M::Add
+            | M::Adc
+            | M::Sub
+            | M::Sbb
+            | M::Cmp
+            | M::And
+            | M::Or
+            | M::Xor
+            | M::Test
+            | M::Inc
+            | M::Dec
+            | M::Neg
+            | M::Not
+            | M::Shl
+            | M::Shr
+            | M::Sar
+            | M::Rol
+            | M::Ror
+            | M::Imul
+            | M::Mul
+            | M::Div
+            | M::Idiv
+            | M::Bt
+            | M::Bts
+            | M::Btr
+            | M::Bsf
+            | M::Bsr
+            | M::Tzcnt
+            | M::Lzcnt
+            | M::Popcnt
+            | M::Shld
+            | M::Shrd
+            | M::Xadd
+            | M::Cmpxchg => ops::arith::exec(self, ins),
             M::Push | M::Pop => ops::stack::exec(self, ins),
-            M::Call | M::Ret | M::Jmp | M::Je | M::Jne | M::Ja | M::Jae | M::Jb | M::Jbe | M::Jg | M::Jge
-            | M::Jl | M::Jle | M::Js | M::Jns | M::Jo | M::Jno | M::Jp | M::Jnp | M::Int3 | M::Ud2 => {
-                ops::control::exec(self, ins)
-            }
+            M::Call
+            | M::Ret
+            | M::Jmp
+            | M::Je
+            | M::Jne
+            | M::Ja
+            | M::Jae
+            | M::Jb
+            | M::Jbe
+            | M::Jg
+            | M::Jge
+            | M::Jl
+            | M::Jle
+            | M::Js
+            | M::Jns
+            | M::Jo
+            | M::Jno
+            | M::Jp
+            | M::Jnp
+            | M::Int3
+            | M::Ud2 => ops::control::exec(self, ins),
             _ => ops::sse::exec(self, ins),
         }
     }
@@ -149,11 +255,25 @@ impl<'a> Machine<'a> {
     /// Where `pc` is: function, offset, source line and assembly text.
     pub(crate) fn location(&self, pc: u64) -> Location {
         let Some(sym) = self.image.symbol_at(pc) else {
-            return Location { pc, func: format!("{pc:#x}"), offset: 0, pos: None, asm: String::new() };
+            return Location {
+                pc,
+                func: format!("{pc:#x}"),
+                offset: 0,
+                pos: None,
+                asm: String::new(),
+            };
         };
         let offset = pc - sym.addr;
-        let mut loc = Location { pc, func: sym.name.clone(), offset, pos: None, asm: String::new() };
-        if let Some(func) = sym.listing_index.and_then(|i| self.listing.symbols[i].func.as_ref())
+        let mut loc = Location {
+            pc,
+            func: sym.name.clone(),
+            offset,
+            pos: None,
+            asm: String::new(),
+        };
+        if let Some(func) = sym
+            .listing_index
+            .and_then(|i| self.listing.symbols[i].func.as_ref())
             && let Some(instr) = u32::try_from(offset).ok().and_then(|o| func.instr_at(o))
         {
             loc.pos = instr.pos.clone();
@@ -169,12 +289,26 @@ impl<'a> Machine<'a> {
             return runtime::panic::nil_dereference(self, fault.addr);
         }
         let near = match self.image.symbol_at(fault.addr) {
-            Some(s) if s.class == SymClass::Opaque => format!("{}, whose contents are not modelled", s.name),
+            Some(s) if s.class == SymClass::Opaque => {
+                format!("{}, whose contents are not modelled", s.name)
+            }
             Some(s) => format!("{}+{:#x}", s.name, fault.addr - s.addr),
-            None => self.mem.region_name(fault.addr).unwrap_or("unmapped").to_string(),
+            None => self
+                .mem
+                .region_name(fault.addr)
+                .unwrap_or("unmapped")
+                .to_string(),
         };
-        let near = if fault.write { format!("write to {near}") } else { near };
-        Box::new(Stop::Fault { addr: fault.addr, near, at: self.location(pc) })
+        let near = if fault.write {
+            format!("write to {near}")
+        } else {
+            near
+        };
+        Box::new(Stop::Fault {
+            addr: fault.addr,
+            near,
+            at: self.location(pc),
+        })
     }
 
     /// The address of the instruction being executed.
@@ -286,7 +420,11 @@ impl<'a> Machine<'a> {
         }
         let index = ins.memory_index();
         if index != Register::None {
-            a = a.wrapping_add(self.cpu.reg(index).wrapping_mul(u64::from(ins.memory_index_scale())));
+            a = a.wrapping_add(
+                self.cpu
+                    .reg(index)
+                    .wrapping_mul(u64::from(ins.memory_index_scale())),
+            );
         }
         if ins.memory_segment() == Register::GS {
             a = a.wrapping_add(self.cpu.gs_base);
@@ -346,7 +484,11 @@ impl<'a> Machine<'a> {
 /// All ones in the low `size` bytes.
 #[inline]
 pub(crate) fn size_mask(size: usize) -> u64 {
-    if size >= 8 { u64::MAX } else { (1u64 << (size * 8)) - 1 }
+    if size >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (size * 8)) - 1
+    }
 }
 
 /// Sign-extends the low `size` bytes of `v`.

@@ -9,6 +9,7 @@
 
 mod cpu;
 mod exec;
+mod frames;
 #[path = "gofmt_stub.rs"]
 mod gofmt;
 mod loader;
@@ -23,6 +24,7 @@ pub use gostack_listing::Arch;
 use gostack_listing::{Listing, Pos};
 
 pub use cpu::{Cpu, GPR_NAMES};
+pub use frames::{Frame, Layout, Slot, Snapshot, StackView};
 pub use loader::LoadError;
 pub use trace::{Change, Event, Step, Trace};
 
@@ -50,7 +52,12 @@ pub struct Config {
 impl Config {
     /// Defaults for `arch` and Go `1.<go_minor>`: 50 million steps, no trace.
     pub fn new(arch: Arch, go_minor: u32) -> Config {
-        Config { arch, go_minor, max_steps: 50_000_000, trace: false }
+        Config {
+            arch,
+            go_minor,
+            max_steps: 50_000_000,
+            trace: false,
+        }
     }
 }
 
@@ -115,9 +122,15 @@ impl fmt::Display for Stop {
                 write!(f, "{what} is not modelled, met at {at}")
             }
             Stop::Fault { addr, near, at } => {
-                write!(f, "memory at {addr:#x} ({near}) is not modelled, read or written at {at}")
+                write!(
+                    f,
+                    "memory at {addr:#x} ({near}) is not modelled, read or written at {at}"
+                )
             }
-            Stop::StepLimit(n) => write!(f, "stopped after {n} steps (the step limit); raise it with --max-steps"),
+            Stop::StepLimit(n) => write!(
+                f,
+                "stopped after {n} steps (the step limit); raise it with --max-steps"
+            ),
         }
     }
 }
@@ -135,6 +148,16 @@ pub struct Run {
     pub steps: u64,
     /// Every step, when [`Config::trace`] was set.
     pub trace: Option<Trace>,
+    /// Symbols, code and frame facts, to explain addresses and stacks.
+    pub layout: Layout,
+}
+
+impl Run {
+    /// The stack just before step `step` runs, when the run was traced.
+    pub fn stack(&self, step: usize) -> Option<StackView> {
+        let trace = self.trace.as_ref()?;
+        Some(self.layout.stack(&trace.snapshot(step)))
+    }
 }
 
 /// Loads `listing` and runs `main.main` to the end.

@@ -123,7 +123,11 @@ fn is_data_name(name: &str) -> bool {
 
 impl Image {
     /// Lays out `listing` in `mem` and returns the image.
-    pub(crate) fn load(listing: &Listing, arch: Arch, mem: &mut Memory) -> Result<Image, LoadError> {
+    pub(crate) fn load(
+        listing: &Listing,
+        arch: Arch,
+        mem: &mut Memory,
+    ) -> Result<Image, LoadError> {
         let mut symbols = Vec::new();
         let mut by_name = HashMap::new();
         let mut text = TEXT_BASE;
@@ -154,40 +158,63 @@ impl Image {
                 (addr, SymClass::Data)
             };
             by_name.insert(s.name.clone(), addr);
-            symbols.push(Sym { name: s.name.clone(), addr, size, class, listing_index: Some(i) });
+            symbols.push(Sym {
+                name: s.name.clone(),
+                addr,
+                size,
+                class,
+                listing_index: Some(i),
+            });
         }
         if !by_name.contains_key("main.main") {
             return Err(LoadError::NoMain);
         }
         mem.map(TEXT_BASE, (text - TEXT_BASE).max(1) as usize, false, "text");
-        mem.map(DATA_BASE, ((data - DATA_BASE + 4095) & !4095).max(4096) as usize, true, "data");
+        mem.map(
+            DATA_BASE,
+            ((data - DATA_BASE + 4095) & !4095).max(4096) as usize,
+            true,
+            "data",
+        );
 
         // External symbols, in order of first reference so addresses are deterministic.
         let mut stubs = Vec::new();
         let mut ext = EXT_BASE;
         let mut opaque = OPAQUE_BASE;
-        let mut add_external = |name: &str, call: bool, symbols: &mut Vec<Sym>, by_name: &mut HashMap<String, u64>| {
-            if by_name.contains_key(name) {
-                return;
-            }
-            let (addr, size, class) = if let Some(size) = modelled_data_size(name, arch) {
-                let addr = ext;
-                ext += (size + 15) & !15;
-                (addr, size, SymClass::ExtData)
-            } else if call || !is_data_name(name) {
-                let addr = STUB_BASE + stubs.len() as u64 * STUB_SPACING;
-                stubs.push(name.to_string());
-                (addr, STUB_SPACING, SymClass::Stub)
-            } else {
-                let addr = opaque;
-                opaque += OPAQUE_SPACING;
-                (addr, OPAQUE_SPACING, SymClass::Opaque)
+        let mut add_external =
+            |name: &str, call: bool, symbols: &mut Vec<Sym>, by_name: &mut HashMap<String, u64>| {
+                if by_name.contains_key(name) {
+                    return;
+                }
+                let (addr, size, class) = if let Some(size) = modelled_data_size(name, arch) {
+                    let addr = ext;
+                    ext += (size + 15) & !15;
+                    (addr, size, SymClass::ExtData)
+                } else if call || !is_data_name(name) {
+                    let addr = STUB_BASE + stubs.len() as u64 * STUB_SPACING;
+                    stubs.push(name.to_string());
+                    (addr, STUB_SPACING, SymClass::Stub)
+                } else {
+                    let addr = opaque;
+                    opaque += OPAQUE_SPACING;
+                    (addr, OPAQUE_SPACING, SymClass::Opaque)
+                };
+                by_name.insert(name.to_string(), addr);
+                symbols.push(Sym {
+                    name: name.to_string(),
+                    addr,
+                    size,
+                    class,
+                    listing_index: None,
+                });
             };
-            by_name.insert(name.to_string(), addr);
-            symbols.push(Sym { name: name.to_string(), addr, size, class, listing_index: None });
-        };
         // The models call these by name even when the package does not.
-        for name in ["runtime.main", "runtime.goexit", "runtime.gopanic", crate::runtime::errors::ERROR_METHOD] {
+        for name in [
+            "runtime.main",
+            "runtime.goexit",
+            "runtime.gopanic",
+            crate::runtime::errors::ERROR_METHOD,
+        ] {
             add_external(name, true, &mut symbols, &mut by_name);
         }
         for name in [
@@ -210,10 +237,22 @@ impl Image {
                 }
             }
         }
-        mem.map(EXT_BASE, ((ext - EXT_BASE + 4095) & !4095).max(4096) as usize, true, "runtime data");
+        mem.map(
+            EXT_BASE,
+            ((ext - EXT_BASE + 4095) & !4095).max(4096) as usize,
+            true,
+            "runtime data",
+        );
         symbols.sort_by_key(|s| s.addr);
 
-        let mut image = Image { symbols, by_name, stubs, code: Vec::new(), code_index: Vec::new(), text_end: text };
+        let mut image = Image {
+            symbols,
+            by_name,
+            stubs,
+            code: Vec::new(),
+            code_index: Vec::new(),
+            text_end: text,
+        };
         image.fill(listing, arch, mem)?;
         image.decode(arch, mem);
         Ok(image)
@@ -223,7 +262,8 @@ impl Image {
     fn fill(&self, listing: &Listing, arch: Arch, mem: &mut Memory) -> Result<(), LoadError> {
         for sym in self.symbols.iter().filter(|s| s.listing_index.is_some()) {
             let s = &listing.symbols[sym.listing_index.unwrap_or_default()];
-            mem.poke(sym.addr, &s.data).expect("symbol lies in its region");
+            mem.poke(sym.addr, &s.data)
+                .expect("symbol lies in its region");
             for r in s.relocs.iter().filter(|r| r.size > 0) {
                 let p = sym.addr + u64::from(r.offset);
                 let target = self.by_name.get(&r.target).copied().unwrap_or(0);
@@ -245,7 +285,8 @@ impl Image {
                     }
                 };
                 let bytes = value.to_le_bytes();
-                mem.poke(p, &bytes[..usize::from(r.size).min(8)]).expect("relocation inside its symbol");
+                mem.poke(p, &bytes[..usize::from(r.size).min(8)])
+                    .expect("relocation inside its symbol");
             }
         }
         Ok(())
@@ -259,7 +300,8 @@ impl Image {
         for sym in self.symbols.iter().filter(|s| s.class == SymClass::Func) {
             let start = (sym.addr - TEXT_BASE) as usize;
             let bytes = &text[start..start + sym.size as usize];
-            let mut decoder = Decoder::with_ip(crate::bitness(arch), bytes, sym.addr, DecoderOptions::NONE);
+            let mut decoder =
+                Decoder::with_ip(crate::bitness(arch), bytes, sym.addr, DecoderOptions::NONE);
             while decoder.can_decode() {
                 let ins = decoder.decode();
                 self.code_index[(ins.ip() - TEXT_BASE) as usize] = self.code.len() as u32;
@@ -297,6 +339,9 @@ impl Image {
 
     /// The address of an external function's stub.
     pub(crate) fn stub_addr(&self, name: &str) -> Option<u64> {
-        self.stubs.iter().position(|s| s == name).map(|i| STUB_BASE + i as u64 * STUB_SPACING)
+        self.stubs
+            .iter()
+            .position(|s| s == name)
+            .map(|i| STUB_BASE + i as u64 * STUB_SPACING)
     }
 }

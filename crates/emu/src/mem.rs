@@ -32,8 +32,22 @@ pub(crate) struct Memory {
 impl Memory {
     /// Maps `len` zero bytes at `base`.
     pub(crate) fn map(&mut self, base: u64, len: usize, writable: bool, name: &str) {
-        debug_assert!(self.regions.iter().all(|r| base + len as u64 <= r.base || base >= r.end()));
-        self.regions.push(Region { base, data: vec![0; len], writable, name: name.to_string() });
+        debug_assert!(
+            self.regions
+                .iter()
+                .all(|r| base + len as u64 <= r.base || base >= r.end())
+        );
+        self.regions.push(Region {
+            base,
+            data: vec![0; len],
+            writable,
+            name: name.to_string(),
+        });
+    }
+
+    /// The mapped regions.
+    pub(crate) fn regions(&self) -> &[Region] {
+        &self.regions
     }
 
     /// Removes the region that starts at `base` (a stack that was replaced).
@@ -44,7 +58,10 @@ impl Memory {
 
     /// The name of the region holding `addr`, if any.
     pub(crate) fn region_name(&self, addr: u64) -> Option<&str> {
-        self.regions.iter().find(|r| addr >= r.base && addr < r.end()).map(|r| r.name.as_str())
+        self.regions
+            .iter()
+            .find(|r| addr >= r.base && addr < r.end())
+            .map(|r| r.name.as_str())
     }
 
     #[inline]
@@ -70,7 +87,10 @@ impl Memory {
 
     /// Reads a little-endian value without touching the lookup cache.
     pub(crate) fn peek(&self, addr: u64, size: usize) -> Option<u64> {
-        let r = self.regions.iter().find(|r| addr >= r.base && addr + size as u64 <= r.end())?;
+        let r = self
+            .regions
+            .iter()
+            .find(|r| addr >= r.base && addr + size as u64 <= r.end())?;
         let off = (addr - r.base) as usize;
         let mut buf = [0u8; 8];
         buf[..size].copy_from_slice(&r.data[off..off + size]);
@@ -96,7 +116,9 @@ impl Memory {
 
     /// Writes bytes at `addr`, returning what was there before.
     pub(crate) fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Fault> {
-        let i = self.find(addr, bytes.len()).ok_or(Fault { addr, write: true })?;
+        let i = self
+            .find(addr, bytes.len())
+            .ok_or(Fault { addr, write: true })?;
         let r = &mut self.regions[i];
         if !r.writable {
             return Err(Fault { addr, write: true });
@@ -108,7 +130,9 @@ impl Memory {
 
     /// Writes bytes even into a read-only region (the loader fills code and rodata).
     pub(crate) fn poke(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Fault> {
-        let i = self.find(addr, bytes.len()).ok_or(Fault { addr, write: true })?;
+        let i = self
+            .find(addr, bytes.len())
+            .ok_or(Fault { addr, write: true })?;
         let r = &mut self.regions[i];
         let off = (addr - r.base) as usize;
         r.data[off..off + bytes.len()].copy_from_slice(bytes);

@@ -20,7 +20,7 @@ pub(crate) mod strings;
 pub(crate) mod types;
 
 use crate::cpu::{R14, RAX, RBP, RBX, RCX, RDI, RSI, RSP};
-use crate::exec::{Exec, Machine, Halt};
+use crate::exec::{Exec, Halt, Machine};
 use crate::loader::STUB_SPACING;
 use crate::trace::Event;
 use crate::{Arch, Location, Stop};
@@ -28,13 +28,16 @@ use crate::{Arch, Location, Stop};
 /// The runtime's own memory: `g`, the TLS block and the `os.File` values.
 const RT_BASE: u64 = 0x00a0_0000;
 const RT_SIZE: usize = 0x1000;
-const G_ADDR: u64 = RT_BASE;
+pub(crate) const G_ADDR: u64 = RT_BASE;
 const TLS_ADDR: u64 = RT_BASE + 0x800;
 const FILE_STDOUT: u64 = RT_BASE + 0x900;
 const FILE_STDERR: u64 = RT_BASE + 0x910;
 /// The heap: a bump allocator from here.
 pub(crate) const HEAP_BASE: u64 = 0x0c00_0000;
-const HEAP_SIZE: usize = 64 << 20;
+/// The heap is mapped in chunks of at least this size, as it grows.
+const HEAP_CHUNK: u64 = 1 << 20;
+/// The most heap a run may use.
+const HEAP_LIMIT: u64 = 1 << 30;
 /// Goroutine stacks are allocated upwards from here, each at a new address.
 pub(crate) const STACK_BASE: u64 = 0x4000_0000;
 /// The size a goroutine stack starts with (`fixedStack` on Linux).
@@ -42,9 +45,9 @@ pub(crate) const INITIAL_STACK: u64 = 8192;
 /// `stackGuard` on Linux: how far above `stack.lo` the guard sits.
 pub(crate) const STACK_GUARD: u64 = 928;
 /// Bytes between the stack top and `main.main`'s return address: `runtime.main`'s frame and `goexit`'s slot.
-const RUNTIME_MAIN_FRAME: u64 = 0x60;
+pub(crate) const RUNTIME_MAIN_FRAME: u64 = 0x60;
 /// Offset in `runtime.main` that `main.main` returns to.
-const RUNTIME_MAIN_RET: u64 = 0x2c;
+pub(crate) const RUNTIME_MAIN_RET: u64 = 0x2c;
 
 /// Integer argument registers of Go's amd64 register ABI, in order.
 const INT_ARGS: [usize; 9] = [RAX, RBX, RCX, RDI, RSI, 8, 9, 10, 11];
@@ -54,6 +57,8 @@ const INT_ARGS: [usize; 9] = [RAX, RBX, RCX, RDI, RSI, 8, 9, 10, 11];
 pub(crate) struct State {
     /// Next free heap address.
     pub(crate) heap_next: u64,
+    /// End of the mapped heap.
+    pub(crate) heap_end: u64,
     /// Number of heap objects allocated so far.
     pub(crate) heap_objects: u64,
     /// Where the next goroutine stack goes.
@@ -124,11 +129,26 @@ impl Machine<'_> {
         if size == 0 {
             return Ok(self.image.addr("runtime.zerobase").unwrap_or(HEAP_BASE));
         }
-        let align = if size >= 16 { 16 } else { size.next_power_of_two().max(self.arch.word()) };
+        let align = if size >= 16 {
+            16
+        } else {
+            size.next_power_of_two().max(self.arch.word())
+        };
         let addr = (self.rt.heap_next + align - 1) & !(align - 1);
-        if addr + size > HEAP_BASE + HEAP_SIZE as u64 {
-            let at = self.call_site();
-            return Err(Box::new(Stop::Unsupported { what: format!("a heap larger than {} MiB", HEAP_SIZE >> 20), at }));
+        let mut addr = addr;
+        if addr + size > self.rt.heap_end {
+            // A new chunk; an object never straddles two.
+            addr = self.rt.heap_end;
+            let chunk = size.div_ceil(HEAP_CHUNK) * HEAP_CHUNK;
+            if addr + chunk > HEAP_BASE + HEAP_LIMIT {
+                let at = self.call_site();
+                return Err(Box::new(Stop::Unsupported {
+                    what: format!("a heap larger than {} MiB", HEAP_LIMIT >> 20),
+                    at,
+                }));
+            }
+            self.mem.map(addr, chunk as usize, true, "heap");
+            self.rt.heap_end = addr + chunk;
         }
         self.rt.heap_next = addr + size;
         self.rt.heap_objects += 1;
@@ -137,7 +157,10 @@ impl Machine<'_> {
 
     /// Where the model being run was called from: the instruction before the return address.
     pub(crate) fn call_site(&self) -> Location {
-        let ret = self.mem.peek(self.sp(), self.arch.word() as usize).unwrap_or(0);
+        let ret = self
+            .mem
+            .peek(self.sp(), self.arch.word() as usize)
+            .unwrap_or(0);
         let call = [5u64, 2, 3, 6, 7]
             .iter()
             .map(|&len| ret.wrapping_sub(len))
@@ -157,11 +180,15 @@ impl Machine<'_> {
 pub(crate) fn start(m: &mut Machine<'_>) {
     let w = m.arch.word();
     m.mem.map(RT_BASE, RT_SIZE, true, "runtime");
-    m.mem.map(HEAP_BASE, HEAP_SIZE, true, "heap");
     m.rt.heap_next = HEAP_BASE;
+    m.rt.heap_end = HEAP_BASE;
     m.rt.next_stack = STACK_BASE;
     let (lo, hi) = stack::allocate(m, INITIAL_STACK);
-    let init = |m: &mut Machine<'_>, addr: u64, v: u64| m.mem.write_bytes(addr, &v.to_le_bytes()[..w as usize]).expect("runtime memory is mapped");
+    let init = |m: &mut Machine<'_>, addr: u64, v: u64| {
+        m.mem
+            .write_bytes(addr, &v.to_le_bytes()[..w as usize])
+            .expect("runtime memory is mapped")
+    };
     init(m, m.g_field(g::STACK_LO), lo);
     init(m, m.g_field(g::STACK_HI), hi);
     init(m, m.g_field(g::STACKGUARD0), lo + STACK_GUARD);
@@ -174,7 +201,9 @@ pub(crate) fn start(m: &mut Machine<'_>) {
     }
     if let Some(addr) = m.image.addr("runtime.staticuint64s") {
         for i in 0..256u64 {
-            m.mem.write_bytes(addr + 8 * i, &i.to_le_bytes()).expect("mapped");
+            m.mem
+                .write_bytes(addr + 8 * i, &i.to_le_bytes())
+                .expect("mapped");
         }
     }
     // runtime.main's frame sits above main.main: goexit's return slot at the top,
@@ -202,7 +231,11 @@ pub(crate) fn start(m: &mut Machine<'_>) {
 pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
     let Some((name, offset)) = m.image.stub_at(pc) else {
         let at = m.location(pc);
-        return Err(Box::new(Stop::Fault { addr: pc, near: "execution outside the program's code".into(), at }));
+        return Err(Box::new(Stop::Fault {
+            addr: pc,
+            near: "execution outside the program's code".into(),
+            at,
+        }));
     };
     let name = name.to_string();
     if name == "runtime.duffzero" || name == "runtime.duffcopy" {
@@ -217,7 +250,10 @@ pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
     if result.is_ok()
         && !matches!(
             name.as_str(),
-            "runtime.deferreturn" | "runtime.morestack" | "runtime.morestack_noctxt" | "runtime.gopanic"
+            "runtime.deferreturn"
+                | "runtime.morestack"
+                | "runtime.morestack_noctxt"
+                | "runtime.gopanic"
         )
     {
         m.event(Event::Call { func: name });
@@ -236,7 +272,10 @@ fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
         ("runtime.gopanic", panic::RESUME) => panic::resume(m),
         _ => {
             let at = m.location(m.cpu.rip);
-            Err(Box::new(Stop::Unsupported { what: format!("a return into {name}+{offset:#x}"), at }))
+            Err(Box::new(Stop::Unsupported {
+                what: format!("a return into {name}+{offset:#x}"),
+                at,
+            }))
         }
     }
 }
@@ -253,15 +292,22 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.makeslice" => slices::makeslice(m),
         "runtime.growslice" => slices::growslice(m),
         "runtime.convT" | "runtime.convTnoptr" => slices::convt(m),
-        "runtime.concatstring2" | "runtime.concatstring3" | "runtime.concatstring4" | "runtime.concatstring5"
+        "runtime.concatstring2"
+        | "runtime.concatstring3"
+        | "runtime.concatstring4"
+        | "runtime.concatstring5"
         | "runtime.concatstrings" => strings::concat(m, name),
         "runtime.slicebytetostring" => strings::slicebytetostring(m),
         "runtime.stringtoslicebyte" => strings::stringtoslicebyte(m),
         "runtime.intstring" => strings::intstring(m),
         "runtime.decoderune" => strings::decoderune(m),
         "runtime.cmpstring" => strings::cmpstring(m),
-        "runtime.memequal" | "runtime.memequal8" | "runtime.memequal16" | "runtime.memequal32"
-        | "runtime.memequal64" | "runtime.memequal128" => strings::memequal(m, name),
+        "runtime.memequal"
+        | "runtime.memequal8"
+        | "runtime.memequal16"
+        | "runtime.memequal32"
+        | "runtime.memequal64"
+        | "runtime.memequal128" => strings::memequal(m, name),
         "runtime.memmove" => {
             let (to, from, n) = (m.arg(0)?, m.arg(1)?, m.arg(2)?);
             let bytes = m.load_bytes(from, n as usize)?;
@@ -277,12 +323,17 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
             m.rt.print_locked = name == "runtime.printlock";
             m.model_return()
         }
-        "runtime.printint" | "runtime.printuint" | "runtime.printstring" | "runtime.printnl" | "runtime.printsp"
-        | "runtime.printbool" | "runtime.printpointer" | "runtime.printhex" | "runtime.printfloat" => {
-            fmt::print_builtin(m, name)
-        }
-        "fmt.Println" | "fmt.Print" | "fmt.Printf" | "fmt.Fprintln" | "fmt.Fprint" | "fmt.Fprintf"
-        | "fmt.Sprintln" | "fmt.Sprint" | "fmt.Sprintf" => fmt::call(m, name),
+        "runtime.printint"
+        | "runtime.printuint"
+        | "runtime.printstring"
+        | "runtime.printnl"
+        | "runtime.printsp"
+        | "runtime.printbool"
+        | "runtime.printpointer"
+        | "runtime.printhex"
+        | "runtime.printfloat" => fmt::print_builtin(m, name),
+        "fmt.Println" | "fmt.Print" | "fmt.Printf" | "fmt.Fprintln" | "fmt.Fprint"
+        | "fmt.Fprintf" | "fmt.Sprintln" | "fmt.Sprint" | "fmt.Sprintf" => fmt::call(m, name),
         "runtime.gopanic" => panic::gopanic(m),
         "runtime.gorecover" => panic::gorecover(m),
         "fmt.Errorf" | "fmt.errorf" => fmt::call(m, name),
@@ -291,7 +342,10 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.panicdivide" => Err(panic::runtime_error(m, "integer divide by zero")),
         "runtime.panicshift" => Err(panic::runtime_error(m, "negative shift amount")),
         "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::nil_dereference(m, 0)),
-        _ => Err(Box::new(Stop::Unsupported { what: format!("runtime function {name}"), at: m.call_site() })),
+        _ => Err(Box::new(Stop::Unsupported {
+            what: format!("runtime function {name}"),
+            at: m.call_site(),
+        })),
     }
 }
 
@@ -302,8 +356,16 @@ fn convt_small(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.convT32" => 4,
         _ => 2,
     };
-    let v = if size == 8 { m.arg64(0)? } else { m.arg(0)? & crate::exec::size_mask(size) };
-    let nargs = if size == 8 && m.arch == Arch::I386 { 2 } else { 1 };
+    let v = if size == 8 {
+        m.arg64(0)?
+    } else {
+        m.arg(0)? & crate::exec::size_mask(size)
+    };
+    let nargs = if size == 8 && m.arch == Arch::I386 {
+        2
+    } else {
+        1
+    };
     let p = match m.image.addr("runtime.staticuint64s") {
         Some(table) if v < 256 => table + 8 * v,
         _ => {
@@ -326,7 +388,10 @@ fn convt_header(m: &mut Machine<'_>, name: &str) -> Exec {
     }
     let empty = header[0] == 0;
     let p = if empty {
-        m.image.addr("runtime.zeroVal").or_else(|| m.image.addr("runtime.zerobase")).unwrap_or(HEAP_BASE)
+        m.image
+            .addr("runtime.zeroVal")
+            .or_else(|| m.image.addr("runtime.zerobase"))
+            .unwrap_or(HEAP_BASE)
     } else {
         let p = m.alloc(w * words as u64)?;
         for (i, v) in header.iter().enumerate() {
@@ -342,6 +407,10 @@ fn convt_header(m: &mut Machine<'_>, name: &str) -> Exec {
 pub(crate) fn describe_code(m: &Machine<'_>, addr: u64) -> Option<(String, u64)> {
     let sym = m.image.symbol_at(addr)?;
     let off = addr - sym.addr;
-    let off = if sym.class == crate::loader::SymClass::Stub { off % STUB_SPACING } else { off };
+    let off = if sym.class == crate::loader::SymClass::Stub {
+        off % STUB_SPACING
+    } else {
+        off
+    };
     Some((sym.name.clone(), off))
 }

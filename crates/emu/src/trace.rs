@@ -4,12 +4,13 @@
 use std::ops::Range;
 
 use crate::Cpu;
+use crate::frames::Snapshot;
 
 /// Every step of a run, in order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Trace {
-    /// The registers before the first step.
-    pub initial: Cpu,
+    /// Registers and memory before the first step.
+    pub initial: Snapshot,
     /// The steps.
     pub steps: Vec<Step>,
     /// What the steps changed; each step names its range here.
@@ -17,6 +18,27 @@ pub struct Trace {
 }
 
 impl Trace {
+    /// Registers and memory just before step `step` runs (`step == steps.len()`: after the last).
+    pub fn snapshot(&self, step: usize) -> Snapshot {
+        let mut snap = self.initial.clone();
+        for i in 0..step.min(self.steps.len()) {
+            for change in self.changes_of(i) {
+                match *change {
+                    Change::Reg { reg, new, .. } => snap.cpu.gpr[usize::from(reg)] = new,
+                    Change::Flags { new, .. } => snap.cpu.flags = new,
+                    Change::Xmm { reg, new, .. } => snap.cpu.xmm[usize::from(reg)] = new,
+                    Change::Mem {
+                        addr, size, new, ..
+                    } => snap.write(addr, &new.to_le_bytes()[..usize::from(size)]),
+                }
+            }
+        }
+        if let Some(s) = self.steps.get(step) {
+            snap.cpu.rip = s.pc;
+        }
+        snap
+    }
+
     /// The changes made by step `i`.
     pub fn changes_of(&self, i: usize) -> &[Change] {
         let r = &self.steps[i].changes;
@@ -117,14 +139,26 @@ pub(crate) struct TraceBuilder {
 }
 
 impl TraceBuilder {
-    pub(crate) fn new(cpu: &Cpu) -> TraceBuilder {
-        TraceBuilder { trace: Trace { initial: cpu.clone(), ..Trace::default() }, start: 0, event: None }
+    pub(crate) fn new(initial: Snapshot) -> TraceBuilder {
+        TraceBuilder {
+            trace: Trace {
+                initial,
+                ..Trace::default()
+            },
+            start: 0,
+            event: None,
+        }
     }
 
     /// Records a memory write of the step in progress.
     #[inline]
     pub(crate) fn mem(&mut self, addr: u64, size: usize, old: u64, new: u64) {
-        self.trace.changes.push(Change::Mem { addr, size: size as u8, old, new });
+        self.trace.changes.push(Change::Mem {
+            addr,
+            size: size as u8,
+            old,
+            new,
+        });
     }
 
     /// Notes what a runtime model did in the step in progress.
@@ -136,19 +170,34 @@ impl TraceBuilder {
     pub(crate) fn finish_step(&mut self, pc: u64, before: &Cpu, after: &Cpu) {
         for (i, (old, new)) in before.gpr.iter().zip(after.gpr.iter()).enumerate() {
             if old != new {
-                self.trace.changes.push(Change::Reg { reg: i as u8, old: *old, new: *new });
+                self.trace.changes.push(Change::Reg {
+                    reg: i as u8,
+                    old: *old,
+                    new: *new,
+                });
             }
         }
         if before.flags != after.flags {
-            self.trace.changes.push(Change::Flags { old: before.flags, new: after.flags });
+            self.trace.changes.push(Change::Flags {
+                old: before.flags,
+                new: after.flags,
+            });
         }
         for (i, (old, new)) in before.xmm.iter().zip(after.xmm.iter()).enumerate() {
             if old != new {
-                self.trace.changes.push(Change::Xmm { reg: i as u8, old: *old, new: *new });
+                self.trace.changes.push(Change::Xmm {
+                    reg: i as u8,
+                    old: *old,
+                    new: *new,
+                });
             }
         }
         let end = self.trace.changes.len() as u32;
-        self.trace.steps.push(Step { pc, changes: self.start..end, event: self.event.take() });
+        self.trace.steps.push(Step {
+            pc,
+            changes: self.start..end,
+            event: self.event.take(),
+        });
         self.start = end;
     }
 

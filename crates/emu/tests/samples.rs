@@ -27,9 +27,15 @@ fn programs_in(dir: &Path) -> Vec<PathBuf> {
 /// The samples of the notes, then the programs that exercise what the notes do not.
 fn samples() -> Vec<PathBuf> {
     let mut out = programs_in(&samples_dir());
-    assert!(out.len() >= 6, "go-samples holds the six programs of the notes");
+    assert!(
+        out.len() >= 6,
+        "go-samples holds the six programs of the notes"
+    );
     let extra = programs_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/programs"));
-    assert!(extra.len() >= 9, "test_data/programs holds the extra programs");
+    assert!(
+        extra.len() >= 9,
+        "test_data/programs holds the extra programs"
+    );
     out.extend(extra);
     out
 }
@@ -58,8 +64,16 @@ fn expected_output_is_what_go_run_prints() {
                     .output()
                     .unwrap();
                 let what = format!("{} {arch} {flags:?}", dir.display());
-                assert_eq!(String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&expected(&dir, "stdout")), "{what}");
-                assert_eq!(String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&expected(&dir, "stderr")), "{what}");
+                assert_eq!(
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&expected(&dir, "stdout")),
+                    "{what}"
+                );
+                assert_eq!(
+                    String::from_utf8_lossy(&out.stderr),
+                    String::from_utf8_lossy(&expected(&dir, "stderr")),
+                    "{what}"
+                );
                 assert!(out.status.success(), "{what}");
             }
         }
@@ -76,14 +90,20 @@ fn emulator_output_equals_go_run() {
         for arch in Arch::ALL {
             for flags in FLAG_SETS {
                 let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-                let compiled = compile_file(&go, &dir.join("main.go"), arch, &flags, &cache).unwrap();
+                let compiled =
+                    compile_file(&go, &dir.join("main.go"), arch, &flags, &cache).unwrap();
                 let parsed = gostack_listing::parse(&compiled.listing);
                 let config = Config::new(arch, go.version().minor);
                 let run = gostack_emu::run(&parsed.listing, &config).unwrap();
-                let what = format!("{} {arch} {flags:?}", dir.file_name().unwrap().to_string_lossy());
+                let what = format!(
+                    "{} {arch} {flags:?}",
+                    dir.file_name().unwrap().to_string_lossy()
+                );
                 if run.stop != Stop::Exited(0) {
                     failures.push(format!("{what}: {}", run.stop));
-                } else if run.stdout != expected(&dir, "stdout") || run.stderr != expected(&dir, "stderr") {
+                } else if run.stdout != expected(&dir, "stdout")
+                    || run.stderr != expected(&dir, "stderr")
+                {
                     failures.push(format!(
                         "{what}: printed {:?} / {:?}",
                         String::from_utf8_lossy(&run.stdout),

@@ -10,17 +10,29 @@ use gostack_toolchain::Compiled;
 /// Renders the package's functions (or the one named `only`) as text.
 pub(crate) fn render(compiled: &Compiled, source: &str, only: Option<&str>) -> Result<String> {
     let parsed = gostack_listing::parse(&compiled.listing);
-    let funcs: Vec<&Symbol> = parsed.listing.functions().filter(|f| f.name.starts_with("main.")).collect();
+    let funcs: Vec<&Symbol> = parsed
+        .listing
+        .functions()
+        .filter(|f| f.name.starts_with("main."))
+        .collect();
     let chosen: Vec<&Symbol> = match only {
         None => funcs.clone(),
         Some(name) => {
             let full = format!("main.{name}");
-            funcs.iter().copied().filter(|f| f.name == name || f.name == full).collect()
+            funcs
+                .iter()
+                .copied()
+                .filter(|f| f.name == name || f.name == full)
+                .collect()
         }
     };
     if chosen.is_empty() {
         let names: Vec<&str> = funcs.iter().map(|f| f.name.as_str()).collect();
-        bail!("no function {} in the program; it has: {}", only.unwrap_or("main.*"), names.join(", "));
+        bail!(
+            "no function {} in the program; it has: {}",
+            only.unwrap_or("main.*"),
+            names.join(", ")
+        );
     }
     let lines: Vec<&str> = source.lines().collect();
     let mut out = String::new();
@@ -68,7 +80,9 @@ fn render_func(out: &mut String, sym: &Symbol, source: &[&str]) -> std::fmt::Res
             }
             last_line = line_key;
         }
-        let mut line = format!("    {:#06x}  {:<8}{}", instr.pc, instr.op, instr.args).trim_end().to_string();
+        let mut line = format!("    {:#06x}  {:<8}{}", instr.pc, instr.op, instr.args)
+            .trim_end()
+            .to_string();
         if !instr.stack_operands.is_empty() {
             let slots: Vec<String> = instr
                 .stack_operands

@@ -79,7 +79,8 @@ struct BuildArgs {
 }
 
 fn parse_arch(s: &str) -> Result<Arch, String> {
-    s.parse().map_err(|e: gostack_toolchain::UnknownArch| e.to_string())
+    s.parse()
+        .map_err(|e: gostack_toolchain::UnknownArch| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -109,7 +110,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { build, max_steps, stats } => {
+        Command::Run {
+            build,
+            max_steps,
+            stats,
+        } => {
             let (compiled, go) = compile(&build)?;
             let parsed = gostack_listing::parse(&compiled.listing);
             let mut config = Config::new(build.arch, go.version().minor);

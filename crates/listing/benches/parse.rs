@@ -7,9 +7,13 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test_data/listings");
     let mut largest = (0, String::new(), String::new());
     for version in std::fs::read_dir(&dir).unwrap().flatten() {
-        let Ok(programs) = std::fs::read_dir(version.path()) else { continue };
+        let Ok(programs) = std::fs::read_dir(version.path()) else {
+            continue;
+        };
         for program in programs.flatten() {
-            let Ok(files) = std::fs::read_dir(program.path()) else { continue };
+            let Ok(files) = std::fs::read_dir(program.path()) else {
+                continue;
+            };
             for file in files.flatten() {
                 let path = file.path();
                 if path.extension().is_some_and(|e| e == "s") {
@@ -28,7 +32,11 @@ fn main() {
     let mut instrs = 0;
     for _ in 0..rounds {
         let parsed = gostack_listing::parse(std::hint::black_box(&text));
-        instrs += parsed.listing.functions().map(|f| f.func.as_ref().map_or(0, |f| f.instrs.len())).sum::<usize>();
+        instrs += parsed
+            .listing
+            .functions()
+            .map(|f| f.func.as_ref().map_or(0, |f| f.instrs.len()))
+            .sum::<usize>();
     }
     let per = start.elapsed().as_secs_f64() / f64::from(rounds);
     println!(

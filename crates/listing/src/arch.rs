@@ -3,7 +3,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-
 /// A GOARCH that gostack can emulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Arch {
@@ -47,7 +46,9 @@ impl FromStr for Arch {
         match s {
             "amd64" => Ok(Arch::Amd64),
             "386" => Ok(Arch::I386),
-            _ => Err(UnknownArch { found: s.to_string() }),
+            _ => Err(UnknownArch {
+                found: s.to_string(),
+            }),
         }
     }
 }
@@ -61,7 +62,11 @@ pub struct UnknownArch {
 
 impl fmt::Display for UnknownArch {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown GOARCH `{}`: use \"amd64\" or \"386\"", self.found)
+        write!(
+            f,
+            "unknown GOARCH `{}`: use \"amd64\" or \"386\"",
+            self.found
+        )
     }
 }
 

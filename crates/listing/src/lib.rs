@@ -230,9 +230,7 @@ impl Func {
 
     /// The machine instruction that starts at `pc`: the last non-pseudo line with that pc.
     pub fn instr_at(&self, pc: u32) -> Option<&Instr> {
-        self.instrs
-            .iter()
-            .rfind(|i| i.pc == pc && !i.is_pseudo())
+        self.instrs.iter().rfind(|i| i.pc == pc && !i.is_pseudo())
     }
 }
 

@@ -1,6 +1,8 @@
 //! The line-by-line parser from listing text to [`Listing`].
 
-use crate::{Base, Diagnostic, Func, Instr, Listing, Parsed, Pos, Reloc, StackOperand, SymKind, Symbol};
+use crate::{
+    Base, Diagnostic, Func, Instr, Listing, Parsed, Pos, Reloc, StackOperand, SymKind, Symbol,
+};
 
 /// Parses the output of `go tool compile -S`; never fails, never panics.
 ///
@@ -30,7 +32,11 @@ impl Parser {
             Some(rest) => self.body(n, rest),
         };
         if let Err(message) = result {
-            self.diagnostics.push(Diagnostic { line: n, message, text: line.to_string() });
+            self.diagnostics.push(Diagnostic {
+                line: n,
+                message,
+                text: line.to_string(),
+            });
         }
     }
 
@@ -48,7 +54,12 @@ impl Parser {
             }
         }
         self.diagnostics.sort_by_key(|d| d.line);
-        Parsed { listing: Listing { symbols: self.symbols }, diagnostics: self.diagnostics }
+        Parsed {
+            listing: Listing {
+                symbols: self.symbols,
+            },
+            diagnostics: self.diagnostics,
+        }
     }
 
     /// `main.add1 STEXT size=84 args=0x8 locals=0x30 funcid=0x0 align=0x0`.
@@ -111,7 +122,10 @@ impl Parser {
     }
 
     fn body(&mut self, n: u32, rest: &str) -> Result<(), String> {
-        let sym = self.symbols.last_mut().ok_or("line before any symbol header")?;
+        let sym = self
+            .symbols
+            .last_mut()
+            .ok_or("line before any symbol header")?;
         if let Some(rel) = rest.strip_prefix("rel ") {
             sym.relocs.push(parse_reloc(rel)?);
             return Ok(());
@@ -124,7 +138,10 @@ impl Parser {
         if after.starts_with(|c: char| c.is_ascii_digit())
             && after.split_once(' ').is_some_and(|(dec, _)| dec.len() > 2)
         {
-            let func = sym.func.as_mut().ok_or("instruction line in a data symbol")?;
+            let func = sym
+                .func
+                .as_mut()
+                .ok_or("instruction line in a data symbol")?;
             let instr = parse_instr(n, offset, after)?;
             if instr.op == "TEXT" {
                 parse_text_directive(&instr.args, func)?;
@@ -133,7 +150,10 @@ impl Parser {
             return Ok(());
         }
         if offset != sym.data.len() as u64 {
-            return Err(format!("hex dump at {offset:#x}, expected {:#x}", sym.data.len()));
+            return Err(format!(
+                "hex dump at {offset:#x}, expected {:#x}",
+                sym.data.len()
+            ));
         }
         sym.data.extend(parse_hex_row(after)?);
         Ok(())
@@ -143,7 +163,9 @@ impl Parser {
 fn is_kind(word: &str) -> bool {
     word.len() > 1
         && word.starts_with('S')
-        && word.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
 }
 
 fn parse_int(s: &str) -> Option<u64> {
@@ -196,12 +218,19 @@ fn parse_reloc(rel: &str) -> Result<Reloc, String> {
 /// `00046 (main.go:14)\tCALL\tmain.add2(SB)`: the part after the hex pc.
 fn parse_instr(n: u32, pc: u64, after: &str) -> Result<Instr, String> {
     let (_decimal, rest) = after.split_once(' ').ok_or("bad instruction line")?;
-    let rest = rest.strip_prefix('(').ok_or("instruction line without a position")?;
-    let close = rest.find(")\t").or_else(|| rest.strip_suffix(')').map(str::len));
+    let rest = rest
+        .strip_prefix('(')
+        .ok_or("instruction line without a position")?;
+    let close = rest
+        .find(")\t")
+        .or_else(|| rest.strip_suffix(')').map(str::len));
     let close = close.ok_or("instruction line without a position")?;
-    let pos = rest[..close]
-        .rsplit_once(':')
-        .and_then(|(file, line)| Some(Pos { file: file.to_string(), line: line.parse().ok()? }));
+    let pos = rest[..close].rsplit_once(':').and_then(|(file, line)| {
+        Some(Pos {
+            file: file.to_string(),
+            line: line.parse().ok()?,
+        })
+    });
     let asm = rest[close + 1..].trim_start_matches('\t');
     let (op, args) = asm.split_once('\t').unwrap_or((asm, ""));
     if op.is_empty() {
@@ -235,15 +264,21 @@ fn parse_text_directive(args: &str, func: &mut Func) -> Result<(), String> {
 fn stack_operands(args: &str) -> Vec<StackOperand> {
     let mut out = Vec::new();
     for (at, base) in find_bases(args) {
-        let start = args[..at].rfind([' ', ',', '\t', '(', ')']).map_or(0, |i| i + 1);
+        let start = args[..at]
+            .rfind([' ', ',', '\t', '(', ')'])
+            .map_or(0, |i| i + 1);
         let token = &args[start..at];
         let (address_of, token) = match token.strip_prefix('$') {
             Some(t) => (true, t),
             None => (false, token),
         };
         let (name, offset) = match token.rfind(['+', '-']) {
-            Some(i) if token[i + 1..].bytes().all(|b| b.is_ascii_digit()) && i + 1 < token.len() => {
-                let Ok(off) = token[i..].parse::<i64>() else { continue };
+            Some(i)
+                if token[i + 1..].bytes().all(|b| b.is_ascii_digit()) && i + 1 < token.len() =>
+            {
+                let Ok(off) = token[i..].parse::<i64>() else {
+                    continue;
+                };
                 (&token[..i], off)
             }
             _ => (token, 0),
@@ -251,7 +286,12 @@ fn stack_operands(args: &str) -> Vec<StackOperand> {
         if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        out.push(StackOperand { name: short_name(name).to_string(), offset, base, address_of });
+        out.push(StackOperand {
+            name: short_name(name).to_string(),
+            offset,
+            base,
+            address_of,
+        });
     }
     out
 }
@@ -272,7 +312,9 @@ fn short_name(name: &str) -> &str {
         return rest;
     }
     let after_path = name.rfind('/').map_or(name, |i| &name[i + 1..]);
-    after_path.split_once('.').map_or(after_path, |(_, rest)| rest)
+    after_path
+        .split_once('.')
+        .map_or(after_path, |(_, rest)| rest)
 }
 
 #[cfg(test)]
@@ -288,13 +330,34 @@ mod tests {
 
     #[test]
     fn stack_operand_forms() {
-        assert_eq!(names("AX, main.a+40(SP)"), [("a".into(), 40, Base::Sp, false)]);
-        assert_eq!(names("$0, main.~r0(SP)"), [("~r0".into(), 0, Base::Sp, false)]);
-        assert_eq!(names("main..autotmp_4-8(SP), X0"), [(".autotmp_4".into(), -8, Base::Sp, false)]);
-        assert_eq!(names("$main.b-8(SP), R0"), [("b".into(), -8, Base::Sp, true)]);
-        assert_eq!(names("main.s.ptr+8(SP), AX"), [("s.ptr".into(), 8, Base::Sp, false)]);
-        assert_eq!(names("main.&a+16(SP), AX"), [("&a".into(), 16, Base::Sp, false)]);
-        assert_eq!(names("\"\".a+8(FP), AX"), [("a".into(), 8, Base::Fp, false)]);
+        assert_eq!(
+            names("AX, main.a+40(SP)"),
+            [("a".into(), 40, Base::Sp, false)]
+        );
+        assert_eq!(
+            names("$0, main.~r0(SP)"),
+            [("~r0".into(), 0, Base::Sp, false)]
+        );
+        assert_eq!(
+            names("main..autotmp_4-8(SP), X0"),
+            [(".autotmp_4".into(), -8, Base::Sp, false)]
+        );
+        assert_eq!(
+            names("$main.b-8(SP), R0"),
+            [("b".into(), -8, Base::Sp, true)]
+        );
+        assert_eq!(
+            names("main.s.ptr+8(SP), AX"),
+            [("s.ptr".into(), 8, Base::Sp, false)]
+        );
+        assert_eq!(
+            names("main.&a+16(SP), AX"),
+            [("&a".into(), 16, Base::Sp, false)]
+        );
+        assert_eq!(
+            names("\"\".a+8(FP), AX"),
+            [("a".into(), 8, Base::Fp, false)]
+        );
         assert_eq!(names("AX, 8(SP)"), []);
         assert_eq!(names("(CX)(TLS*2), CX"), []);
         assert_eq!(names("8(SP)(AX*8), BX"), []);
@@ -313,7 +376,8 @@ mod tests {
 
     #[test]
     fn bad_lines_become_diagnostics() {
-        let parsed = parse("\tMOVQ AX, BX\nmain.f STEXT size=1\n\t0x0000 c3  .\n\t0x0000 zz\n!!!\n");
+        let parsed =
+            parse("\tMOVQ AX, BX\nmain.f STEXT size=1\n\t0x0000 c3  .\n\t0x0000 zz\n!!!\n");
         let lines: Vec<u32> = parsed.diagnostics.iter().map(|d| d.line).collect();
         assert_eq!(lines, [1, 4, 5]);
         assert_eq!(parsed.listing.symbols[0].data, [0xc3]);

@@ -27,12 +27,19 @@ fn listing_files() -> Vec<PathBuf> {
         }
     }
     files.sort();
-    assert_eq!(files.len(), 8 * 5 * 6, "expected eight versions, five programs, six listings each");
+    assert_eq!(
+        files.len(),
+        8 * 5 * 6,
+        "expected eight versions, five programs, six listings each"
+    );
     files
 }
 
 fn relative(file: &Path) -> String {
-    file.strip_prefix(listings_dir()).unwrap().display().to_string()
+    file.strip_prefix(listings_dir())
+        .unwrap()
+        .display()
+        .to_string()
 }
 
 #[test]
@@ -40,15 +47,35 @@ fn every_listing_parses_without_diagnostics() {
     for file in listing_files() {
         let text = std::fs::read_to_string(&file).unwrap();
         let parsed = parse(&text);
-        assert!(parsed.diagnostics.is_empty(), "{}: {:#?}", relative(&file), parsed.diagnostics);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{}: {:#?}",
+            relative(&file),
+            parsed.diagnostics
+        );
         let instr_lines = text
             .lines()
             .filter(|l| l.len() > 14 && l.starts_with("\t0x") && l.as_bytes()[14] == b'(')
             .count();
-        let instrs: usize = parsed.listing.functions().map(|f| f.func.as_ref().unwrap().instrs.len()).sum();
-        assert_eq!(instrs, instr_lines, "{}: instruction lines lost", relative(&file));
+        let instrs: usize = parsed
+            .listing
+            .functions()
+            .map(|f| f.func.as_ref().unwrap().instrs.len())
+            .sum();
+        assert_eq!(
+            instrs,
+            instr_lines,
+            "{}: instruction lines lost",
+            relative(&file)
+        );
         for f in parsed.listing.functions() {
-            assert_eq!(f.data.len() as u64, f.size, "{}: {}", relative(&file), f.name);
+            assert_eq!(
+                f.data.len() as u64,
+                f.size,
+                "{}: {}",
+                relative(&file),
+                f.name
+            );
         }
     }
 }
@@ -63,7 +90,9 @@ fn hex_dumps_round_trip() {
         let symbols = &parsed.listing.symbols;
         for (i, sym) in symbols.iter().enumerate() {
             let start = sym.line as usize;
-            let end = symbols.get(i + 1).map_or(lines.len(), |next| next.line as usize - 1);
+            let end = symbols
+                .get(i + 1)
+                .map_or(lines.len(), |next| next.line as usize - 1);
             let mut expected = String::new();
             for line in &lines[start..end] {
                 let is_instr = line.len() > 14 && line.as_bytes()[14] == b'(';
@@ -72,7 +101,13 @@ fn hex_dumps_round_trip() {
                     expected.push('\n');
                 }
             }
-            assert_eq!(sym.hex_dump(), expected, "{}: {}", relative(&file), sym.name);
+            assert_eq!(
+                sym.hex_dump(),
+                expected,
+                "{}: {}",
+                relative(&file),
+                sym.name
+            );
         }
     }
 }
@@ -82,7 +117,13 @@ fn summary(text: &str) -> String {
     let parsed = parse(text);
     let mut out = String::new();
     let symbols = &parsed.listing.symbols;
-    writeln!(out, "{} symbols, {} functions", symbols.len(), parsed.listing.functions().count()).unwrap();
+    writeln!(
+        out,
+        "{} symbols, {} functions",
+        symbols.len(),
+        parsed.listing.functions().count()
+    )
+    .unwrap();
     for sym in symbols.iter().filter(|s| s.name.starts_with("main.")) {
         summarise_symbol(&mut out, sym);
     }
@@ -95,7 +136,14 @@ fn summarise_symbol(out: &mut String, sym: &Symbol) {
         writeln!(out).unwrap();
         return;
     };
-    writeln!(out, " {} ${}-{}", func.flags.join("|"), func.frame_size, func.arg_size).unwrap();
+    writeln!(
+        out,
+        " {} ${}-{}",
+        func.flags.join("|"),
+        func.frame_size,
+        func.arg_size
+    )
+    .unwrap();
     let mut slots: Vec<String> = Vec::new();
     for op in func.instrs.iter().flat_map(|i| &i.stack_operands) {
         let base = if op.base == Base::Sp { "SP" } else { "FP" };
@@ -107,12 +155,22 @@ fn summarise_symbol(out: &mut String, sym: &Symbol) {
     if !slots.is_empty() {
         writeln!(out, "  slots: {}", slots.join(" ")).unwrap();
     }
-    let lines: Vec<u32> = func.instrs.iter().filter_map(|i| i.pos.as_ref()).map(|p| p.line).collect();
+    let lines: Vec<u32> = func
+        .instrs
+        .iter()
+        .filter_map(|i| i.pos.as_ref())
+        .map(|p| p.line)
+        .collect();
     if let (Some(lo), Some(hi)) = (lines.iter().min(), lines.iter().max()) {
         writeln!(out, "  lines: {lo}-{hi}").unwrap();
     }
     for r in sym.relocs.iter().filter(|r| r.size > 0) {
-        writeln!(out, "  rel {}+{} {} {}{:+}", r.offset, r.size, r.kind, r.target, r.addend).unwrap();
+        writeln!(
+            out,
+            "  rel {}+{} {} {}{:+}",
+            r.offset, r.size, r.kind, r.target, r.addend
+        )
+        .unwrap();
     }
 }
 

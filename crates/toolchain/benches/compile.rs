@@ -29,7 +29,16 @@ fn main() {
     }
     let ms = |s: f64| s / f64::from(rounds) * 1e3;
     println!("compile swap/amd64 ({}), mean of {rounds}:", go.version());
-    println!("  empty cache directory (import config built from Go's build cache): {:.1} ms", ms(cold));
-    println!("  import config cached, listing not:                                  {:.1} ms", ms(warm));
-    println!("  listing cache hit:                                                  {:.2} ms", ms(hit));
+    println!(
+        "  empty cache directory (import config built from Go's build cache): {:.1} ms",
+        ms(cold)
+    );
+    println!(
+        "  import config cached, listing not:                                  {:.1} ms",
+        ms(warm)
+    );
+    println!(
+        "  listing cache hit:                                                  {:.2} ms",
+        ms(hit)
+    );
 }

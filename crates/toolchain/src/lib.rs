@@ -21,8 +21,8 @@ mod error;
 mod go;
 mod importcfg;
 
-pub use gostack_listing::{Arch, UnknownArch};
 pub use cache::Cache;
 pub use compile::{CompileRequest, Compiled, compile, compile_file};
 pub use error::Error;
 pub use go::{Go, GoVersion, MINIMUM_VERSION};
+pub use gostack_listing::{Arch, UnknownArch};

@@ -22,7 +22,11 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
                 M::Add | M::Adc => add_flags(&mut m.cpu, a, b, carry, size),
                 _ => sub_flags(&mut m.cpu, a, b, carry, size),
             };
-            if ins.mnemonic() == M::Cmp { Ok(()) } else { m.write_op(ins, 0, r) }
+            if ins.mnemonic() == M::Cmp {
+                Ok(())
+            } else {
+                m.write_op(ins, 0, r)
+            }
         }
         // AND, OR, XOR, TEST: logical operations; CF and OF cleared.
         M::And | M::Or | M::Xor | M::Test => {
@@ -34,7 +38,11 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
                 _ => a ^ b,
             };
             logic_flags(&mut m.cpu, r, size);
-            if ins.mnemonic() == M::Test { Ok(()) } else { m.write_op(ins, 0, r) }
+            if ins.mnemonic() == M::Test {
+                Ok(())
+            } else {
+                m.write_op(ins, 0, r)
+            }
         }
         // INC, DEC: Increment or Decrement by 1; CF unchanged.
         M::Inc | M::Dec => {
@@ -86,7 +94,11 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
             } else {
                 let full = i128::from(sign_extend(a, size)) * i128::from(sign_extend(b, size));
                 let lo = full as u64 & size_mask(size);
-                ((lo), (full >> bits) as u64 & size_mask(size), i128::from(sign_extend(lo, size)) != full)
+                (
+                    (lo),
+                    (full >> bits) as u64 & size_mask(size),
+                    i128::from(sign_extend(lo, size)) != full,
+                )
             };
             if size == 1 {
                 m.cpu.set_reg(iced_x86::Register::AX, lo | (hi << 8));
@@ -119,7 +131,11 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
             if a == 0 {
                 return Ok(());
             }
-            let r = if ins.mnemonic() == M::Bsf { a.trailing_zeros() } else { 63 - a.leading_zeros() };
+            let r = if ins.mnemonic() == M::Bsf {
+                a.trailing_zeros()
+            } else {
+                63 - a.leading_zeros()
+            };
             m.write_op(ins, 0, u64::from(r))
         }
         // TZCNT, LZCNT, POPCNT: count trailing zeros, leading zeros, set bits.
@@ -228,7 +244,11 @@ fn shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
     let bits = size as u32 * 8;
     let a = m.read_op(ins, 0)?;
     let count_mask = if size == 8 { 63 } else { 31 };
-    let count = if ins.op_count() == 1 { 1 } else { (m.read_op(ins, 1)? & count_mask) as u32 };
+    let count = if ins.op_count() == 1 {
+        1
+    } else {
+        (m.read_op(ins, 1)? & count_mask) as u32
+    };
     if count == 0 {
         return Ok(());
     }
@@ -236,7 +256,11 @@ fn shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
     let cpu = &mut m.cpu;
     let r = match ins.mnemonic() {
         Mnemonic::Shl => {
-            let r = if count >= bits { 0 } else { (a << count) & mask };
+            let r = if count >= bits {
+                0
+            } else {
+                (a << count) & mask
+            };
             let cf = count <= bits && (a >> (bits - count)) & 1 == 1;
             cpu.set_flag(CF, cf);
             cpu.set_flag(OF, (r & sign_bit(size) != 0) != cf);
@@ -263,14 +287,22 @@ fn shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
         }
         Mnemonic::Rol => {
             let c = count % bits;
-            let r = if c == 0 { a } else { ((a << c) | (a >> (bits - c))) & mask };
+            let r = if c == 0 {
+                a
+            } else {
+                ((a << c) | (a >> (bits - c))) & mask
+            };
             cpu.set_flag(CF, r & 1 == 1);
             cpu.set_flag(OF, (r & sign_bit(size) != 0) != (r & 1 == 1));
             r
         }
         _ => {
             let c = count % bits;
-            let r = if c == 0 { a } else { ((a >> c) | (a << (bits - c))) & mask };
+            let r = if c == 0 {
+                a
+            } else {
+                ((a >> c) | (a << (bits - c))) & mask
+            };
             let msb = r & sign_bit(size) != 0;
             cpu.set_flag(CF, msb);
             cpu.set_flag(OF, msb != (r & (sign_bit(size) >> 1) != 0));
@@ -292,7 +324,10 @@ fn double_shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
     let mask = size_mask(size);
     let (r, cf) = if ins.mnemonic() == Mnemonic::Shld {
         let wide = (u128::from(a) << bits) | u128::from(b);
-        (((wide << count) >> bits) as u64 & mask, (a >> (bits - count)) & 1 == 1)
+        (
+            ((wide << count) >> bits) as u64 & mask,
+            (a >> (bits - count)) & 1 == 1,
+        )
     } else {
         let wide = (u128::from(b) << bits) | u128::from(a);
         ((wide >> count) as u64 & mask, (a >> (count - 1)) & 1 == 1)
@@ -325,7 +360,8 @@ fn divide(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
         }
         (q as u64, (n % u128::from(d)) as u64)
     } else {
-        let n = (((u128::from(hi) << bits) | u128::from(lo)) as i128) << (128 - 2 * bits) >> (128 - 2 * bits);
+        let n = (((u128::from(hi) << bits) | u128::from(lo)) as i128) << (128 - 2 * bits)
+            >> (128 - 2 * bits);
         let dv = i128::from(sign_extend(d, size));
         let q = n / dv;
         if q != i128::from(sign_extend(q as u64 & mask, size)) {
@@ -343,10 +379,17 @@ mod tests {
     use super::*;
 
     fn flags(cpu: &Cpu) -> String {
-        [(CF, 'C'), (PF, 'P'), (AF, 'A'), (ZF, 'Z'), (SF, 'S'), (OF, 'O')]
-            .iter()
-            .map(|&(f, c)| if cpu.flag(f) { c } else { '-' })
-            .collect()
+        [
+            (CF, 'C'),
+            (PF, 'P'),
+            (AF, 'A'),
+            (ZF, 'Z'),
+            (SF, 'S'),
+            (OF, 'O'),
+        ]
+        .iter()
+        .map(|&(f, c)| if cpu.flag(f) { c } else { '-' })
+        .collect()
     }
 
     /// Results and flags as a real CPU gives them (recorded with ADD/SUB followed by PUSHFQ).
@@ -356,7 +399,14 @@ mod tests {
         let cases: [(bool, u64, u64, usize, u64, &str); 8] = [
             (true, 1, 2, 8, 3, "-P----"),
             (true, u64::MAX, 1, 8, 0, "CPAZ--"),
-            (true, 0x7fff_ffff_ffff_ffff, 1, 8, 0x8000_0000_0000_0000, "-PA-SO"),
+            (
+                true,
+                0x7fff_ffff_ffff_ffff,
+                1,
+                8,
+                0x8000_0000_0000_0000,
+                "-PA-SO",
+            ),
             (true, 0xff, 1, 1, 0, "CPAZ--"),
             (false, 1, 2, 8, u64::MAX, "CPA-S-"),
             (false, 5, 5, 4, 0, "-P-Z--"),
@@ -364,14 +414,25 @@ mod tests {
             (false, 0, 0x80, 1, 0x80, "C---SO"),
         ];
         for (add, a, b, size, want, want_flags) in cases {
-            let r = if add { add_flags(&mut cpu, a, b, 0, size) } else { sub_flags(&mut cpu, a, b, 0, size) };
-            assert_eq!((r, flags(&cpu).as_str()), (want, want_flags), "{add} {a:#x} {b:#x} size {size}");
+            let r = if add {
+                add_flags(&mut cpu, a, b, 0, size)
+            } else {
+                sub_flags(&mut cpu, a, b, 0, size)
+            };
+            assert_eq!(
+                (r, flags(&cpu).as_str()),
+                (want, want_flags),
+                "{add} {a:#x} {b:#x} size {size}"
+            );
         }
     }
 
     #[test]
     fn logic_flags_clear_carry_and_overflow() {
-        let mut cpu = Cpu { flags: CF | OF | AF, ..Cpu::default() };
+        let mut cpu = Cpu {
+            flags: CF | OF | AF,
+            ..Cpu::default()
+        };
         logic_flags(&mut cpu, 0, 8);
         assert_eq!(flags(&cpu), "-P-Z--");
         logic_flags(&mut cpu, 0x80, 1);

@@ -3,7 +3,7 @@
 use iced_x86::{Instruction, Mnemonic, OpKind};
 
 use super::condition;
-use crate::exec::{Exec, Machine, Halt};
+use crate::exec::{Exec, Halt, Machine};
 
 /// Executes one control-transfer instruction; `rip` already points past it.
 pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
@@ -44,7 +44,9 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
 
 fn target(m: &mut Machine<'_>, ins: &Instruction) -> Result<u64, Halt> {
     match ins.op_kind(0) {
-        OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64 => Ok(ins.near_branch_target()),
+        OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64 => {
+            Ok(ins.near_branch_target())
+        }
         _ => m.read_op(ins, 0),
     }
 }

@@ -43,15 +43,47 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
             m.write_op(ins, 1, a)
         }
         // CMOVcc: Conditional Move. A 32-bit destination is zero-extended even when not moved.
-        M::Cmove | M::Cmovne | M::Cmova | M::Cmovae | M::Cmovb | M::Cmovbe | M::Cmovg | M::Cmovge | M::Cmovl
-        | M::Cmovle | M::Cmovs | M::Cmovns | M::Cmovo | M::Cmovno | M::Cmovp | M::Cmovnp => {
+        M::Cmove
+        | M::Cmovne
+        | M::Cmova
+        | M::Cmovae
+        | M::Cmovb
+        | M::Cmovbe
+        | M::Cmovg
+        | M::Cmovge
+        | M::Cmovl
+        | M::Cmovle
+        | M::Cmovs
+        | M::Cmovns
+        | M::Cmovo
+        | M::Cmovno
+        | M::Cmovp
+        | M::Cmovnp => {
             let src = m.read_op(ins, 1)?;
-            let v = if condition(&m.cpu, ins.condition_code()) { src } else { m.read_op(ins, 0)? };
+            let v = if condition(&m.cpu, ins.condition_code()) {
+                src
+            } else {
+                m.read_op(ins, 0)?
+            };
             m.write_op(ins, 0, v)
         }
         // SETcc: Set Byte on Condition.
-        M::Sete | M::Setne | M::Seta | M::Setae | M::Setb | M::Setbe | M::Setg | M::Setge | M::Setl | M::Setle
-        | M::Sets | M::Setns | M::Seto | M::Setno | M::Setp | M::Setnp => {
+        M::Sete
+        | M::Setne
+        | M::Seta
+        | M::Setae
+        | M::Setb
+        | M::Setbe
+        | M::Setg
+        | M::Setge
+        | M::Setl
+        | M::Setle
+        | M::Sets
+        | M::Setns
+        | M::Seto
+        | M::Setno
+        | M::Setp
+        | M::Setnp => {
             let v = u64::from(condition(&m.cpu, ins.condition_code()));
             m.write_op(ins, 0, v)
         }
@@ -87,12 +119,19 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
         M::Bswap => {
             let size = m.op_size(ins, 0);
             let v = m.read_op(ins, 0)?;
-            let swapped = if size == 8 { v.swap_bytes() } else { u64::from((v as u32).swap_bytes()) };
+            let swapped = if size == 8 {
+                v.swap_bytes()
+            } else {
+                u64::from((v as u32).swap_bytes())
+            };
             m.write_op(ins, 0, swapped)
         }
         // MOVS: Move Data from String to String, with or without REP.
         M::Movsb | M::Movsd | M::Movsq
-            if matches!(ins.op_kind(0), OpKind::MemoryESDI | OpKind::MemoryESEDI | OpKind::MemoryESRDI) =>
+            if matches!(
+                ins.op_kind(0),
+                OpKind::MemoryESDI | OpKind::MemoryESEDI | OpKind::MemoryESRDI
+            ) =>
         {
             string_op(m, ins, true)
         }
@@ -109,7 +148,11 @@ fn string_op(m: &mut Machine<'_>, ins: &Instruction, is_move: bool) -> Exec {
     let size = ins.memory_size().size();
     let rep = ins.has_rep_prefix();
     let mask = m.mask();
-    let step = if m.cpu.flag(DF) { (size as u64).wrapping_neg() } else { size as u64 };
+    let step = if m.cpu.flag(DF) {
+        (size as u64).wrapping_neg()
+    } else {
+        size as u64
+    };
     loop {
         if rep && m.cpu.gpr[RCX] & mask == 0 {
             return Ok(());

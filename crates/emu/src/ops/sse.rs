@@ -4,7 +4,7 @@
 use iced_x86::{Instruction, Mnemonic, OpKind, Register};
 
 use crate::cpu::{AF, CF, OF, PF, SF, ZF};
-use crate::exec::{Exec, Machine, sign_extend, Halt};
+use crate::exec::{Exec, Halt, Machine, sign_extend};
 use crate::runtime;
 
 fn is_xmm(r: Register) -> bool {
@@ -18,7 +18,9 @@ fn xmm_index(r: Register) -> usize {
 /// Reads operand `i` as up to 128 bits: an XMM register, a general register, or memory.
 fn read(m: &mut Machine<'_>, ins: &Instruction, i: u32) -> Result<u128, Halt> {
     match ins.op_kind(i) {
-        OpKind::Register if is_xmm(ins.op_register(i)) => Ok(m.cpu.xmm[xmm_index(ins.op_register(i))]),
+        OpKind::Register if is_xmm(ins.op_register(i)) => {
+            Ok(m.cpu.xmm[xmm_index(ins.op_register(i))])
+        }
         OpKind::Memory => {
             let a = m.ea(ins);
             let size = ins.memory_size().size();
@@ -37,7 +39,11 @@ fn write(m: &mut Machine<'_>, ins: &Instruction, i: u32, value: u128, size: usiz
     match ins.op_kind(i) {
         OpKind::Register if is_xmm(ins.op_register(i)) => {
             let x = &mut m.cpu.xmm[xmm_index(ins.op_register(i))];
-            *x = if size >= 16 { value } else { (*x & !low_mask(size)) | (value & low_mask(size)) };
+            *x = if size >= 16 {
+                value
+            } else {
+                (*x & !low_mask(size)) | (value & low_mask(size))
+            };
             Ok(())
         }
         OpKind::Memory => {
@@ -54,7 +60,11 @@ fn write(m: &mut Machine<'_>, ins: &Instruction, i: u32, value: u128, size: usiz
 }
 
 fn low_mask(size: usize) -> u128 {
-    if size >= 16 { u128::MAX } else { (1u128 << (size * 8)) - 1 }
+    if size >= 16 {
+        u128::MAX
+    } else {
+        (1u128 << (size * 8)) - 1
+    }
 }
 
 fn f64_of(v: u128) -> f64 {
@@ -80,7 +90,13 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
             let size = if ins.mnemonic() == M::Movsd { 8 } else { 4 };
             let v = read(m, ins, 1)?;
             let from_memory = ins.op_kind(1) == OpKind::Memory;
-            write(m, ins, 0, v & low_mask(size), if dst_xmm && from_memory { 16 } else { size })
+            write(
+                m,
+                ins,
+                0,
+                v & low_mask(size),
+                if dst_xmm && from_memory { 16 } else { size },
+            )
         }
         // MOVQ, MOVD: move 64 or 32 bits between XMM, general registers and memory; XMM destinations are zero-extended.
         M::Movq | M::Movd => {
@@ -89,7 +105,16 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
             write(m, ins, 0, v, if dst_xmm { 16 } else { size })
         }
         // XORPS, XORPD, PXOR, ANDPS, ANDPD, ANDNPS, ANDNPD, ORPS, ORPD, PAND, POR: bitwise operations.
-        M::Xorps | M::Xorpd | M::Pxor | M::Andps | M::Andpd | M::Andnps | M::Andnpd | M::Orps | M::Orpd | M::Pand
+        M::Xorps
+        | M::Xorpd
+        | M::Pxor
+        | M::Andps
+        | M::Andpd
+        | M::Andnps
+        | M::Andnpd
+        | M::Orps
+        | M::Orpd
+        | M::Pand
         | M::Por => {
             let a = read(m, ins, 0)?;
             let b = read(m, ins, 1)?;
@@ -111,8 +136,20 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
                 M::Mulsd => a * b,
                 M::Divsd => a / b,
                 // MINSD/MAXSD return the second operand when either is NaN or both are zero.
-                M::Minsd => if a < b { a } else { b },
-                M::Maxsd => if a > b { a } else { b },
+                M::Minsd => {
+                    if a < b {
+                        a
+                    } else {
+                        b
+                    }
+                }
+                M::Maxsd => {
+                    if a > b {
+                        a
+                    } else {
+                        b
+                    }
+                }
                 _ => b.sqrt(),
             };
             write(m, ins, 0, u128::from(r.to_bits()), 8)
@@ -126,8 +163,20 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
                 M::Subss => a - b,
                 M::Mulss => a * b,
                 M::Divss => a / b,
-                M::Minss => if a < b { a } else { b },
-                M::Maxss => if a > b { a } else { b },
+                M::Minss => {
+                    if a < b {
+                        a
+                    } else {
+                        b
+                    }
+                }
+                M::Maxss => {
+                    if a > b {
+                        a
+                    } else {
+                        b
+                    }
+                }
                 _ => b.sqrt(),
             };
             write(m, ins, 0, u128::from(r.to_bits()), 4)
@@ -137,7 +186,10 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
             let (a, b) = if matches!(ins.mnemonic(), M::Ucomisd | M::Comisd) {
                 (f64_of(read(m, ins, 0)?), f64_of(read(m, ins, 1)?))
             } else {
-                (f64::from(f32_of(read(m, ins, 0)?)), f64::from(f32_of(read(m, ins, 1)?)))
+                (
+                    f64::from(f32_of(read(m, ins, 0)?)),
+                    f64::from(f32_of(read(m, ins, 1)?)),
+                )
             };
             let (z, p, c) = if a.is_nan() || b.is_nan() {
                 (true, true, true)
@@ -167,11 +219,23 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
         // CVTTSD2SI, CVTTSS2SI: convert with truncation; out of range gives the "integer indefinite" value.
         M::Cvttsd2si | M::Cvttss2si => {
             let size = m.op_size(ins, 0);
-            let x = if ins.mnemonic() == M::Cvttsd2si { f64_of(read(m, ins, 1)?) } else { f64::from(f32_of(read(m, ins, 1)?)) };
-            let limit = if size == 8 { 9.223_372_036_854_776e18 } else { 2_147_483_648.0 };
+            let x = if ins.mnemonic() == M::Cvttsd2si {
+                f64_of(read(m, ins, 1)?)
+            } else {
+                f64::from(f32_of(read(m, ins, 1)?))
+            };
+            let limit = if size == 8 {
+                9.223_372_036_854_776e18
+            } else {
+                2_147_483_648.0
+            };
             let indefinite = if size == 8 { 1u64 << 63 } else { 1u64 << 31 };
             let t = x.trunc();
-            let r = if x.is_nan() || t >= limit || t < -limit { indefinite } else { t as i64 as u64 };
+            let r = if x.is_nan() || t >= limit || t < -limit {
+                indefinite
+            } else {
+                t as i64 as u64
+            };
             m.write_op(ins, 0, r & crate::exec::size_mask(size))
         }
         // CVTSD2SS, CVTSS2SD: convert between single and double.
@@ -187,7 +251,11 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
         M::Pcmpeqb => {
             let a = read(m, ins, 0)?.to_le_bytes();
             let b = read(m, ins, 1)?.to_le_bytes();
-            let r: Vec<u8> = a.iter().zip(b.iter()).map(|(x, y)| if x == y { 0xff } else { 0 }).collect();
+            let r: Vec<u8> = a
+                .iter()
+                .zip(b.iter())
+                .map(|(x, y)| if x == y { 0xff } else { 0 })
+                .collect();
             let mut buf = [0u8; 16];
             buf.copy_from_slice(&r);
             write(m, ins, 0, u128::from_le_bytes(buf), 16)
@@ -195,7 +263,10 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
         // PMOVMSKB: move the byte mask into a general register.
         M::Pmovmskb => {
             let a = read(m, ins, 1)?.to_le_bytes();
-            let mask = a.iter().enumerate().fold(0u64, |acc, (i, b)| acc | (u64::from(b >> 7) << i));
+            let mask = a
+                .iter()
+                .enumerate()
+                .fold(0u64, |acc, (i, b)| acc | (u64::from(b >> 7) << i));
             m.write_op(ins, 0, mask)
         }
         _ => Err(m.unsupported(ins)),

@@ -4,7 +4,7 @@
 
 use super::g;
 use crate::cpu::RDX;
-use crate::exec::{Exec, Machine, Halt};
+use crate::exec::{Exec, Halt, Machine};
 use crate::trace::Event;
 use crate::{Arch, Stop};
 
@@ -21,15 +21,32 @@ pub(crate) struct Layout {
 
 /// The `_defer` layout of the Go version that compiled the program.
 pub(crate) fn layout(m: &Machine<'_>) -> Result<Layout, Halt> {
-    // Go 1.21: started, heap, openDefer bools; sp; pc; fn; _panic; link; ...
-    // Go 1.22 on: heap and rangefunc bools; sp; pc; fn; link; head (1.23 on).
-    match m.go_minor {
-        21 => Ok(Layout { sp: 1, pc: 2, func: 3, link: 5 }),
-        22.. => Ok(Layout { sp: 1, pc: 2, func: 3, link: 4 }),
-        _ => Err(Box::new(Stop::Unsupported {
+    layout_of(m.go_minor).ok_or_else(|| {
+        Box::new(Stop::Unsupported {
             what: format!("the _defer record of Go 1.{}", m.go_minor),
             at: m.call_site(),
-        })),
+        })
+    })
+}
+
+/// The `_defer` layout of Go `1.<minor>`, for the versions modelled.
+pub(crate) fn layout_of(minor: u32) -> Option<Layout> {
+    // Go 1.21: started, heap, openDefer bools; sp; pc; fn; _panic; link; ...
+    // Go 1.22 on: heap and rangefunc bools; sp; pc; fn; link; head (1.23 on).
+    match minor {
+        21 => Some(Layout {
+            sp: 1,
+            pc: 2,
+            func: 3,
+            link: 5,
+        }),
+        22.. => Some(Layout {
+            sp: 1,
+            pc: 2,
+            func: 3,
+            link: 4,
+        }),
+        _ => None,
     }
 }
 
@@ -90,7 +107,10 @@ pub(crate) fn deferreturn_next(m: &mut Machine<'_>) -> Exec {
     let l = layout(m)?;
     let w = m.arch.word();
     let Some(&caller_sp) = m.rt.deferreturn_sps.last() else {
-        return Err(Box::new(Stop::Unsupported { what: "a return into runtime.deferreturn".into(), at: m.location(m.cpu.rip) }));
+        return Err(Box::new(Stop::Unsupported {
+            what: "a return into runtime.deferreturn".into(),
+            at: m.location(m.cpu.rip),
+        }));
     };
     let d = m.load_word(m.g_field(g::DEFER))?;
     if d != 0 && m.load_word(d + l.sp * w)? == caller_sp {
@@ -107,7 +127,9 @@ pub(crate) fn deferreturn_next(m: &mut Machine<'_>) -> Exec {
         return Ok(());
     }
     m.rt.deferreturn_sps.pop();
-    m.event(Event::Call { func: "runtime.deferreturn".into() });
+    m.event(Event::Call {
+        func: "runtime.deferreturn".into(),
+    });
     if m.arch == Arch::I386 || m.arch == Arch::Amd64 {
         m.model_return()?;
     }

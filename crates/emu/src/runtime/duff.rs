@@ -24,7 +24,10 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
         (Arch::I386, false) => (10, 128),
     };
     if !offset.is_multiple_of(block_len) || offset / block_len > blocks {
-        return Err(Box::new(Stop::Unsupported { what: format!("an entry into {name}+{offset:#x}"), at: m.call_site() }));
+        return Err(Box::new(Stop::Unsupported {
+            what: format!("an entry into {name}+{offset:#x}"),
+            at: m.call_site(),
+        }));
     }
     let count = blocks - offset / block_len;
     let w = m.arch.word() as usize;

@@ -4,8 +4,8 @@
 //! it an `error` and a model of its `Error` method.
 
 use super::types::{self, kind};
-use crate::exec::{Exec, Halt, Machine};
 use crate::Stop;
+use crate::exec::{Exec, Halt, Machine};
 
 /// The type of run-time error panic values.
 pub(crate) const RUNTIME_ERROR_TYPE: &str = "type:runtime.errorString";
@@ -24,7 +24,9 @@ pub(crate) fn init(m: &mut Machine<'_>) {
     let w = m.arch.word();
     let kind_at = types::kind_offset(m.arch);
     let put = |m: &mut Machine<'_>, addr: u64, size: usize, v: u64| {
-        m.mem.write_bytes(addr, &v.to_le_bytes()[..size]).expect("runtime data is mapped");
+        m.mem
+            .write_bytes(addr, &v.to_le_bytes()[..size])
+            .expect("runtime data is mapped");
     };
     if let Some(t) = m.image.addr(RUNTIME_ERROR_TYPE) {
         put(m, t, w as usize, 2 * w);
@@ -34,11 +36,18 @@ pub(crate) fn init(m: &mut Machine<'_>) {
     if let Some(t) = m.image.addr(ERROR_STRING_TYPE) {
         put(m, t, w as usize, w);
         put(m, t + w, w as usize, w);
-        put(m, t + kind_at, 1, u64::from(kind::POINTER) | KIND_DIRECT_IFACE);
+        put(
+            m,
+            t + kind_at,
+            1,
+            u64::from(kind::POINTER) | KIND_DIRECT_IFACE,
+        );
     }
-    if let (Some(itab), Some(t), Some(method)) =
-        (m.image.addr(ERROR_STRING_ITAB), m.image.addr(ERROR_STRING_TYPE), m.image.stub_addr(ERROR_METHOD))
-    {
+    if let (Some(itab), Some(t), Some(method)) = (
+        m.image.addr(ERROR_STRING_ITAB),
+        m.image.addr(ERROR_STRING_TYPE),
+        m.image.stub_addr(ERROR_METHOD),
+    ) {
         put(m, itab + w, w as usize, t);
         put(m, itab + 3 * w, w as usize, method);
     }
@@ -54,7 +63,11 @@ pub(crate) fn runtime_error_value(m: &mut Machine<'_>, message: &str) -> Result<
 /// Allocates the bytes and a string header pointing at them; returns the header's address.
 fn new_string_header(m: &mut Machine<'_>, bytes: &[u8]) -> Result<u64, Halt> {
     let w = m.arch.word();
-    let ptr = if bytes.is_empty() { 0 } else { m.alloc(bytes.len() as u64)? };
+    let ptr = if bytes.is_empty() {
+        0
+    } else {
+        m.alloc(bytes.len() as u64)?
+    };
     m.store_bytes(ptr, bytes)?;
     let header = m.alloc(2 * w)?;
     m.store_word(header, ptr)?;
@@ -63,7 +76,11 @@ fn new_string_header(m: &mut Machine<'_>, bytes: &[u8]) -> Result<u64, Halt> {
 }
 
 /// The text `Error()` would return for an interface holding (`typ`, `data`), if it is a modelled error.
-pub(crate) fn error_text(m: &mut Machine<'_>, typ: u64, data: u64) -> Result<Option<Vec<u8>>, Halt> {
+pub(crate) fn error_text(
+    m: &mut Machine<'_>,
+    typ: u64,
+    data: u64,
+) -> Result<Option<Vec<u8>>, Halt> {
     let w = m.arch.word();
     let read = |m: &mut Machine<'_>, header: u64| -> Result<Vec<u8>, Halt> {
         let ptr = m.load_word(header)?;
@@ -106,5 +123,8 @@ pub(crate) fn error_method(m: &mut Machine<'_>) -> Exec {
 
 /// Stops for `%w`, whose `*fmt.wrapError` result is not modelled.
 pub(crate) fn wrap_unsupported(m: &Machine<'_>) -> Halt {
-    Box::new(Stop::Unsupported { what: "fmt.Errorf with %w".into(), at: m.call_site() })
+    Box::new(Stop::Unsupported {
+        what: "fmt.Errorf with %w".into(),
+        at: m.call_site(),
+    })
 }

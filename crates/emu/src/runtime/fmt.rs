@@ -2,7 +2,7 @@
 //! printing functions, which decode their `...any` arguments through the
 //! type descriptors and format them as Go does ([`crate::gofmt`]).
 
-use crate::exec::{Exec, Machine, sign_extend, Halt};
+use crate::exec::{Exec, Halt, Machine, sign_extend};
 use crate::gofmt::{self, Value};
 use crate::{Arch, Stop};
 
@@ -12,14 +12,17 @@ use super::{FILE_STDERR, FILE_STDOUT};
 /// The predeclared name of an integer or float kind, for values of named types too.
 fn kind_name(k: u8) -> &'static str {
     const NAMES: [&str; 15] = [
-        "", "bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "uintptr",
-        "float32", "float64",
+        "", "bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32",
+        "uint64", "uintptr", "float32", "float64",
     ];
     NAMES.get(usize::from(k)).copied().unwrap_or("")
 }
 
 fn unsupported_type(m: &Machine<'_>, name: &str) -> Halt {
-    Box::new(Stop::Unsupported { what: format!("formatting a value of type {name}"), at: m.call_site() })
+    Box::new(Stop::Unsupported {
+        what: format!("formatting a value of type {name}"),
+        at: m.call_site(),
+    })
 }
 
 /// Decodes the value of type `typ` stored at `addr`.
@@ -39,7 +42,10 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
                 5 => 4,
                 _ => 8,
             };
-            Value::Int { v: sign_extend(m.load(addr, size)?, size), ty }
+            Value::Int {
+                v: sign_extend(m.load(addr, size)?, size),
+                ty,
+            }
         }
         kind::UINT..=kind::UINTPTR => {
             let size = match k {
@@ -49,16 +55,28 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
                 10 => 4,
                 _ => 8,
             };
-            Value::Uint { v: m.load(addr, size)?, ty }
+            Value::Uint {
+                v: m.load(addr, size)?,
+                ty,
+            }
         }
-        kind::FLOAT32 => Value::Float { v: f64::from(f32::from_bits(m.load(addr, 4)? as u32)), bits: 32 },
-        kind::FLOAT64 => Value::Float { v: f64::from_bits(m.load(addr, 8)?), bits: 64 },
+        kind::FLOAT32 => Value::Float {
+            v: f64::from(f32::from_bits(m.load(addr, 4)? as u32)),
+            bits: 32,
+        },
+        kind::FLOAT64 => Value::Float {
+            v: f64::from_bits(m.load(addr, 8)?),
+            bits: 64,
+        },
         kind::STRING => {
             let ptr = m.load_word(addr)?;
             let len = m.load_word(addr + w as u64)?;
             Value::Str(m.load_bytes(ptr, len as usize)?)
         }
-        kind::POINTER | kind::UNSAFE_POINTER => Value::Pointer { addr: m.load_word(addr)?, ty: name },
+        kind::POINTER | kind::UNSAFE_POINTER => Value::Pointer {
+            addr: m.load_word(addr)?,
+            ty: name,
+        },
         kind::SLICE | kind::ARRAY => {
             let (elem, array_len) = types::elem(m, &info)?;
             let elem_size = types::resolve(m, &elem)?.size;
@@ -81,7 +99,9 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
                 }));
             }
             let mut fields = Vec::new();
-            let Some(typ) = info.addr else { return Err(unsupported_type(m, &name)) };
+            let Some(typ) = info.addr else {
+                return Err(unsupported_type(m, &name));
+            };
             for (fname, ftyp, off) in struct_fields(m, typ)? {
                 fields.push((fname, decode(m, &TypeRef::Addr(ftyp), addr + off)?));
             }
@@ -93,11 +113,16 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
 
 /// Whether the program defines `String` or `Error` on the named type.
 fn has_format_method(m: &Machine<'_>, name: &str) -> bool {
-    let Some((pkg, ty)) = name.split_once('.') else { return false };
+    let Some((pkg, ty)) = name.split_once('.') else {
+        return false;
+    };
     ["String", "Error"].iter().any(|method| {
-        [format!("{pkg}.{ty}.{method}"), format!("{pkg}.(*{ty}).{method}")]
-            .iter()
-            .any(|f| m.listing.function(f).is_some())
+        [
+            format!("{pkg}.{ty}.{method}"),
+            format!("{pkg}.(*{ty}).{method}"),
+        ]
+        .iter()
+        .any(|f| m.listing.function(f).is_some())
     })
 }
 
@@ -157,7 +182,14 @@ fn decode_args(m: &mut Machine<'_>, ptr: u64, len: u64) -> Result<Vec<Value>, Ha
         }
         let name = type_name(m, typ).unwrap_or_default();
         let direct = name.starts_with('*') || name == "unsafe.Pointer";
-        out.push(if direct { Value::Pointer { addr: data, ty: name } } else { decode(m, &TypeRef::Addr(typ), data)? });
+        out.push(if direct {
+            Value::Pointer {
+                addr: data,
+                ty: name,
+            }
+        } else {
+            decode(m, &TypeRef::Addr(typ), data)?
+        });
     }
     Ok(out)
 }
@@ -172,9 +204,18 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
     let file = if writer {
         let (itab, data) = (m.arg(0)?, m.arg(1)?);
         i = 2;
-        let itab_name = m.image.symbol_at(itab).map(|s| s.name.clone()).unwrap_or_default();
-        if !itab_name.ends_with("itab.*os.File,io.Writer") || (data != FILE_STDOUT && data != FILE_STDERR) {
-            return Err(Box::new(Stop::Unsupported { what: format!("{name} to a writer other than os.Stdout or os.Stderr"), at: m.call_site() }));
+        let itab_name = m
+            .image
+            .symbol_at(itab)
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        if !itab_name.ends_with("itab.*os.File,io.Writer")
+            || (data != FILE_STDOUT && data != FILE_STDERR)
+        {
+            return Err(Box::new(Stop::Unsupported {
+                what: format!("{name} to a writer other than os.Stdout or os.Stderr"),
+                at: m.call_site(),
+            }));
         }
         Some(data)
     } else {
@@ -196,7 +237,10 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         None => gofmt::sprint(&args),
     };
     if func.eq_ignore_ascii_case("errorf") {
-        if fmt_bytes.as_ref().is_some_and(|f| f.windows(2).any(|p| p == b"%w")) {
+        if fmt_bytes
+            .as_ref()
+            .is_some_and(|f| f.windows(2).any(|p| p == b"%w"))
+        {
             return Err(super::errors::wrap_unsupported(m));
         }
         return super::errors::errorf(m, &text, nargs);
@@ -229,7 +273,12 @@ pub(crate) fn print_builtin(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.printuint" => m.arg64(0)?.to_string(),
         "runtime.printhex" => format!("{:#x}", m.arg64(0)?),
         "runtime.printpointer" => format!("{:#x}", m.arg(0)?),
-        "runtime.printbool" => (if m.arg(0)? & 0xff != 0 { "true" } else { "false" }).to_string(),
+        "runtime.printbool" => (if m.arg(0)? & 0xff != 0 {
+            "true"
+        } else {
+            "false"
+        })
+        .to_string(),
         "runtime.printstring" => {
             let (ptr, len) = (m.arg(0)?, m.arg(1)?);
             String::from_utf8_lossy(&m.load_bytes(ptr, len as usize)?).into_owned()
@@ -242,7 +291,8 @@ pub(crate) fn print_builtin(m: &mut Machine<'_>, name: &str) -> Exec {
             let v = f64::from_bits(bits);
             // Go 1.26 prints floats as fmt's %v does; earlier versions in a fixed exponent form.
             if m.go_minor >= 26 {
-                String::from_utf8_lossy(&gofmt::sprint(&[Value::Float { v, bits: 64 }])).into_owned()
+                String::from_utf8_lossy(&gofmt::sprint(&[Value::Float { v, bits: 64 }]))
+                    .into_owned()
             } else {
                 runtime_float(v)
             }
@@ -258,7 +308,11 @@ fn runtime_float(v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     const DIGITS: usize = 7;
     let mut sign = '+';
@@ -299,7 +353,12 @@ fn runtime_float(v: f64) -> String {
         v *= 10.0;
     }
     let esign = if e < 0 { '-' } else { '+' };
-    format!("{sign}{}.{}e{esign}{:03}", &digits[..1], &digits[1..], e.abs())
+    format!(
+        "{sign}{}.{}e{esign}{:03}",
+        &digits[..1],
+        &digits[1..],
+        e.abs()
+    )
 }
 
 #[cfg(test)]

@@ -74,13 +74,22 @@ pub(crate) fn gopanic(m: &mut Machine<'_>) -> Exec {
 
 fn gopanic_with(m: &mut Machine<'_>, value: (u64, u64)) -> Exec {
     if m.rt.panics.iter().any(|p| !p.recovered) {
-        return Err(Box::new(Stop::Unsupported { what: "a panic during a panic".into(), at: m.call_site() }));
+        return Err(Box::new(Stop::Unsupported {
+            what: "a panic during a panic".into(),
+            at: m.call_site(),
+        }));
     }
     let message = message(m, value)?;
     m.event(Event::Panic { message });
     let ret = m.load_word(m.sp())?;
     let sp = m.sp() + m.arch.word();
-    m.rt.panics.push(Panic { value, recovered: false, frame: (ret, sp), open: None, linked_pc: None });
+    m.rt.panics.push(Panic {
+        value,
+        recovered: false,
+        frame: (ret, sp),
+        open: None,
+        linked_pc: None,
+    });
     enter_frame(m)?;
     next(m)
 }
@@ -98,8 +107,12 @@ fn frame_size(m: &Machine<'_>, pc: u64) -> u64 {
 fn enter_frame(m: &mut Machine<'_>) -> Exec {
     let w = m.arch.word();
     let (pc, sp) = m.rt.panics.last().expect("a panic is running").frame;
-    let Some(sym) = m.image.symbol_at(pc).filter(|s| s.class == SymClass::Func) else { return Ok(()) };
-    let Some(info) = m.listing.symbol(&format!("{}.opendefer", sym.name)) else { return Ok(()) };
+    let Some(sym) = m.image.symbol_at(pc).filter(|s| s.class == SymClass::Func) else {
+        return Ok(());
+    };
+    let Some(info) = m.listing.symbol(&format!("{}.opendefer", sym.name)) else {
+        return Ok(());
+    };
     let mut values = Vec::new();
     let mut bytes = info.data.iter();
     for _ in 0..2 {
@@ -119,7 +132,8 @@ fn enter_frame(m: &mut Machine<'_>) -> Exec {
         Arch::Amd64 => sp + frame - w,
         Arch::I386 => sp + frame,
     };
-    m.rt.panics.last_mut().expect("a panic is running").open = Some((varp - values[0], varp - values[1]));
+    m.rt.panics.last_mut().expect("a panic is running").open =
+        Some((varp - values[0], varp - values[1]));
     Ok(())
 }
 
@@ -181,7 +195,10 @@ fn call_deferred(m: &mut Machine<'_>, closure: u64, linked_pc: Option<u64>) -> E
 /// A deferred call run by the panic returned: recover, or go on.
 pub(crate) fn resume(m: &mut Machine<'_>) -> Exec {
     let Some(p) = m.rt.panics.last().cloned() else {
-        return Err(Box::new(Stop::Unsupported { what: "a return into runtime.gopanic".into(), at: m.location(m.cpu.rip) }));
+        return Err(Box::new(Stop::Unsupported {
+            what: "a return into runtime.gopanic".into(),
+            at: m.location(m.cpu.rip),
+        }));
     };
     if !p.recovered {
         return next(m);

@@ -8,10 +8,11 @@ use crate::exec::{Exec, Machine};
 
 /// The allocator's size classes up to 32 KiB (`runtime/sizeclasses.go`).
 const SIZE_CLASSES: [u64; 68] = [
-    0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320, 352, 384, 416,
-    448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792, 2048, 2304, 2688, 3072, 3200, 3456,
-    4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728, 10240, 10880, 12288, 13568, 14336, 16384, 18432,
-    19072, 20480, 21760, 24576, 27264, 28672, 32768,
+    0, 8, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256, 288, 320,
+    352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 896, 1024, 1152, 1280, 1408, 1536, 1792,
+    2048, 2304, 2688, 3072, 3200, 3456, 4096, 4864, 5376, 6144, 6528, 6784, 6912, 8192, 9472, 9728,
+    10240, 10880, 12288, 13568, 14336, 16384, 18432, 19072, 20480, 21760, 24576, 27264, 28672,
+    32768,
 ];
 const PAGE: u64 = 8192;
 /// Objects with pointers larger than this carry an 8-byte malloc header (Go 1.22 on).
@@ -21,9 +22,17 @@ const MIN_SIZE_FOR_MALLOC_HEADER: u64 = 512;
 pub(crate) fn roundupsize(m: &Machine<'_>, size: u64, noscan: bool) -> u64 {
     let header_size = if m.go_minor >= 22 { 8 } else { 0 };
     if size <= 32768 - header_size {
-        let header = if !noscan && size > MIN_SIZE_FOR_MALLOC_HEADER { header_size } else { 0 };
+        let header = if !noscan && size > MIN_SIZE_FOR_MALLOC_HEADER {
+            header_size
+        } else {
+            0
+        };
         let want = size + header;
-        let class = SIZE_CLASSES.iter().copied().find(|&c| c >= want).unwrap_or(32768);
+        let class = SIZE_CLASSES
+            .iter()
+            .copied()
+            .find(|&c| c >= want)
+            .unwrap_or(32768);
         return class - header;
     }
     size.div_ceil(PAGE) * PAGE
@@ -52,10 +61,16 @@ pub(crate) fn makeslice(m: &mut Machine<'_>) -> Exec {
     let (len, cap) = (m.arg(1)? as i64, m.arg(2)? as i64);
     let info = types::info(m, et)?;
     if len < 0 || len > cap && cap >= 0 {
-        return Err(super::panic::runtime_error(m, "makeslice: len out of range"));
+        return Err(super::panic::runtime_error(
+            m,
+            "makeslice: len out of range",
+        ));
     }
     if cap < 0 {
-        return Err(super::panic::runtime_error(m, "makeslice: cap out of range"));
+        return Err(super::panic::runtime_error(
+            m,
+            "makeslice: cap out of range",
+        ));
     }
     let p = m.alloc(info.size * cap as u64)?;
     m.set_result(3, 0, p)?;
@@ -70,7 +85,8 @@ pub(crate) fn growslice(m: &mut Machine<'_>) -> Exec {
             at: m.call_site(),
         }));
     }
-    let (old_ptr, new_len, old_cap, num, et) = (m.arg(0)?, m.arg(1)?, m.arg(2)?, m.arg(3)?, m.arg(4)?);
+    let (old_ptr, new_len, old_cap, num, et) =
+        (m.arg(0)?, m.arg(1)?, m.arg(2)?, m.arg(3)?, m.arg(4)?);
     let info = types::info(m, et)?;
     let old_len = new_len - num;
     let mut cap = nextslicecap(new_len, old_cap);
@@ -82,7 +98,11 @@ pub(crate) fn growslice(m: &mut Machine<'_>) -> Exec {
         cap = mem / info.size;
         cap * info.size
     };
-    let p = if info.size == 0 { m.image.addr("runtime.zerobase").unwrap_or(0) } else { m.alloc(capmem)? };
+    let p = if info.size == 0 {
+        m.image.addr("runtime.zerobase").unwrap_or(0)
+    } else {
+        m.alloc(capmem)?
+    };
     let bytes = m.load_bytes(old_ptr, (old_len * info.size) as usize)?;
     m.store_bytes(p, &bytes)?;
     m.set_result(5, 0, p)?;

@@ -42,7 +42,13 @@ pub(crate) fn morestack(m: &mut Machine<'_>) -> Exec {
     let (new_lo, new_hi) = allocate(m, size);
     let delta = new_hi.wrapping_sub(old_hi);
     let mask = m.mask();
-    let moved = move |v: u64| if v >= sp && v < old_hi { v.wrapping_add(delta) & mask } else { v };
+    let moved = move |v: u64| {
+        if v >= sp && v < old_hi {
+            v.wrapping_add(delta) & mask
+        } else {
+            v
+        }
+    };
     let bytes = m.load_bytes(sp, used as usize)?;
     let mut copy = Vec::with_capacity(bytes.len());
     for chunk in bytes.chunks(w as usize) {
@@ -63,7 +69,10 @@ pub(crate) fn morestack(m: &mut Machine<'_>) -> Exec {
     m.mem.unmap(old_lo);
     m.cpu.gpr[RSP] = new_hi - used;
     m.cpu.rip = resume;
-    m.event(Event::StackGrown { old: (old_lo, old_hi), new: (new_lo, new_hi) });
+    m.event(Event::StackGrown {
+        old: (old_lo, old_hi),
+        new: (new_lo, new_hi),
+    });
     Ok(())
 }
 

@@ -1,15 +1,17 @@
 //! Strings: concatenation, conversions to and from byte slices and runes,
 //! comparison, and the memory equality helpers.
 
-use crate::exec::{Exec, Halt, Machine};
 use crate::Stop;
+use crate::exec::{Exec, Halt, Machine};
 
 /// Size of the stack buffer (`tmpBuf`) a non-escaping result may use.
 const TMP_BUF: u64 = 32;
 
 /// Reads `n` strings passed as (ptr, len) word pairs starting at argument `first`.
 fn string_args(m: &mut Machine<'_>, first: usize, n: usize) -> Result<Vec<(u64, u64)>, Halt> {
-    (0..n).map(|i| Ok((m.arg(first + 2 * i)?, m.arg(first + 2 * i + 1)?))).collect()
+    (0..n)
+        .map(|i| Ok((m.arg(first + 2 * i)?, m.arg(first + 2 * i + 1)?)))
+        .collect()
 }
 
 /// `concatstring2` to `concatstring5(buf *tmpBuf, a0, ... string) string` and
@@ -21,11 +23,17 @@ pub(crate) fn concat(m: &mut Machine<'_>, name: &str) -> Exec {
         let w = m.arch.word();
         let mut parts = Vec::new();
         for i in 0..len {
-            parts.push((m.load_word(ptr + 2 * w * i)?, m.load_word(ptr + 2 * w * i + w)?));
+            parts.push((
+                m.load_word(ptr + 2 * w * i)?,
+                m.load_word(ptr + 2 * w * i + w)?,
+            ));
         }
         (parts, 4)
     } else {
-        let n = name.trim_start_matches("runtime.concatstring").parse::<usize>().unwrap_or(2);
+        let n = name
+            .trim_start_matches("runtime.concatstring")
+            .parse::<usize>()
+            .unwrap_or(2);
         (string_args(m, 1, n)?, 1 + 2 * n)
     };
     let non_empty: Vec<(u64, u64)> = parts.iter().copied().filter(|&(_, len)| len > 0).collect();
@@ -36,7 +44,11 @@ pub(crate) fn concat(m: &mut Machine<'_>, name: &str) -> Exec {
     } else if total == 0 {
         (0, 0)
     } else {
-        let p = if buf != 0 && total <= TMP_BUF { buf } else { m.alloc(total)? };
+        let p = if buf != 0 && total <= TMP_BUF {
+            buf
+        } else {
+            m.alloc(total)?
+        };
         let mut at = p;
         for (sp, sl) in non_empty {
             let bytes = m.load_bytes(sp, sl as usize)?;
@@ -95,10 +107,17 @@ pub(crate) fn intstring(m: &mut Machine<'_>) -> Exec {
     let buf = m.arg(0)?;
     let v = m.arg64(1)? as i64;
     let nargs = if m.arch.word() == 4 { 3 } else { 2 };
-    let c = u32::try_from(v).ok().and_then(char::from_u32).unwrap_or('\u{fffd}');
+    let c = u32::try_from(v)
+        .ok()
+        .and_then(char::from_u32)
+        .unwrap_or('\u{fffd}');
     let mut enc = [0u8; 4];
     let s = c.encode_utf8(&mut enc).as_bytes().to_vec();
-    let p = if buf != 0 { buf } else { m.alloc(s.len() as u64)? };
+    let p = if buf != 0 {
+        buf
+    } else {
+        m.alloc(s.len() as u64)?
+    };
     m.store_bytes(p, &s)?;
     m.set_result(nargs, 0, p)?;
     m.set_result(nargs, 1, s.len() as u64)?;
@@ -129,7 +148,9 @@ fn decode_one(bytes: &[u8]) -> (u32, usize) {
 
 /// `cmpstring(a, b string) int`.
 pub(crate) fn cmpstring(m: &mut Machine<'_>) -> Exec {
-    let [(ap, al), (bp, bl)] = string_args(m, 0, 2)?[..] else { unreachable!("two strings were read") };
+    let [(ap, al), (bp, bl)] = string_args(m, 0, 2)?[..] else {
+        unreachable!("two strings were read")
+    };
     let a = m.load_bytes(ap, al as usize)?;
     let b = m.load_bytes(bp, bl as usize)?;
     let r = match a.cmp(&b) {
@@ -146,9 +167,15 @@ pub(crate) fn memequal(m: &mut Machine<'_>, name: &str) -> Exec {
     let (a, b) = (m.arg(0)?, m.arg(1)?);
     let (size, nargs) = match name.trim_start_matches("runtime.memequal") {
         "" => (m.arg(2)?, 3),
-        bits => (bits.parse::<u64>().map_err(|_| {
-            Box::new(Stop::Unsupported { what: format!("runtime function {name}"), at: m.call_site() })
-        })? / 8, 2),
+        bits => (
+            bits.parse::<u64>().map_err(|_| {
+                Box::new(Stop::Unsupported {
+                    what: format!("runtime function {name}"),
+                    at: m.call_site(),
+                })
+            })? / 8,
+            2,
+        ),
     };
     let eq = m.load_bytes(a, size as usize)? == m.load_bytes(b, size as usize)?;
     set_bool_result(m, nargs, eq)?;

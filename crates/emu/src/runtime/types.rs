@@ -6,9 +6,9 @@
 //! types live in the runtime, outside the listing; they are known by name.
 
 use crate::Arch;
+use crate::Stop;
 use crate::exec::{Halt, Machine};
 use crate::loader::SymClass;
-use crate::Stop;
 
 /// Go's `abi.Kind` values.
 pub(crate) mod kind {
@@ -66,13 +66,22 @@ pub(crate) fn resolve(m: &mut Machine<'_>, t: &TypeRef) -> Result<TypeInfo, Halt
     match t {
         TypeRef::Addr(a) => info(m, *a),
         TypeRef::Name(n) => {
-            if let Some(a) = m.image.addr(&format!("type:{n}")).or_else(|| m.image.addr(&format!("type.{n}"))) {
+            if let Some(a) = m
+                .image
+                .addr(&format!("type:{n}"))
+                .or_else(|| m.image.addr(&format!("type.{n}")))
+            {
                 return info(m, a);
             }
             match by_name(n, m.arch) {
-                Some((kind, size, ptrdata)) => {
-                    Ok(TypeInfo { name: n.clone(), kind, size, ptrdata, local: false, addr: None })
-                }
+                Some((kind, size, ptrdata)) => Ok(TypeInfo {
+                    name: n.clone(),
+                    kind,
+                    size,
+                    ptrdata,
+                    local: false,
+                    addr: None,
+                }),
                 None => Err(unknown(m, n)),
             }
         }
@@ -87,7 +96,11 @@ pub(crate) fn elem(m: &mut Machine<'_>, t: &TypeInfo) -> Result<(TypeRef, u64), 
         let w = m.arch.word();
         let at = a + header_size(m.arch);
         let elem = m.load_word(at)?;
-        let len = if t.kind == kind::ARRAY { m.load_word(at + 2 * w)? } else { 0 };
+        let len = if t.kind == kind::ARRAY {
+            m.load_word(at + 2 * w)?
+        } else {
+            0
+        };
         return Ok((TypeRef::Addr(elem), len));
     }
     let name = &t.name;
@@ -116,7 +129,10 @@ pub(crate) fn type_name(m: &Machine<'_>, typ: u64) -> Option<String> {
     if sym.addr != typ {
         return None;
     }
-    let name = sym.name.strip_prefix("type:").or_else(|| sym.name.strip_prefix("type."))?;
+    let name = sym
+        .name
+        .strip_prefix("type:")
+        .or_else(|| sym.name.strip_prefix("type."))?;
     Some(name.to_string())
 }
 
@@ -151,16 +167,33 @@ fn by_name(name: &str, arch: Arch) -> Option<(u8, u64, u64)> {
 /// What the descriptor at `typ` says; an unknown runtime type stops the run.
 pub(crate) fn info(m: &mut Machine<'_>, typ: u64) -> Result<TypeInfo, Halt> {
     let name = type_name(m, typ).unwrap_or_else(|| format!("{typ:#x}"));
-    let local = m.image.symbol_at(typ).is_some_and(|s| s.class == SymClass::Data);
+    let local = m
+        .image
+        .symbol_at(typ)
+        .is_some_and(|s| s.class == SymClass::Data);
     if local {
         let w = m.arch.word();
         let size = m.load_word(typ)?;
         let ptrdata = m.load_word(typ + w)?;
         let kind = m.load(typ + kind_offset(m.arch), 1)? as u8 & 0x1f;
-        return Ok(TypeInfo { name, kind, size, ptrdata, local, addr: Some(typ) });
+        return Ok(TypeInfo {
+            name,
+            kind,
+            size,
+            ptrdata,
+            local,
+            addr: Some(typ),
+        });
     }
     match by_name(&name, m.arch) {
-        Some((kind, size, ptrdata)) => Ok(TypeInfo { name, kind, size, ptrdata, local, addr: Some(typ) }),
+        Some((kind, size, ptrdata)) => Ok(TypeInfo {
+            name,
+            kind,
+            size,
+            ptrdata,
+            local,
+            addr: Some(typ),
+        }),
         None => Err(unknown(m, &name)),
     }
 }

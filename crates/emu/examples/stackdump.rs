@@ -1,0 +1,45 @@
+//! Prints the stack before every RET of a sample: a look at what the frame analysis sees.
+
+use gostack_emu::{Arch, Config};
+use gostack_toolchain::{Cache, Go, compile_file};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let path = std::path::Path::new(&args[1]);
+    let arch: Arch = args.get(2).map_or("amd64", String::as_str).parse().unwrap();
+    let flags: Vec<String> = args
+        .get(3)
+        .map_or("-N -l", String::as_str)
+        .split_whitespace()
+        .map(String::from)
+        .collect();
+    let go = Go::find().unwrap();
+    let compiled = compile_file(&go, path, arch, &flags, &Cache::disabled()).unwrap();
+    let listing = gostack_listing::parse(&compiled.listing).listing;
+    let mut config = Config::new(arch, go.version().minor);
+    config.trace = true;
+    let run = gostack_emu::run(&listing, &config).unwrap();
+    let trace = run.trace.as_ref().unwrap();
+    for (i, step) in trace.steps.iter().enumerate() {
+        let loc = run.layout.location(step.pc);
+        if !loc.asm.starts_with("RET") || !loc.func.starts_with("main.") {
+            continue;
+        }
+        println!("== step {i}: {loc}");
+        let view = run.stack(i).unwrap();
+        for f in &view.frames {
+            println!(
+                "  frame {} +{:#x} {:?} sp={:#x} ret_slot={:#x} bp={:?}",
+                f.func,
+                f.offset,
+                f.pos.as_ref().map(|p| p.to_string()),
+                f.sp,
+                f.ret_slot,
+                f.bp_slot
+            );
+        }
+        for (addr, value, slots) in view.words.iter().take(24) {
+            println!("    {addr:#x}  {value:#18x}  {slots:?}");
+        }
+    }
+}

@@ -1,0 +1,455 @@
+//! The stack at one step, explained: the live frames from the innermost
+//! out, and every stack word with what it is (a named slot, an argument
+//! spill slot the caller reserved, a saved BP, a return address, part of a
+//! defer record, or nothing known).
+//!
+//! How far each function's frame is built at a pc comes from its code, as
+//! Go's own pc-to-SP-delta table does: PUSH, POP and SUB/ADD on SP change it,
+//! after a RET the body's full frame holds again, and the stack-growth path
+//! at the end of a function (entered before the frame exists) has none.
+
+use std::collections::BTreeMap;
+
+use gostack_listing::{Base, Listing, Pos};
+use iced_x86::{Mnemonic, OpKind, Register};
+
+use crate::loader::{Image, STUB_SPACING, SymClass};
+use crate::{Arch, Cpu};
+
+/// What the loader learns of a package function for the stack pictures.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FuncInfo {
+    /// Bytes the body's frame takes below the return address (saved BP included on amd64).
+    pub(crate) frame_size: u64,
+    /// SP delta (bytes pushed or reserved so far) at each instruction offset.
+    pub(crate) sp_delta: BTreeMap<u64, u64>,
+    /// Named slots: name, offset from the body's SP.
+    pub(crate) slots: Vec<(String, i64)>,
+    /// Source position and assembly text of each instruction offset.
+    pub(crate) lines: BTreeMap<u64, (Option<Pos>, String)>,
+    /// Whether the function saves BP (amd64 functions with a frame).
+    pub(crate) saves_bp: bool,
+}
+
+/// Works out each package function's frame facts from its listing and code.
+pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncInfo> {
+    let mut out = BTreeMap::new();
+    let w = arch.word();
+    for sym in image.symbols.iter().filter(|s| s.class == SymClass::Func) {
+        let Some(func) = sym
+            .listing_index
+            .and_then(|i| listing.symbols[i].func.as_ref())
+        else {
+            continue;
+        };
+        let frame_size = func.frame_size.max(0) as u64;
+        let mut info = FuncInfo {
+            frame_size,
+            ..FuncInfo::default()
+        };
+        for instr in func.instrs.iter().filter(|i| !i.is_pseudo()) {
+            info.lines
+                .insert(u64::from(instr.pc), (instr.pos.clone(), instr.text()));
+            for op in &instr.stack_operands {
+                let offset = match op.base {
+                    Base::Sp => op.offset,
+                    // FP is the caller's SP: above the return address.
+                    Base::Fp => op.offset + frame_size as i64 + w as i64,
+                };
+                if !info
+                    .slots
+                    .iter()
+                    .any(|(n, o)| *n == op.name && *o == offset)
+                {
+                    info.slots.push((op.name.clone(), offset));
+                }
+            }
+        }
+        // The SP delta, instruction by instruction, in code order.
+        let mut delta: u64 = 0;
+        let mut trailer = None;
+        let mut first_branch = true;
+        let mut pc = sym.addr;
+        while pc < sym.addr + sym.size {
+            let Some(ins) = image.instr(pc) else { break };
+            let off = pc - sym.addr;
+            if Some(off) == trailer {
+                delta = 0;
+            }
+            info.sp_delta.insert(off, delta);
+            let writes_sp = ins.op_count() > 0
+                && ins.op_kind(0) == OpKind::Register
+                && matches!(ins.op_register(0), Register::RSP | Register::ESP);
+            match ins.mnemonic() {
+                Mnemonic::Push => delta += w,
+                Mnemonic::Pop => delta = delta.saturating_sub(w),
+                Mnemonic::Sub if writes_sp && ins.op_kind(1) != OpKind::Register => {
+                    delta += ins.immediate(1)
+                }
+                Mnemonic::Add if writes_sp && ins.op_kind(1) != OpKind::Register => {
+                    delta = delta.saturating_sub(ins.immediate(1));
+                }
+                Mnemonic::Ret => delta = frame_size,
+                Mnemonic::Jbe | Mnemonic::Jb if first_branch => {
+                    // The stack check's branch leads to the growth path, entered with no frame.
+                    trailer = Some(ins.near_branch_target() - sym.addr);
+                }
+                _ => {}
+            }
+            if ins.mnemonic() == Mnemonic::Push && matches!(ins.op_register(0), Register::RBP) {
+                info.saves_bp = true;
+            }
+            if ins.flow_control() != iced_x86::FlowControl::Next {
+                first_branch = false;
+            }
+            pc = ins.next_ip();
+        }
+        out.insert(sym.addr, info);
+    }
+    // runtime.main's frame above main.main, as the runtime model lays it out.
+    if let Some(stub) = image.stub_addr("runtime.main") {
+        let frame_size = crate::runtime::RUNTIME_MAIN_FRAME - w;
+        let mut info = FuncInfo {
+            frame_size,
+            saves_bp: arch == Arch::Amd64,
+            ..FuncInfo::default()
+        };
+        info.sp_delta
+            .insert(crate::runtime::RUNTIME_MAIN_RET, frame_size);
+        out.insert(stub, info);
+    }
+    out
+}
+
+/// Memory and registers at one step of a run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Snapshot {
+    /// The registers.
+    pub cpu: Cpu,
+    pages: BTreeMap<u64, Box<[u8; PAGE]>>,
+}
+
+const PAGE: usize = 4096;
+
+impl Snapshot {
+    pub(crate) fn new(cpu: Cpu) -> Snapshot {
+        Snapshot {
+            cpu,
+            pages: BTreeMap::new(),
+        }
+    }
+
+    /// Writes bytes at `addr`.
+    pub(crate) fn write(&mut self, addr: u64, bytes: &[u8]) {
+        for (i, b) in bytes.iter().enumerate() {
+            let a = addr + i as u64;
+            let page = self
+                .pages
+                .entry(a / PAGE as u64)
+                .or_insert_with(|| Box::new([0; PAGE]));
+            page[(a % PAGE as u64) as usize] = *b;
+        }
+    }
+
+    /// Reads a little-endian value of up to eight bytes (unwritten memory reads as zero).
+    pub fn read(&self, addr: u64, size: usize) -> u64 {
+        let mut buf = [0u8; 8];
+        for (i, b) in buf.iter_mut().take(size).enumerate() {
+            let a = addr + i as u64;
+            if let Some(page) = self.pages.get(&(a / PAGE as u64)) {
+                *b = page[(a % PAGE as u64) as usize];
+            }
+        }
+        u64::from_le_bytes(buf)
+    }
+}
+
+/// One live frame, innermost first in [`StackView::frames`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The function, e.g. `main.add1` (or a runtime function whose model runs there).
+    pub func: String,
+    /// Where execution is in it: the current pc for the innermost frame, the return address for the others.
+    pub pc: u64,
+    /// `pc` as an offset in the function.
+    pub offset: u64,
+    /// The Go source position of `pc`.
+    pub pos: Option<Pos>,
+    /// The frame's lowest address: SP while this function runs.
+    pub sp: u64,
+    /// The address of the slot holding this frame's return address.
+    pub ret_slot: u64,
+    /// The address of this frame's saved BP, when it saved one (amd64).
+    pub bp_slot: Option<u64>,
+}
+
+/// What a stack word is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// A slot the listing names in the function owning the frame (`a`, `~r0`, `.autotmp_4`).
+    Named {
+        /// The function.
+        func: String,
+        /// The name.
+        name: String,
+        /// Offset from that function's SP.
+        offset: i64,
+    },
+    /// A slot in the caller's frame that the callee names: the register ABI's
+    /// spill slot for an argument, or a stack argument or result on 386.
+    Arg {
+        /// The callee.
+        callee: String,
+        /// The name.
+        name: String,
+    },
+    /// A return address.
+    ReturnAddr {
+        /// Where it returns to, as `func+0x25`.
+        to: String,
+        /// The source line there.
+        pos: Option<Pos>,
+    },
+    /// A saved BP, pointing at the saved BP of the frame named.
+    SavedBp {
+        /// The frame whose BP slot it points to.
+        of: Option<String>,
+    },
+    /// A field of a deferred-call record (`runtime._defer`) on the goroutine's defer chain.
+    Defer {
+        /// `sp`, `pc`, `fn` or `link`.
+        field: &'static str,
+        /// Position of the record in the chain, 0 = the next to run.
+        index: usize,
+    },
+}
+
+/// The stack at one step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackView {
+    /// Live frames, innermost first.
+    pub frames: Vec<Frame>,
+    /// Each word from SP to the top of the stack, lowest address first: address, value, what it is.
+    pub words: Vec<(u64, u64, Vec<Slot>)>,
+    /// The goroutine stack's bounds `[lo, hi)`.
+    pub bounds: (u64, u64),
+}
+
+/// The name and offset of a code address, for return addresses.
+pub(crate) fn code_name(image: &Image, addr: u64) -> Option<(String, u64)> {
+    let sym = image.symbol_at(addr)?;
+    let off = addr - sym.addr;
+    let off = if sym.class == SymClass::Stub {
+        off % STUB_SPACING
+    } else {
+        off
+    };
+    Some((sym.name.clone(), off))
+}
+
+/// Explains the stack of `snap`.
+pub(crate) fn stack_view(
+    image: &Image,
+    funcs: &BTreeMap<u64, FuncInfo>,
+    arch: Arch,
+    go_minor: u32,
+    snap: &Snapshot,
+) -> StackView {
+    let w = arch.word();
+    let g = crate::runtime::G_ADDR;
+    let (lo, hi) = (snap.read(g, w as usize), snap.read(g + w, w as usize));
+    let mut frames = Vec::new();
+    let mut pc = snap.cpu.rip;
+    let mut sp = snap.cpu.gpr[crate::cpu::RSP];
+    let mut innermost = true;
+    while sp >= lo && sp < hi && frames.len() < 10_000 {
+        let sym = image.symbol_at(pc);
+        let (func, offset) = code_name(image, pc).unwrap_or_else(|| (format!("{pc:#x}"), 0));
+        let info = sym.and_then(|s| funcs.get(&s.addr));
+        // The innermost frame may be half built; a caller is always in its body.
+        let delta = match info {
+            Some(i) if innermost => i.sp_delta.get(&offset).copied().unwrap_or(i.frame_size),
+            Some(i) => i.frame_size,
+            None => 0,
+        };
+        let ret_slot = sp + delta;
+        let bp_slot = info
+            .filter(|i| i.saves_bp && delta >= w)
+            .map(|_| ret_slot - w);
+        // A return address's line is the call's: look just before it.
+        let at = if innermost {
+            offset
+        } else {
+            offset.saturating_sub(1)
+        };
+        let pos = info.and_then(|i| {
+            i.lines
+                .range(..=at)
+                .next_back()
+                .and_then(|(_, (p, _))| p.clone())
+        });
+        let frame_sp = if innermost {
+            sp
+        } else {
+            ret_slot.saturating_sub(info.map_or(0, |i| i.frame_size))
+        };
+        frames.push(Frame {
+            func: func.clone(),
+            pc,
+            offset,
+            pos,
+            sp: frame_sp,
+            ret_slot,
+            bp_slot,
+        });
+        if ret_slot + w > hi {
+            break;
+        }
+        pc = snap.read(ret_slot, w as usize);
+        sp = ret_slot + w;
+        innermost = false;
+    }
+    // Label the words.
+    let top_sp = snap.cpu.gpr[crate::cpu::RSP];
+    let mut words: Vec<(u64, u64, Vec<Slot>)> = Vec::new();
+    let mut a = top_sp;
+    while a + w <= hi && a >= lo {
+        words.push((a, snap.read(a, w as usize), Vec::new()));
+        a += w;
+    }
+    let count = words.len();
+    let index = |addr: u64| -> Option<usize> {
+        if addr < top_sp || addr % w != top_sp % w {
+            return None;
+        }
+        let i = ((addr - top_sp) / w) as usize;
+        (i < count).then_some(i)
+    };
+    for (k, f) in frames.iter().enumerate() {
+        if let Some(i) = index(f.ret_slot) {
+            let ret = words[i].1;
+            let to = code_name(image, ret)
+                .map_or_else(|| format!("{ret:#x}"), |(n, o)| format!("{n}+{o:#x}"));
+            let pos = frames
+                .get(k + 1)
+                .filter(|c| c.pc == ret)
+                .and_then(|c| c.pos.clone());
+            words[i].2.push(Slot::ReturnAddr { to, pos });
+        }
+        if let Some(bp) = f.bp_slot
+            && let Some(i) = index(bp)
+        {
+            let value = words[i].1;
+            let of = frames
+                .iter()
+                .find(|g| g.bp_slot == Some(value))
+                .map(|g| g.func.clone());
+            words[i].2.push(Slot::SavedBp { of });
+        }
+        let Some(info) = image.symbol_at(f.pc).and_then(|s| funcs.get(&s.addr)) else {
+            continue;
+        };
+        let body_sp = f.ret_slot.saturating_sub(info.frame_size);
+        for (name, offset) in &info.slots {
+            let addr = body_sp.wrapping_add(*offset as u64);
+            let Some(i) = index(addr - addr % w + top_sp % w) else {
+                continue;
+            };
+            let slot = if addr > f.ret_slot {
+                Slot::Arg {
+                    callee: f.func.clone(),
+                    name: name.clone(),
+                }
+            } else {
+                Slot::Named {
+                    func: f.func.clone(),
+                    name: name.clone(),
+                    offset: *offset,
+                }
+            };
+            if !words[i].2.contains(&slot) {
+                words[i].2.push(slot);
+            }
+        }
+    }
+    if let Some(l) = crate::runtime::defer::layout_of(go_minor) {
+        let mut d = snap.read(g + crate::runtime::g::DEFER * w, w as usize);
+        let mut n = 0;
+        while d != 0 && n < 1000 {
+            for (field, at) in [("sp", l.sp), ("pc", l.pc), ("fn", l.func), ("link", l.link)] {
+                if let Some(i) = index(d + at * w) {
+                    words[i].2.push(Slot::Defer { field, index: n });
+                }
+            }
+            d = snap.read(d + l.link * w, w as usize);
+            n += 1;
+        }
+    }
+    StackView {
+        frames,
+        words,
+        bounds: (lo, hi),
+    }
+}
+
+/// Everything needed to explain addresses after the run: symbols, decoded code, frame facts.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub(crate) image: Image,
+    pub(crate) funcs: BTreeMap<u64, FuncInfo>,
+    pub(crate) arch: Arch,
+    pub(crate) go_minor: u32,
+}
+
+impl Layout {
+    pub(crate) fn new(image: Image, listing: &Listing, arch: Arch, go_minor: u32) -> Layout {
+        let funcs = analyse(&image, listing, arch);
+        Layout {
+            image,
+            funcs,
+            arch,
+            go_minor,
+        }
+    }
+
+    /// The symbol holding `addr` and the offset in it, e.g. `("main.add1", 0x33)`.
+    pub fn symbolize(&self, addr: u64) -> Option<(String, u64)> {
+        code_name(&self.image, addr)
+    }
+
+    /// The address of a symbol.
+    pub fn addr(&self, name: &str) -> Option<u64> {
+        self.image.addr(name)
+    }
+
+    /// Where `pc` is: function, offset, source position and the listing's assembly text.
+    pub fn location(&self, pc: u64) -> crate::Location {
+        let Some((func, offset)) = self.symbolize(pc) else {
+            return crate::Location {
+                pc,
+                func: format!("{pc:#x}"),
+                offset: 0,
+                pos: None,
+                asm: String::new(),
+            };
+        };
+        let line = self
+            .image
+            .symbol_at(pc)
+            .and_then(|s| self.funcs.get(&s.addr))
+            .and_then(|i| i.lines.get(&offset).cloned());
+        let (pos, asm) = line.unwrap_or_default();
+        crate::Location {
+            pc,
+            func,
+            offset,
+            pos,
+            asm,
+        }
+    }
+
+    /// The stack of `snap`, frame by frame and word by word.
+    pub fn stack(&self, snap: &Snapshot) -> StackView {
+        stack_view(&self.image, &self.funcs, self.arch, self.go_minor, snap)
+    }
+}

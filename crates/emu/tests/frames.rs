@@ -1,0 +1,192 @@
+//! The stack explained at chosen steps of real runs: frames, named slots,
+//! spill slots, return addresses, saved BPs, and stack growth.
+
+use std::path::Path;
+
+use gostack_emu::{Arch, Config, Event, Run, Slot, StackView, Stop};
+use gostack_toolchain::{Cache, Go, compile_file};
+
+fn traced_run(sample: &str, arch: Arch, flags: &[&str]) -> Run {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../go-samples")
+        .join(sample)
+        .join("main.go");
+    let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+    let compiled = compile_file(&go, &path, arch, &flags, &cache).unwrap();
+    let listing = gostack_listing::parse(&compiled.listing).listing;
+    let mut config = Config::new(arch, go.version().minor);
+    config.trace = true;
+    let run = gostack_emu::run(&listing, &config).unwrap();
+    assert_eq!(run.stop, Stop::Exited(0));
+    run
+}
+
+/// The first step whose instruction is `asm` (e.g. `RET`) in `func`.
+fn step_at(run: &Run, func: &str, asm: &str) -> usize {
+    let trace = run.trace.as_ref().unwrap();
+    (0..trace.steps.len())
+        .find(|&i| {
+            let loc = run.layout.location(trace.steps[i].pc);
+            loc.func == func && loc.asm.starts_with(asm)
+        })
+        .unwrap_or_else(|| panic!("no {asm} in {func}"))
+}
+
+/// The value of the word labelled `slot`.
+fn value_of(view: &StackView, slot: &Slot) -> u64 {
+    view.words
+        .iter()
+        .find(|(_, _, labels)| labels.contains(slot))
+        .unwrap_or_else(|| panic!("no slot {slot:?} in {view:#?}"))
+        .1
+}
+
+fn named(func: &str, name: &str, offset: i64) -> Slot {
+    Slot::Named {
+        func: func.into(),
+        name: name.into(),
+        offset,
+    }
+}
+
+fn arg(callee: &str, name: &str) -> Slot {
+    Slot::Arg {
+        callee: callee.into(),
+        name: name.into(),
+    }
+}
+
+#[test]
+fn add_on_amd64_before_add2_returns() {
+    let run = traced_run("add", Arch::Amd64, &["-N", "-l"]);
+    let view = run.stack(step_at(&run, "main.add2", "RET")).unwrap();
+    let names: Vec<&str> = view.frames.iter().map(|f| f.func.as_str()).collect();
+    assert_eq!(
+        names,
+        ["main.add2", "main.add1", "main.main", "runtime.main"]
+    );
+    // add2's frame is gone but for its return address; add1 reserved the spill slot of add2's a.
+    let (sp, ret, labels) = &view.words[0];
+    assert_eq!(*sp, view.frames[0].sp);
+    assert_eq!(run.layout.symbolize(*ret).unwrap().0, "main.add1");
+    match &labels[..] {
+        [Slot::ReturnAddr { to, pos: Some(pos) }] => {
+            assert!(to.starts_with("main.add1+0x"), "{to}");
+            assert_eq!(pos.line, 14, "add1 calls add2 on line 14");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        value_of(&view, &arg("main.add2", "a")),
+        11,
+        "add2(b) with b = 1 + 10"
+    );
+    assert_eq!(value_of(&view, &named("main.add1", "tmp", 16)), 10);
+    assert_eq!(value_of(&view, &named("main.add1", "b", 24)), 11);
+    assert_eq!(value_of(&view, &arg("main.add1", "a")), 1);
+    assert_eq!(value_of(&view, &named("main.main", "a", 8)), 1);
+    // add1's saved BP points at main's BP slot; main's at runtime.main's.
+    let saved: Vec<Option<String>> = view
+        .words
+        .iter()
+        .flat_map(|(_, _, l)| l)
+        .filter_map(|s| {
+            if let Slot::SavedBp { of } = s {
+                Some(of.clone())
+            } else {
+                None
+            }
+        })
+        .collect();
+    assert_eq!(
+        saved,
+        [
+            Some("main.main".to_string()),
+            Some("runtime.main".to_string()),
+            None
+        ]
+    );
+    assert_eq!(
+        view.frames[1].bp_slot.map(|a| a + 8),
+        Some(view.frames[1].ret_slot)
+    );
+}
+
+#[test]
+fn add_on_386_passes_arguments_and_results_on_the_stack() {
+    let run = traced_run("add", Arch::I386, &["-N", "-l"]);
+    let view = run.stack(step_at(&run, "main.add2", "RET")).unwrap();
+    assert_eq!(value_of(&view, &arg("main.add2", "a")), 11);
+    assert_eq!(
+        value_of(&view, &arg("main.add2", "~r0")),
+        21,
+        "the result is written into add1's frame"
+    );
+    assert!(
+        view.frames.iter().all(|f| f.bp_slot.is_none()),
+        "386 code keeps no frame pointers"
+    );
+    assert_eq!(view.words[1].0 - view.words[0].0, 4);
+}
+
+#[test]
+fn swap_by_value_changes_only_its_own_copies() {
+    let run = traced_run("swap", Arch::Amd64, &["-N", "-l"]);
+    let view = run.stack(step_at(&run, "main.swap", "RET")).unwrap();
+    // The caller's variables still hold 1 and 2; the callee's spill slots were swapped.
+    let a = view.frames.iter().find(|f| f.func == "main.main").unwrap();
+    assert!(a.sp > view.frames[0].sp);
+    let main_a = view.words.iter().find(|(_, _, l)| l.iter().any(|s| matches!(s, Slot::Named { func, name, .. } if func == "main.main" && name == "a"))).unwrap().1;
+    let main_b = view.words.iter().find(|(_, _, l)| l.iter().any(|s| matches!(s, Slot::Named { func, name, .. } if func == "main.main" && name == "b"))).unwrap().1;
+    assert_eq!((main_a, main_b), (1, 2));
+    assert_eq!(
+        (
+            value_of(&view, &arg("main.swap", "a")),
+            value_of(&view, &arg("main.swap", "b"))
+        ),
+        (2, 1)
+    );
+}
+
+#[test]
+fn deferred_closure_runs_above_deferreturn_and_writes_the_named_result() {
+    let run = traced_run("defer", Arch::Amd64, &["-N", "-l"]);
+    let trace = run.trace.as_ref().unwrap();
+    let step = step_at(&run, "main.incr2.func1", "RET");
+    let view = run.stack(step).unwrap();
+    let names: Vec<&str> = view.frames.iter().map(|f| f.func.as_str()).collect();
+    assert_eq!(
+        names[..3],
+        ["main.incr2.func1", "runtime.deferreturn", "main.incr2"]
+    );
+    // incr2(0): a++ makes 1, b = a is returned, then the deferred b++ makes the named result 2.
+    assert_eq!(value_of(&view, &named("main.incr2", "b", 8)), 2);
+    assert!(trace.steps[..step].iter().any(
+        |s| matches!(&s.event, Some(Event::DeferCall { func }) if func == "main.incr2.func1")
+    ));
+}
+
+#[test]
+fn deep_recursion_grows_the_stack() {
+    let run = traced_run("recursion", Arch::Amd64, &["-N", "-l"]);
+    let trace = run.trace.as_ref().unwrap();
+    let grown: Vec<_> = trace
+        .steps
+        .iter()
+        .filter_map(|s| match &s.event {
+            Some(Event::StackGrown { old, new }) => Some((*old, *new)),
+            _ => None,
+        })
+        .collect();
+    assert!(!grown.is_empty(), "deep(100) needs more than 8 KiB");
+    for (old, new) in &grown {
+        assert_eq!(new.1 - new.0, 2 * (old.1 - old.0));
+    }
+    // When the innermost deep call returns, every frame is still there, on the grown stack.
+    let view = run.stack(step_at(&run, "main.deep", "RET")).unwrap();
+    let depth = view.frames.iter().filter(|f| f.func == "main.deep").count();
+    assert_eq!(depth, 101, "deep(100) down to deep(0)");
+    assert_eq!(view.bounds, grown.last().unwrap().1);
+}
