@@ -66,7 +66,7 @@ pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<
             }
         }
         // The SP delta, instruction by instruction, in code order.
-        let mut delta: u64 = 0;
+        let mut delta: i64 = 0;
         let mut trailer = None;
         let mut first_branch = true;
         let mut pc = sym.addr;
@@ -76,20 +76,19 @@ pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<
             if Some(off) == trailer {
                 delta = 0;
             }
-            info.sp_delta.insert(off, delta);
-            let writes_sp = ins.op_count() > 0
+            info.sp_delta.insert(off, delta.max(0) as u64);
+            let writes_sp = ins.op_count() > 1
                 && ins.op_kind(0) == OpKind::Register
-                && matches!(ins.op_register(0), Register::RSP | Register::ESP);
+                && matches!(ins.op_register(0), Register::RSP | Register::ESP)
+                && !matches!(ins.op_kind(1), OpKind::Register | OpKind::Memory);
+            // Immediates are sign-extended: `SUBQ $-128, SP` releases 128 bytes.
+            let imm = if writes_sp { ins.immediate(1) as i64 } else { 0 };
             match ins.mnemonic() {
-                Mnemonic::Push => delta += w,
-                Mnemonic::Pop => delta = delta.saturating_sub(w),
-                Mnemonic::Sub if writes_sp && ins.op_kind(1) != OpKind::Register => {
-                    delta += ins.immediate(1)
-                }
-                Mnemonic::Add if writes_sp && ins.op_kind(1) != OpKind::Register => {
-                    delta = delta.saturating_sub(ins.immediate(1));
-                }
-                Mnemonic::Ret => delta = frame_size,
+                Mnemonic::Push => delta += w as i64,
+                Mnemonic::Pop => delta -= w as i64,
+                Mnemonic::Sub if writes_sp => delta += imm,
+                Mnemonic::Add if writes_sp => delta -= imm,
+                Mnemonic::Ret => delta = frame_size as i64,
                 Mnemonic::Jbe | Mnemonic::Jb if first_branch => {
                     // The stack check's branch leads to the growth path, entered with no frame.
                     trailer = Some(ins.near_branch_target() - sym.addr);
