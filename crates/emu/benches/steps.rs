@@ -32,7 +32,8 @@ fn main() {
             );
             if let Some(trace) = &run.trace {
                 let bytes = trace.steps.capacity() * std::mem::size_of::<gostack_emu::Step>()
-                    + trace.changes.capacity() * std::mem::size_of::<gostack_emu::Change>();
+                    + trace.changes.capacity() * std::mem::size_of::<gostack_emu::Change>()
+                    + trace.events.capacity() * std::mem::size_of::<(u32, gostack_emu::Event)>();
                 line += &format!(
                     ", trace {:.0} MB ({:.1} bytes/step)",
                     bytes as f64 / 1e6,

@@ -10,7 +10,7 @@ use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
 use crate::ops;
 use crate::runtime;
-use crate::trace::TraceBuilder;
+use crate::trace::{Before, TraceBuilder};
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
 
 /// A stopped run, boxed to keep results small.
@@ -108,8 +108,13 @@ impl<'a> Machine<'a> {
     }
 
     fn traced_step(&mut self) -> Exec {
-        let before = self.cpu.clone();
-        let pc = before.rip;
+        let pc = self.cpu.rip;
+        let touches_xmm = self.image.touches_xmm(pc);
+        let before = Before {
+            gpr: self.cpu.gpr,
+            flags: self.cpu.flags,
+            xmm: touches_xmm.then_some(self.cpu.xmm),
+        };
         let result = self.step();
         if let Some(t) = &mut self.trace {
             t.finish_step(pc, &before, &self.cpu);

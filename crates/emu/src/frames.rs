@@ -82,7 +82,11 @@ pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<
                 && matches!(ins.op_register(0), Register::RSP | Register::ESP)
                 && !matches!(ins.op_kind(1), OpKind::Register | OpKind::Memory);
             // Immediates are sign-extended: `SUBQ $-128, SP` releases 128 bytes.
-            let imm = if writes_sp { ins.immediate(1) as i64 } else { 0 };
+            let imm = if writes_sp {
+                ins.immediate(1) as i64
+            } else {
+                0
+            };
             match ins.mnemonic() {
                 Mnemonic::Push => delta += w as i64,
                 Mnemonic::Pop => delta -= w as i64,

@@ -44,6 +44,8 @@ pub(crate) struct Image {
     pub(crate) code_index: Vec<u32>,
     /// End of the package's text.
     pub(crate) text_end: u64,
+    /// For each decoded instruction, whether it has an XMM operand.
+    pub(crate) xmm: Vec<bool>,
 }
 
 /// What a symbol with an address is.
@@ -252,6 +254,7 @@ impl Image {
             code: Vec::new(),
             code_index: Vec::new(),
             text_end: text,
+            xmm: Vec::new(),
         };
         image.fill(listing, arch, mem)?;
         image.decode(arch, mem);
@@ -305,6 +308,10 @@ impl Image {
             while decoder.can_decode() {
                 let ins = decoder.decode();
                 self.code_index[(ins.ip() - TEXT_BASE) as usize] = self.code.len() as u32;
+                let xmm = (0..ins.op_count()).any(|i| {
+                    ins.op_kind(i) == iced_x86::OpKind::Register && ins.op_register(i).is_xmm()
+                });
+                self.xmm.push(xmm);
                 self.code.push(ins);
             }
         }
@@ -328,6 +335,17 @@ impl Image {
         let off = pc.checked_sub(TEXT_BASE)? as usize;
         let i = *self.code_index.get(off)?;
         self.code.get(i as usize)
+    }
+
+    /// Whether the step at `pc` may change an XMM register (models may, too).
+    pub(crate) fn touches_xmm(&self, pc: u64) -> bool {
+        let Some(off) = pc.checked_sub(TEXT_BASE) else {
+            return true;
+        };
+        match self.code_index.get(off as usize) {
+            Some(&i) if i != u32::MAX => self.xmm[i as usize],
+            _ => true,
+        }
     }
 
     /// The external function whose stub range holds `pc`, and the offset in it.

@@ -15,6 +15,7 @@ pub(crate) mod errors;
 pub(crate) mod fmt;
 pub(crate) mod panic;
 pub(crate) mod slices;
+pub(crate) mod softfloat;
 pub(crate) mod stack;
 pub(crate) mod strings;
 pub(crate) mod types;
@@ -342,10 +343,13 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.panicdivide" => Err(panic::runtime_error(m, "integer divide by zero")),
         "runtime.panicshift" => Err(panic::runtime_error(m, "negative shift amount")),
         "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::nil_dereference(m, 0)),
-        _ => Err(Box::new(Stop::Unsupported {
-            what: format!("runtime function {name}"),
-            at: m.call_site(),
-        })),
+        _ => match softfloat::call(m, name).filter(|_| m.arch == Arch::I386) {
+            Some(result) => result,
+            None => Err(Box::new(Stop::Unsupported {
+                what: format!("runtime function {name}"),
+                at: m.call_site(),
+            })),
+        },
     }
 }
 

@@ -1,8 +1,6 @@
 //! The record of a run: every step with what it changed, and the events the
 //! runtime models report (a deferred call run, the stack grown, a panic).
 
-use std::ops::Range;
-
 use crate::Cpu;
 use crate::frames::Snapshot;
 
@@ -13,8 +11,10 @@ pub struct Trace {
     pub initial: Snapshot,
     /// The steps.
     pub steps: Vec<Step>,
-    /// What the steps changed; each step names its range here.
+    /// What the steps changed, step after step.
     pub changes: Vec<Change>,
+    /// What runtime models did, by step number, in step order.
+    pub events: Vec<(u32, Event)>,
 }
 
 impl Trace {
@@ -26,7 +26,11 @@ impl Trace {
                 match *change {
                     Change::Reg { reg, new, .. } => snap.cpu.gpr[usize::from(reg)] = new,
                     Change::Flags { new, .. } => snap.cpu.flags = new,
-                    Change::Xmm { reg, new, .. } => snap.cpu.xmm[usize::from(reg)] = new,
+                    Change::Xmm { reg, high, new, .. } => {
+                        let x = &mut snap.cpu.xmm[usize::from(reg)];
+                        let shift = if high { 64 } else { 0 };
+                        *x = (*x & !(u128::from(u64::MAX) << shift)) | (u128::from(new) << shift);
+                    }
                     Change::Mem {
                         addr, size, new, ..
                     } => snap.write(addr, &new.to_le_bytes()[..usize::from(size)]),
@@ -41,20 +45,31 @@ impl Trace {
 
     /// The changes made by step `i`.
     pub fn changes_of(&self, i: usize) -> &[Change] {
-        let r = &self.steps[i].changes;
-        &self.changes[r.start as usize..r.end as usize]
+        let start = if i == 0 {
+            0
+        } else {
+            self.steps[i - 1].end as usize
+        };
+        &self.changes[start..self.steps[i].end as usize]
+    }
+
+    /// What a runtime model did in step `i`, if one ran.
+    pub fn event(&self, i: usize) -> Option<&Event> {
+        let k = self.events.partition_point(|(s, _)| (*s as usize) < i);
+        self.events
+            .get(k)
+            .filter(|(s, _)| *s as usize == i)
+            .map(|(_, e)| e)
     }
 }
 
 /// One executed instruction or runtime model call.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
     /// Address of the instruction (or of the runtime function's stub).
     pub pc: u64,
-    /// Range of this step's changes in [`Trace::changes`].
-    pub changes: Range<u32>,
-    /// What a runtime model did, for a step that ran one.
-    pub event: Option<Event>,
+    /// End of this step's changes in [`Trace::changes`]; they start where the previous step's end.
+    pub end: u32,
 }
 
 /// One state change.
@@ -76,14 +91,16 @@ pub enum Change {
         /// Value after.
         new: u64,
     },
-    /// An XMM register.
+    /// One half of an XMM register.
     Xmm {
         /// Register number.
         reg: u8,
+        /// The upper 64 bits rather than the lower.
+        high: bool,
         /// Value before.
-        old: u128,
+        old: u64,
         /// Value after.
-        new: u128,
+        new: u64,
     },
     /// Up to eight bytes of memory.
     Mem {
@@ -134,8 +151,6 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub(crate) struct TraceBuilder {
     trace: Trace,
-    start: u32,
-    event: Option<Event>,
 }
 
 impl TraceBuilder {
@@ -145,8 +160,6 @@ impl TraceBuilder {
                 initial,
                 ..Trace::default()
             },
-            start: 0,
-            event: None,
         }
     }
 
@@ -163,14 +176,19 @@ impl TraceBuilder {
 
     /// Notes what a runtime model did in the step in progress.
     pub(crate) fn event(&mut self, event: Event) {
-        self.event = Some(event);
+        let step = self.trace.steps.len() as u32;
+        self.trace.events.push((step, event));
     }
 
     /// Closes the step: register changes are found by comparing before and after.
-    pub(crate) fn finish_step(&mut self, pc: u64, before: &Cpu, after: &Cpu) {
+    ///
+    /// XMM registers are compared only for steps that may touch them.
+    #[inline]
+    pub(crate) fn finish_step(&mut self, pc: u64, before: &Before, after: &Cpu) {
+        let changes = &mut self.trace.changes;
         for (i, (old, new)) in before.gpr.iter().zip(after.gpr.iter()).enumerate() {
             if old != new {
-                self.trace.changes.push(Change::Reg {
+                changes.push(Change::Reg {
                     reg: i as u8,
                     old: *old,
                     new: *new,
@@ -178,30 +196,40 @@ impl TraceBuilder {
             }
         }
         if before.flags != after.flags {
-            self.trace.changes.push(Change::Flags {
+            changes.push(Change::Flags {
                 old: before.flags,
                 new: after.flags,
             });
         }
-        for (i, (old, new)) in before.xmm.iter().zip(after.xmm.iter()).enumerate() {
-            if old != new {
-                self.trace.changes.push(Change::Xmm {
-                    reg: i as u8,
-                    old: *old,
-                    new: *new,
-                });
+        if let Some(xmm) = &before.xmm {
+            for (i, (old, new)) in xmm.iter().zip(after.xmm.iter()).enumerate() {
+                for high in [false, true] {
+                    let shift = if high { 64 } else { 0 };
+                    let (o, n) = ((old >> shift) as u64, (new >> shift) as u64);
+                    if o != n {
+                        changes.push(Change::Xmm {
+                            reg: i as u8,
+                            high,
+                            old: o,
+                            new: n,
+                        });
+                    }
+                }
             }
         }
-        let end = self.trace.changes.len() as u32;
-        self.trace.steps.push(Step {
-            pc,
-            changes: self.start..end,
-            event: self.event.take(),
-        });
-        self.start = end;
+        let end = changes.len() as u32;
+        self.trace.steps.push(Step { pc, end });
     }
 
     pub(crate) fn build(self) -> Trace {
         self.trace
     }
+}
+
+/// The registers a traced step compares against.
+#[derive(Debug, Clone)]
+pub(crate) struct Before {
+    pub(crate) gpr: [u64; 16],
+    pub(crate) flags: u64,
+    pub(crate) xmm: Option<[u128; 16]>,
 }

@@ -163,9 +163,8 @@ fn deferred_closure_runs_above_deferreturn_and_writes_the_named_result() {
     );
     // incr2(0): a++ makes 1, b = a is returned, then the deferred b++ makes the named result 2.
     assert_eq!(value_of(&view, &named("main.incr2", "b", 8)), 2);
-    assert!(trace.steps[..step].iter().any(
-        |s| matches!(&s.event, Some(Event::DeferCall { func }) if func == "main.incr2.func1")
-    ));
+    assert!(trace.events.iter().any(|(at, e)| (*at as usize) < step
+        && matches!(e, Event::DeferCall { func } if func == "main.incr2.func1")));
 }
 
 #[test]
@@ -173,10 +172,10 @@ fn deep_recursion_grows_the_stack() {
     let run = traced_run("recursion", Arch::Amd64, &["-N", "-l"]);
     let trace = run.trace.as_ref().unwrap();
     let grown: Vec<_> = trace
-        .steps
+        .events
         .iter()
-        .filter_map(|s| match &s.event {
-            Some(Event::StackGrown { old, new }) => Some((*old, *new)),
+        .filter_map(|(_, e)| match e {
+            Event::StackGrown { old, new } => Some((*old, *new)),
             _ => None,
         })
         .collect();

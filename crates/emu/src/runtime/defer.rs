@@ -31,10 +31,10 @@ pub(crate) fn layout(m: &Machine<'_>) -> Result<Layout, Halt> {
 
 /// The `_defer` layout of Go `1.<minor>`, for the versions modelled.
 pub(crate) fn layout_of(minor: u32) -> Option<Layout> {
-    // Go 1.21: started, heap, openDefer bools; sp; pc; fn; _panic; link; ...
+    // Go 1.19 to 1.21: started, heap, openDefer bools; sp; pc; fn; _panic; link; ...
     // Go 1.22 on: heap and rangefunc bools; sp; pc; fn; link; head (1.23 on).
     match minor {
-        21 => Some(Layout {
+        19..=21 => Some(Layout {
             sp: 1,
             pc: 2,
             func: 3,
@@ -81,7 +81,7 @@ pub(crate) fn deferproc(m: &mut Machine<'_>) -> Exec {
     // Big enough for every layout: two bools, then at most six words.
     let d = m.alloc(7 * w)?;
     // heap = true (the first bool of Go 1.22 on, the second of 1.21).
-    let heap_byte = if m.go_minor == 21 { 1 } else { 0 };
+    let heap_byte = if m.go_minor <= 21 { 1 } else { 0 };
     m.store(d + heap_byte, 1, 1)?;
     m.store_word(d + l.sp * w, caller_sp)?;
     m.store_word(d + l.pc * w, caller_pc)?;
