@@ -9,6 +9,7 @@
 //! continues when the program returns there. A function with no model stops
 //! the run, naming it and the Go line that called it.
 
+pub(crate) mod bounds;
 pub(crate) mod defer;
 pub(crate) mod duff;
 pub(crate) mod errors;
@@ -340,6 +341,7 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "fmt.Errorf" | "fmt.errorf" => fmt::call(m, name),
         "runtime.deferproc" => defer::deferproc(m),
         errors::ERROR_METHOD => errors::error_method(m),
+        _ if bounds::is_bounds_panic(name) => bounds::call(m, name),
         "runtime.panicdivide" => Err(panic::runtime_error(m, "integer divide by zero")),
         "runtime.panicshift" => Err(panic::runtime_error(m, "negative shift amount")),
         "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::nil_dereference(m, 0)),
