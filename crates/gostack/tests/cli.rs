@@ -1,0 +1,160 @@
+//! The `gostack` command as a user runs it: real Go, real programs, exit statuses.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn sample(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../go-samples")
+        .join(name)
+        .join("main.go")
+}
+
+fn gostack(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gostack"))
+        .args(args)
+        .env(
+            "GOSTACK_CACHE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// The program's own stderr: without gostack's progress lines (the first compile builds an import config).
+fn program_stderr(bytes: &[u8]) -> String {
+    text(bytes)
+        .lines()
+        .filter(|l| !l.starts_with("gostack: "))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+#[test]
+fn run_prints_what_the_program_prints() {
+    for arch in ["amd64", "386"] {
+        let out = gostack(&[
+            "run",
+            sample("defer").to_str().unwrap(),
+            "--arch",
+            arch,
+            "--flags",
+            "-N -l",
+        ]);
+        assert_eq!(text(&out.stdout), "0 1\n0 2\n", "{arch}");
+        assert_eq!(out.status.code(), Some(0));
+    }
+}
+
+#[test]
+fn run_with_stats_reports_steps_last() {
+    let out = gostack(&["run", sample("recursion").to_str().unwrap(), "--stats"]);
+    let stderr = text(&out.stderr);
+    let last = stderr.lines().last().unwrap();
+    assert!(last.starts_with("gostack: stats: steps="), "{stderr}");
+    let steps: u64 = last["gostack: stats: steps=".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(steps > 1000);
+}
+
+#[test]
+fn a_panicking_program_exits_2_like_go() {
+    let crash =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../emu/test_data/programs/crash/main.go");
+    let out = gostack(&["run", crash.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = program_stderr(&out.stderr);
+    assert!(
+        stderr.starts_with("panic: runtime error: index out of range [5] with length 3\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_step_limit_stops_a_run_with_gostacks_own_status() {
+    let out = gostack(&[
+        "run",
+        sample("recursion").to_str().unwrap(),
+        "--max-steps",
+        "100",
+    ]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("gostack: error: stopped after 100 steps"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn asm_shows_source_lines_and_named_slots() {
+    let out = gostack(&[
+        "asm",
+        sample("add").to_str().unwrap(),
+        "--flags",
+        "-N -l",
+        "--func",
+        "add2",
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success());
+    assert!(stdout.contains("main.add2  frame=32 args=8"), "{stdout}");
+    assert!(stdout.contains("main.go:6  b := a + tmp"), "{stdout}");
+    assert!(stdout.contains("; tmp at +8(SP)"), "{stdout}");
+    assert!(!stdout.contains("main.add1"), "only the function asked for");
+}
+
+#[test]
+fn errors_name_the_problem_and_exit_125() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let bad = dir.path().join("bad.go");
+    std::fs::write(&bad, "package main\n\nfunc main() {\n\ty = 1\n}\n").unwrap();
+    let out = gostack(&["run", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("bad.go:4:2: undefined: y"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = gostack(&["run", "no-such-file.go"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(text(&out.stderr).contains("no-such-file.go"));
+
+    let out = gostack(&["run", sample("add").to_str().unwrap(), "--arch", "arm64"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("\"amd64\" or \"386\""),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = gostack(&["asm", sample("add").to_str().unwrap(), "--func", "nosuch"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("main.add2, main.add1, main.main"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn help_and_version() {
+    let out = gostack(&["--help"]);
+    assert!(out.status.success());
+    assert!(text(&out.stdout).contains("Exit status:"));
+    let out = gostack(&["--version"]);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("gostack {}", env!("CARGO_PKG_VERSION"))
+    );
+}
