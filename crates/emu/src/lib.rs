@@ -26,7 +26,7 @@ use gostack_listing::{Listing, Pos};
 pub use cpu::{Cpu, GPR_NAMES};
 pub use frames::{Frame, Layout, Slot, Snapshot, StackView};
 pub use loader::LoadError;
-pub use trace::{Change, Event, Step, Trace};
+pub use trace::{Change, Cursor, Event, Step, Trace};
 
 /// The decoder's bitness for `arch`.
 fn bitness(arch: Arch) -> u32 {

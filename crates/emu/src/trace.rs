@@ -20,27 +20,18 @@ pub struct Trace {
 impl Trace {
     /// Registers and memory just before step `step` runs (`step == steps.len()`: after the last).
     pub fn snapshot(&self, step: usize) -> Snapshot {
+        let mut cursor = self.cursor();
+        while cursor.step() < step && cursor.advance() {}
+        cursor.snapshot().clone()
+    }
+
+    /// A cursor at the first step, to walk the run forward one step at a time.
+    pub fn cursor(&self) -> Cursor<'_> {
         let mut snap = self.initial.clone();
-        for i in 0..step.min(self.steps.len()) {
-            for change in self.changes_of(i) {
-                match *change {
-                    Change::Reg { reg, new, .. } => snap.cpu.gpr[usize::from(reg)] = new,
-                    Change::Flags { new, .. } => snap.cpu.flags = new,
-                    Change::Xmm { reg, high, new, .. } => {
-                        let x = &mut snap.cpu.xmm[usize::from(reg)];
-                        let shift = if high { 64 } else { 0 };
-                        *x = (*x & !(u128::from(u64::MAX) << shift)) | (u128::from(new) << shift);
-                    }
-                    Change::Mem {
-                        addr, size, new, ..
-                    } => snap.write(addr, &new.to_le_bytes()[..usize::from(size)]),
-                }
-            }
-        }
-        if let Some(s) = self.steps.get(step) {
+        if let Some(s) = self.steps.first() {
             snap.cpu.rip = s.pc;
         }
-        snap
+        Cursor { trace: self, snap, step: 0 }
     }
 
     /// The changes made by step `i`.
@@ -232,4 +223,50 @@ pub(crate) struct Before {
     pub(crate) gpr: [u64; 16],
     pub(crate) flags: u64,
     pub(crate) xmm: Option<[u128; 16]>,
+}
+
+/// The state of a run just before one of its steps, moved forward step by step.
+#[derive(Debug, Clone)]
+pub struct Cursor<'a> {
+    trace: &'a Trace,
+    snap: Snapshot,
+    step: usize,
+}
+
+impl Cursor<'_> {
+    /// The step about to run (`steps.len()` once past the last).
+    pub fn step(&self) -> usize {
+        self.step
+    }
+
+    /// Registers and memory before the step about to run.
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snap
+    }
+
+    /// Applies the current step; false when there is none left.
+    pub fn advance(&mut self) -> bool {
+        if self.step >= self.trace.steps.len() {
+            return false;
+        }
+        for change in self.trace.changes_of(self.step) {
+            match *change {
+                Change::Reg { reg, new, .. } => self.snap.cpu.gpr[usize::from(reg)] = new,
+                Change::Flags { new, .. } => self.snap.cpu.flags = new,
+                Change::Xmm { reg, high, new, .. } => {
+                    let x = &mut self.snap.cpu.xmm[usize::from(reg)];
+                    let shift = if high { 64 } else { 0 };
+                    *x = (*x & !(u128::from(u64::MAX) << shift)) | (u128::from(new) << shift);
+                }
+                Change::Mem { addr, size, new, .. } => {
+                    self.snap.write(addr, &new.to_le_bytes()[..usize::from(size)]);
+                }
+            }
+        }
+        self.step += 1;
+        if let Some(s) = self.trace.steps.get(self.step) {
+            self.snap.cpu.rip = s.pc;
+        }
+        true
+    }
 }
