@@ -395,6 +395,23 @@ pub(crate) fn stack_view(
     }
 }
 
+/// Which part of the emulated address space an address is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    /// Code of the package or a runtime function's stub.
+    Code,
+    /// The package's data and read-only data.
+    Data,
+    /// The runtime's modelled data (`g`, `os.Stdout`, type descriptors).
+    Runtime,
+    /// The heap.
+    Heap,
+    /// A goroutine stack.
+    Stack,
+    /// Not an address the run uses: a plain number.
+    None,
+}
+
 /// Everything needed to explain addresses after the run: symbols, decoded code, frame facts.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -418,6 +435,40 @@ impl Layout {
     /// The symbol holding `addr` and the offset in it, e.g. `("main.add1", 0x33)`.
     pub fn symbolize(&self, addr: u64) -> Option<(String, u64)> {
         code_name(&self.image, addr)
+    }
+
+    /// The GOARCH of the run.
+    pub fn arch(&self) -> Arch {
+        self.arch
+    }
+
+    /// Bytes in a pointer.
+    pub fn word(&self) -> u64 {
+        self.arch.word()
+    }
+
+    /// What kind of memory `addr` is in, by the run's fixed layout.
+    pub fn region(&self, addr: u64) -> Region {
+        use crate::loader::{DATA_BASE, EXT_BASE, STUB_BASE, TEXT_BASE};
+        use crate::runtime::{HEAP_BASE, STACK_BASE};
+        match addr {
+            a if (STUB_BASE..TEXT_BASE).contains(&a) => Region::Code,
+            a if (TEXT_BASE..DATA_BASE).contains(&a) => Region::Code,
+            a if (DATA_BASE..EXT_BASE).contains(&a) => Region::Data,
+            a if (EXT_BASE..HEAP_BASE).contains(&a) => Region::Runtime,
+            a if (HEAP_BASE..STACK_BASE).contains(&a) => Region::Heap,
+            a if (STACK_BASE..STACK_BASE + (1 << 28)).contains(&a) => Region::Stack,
+            _ => Region::None,
+        }
+    }
+
+    /// The runtime's own objects by address: `g` and the TLS block.
+    pub fn runtime_object(&self, addr: u64) -> Option<&'static str> {
+        match addr {
+            a if a == crate::runtime::G_ADDR => Some("g"),
+            a if a == crate::runtime::TLS_ADDR => Some("tls"),
+            _ => None,
+        }
     }
 
     /// The address of a symbol.

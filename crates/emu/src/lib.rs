@@ -24,7 +24,7 @@ pub use gostack_listing::Arch;
 use gostack_listing::{Listing, Pos};
 
 pub use cpu::{Cpu, GPR_NAMES};
-pub use frames::{Frame, Layout, Slot, Snapshot, StackView};
+pub use frames::{Frame, Layout, Region, Slot, Snapshot, StackView};
 pub use loader::LoadError;
 pub use trace::{Change, Cursor, Event, Step, Trace};
 

@@ -31,7 +31,7 @@ use crate::{Arch, Location, Stop};
 const RT_BASE: u64 = 0x00a0_0000;
 const RT_SIZE: usize = 0x1000;
 pub(crate) const G_ADDR: u64 = RT_BASE;
-const TLS_ADDR: u64 = RT_BASE + 0x800;
+pub(crate) const TLS_ADDR: u64 = RT_BASE + 0x800;
 const FILE_STDOUT: u64 = RT_BASE + 0x900;
 const FILE_STDERR: u64 = RT_BASE + 0x910;
 /// The heap: a bump allocator from here.

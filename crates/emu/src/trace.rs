@@ -31,7 +31,11 @@ impl Trace {
         if let Some(s) = self.steps.first() {
             snap.cpu.rip = s.pc;
         }
-        Cursor { trace: self, snap, step: 0 }
+        Cursor {
+            trace: self,
+            snap,
+            step: 0,
+        }
     }
 
     /// The changes made by step `i`.
@@ -258,8 +262,11 @@ impl Cursor<'_> {
                     let shift = if high { 64 } else { 0 };
                     *x = (*x & !(u128::from(u64::MAX) << shift)) | (u128::from(new) << shift);
                 }
-                Change::Mem { addr, size, new, .. } => {
-                    self.snap.write(addr, &new.to_le_bytes()[..usize::from(size)]);
+                Change::Mem {
+                    addr, size, new, ..
+                } => {
+                    self.snap
+                        .write(addr, &new.to_le_bytes()[..usize::from(size)]);
                 }
             }
         }

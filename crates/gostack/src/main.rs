@@ -2,6 +2,7 @@
 //! Go, show its listing, and run it in the emulator.
 
 mod asm;
+mod events;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -49,6 +50,31 @@ enum Command {
         #[arg(long = "func", value_name = "NAME")]
         func: Option<String>,
     },
+    /// Draw the stack at a moment of the run.
+    Stack {
+        /// The Go source file (package main).
+        file: PathBuf,
+        /// The moment: `add2 entry`, `main.add2 ret`, `after call add2`, `main.go:14` or `main.add1+0x2e`.
+        #[arg(long, value_name = "EVENT")]
+        at: String,
+        /// Which time the moment happens (1 = the first).
+        #[arg(long, default_value_t = 1)]
+        nth: usize,
+        /// GOARCH; give it twice (`--arch amd64 --arch 386`) for both side by side.
+        #[arg(long = "arch", default_value = "amd64", value_parser = parse_arch)]
+        arches: Vec<Arch>,
+        /// Compiler flags, e.g. "-N -l".
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
+        flags: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Ascii)]
+        format: Format,
+    },
+    /// List the calls and returns of a run, to find a moment to draw.
+    Events {
+        #[command(flatten)]
+        build: BuildArgs,
+    },
     /// Run the program in the emulator: its stdout and stderr, its exit status.
     Run {
         #[command(flatten)]
@@ -60,6 +86,17 @@ enum Command {
         #[arg(long)]
         stats: bool,
     },
+}
+
+/// How a diagram is written.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// Boxed text.
+    Ascii,
+    /// An SVG image that follows the mdBook theme.
+    Svg,
+    /// The diagram model as JSON.
+    Json,
 }
 
 /// How to compile the program.
@@ -110,6 +147,58 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Stack {
+            file,
+            at,
+            nth,
+            arches,
+            flags,
+            format,
+        } => {
+            let go = Go::find()?;
+            let source = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let file_name = file
+                .file_name()
+                .map_or("main.go".into(), |n| n.to_string_lossy().into_owned());
+            let request = gostack_draw::Request {
+                source,
+                file_name,
+                arches,
+                flags: flags.split_whitespace().map(str::to_string).collect(),
+                at,
+                nth,
+            };
+            let figure = gostack_draw::stack_figure(&go, &cache(false), &request)?;
+            let text = match format {
+                Format::Ascii => gostack_diagram::ascii::render(&figure),
+                Format::Svg => gostack_diagram::svg::render(&figure) + "\n",
+                Format::Json => gostack_diagram::json::render(&figure),
+            };
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Events { build } => {
+            let go = Go::find()?;
+            let source = std::fs::read_to_string(&build.file)
+                .with_context(|| format!("reading {}", build.file.display()))?;
+            let file_name = build
+                .file
+                .file_name()
+                .map_or("main.go".into(), |n| n.to_string_lossy().into_owned());
+            let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
+            let traced = gostack_draw::trace(
+                &go,
+                &cache(build.no_cache),
+                &source,
+                &file_name,
+                build.arch,
+                &flags,
+            )?;
+            let text = events::render(&traced.run);
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Run {
             build,
             max_steps,
@@ -136,15 +225,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// Compiles the program of `build` with the installed Go, through the cache.
-fn compile(build: &BuildArgs) -> Result<(gostack_toolchain::Compiled, Go)> {
-    let go = Go::find()?;
-    let cache = if build.no_cache {
+/// The listing cache, reporting progress on stderr.
+fn cache(disabled: bool) -> Cache {
+    let cache = if disabled {
         Cache::disabled()
     } else {
         Cache::new(Cache::default_dir())
-    }
-    .with_progress(|message| eprintln!("gostack: {message}"));
+    };
+    cache.with_progress(|message| eprintln!("gostack: {message}"))
+}
+
+/// Compiles the program of `build` with the installed Go, through the cache.
+fn compile(build: &BuildArgs) -> Result<(gostack_toolchain::Compiled, Go)> {
+    let go = Go::find()?;
+    let cache = cache(build.no_cache);
     let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
     let compiled = compile_file(&go, &build.file, build.arch, &flags, &cache)
         .with_context(|| format!("compiling {} for {}", build.file.display(), build.arch))?;

@@ -1,0 +1,135 @@
+//! The call-stack diagram: one model of what a writer wants to see at one
+//! instruction, and its renderers, siblings that each draw the same model:
+//! [`ascii`] (boxed text for terminals and non-HTML books), [`svg`] (inline
+//! SVG that follows the mdBook theme's colours) and [`json`].
+//!
+//! The crate knows nothing of x86 or of how the model was computed: every
+//! text in it (names, values, registers) arrives ready to show, and every
+//! renderer escapes what it must. Same model, byte-identical output.
+
+pub mod ascii;
+pub mod json;
+pub mod svg;
+
+use serde::{Deserialize, Serialize};
+
+/// A figure: one or more stack pictures side by side (amd64 and 386, or two moments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The pictures, left to right.
+    pub panels: Vec<StackDiagram>,
+}
+
+/// The stack at one step of one run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StackDiagram {
+    /// What is shown: Go version, GOARCH, flags, instruction and line.
+    pub caption: Caption,
+    /// Live frames, caller first (highest addresses at the top).
+    pub frames: Vec<FrameBox>,
+    /// Words just below SP that the last steps popped or released: shown as dead.
+    pub dead: Vec<Row>,
+    /// Registers worth showing (argument and result registers, SP, BP), in order.
+    pub registers: Vec<Register>,
+}
+
+/// The caption of a stack diagram.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caption {
+    /// E.g. `go1.26.8`.
+    pub go_version: String,
+    /// `amd64` or `386`.
+    pub goarch: String,
+    /// Compiler flags, e.g. `-N -l`; empty for an optimised build.
+    pub flags: String,
+    /// The moment as the writer named it, e.g. `main.add2 ret`.
+    pub event: String,
+    /// The instruction about to run, e.g. `main.add2+0x30 RET`.
+    pub instruction: String,
+    /// Its source line, e.g. `main.go:7`.
+    pub line: String,
+    /// Step number in the run (0-based).
+    pub step: u64,
+}
+
+impl Caption {
+    /// One line: `main.add2 ret · go1.26.8 amd64 -N -l · main.add2+0x30 RET (main.go:7)`.
+    pub fn one_line(&self) -> String {
+        let flags = if self.flags.is_empty() {
+            "optimised".to_string()
+        } else {
+            self.flags.clone()
+        };
+        let line = if self.line.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.line)
+        };
+        format!(
+            "{} · {} {} {} · {}{line}",
+            self.event, self.go_version, self.goarch, flags, self.instruction
+        )
+    }
+}
+
+/// One frame: its function and its words, highest address first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FrameBox {
+    /// The function, e.g. `main.add1`.
+    pub func: String,
+    /// The frame's words, highest address first.
+    pub rows: Vec<Row>,
+}
+
+/// One stack word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// The word's address.
+    pub addr: u64,
+    /// Offset from the SP of the frame the word belongs to, e.g. `+8(SP)`.
+    pub sp_offset: i64,
+    /// Offset from the frame's BP, when it has one.
+    pub bp_offset: Option<i64>,
+    /// What the word is, e.g. `a`, `add2.a (spill)`, `return addr`, `saved BP`.
+    pub label: String,
+    /// Its value as a reader wants it, e.g. `11`, `&add1.b`, `main.add1+0x33 (main.go:14)`.
+    pub value: String,
+    /// The kind of word, for styling.
+    pub kind: RowKind,
+    /// Whether the last step wrote it.
+    pub changed: bool,
+    /// Register arrows pointing here, e.g. `SP`, `BP`.
+    pub arrows: Vec<String>,
+}
+
+/// The kind of a stack word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKind {
+    /// A slot the function names (a local, argument copy or result).
+    Local,
+    /// A slot in this frame that the callee names: a register ABI spill slot,
+    /// or a stack argument or result on 386.
+    Arg,
+    /// A return address.
+    ReturnAddr,
+    /// A saved frame pointer.
+    SavedBp,
+    /// A field of a deferred-call record.
+    Defer,
+    /// A word nothing names.
+    Unnamed,
+    /// Below SP: popped or released, no longer part of any frame.
+    Dead,
+}
+
+/// A register and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Register {
+    /// Its name, e.g. `AX`.
+    pub name: String,
+    /// Its value as shown, e.g. `21`.
+    pub value: String,
+    /// Whether the last step changed it.
+    pub changed: bool,
+}

@@ -1,0 +1,371 @@
+//! Builds the diagram model of one step of a run from the emulator's stack view.
+
+use std::collections::BTreeMap;
+
+use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
+use gostack_emu::{Arch, Change, GPR_NAMES, Region, Run, Slot, Snapshot, StackView};
+
+/// How many steps back to look for words popped below SP.
+const DEAD_WINDOW: usize = 64;
+
+/// What the caption says besides the step.
+#[derive(Debug, Clone)]
+pub struct CaptionInfo {
+    /// E.g. `go1.26.8`.
+    pub go_version: String,
+    /// Compiler flags.
+    pub flags: String,
+    /// The moment as the writer named it.
+    pub event: String,
+}
+
+/// The short name of a function: `main.add1` -> `add1`.
+fn short(func: &str) -> &str {
+    func.strip_prefix("main.").unwrap_or(func)
+}
+
+/// Names for values: stack addresses by their slot, heap objects numbered in order of appearance.
+struct Namer<'a> {
+    run: &'a Run,
+    slots: BTreeMap<u64, String>,
+    heap: BTreeMap<u64, usize>,
+}
+
+impl<'a> Namer<'a> {
+    fn new(run: &'a Run, view: &StackView) -> Namer<'a> {
+        let mut slots = BTreeMap::new();
+        for (addr, _, labels) in &view.words {
+            let name = labels.iter().find_map(|l| match l {
+                Slot::Named { func, name, .. } => Some(format!("{}.{}", short(func), name)),
+                Slot::Arg { callee, name } => Some(format!("{}.{}", short(callee), name)),
+                _ => None,
+            });
+            if let Some(name) = name {
+                slots.insert(*addr, name);
+            }
+        }
+        for f in &view.frames {
+            if let Some(bp) = f.bp_slot {
+                slots
+                    .entry(bp)
+                    .or_insert_with(|| format!("{}'s frame", short(&f.func)));
+            }
+        }
+        Namer {
+            run,
+            slots,
+            heap: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the names of a stack view of another step (frames popped since).
+    fn learn(&mut self, view: &StackView) {
+        let other = Namer::new(self.run, view);
+        for (addr, name) in other.slots {
+            self.slots.entry(addr).or_insert(name);
+        }
+    }
+
+    /// A word as a reader wants it.
+    fn value(&mut self, v: u64) -> String {
+        let layout = &self.run.layout;
+        let w = layout.word();
+        match layout.region(v) {
+            Region::Stack => match self.slots.get(&v) {
+                Some(name) if name.ends_with("'s frame") => {
+                    name.trim_end_matches("'s frame").to_string()
+                }
+                Some(name) => format!("&{name}"),
+                None => format!("{v:#x} (stack)"),
+            },
+            Region::Code => match layout.symbolize(v) {
+                Some((f, 0)) => f,
+                Some((f, off)) => format!("{f}+{off:#x}"),
+                None => format!("{v:#x}"),
+            },
+            Region::Runtime if layout.runtime_object(v).is_some() => {
+                format!("&{}", layout.runtime_object(v).unwrap_or_default())
+            }
+            Region::Data | Region::Runtime => match layout.symbolize(v) {
+                Some((s, 0)) => format!("&{s}"),
+                Some((s, off)) => format!("&{s}+{off:#x}"),
+                None => format!("{v:#x}"),
+            },
+            Region::Heap => {
+                let n = self.heap.len() + 1;
+                let k = *self.heap.entry(v).or_insert(n);
+                format!("heap#{k}")
+            }
+            Region::None => {
+                let signed = if w == 4 {
+                    i64::from(v as u32 as i32)
+                } else {
+                    v as i64
+                };
+                if signed.unsigned_abs() < 1 << 32 {
+                    signed.to_string()
+                } else {
+                    format!("{v:#x}")
+                }
+            }
+        }
+    }
+}
+
+/// The label and kind of a stack word.
+fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
+    let mut names = Vec::new();
+    let mut kind = RowKind::Unnamed;
+    for l in labels {
+        match l {
+            Slot::Named { name, .. } => {
+                names.push(name.clone());
+                kind = RowKind::Local;
+            }
+            Slot::Arg { callee, name } => {
+                let what = if arch == Arch::Amd64 { " (spill)" } else { "" };
+                names.push(format!("{}.{}{}", short(callee), name, what));
+                if kind == RowKind::Unnamed {
+                    kind = RowKind::Arg;
+                }
+            }
+            Slot::ReturnAddr { .. } => return (String::new(), RowKind::ReturnAddr),
+            Slot::SavedBp { .. } => return (String::new(), RowKind::SavedBp),
+            Slot::Defer { field, index } => {
+                names.push(format!("defer#{index}.{field}"));
+                if kind == RowKind::Unnamed {
+                    kind = RowKind::Defer;
+                }
+            }
+        }
+    }
+    (names.join(" / "), kind)
+}
+
+/// The stack diagram of `run` just before step `step`.
+pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram {
+    let trace = run
+        .trace
+        .as_ref()
+        .expect("diagrams are drawn from traced runs");
+    let layout = &run.layout;
+    let arch = layout.arch();
+    let w = layout.word();
+    let snap = trace.snapshot(step);
+    let view = layout.stack(&snap);
+    let changes: &[Change] = if step > 0 {
+        trace.changes_of(step - 1)
+    } else {
+        &[]
+    };
+    let written = |addr: u64| {
+        changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < a + u64::from(size) && a < addr + w))
+    };
+    let mut namer = Namer::new(run, &view);
+    let recent = deepest_recent(run, step, &snap);
+    if let Some((_, old)) = &recent {
+        namer.learn(old);
+    }
+    let sp = snap.cpu.gpr[4];
+    let bp = snap.cpu.gpr[5];
+    let loc = layout.location(snap.cpu.rip);
+
+    // Frames, caller first; each from its SP up to and with its return address.
+    let mut frames = Vec::new();
+    for (k, f) in view.frames.iter().enumerate().rev() {
+        let runtime_frame = !f.func.starts_with("main.");
+        let mut rows = Vec::new();
+        for (addr, value, labels) in view.words.iter().rev() {
+            if *addr < f.sp || *addr > f.ret_slot {
+                continue;
+            }
+            if runtime_frame && labels.is_empty() {
+                continue;
+            }
+            // A callee that has returned named the argument slots it spilled into this frame.
+            let spilled;
+            let labels = if labels.is_empty() && !runtime_frame {
+                spilled = recent
+                    .as_ref()
+                    .map(|(_, old)| callee_args(old, *addr))
+                    .unwrap_or_default();
+                &spilled
+            } else {
+                labels
+            };
+            let (label, kind) = describe(labels, arch);
+            let shown = match labels.first() {
+                Some(Slot::ReturnAddr { to, pos }) => match pos {
+                    Some(p) => format!("{to} ({p})"),
+                    None => to.clone(),
+                },
+                Some(Slot::SavedBp { of }) => match of {
+                    Some(o) => short(o).to_string(),
+                    None if *value == 0 => "0 (the end of the chain)".to_string(),
+                    None => namer.value(*value),
+                },
+                _ => namer.value(*value),
+            };
+            let mut arrows = Vec::new();
+            if *addr == sp {
+                arrows.push("SP".to_string());
+            } else if k > 0 && *addr == f.sp {
+                arrows.push(format!("SP({})", short(&f.func)));
+            }
+            if *addr == bp && arch == Arch::Amd64 {
+                arrows.push("BP".to_string());
+            }
+            rows.push(Row {
+                addr: *addr,
+                sp_offset: *addr as i64 - f.sp as i64,
+                bp_offset: f.bp_slot.map(|b| *addr as i64 - b as i64),
+                label,
+                value: shown,
+                kind,
+                changed: written(*addr),
+                arrows,
+            });
+        }
+        frames.push(FrameBox {
+            func: f.func.clone(),
+            rows,
+        });
+    }
+
+    StackDiagram {
+        caption: Caption {
+            go_version: info.go_version.clone(),
+            goarch: arch_name(arch).to_string(),
+            flags: info.flags.clone(),
+            event: info.event.clone(),
+            instruction: format!(
+                "{}+{:#x} {}",
+                loc.func,
+                loc.offset,
+                loc.asm.replace('\t', " ")
+            ),
+            line: loc.pos.map(|p| p.to_string()).unwrap_or_default(),
+            step: step as u64,
+        },
+        frames,
+        dead: recent
+            .map(|(_, old)| dead_rows(run, &snap, &old, &mut namer))
+            .unwrap_or_default(),
+        registers: registers(&snap, changes, arch, &mut namer),
+    }
+}
+
+fn arch_name(arch: Arch) -> &'static str {
+    match arch {
+        Arch::Amd64 => "amd64",
+        Arch::I386 => "386",
+    }
+}
+
+/// The deepest stack of the last steps and its view: frames popped since are named there.
+fn deepest_recent(run: &Run, step: usize, snap: &Snapshot) -> Option<(Snapshot, StackView)> {
+    let trace = run.trace.as_ref().expect("traced");
+    let from = step.saturating_sub(DEAD_WINDOW);
+    let mut cursor = trace.cursor();
+    while cursor.step() < from && cursor.advance() {}
+    let mut deepest: Option<Snapshot> = None;
+    while cursor.step() < step {
+        let s = cursor.snapshot();
+        if s.cpu.gpr[4] < deepest.as_ref().map_or(snap.cpu.gpr[4], |d| d.cpu.gpr[4]) {
+            deepest = Some(s.clone());
+        }
+        if !cursor.advance() {
+            break;
+        }
+    }
+    let deep = deepest?;
+    let view = run.layout.stack(&deep);
+    Some((deep, view))
+}
+
+/// The argument labels a callee gave the word at `addr`, in an earlier view.
+fn callee_args(old: &StackView, addr: u64) -> Vec<Slot> {
+    old.words
+        .iter()
+        .find(|(a, _, _)| *a == addr)
+        .map(|(_, _, labels)| {
+            labels
+                .iter()
+                .filter(|l| matches!(l, Slot::Arg { .. }))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Words below SP that frames used in the last steps, with the names they had.
+fn dead_rows(run: &Run, snap: &Snapshot, old: &StackView, namer: &mut Namer<'_>) -> Vec<Row> {
+    let w = run.layout.word();
+    let sp = snap.cpu.gpr[4];
+    let mut rows = Vec::new();
+    for (addr, _, labels) in old.words.iter().rev() {
+        if *addr >= sp {
+            continue;
+        }
+        let owner = old
+            .frames
+            .iter()
+            .find(|f| *addr >= f.sp && *addr <= f.ret_slot);
+        let (label, _) = describe(labels, run.layout.arch());
+        let value = snap.read(*addr, w as usize);
+        let shown = match labels.first() {
+            Some(Slot::ReturnAddr { to, .. }) => to.clone(),
+            _ => namer.value(value),
+        };
+        rows.push(Row {
+            addr: *addr,
+            sp_offset: owner.map_or(0, |f| *addr as i64 - f.sp as i64),
+            bp_offset: None,
+            label: match (owner, labels.first()) {
+                (_, Some(Slot::ReturnAddr { .. })) => "return addr".to_string(),
+                (_, Some(Slot::SavedBp { .. })) => "saved BP".to_string(),
+                (Some(f), _) if !label.is_empty() => format!("{}.{label}", short(&f.func)),
+                _ => label,
+            },
+            value: shown,
+            kind: RowKind::Dead,
+            changed: false,
+            arrows: Vec::new(),
+        });
+    }
+    rows
+}
+
+/// The argument and result registers, SP and BP.
+fn registers(
+    snap: &Snapshot,
+    changes: &[Change],
+    arch: Arch,
+    namer: &mut Namer<'_>,
+) -> Vec<Register> {
+    let changed = |n: usize| {
+        changes
+            .iter()
+            .any(|c| matches!(*c, Change::Reg { reg, .. } if usize::from(reg) == n))
+    };
+    let shown: &[usize] = match arch {
+        // AX, BX, CX, DI, SI: the first integer argument and result registers; DX holds a closure's context.
+        Arch::Amd64 => &[0, 3, 1, 7, 6, 2, 4, 5],
+        Arch::I386 => &[0, 3, 1, 2, 4],
+    };
+    shown
+        .iter()
+        .map(|&n| {
+            let value = if n == 4 || n == 5 {
+                format!("{:#x}", snap.cpu.gpr[n])
+            } else {
+                namer.value(snap.cpu.gpr[n])
+            };
+            Register {
+                name: GPR_NAMES[n].to_string(),
+                value,
+                changed: changed(n),
+            }
+        })
+        .collect()
+}

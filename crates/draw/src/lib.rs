@@ -1,0 +1,113 @@
+//! From a Go program to stack pictures: compile it with the installed Go,
+//! run it traced in the emulator, find the moment the writer named, and
+//! build the diagram model that the `gostack-diagram` renderers draw.
+//!
+//! Shared by the `gostack` command and the mdBook preprocessor, so a picture
+//! in a book and one in a terminal come from the same code.
+
+mod build;
+mod moment;
+
+pub use build::{CaptionInfo, stack_diagram};
+pub use moment::{Moment, MomentError};
+
+use gostack_diagram::Figure;
+use gostack_emu::{Arch, Config, Run, Stop};
+use gostack_toolchain::{Cache, CompileRequest, Go};
+
+/// What to draw.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The Go program's text.
+    pub source: String,
+    /// Its file name, for positions (`main.go`).
+    pub file_name: String,
+    /// One arch, or two to draw side by side.
+    pub arches: Vec<Arch>,
+    /// Compiler flags.
+    pub flags: Vec<String>,
+    /// The moment, as written (e.g. `main.add2 ret`).
+    pub at: String,
+    /// Which time it happens (1-based).
+    pub nth: usize,
+}
+
+/// Why a picture could not be drawn.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Compiling failed (the compiler's own messages) or Go is missing.
+    #[error(transparent)]
+    Toolchain(#[from] gostack_toolchain::Error),
+    /// The listing could not be loaded.
+    #[error(transparent)]
+    Load(#[from] gostack_emu::LoadError),
+    /// The program did not run to the end in the emulator.
+    #[error("the program did not run to its end: {0}")]
+    Run(Box<Stop>),
+    /// The moment is not valid or never happens.
+    #[error(transparent)]
+    Moment(#[from] MomentError),
+}
+
+/// A compiled and traced run.
+#[derive(Debug)]
+pub struct Traced {
+    /// The run with its trace.
+    pub run: Run,
+    /// The Go version that compiled it.
+    pub go_version: String,
+}
+
+/// Compiles and runs the program for `arch`, traced; a run that does not end normally is an error.
+pub fn trace(
+    go: &Go,
+    cache: &Cache,
+    source: &str,
+    file_name: &str,
+    arch: Arch,
+    flags: &[String],
+) -> Result<Traced, Error> {
+    let request = CompileRequest::new(source, arch)
+        .with_file_name(file_name)
+        .with_flags(flags.iter().cloned());
+    let compiled = gostack_toolchain::compile(go, &request, cache)?;
+    let listing = gostack_listing::parse(&compiled.listing).listing;
+    let mut config = Config::new(arch, go.version().minor);
+    config.trace = true;
+    let run = gostack_emu::run(&listing, &config)?;
+    match run.stop {
+        Stop::Exited(_) => Ok(Traced {
+            run,
+            go_version: compiled.go_version,
+        }),
+        ref stop => Err(Error::Run(Box::new(stop.clone()))),
+    }
+}
+
+/// Draws the stack at the requested moment, one panel per arch.
+pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure, Error> {
+    let moment = Moment::parse(&request.at)?;
+    let mut panels = Vec::new();
+    for &arch in &request.arches {
+        let traced = trace(
+            go,
+            cache,
+            &request.source,
+            &request.file_name,
+            arch,
+            &request.flags,
+        )?;
+        let step = moment.resolve(&traced.run, request.nth)?;
+        let info = CaptionInfo {
+            go_version: traced.go_version.clone(),
+            flags: request.flags.join(" "),
+            event: if request.nth > 1 {
+                format!("{} (#{})", request.at, request.nth)
+            } else {
+                request.at.clone()
+            },
+        };
+        panels.push(stack_diagram(&traced.run, step, &info));
+    }
+    Ok(Figure { panels })
+}

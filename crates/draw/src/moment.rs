@@ -1,0 +1,233 @@
+//! Naming a moment of a run: `main.add2 ret`, `add1 entry`, `after call
+//! main.add2`, `main.go:14`, `main.add1+0x2e`, each with an `nth`.
+
+use std::fmt;
+
+use gostack_emu::{Run, Trace};
+
+/// A moment of a run, as a writer names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Moment {
+    /// The first instruction of a function, right after the CALL.
+    Entry(String),
+    /// A RET of a function, before it runs.
+    Ret(String),
+    /// The instruction a call to the function returns to.
+    AfterCall(String),
+    /// The first instruction of a source line.
+    Line(String, u32),
+    /// An instruction by offset in its function.
+    Offset(String, u64),
+}
+
+/// A moment that cannot be read or found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MomentError {
+    /// The text is not a moment.
+    #[error(
+        "`{0}` is not a moment: write `<func> entry`, `<func> ret`, `after call <func>`, `main.go:14` or `<func>+0x2e`"
+    )]
+    Syntax(String),
+    /// The moment never happens in the run, or not that often.
+    #[error("`{moment}` {found} in this run; {nearby}")]
+    NotFound {
+        /// The moment as written.
+        moment: String,
+        /// How often it happened, in words.
+        found: String,
+        /// What did happen, to help choose.
+        nearby: String,
+    },
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Moment::Entry(func) => write!(f, "{func} entry"),
+            Moment::Ret(func) => write!(f, "{func} ret"),
+            Moment::AfterCall(func) => write!(f, "after call {func}"),
+            Moment::Line(file, line) => write!(f, "{file}:{line}"),
+            Moment::Offset(func, off) => write!(f, "{func}+{off:#x}"),
+        }
+    }
+}
+
+/// `add2` -> `main.add2`; a name with a package stays.
+fn full_name(name: &str) -> String {
+    if name.starts_with("main.") || name.contains('/') || name.starts_with("runtime.") {
+        name.to_string()
+    } else {
+        format!("main.{name}")
+    }
+}
+
+impl Moment {
+    /// Reads a moment.
+    pub fn parse(text: &str) -> Result<Moment, MomentError> {
+        let t = text.trim();
+        let err = || MomentError::Syntax(text.to_string());
+        if let Some(func) = t.strip_prefix("after call ") {
+            return Ok(Moment::AfterCall(full_name(func.trim())));
+        }
+        if let Some(func) = t.strip_suffix(" entry") {
+            return Ok(Moment::Entry(full_name(func.trim())));
+        }
+        if let Some(func) = t.strip_suffix(" ret") {
+            return Ok(Moment::Ret(full_name(func.trim())));
+        }
+        if let Some((file, line)) = t.rsplit_once(':')
+            && file.ends_with(".go")
+        {
+            return Ok(Moment::Line(
+                file.to_string(),
+                line.parse().map_err(|_| err())?,
+            ));
+        }
+        if let Some((func, off)) = t.rsplit_once('+') {
+            let off = off
+                .strip_prefix("0x")
+                .map_or_else(|| off.parse().ok(), |h| u64::from_str_radix(h, 16).ok());
+            return Ok(Moment::Offset(full_name(func.trim()), off.ok_or_else(err)?));
+        }
+        Err(err())
+    }
+
+    /// The step (0-based) of the `nth` (1-based) time the moment happens.
+    pub fn resolve(&self, run: &Run, nth: usize) -> Result<usize, MomentError> {
+        let trace = run
+            .trace
+            .as_ref()
+            .expect("moments are found in traced runs");
+        let hits = self.hits(run, trace);
+        match hits.get(nth.max(1) - 1) {
+            Some(&step) => Ok(step),
+            None => Err(MomentError::NotFound {
+                moment: self.to_string(),
+                found: match hits.len() {
+                    0 => "never happens".to_string(),
+                    1 => format!("happens once, not {nth} times"),
+                    n => format!("happens {n} times, not {nth}"),
+                },
+                nearby: nearby(run, trace, self),
+            }),
+        }
+    }
+
+    /// Every step at which the moment happens.
+    fn hits(&self, run: &Run, trace: &Trace) -> Vec<usize> {
+        let layout = &run.layout;
+        let mut out = Vec::new();
+        match self {
+            Moment::Entry(func) => {
+                if let Some(addr) = layout.addr(func) {
+                    out.extend(
+                        trace
+                            .steps
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, s)| s.pc == addr)
+                            .map(|(i, _)| i),
+                    );
+                }
+            }
+            Moment::Offset(func, off) => {
+                if let Some(addr) = layout.addr(func) {
+                    out.extend(
+                        trace
+                            .steps
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, s)| s.pc == addr + off)
+                            .map(|(i, _)| i),
+                    );
+                }
+            }
+            Moment::Ret(func) => {
+                for (i, s) in trace.steps.iter().enumerate() {
+                    let loc = layout.location(s.pc);
+                    if &loc.func == func && (loc.asm == "RET" || loc.asm.starts_with("RET\t")) {
+                        out.push(i);
+                    }
+                }
+            }
+            Moment::AfterCall(func) => {
+                let Some(addr) = layout.addr(func) else {
+                    return out;
+                };
+                let w = layout.word();
+                let mut pending: Vec<(u64, u64)> = Vec::new();
+                let mut cursor = trace.cursor();
+                loop {
+                    let i = cursor.step();
+                    let Some(step) = trace.steps.get(i) else {
+                        break;
+                    };
+                    let snap = cursor.snapshot();
+                    let sp = snap.cpu.gpr[4];
+                    if let Some(k) = pending
+                        .iter()
+                        .rposition(|&(ret, at)| step.pc == ret && sp == at)
+                    {
+                        pending.truncate(k);
+                        out.push(i);
+                    }
+                    if step.pc == addr {
+                        pending.push((snap.read(sp, w as usize), sp + w));
+                    }
+                    if !cursor.advance() {
+                        break;
+                    }
+                }
+            }
+            Moment::Line(file, line) => {
+                let mut previous: Option<(String, u32, bool)> = None;
+                for (i, s) in trace.steps.iter().enumerate() {
+                    let loc = layout.location(s.pc);
+                    let here = loc
+                        .pos
+                        .as_ref()
+                        .is_some_and(|p| p.file == *file && p.line == *line);
+                    let returned = previous.as_ref().is_some_and(|p| p.2);
+                    let same = previous
+                        .as_ref()
+                        .is_some_and(|(f, l, _)| *f == loc.func && *l == *line);
+                    if here && !same && !returned {
+                        out.push(i);
+                    }
+                    let cur_line = loc.pos.as_ref().map_or(0, |p| p.line);
+                    previous = Some((
+                        loc.func.clone(),
+                        cur_line,
+                        loc.asm == "RET" || loc.asm.starts_with("RET\t"),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// What did happen: the package functions that ran, or the lines of the function.
+fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
+    let mut funcs: Vec<String> = Vec::new();
+    for s in &trace.steps {
+        let loc = run.layout.location(s.pc);
+        if loc.func.starts_with("main.") && !funcs.contains(&loc.func) {
+            funcs.push(loc.func);
+        }
+    }
+    match moment {
+        Moment::Line(..) => {
+            let mut lines: Vec<u32> = trace
+                .steps
+                .iter()
+                .filter_map(|s| run.layout.location(s.pc).pos.map(|p| p.line))
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+            format!("lines that ran: {}", lines.join(", "))
+        }
+        _ => format!("functions that ran: {}", funcs.join(", ")),
+    }
+}

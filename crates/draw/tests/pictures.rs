@@ -1,0 +1,175 @@
+//! Stack pictures of the samples at the moments the notes use, as snapshots
+//! in `test_data/` (re-record with `UPDATE_EXPECT=1`), and the rules every
+//! picture keeps: escaping, determinism, clear errors for moments.
+
+use std::path::{Path, PathBuf};
+
+use gostack_diagram::Figure;
+use gostack_draw::{Error, MomentError, Request, stack_figure};
+use gostack_emu::Arch;
+use gostack_toolchain::{Cache, Go};
+
+fn sample_source(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../go-samples")
+        .join(name)
+        .join("main.go");
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn cache() -> Cache {
+    Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"))
+}
+
+fn request(source: String, arches: &[Arch], flags: &str, at: &str, nth: usize) -> Request {
+    Request {
+        source,
+        file_name: "main.go".into(),
+        arches: arches.to_vec(),
+        flags: flags.split_whitespace().map(str::to_string).collect(),
+        at: at.into(),
+        nth,
+    }
+}
+
+fn figure(sample: &str, arches: &[Arch], flags: &str, at: &str, nth: usize) -> Figure {
+    let go = Go::find().expect("Go is installed");
+    stack_figure(
+        &go,
+        &cache(),
+        &request(sample_source(sample), arches, flags, at, nth),
+    )
+    .unwrap()
+}
+
+fn snapshot(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("test_data")
+        .join(name)
+}
+
+/// The pictures of the notes: add1/add2 after each CALL and before each RET, both arches.
+#[test]
+fn add_step_by_step_on_both_arches() {
+    let both = [Arch::Amd64, Arch::I386];
+    for at in [
+        "add1 entry",
+        "add2 entry",
+        "add2 ret",
+        "after call add2",
+        "add1 ret",
+        "after call add1",
+    ] {
+        let fig = figure("add", &both, "-N -l", at, 1);
+        let name = format!("add-{}.txt", at.replace(' ', "-"));
+        expect_test::expect_file![snapshot(&name)].assert_eq(&gostack_diagram::ascii::render(&fig));
+    }
+}
+
+#[test]
+fn swap_defer_and_manyargs_pictures() {
+    let cases = [
+        ("swap", "-N -l", "swap ret", 1),
+        ("swap", "-N -l", "swapPtr ret", 1),
+        ("defer", "-N -l", "incr1.func1 entry", 1),
+        ("defer", "-N -l", "incr2.func1 ret", 1),
+        ("defer", "", "incr2 ret", 1),
+        ("manyargs", "-N -l", "many entry", 1),
+        ("manyargs", "", "mixed entry", 1),
+        ("recursion", "-N -l", "fact entry", 5),
+    ];
+    for (sample, flags, at, nth) in cases {
+        let fig = figure(sample, &[Arch::Amd64], flags, at, nth);
+        let opt = if flags.is_empty() { "opt" } else { "Nl" };
+        let name = format!("{sample}-{opt}-{}-{nth}.txt", at.replace(' ', "-"));
+        expect_test::expect_file![snapshot(&name)].assert_eq(&gostack_diagram::ascii::render(&fig));
+    }
+}
+
+#[test]
+fn svg_and_json_of_one_picture() {
+    let fig = figure("add", &[Arch::Amd64, Arch::I386], "-N -l", "add2 ret", 1);
+    let svg = gostack_diagram::svg::render(&fig);
+    expect_test::expect_file![snapshot("add-add2-ret.svg")].assert_eq(&svg);
+    expect_test::expect_file![snapshot("add-add2-ret.json")]
+        .assert_eq(&gostack_diagram::json::render(&fig));
+    assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
+    assert!(svg.contains("var(--fg"), "colours follow the mdBook theme");
+}
+
+#[test]
+fn the_same_request_draws_byte_identical_pictures() {
+    let a = figure("defer", &[Arch::Amd64], "-N -l", "incr2.func1 ret", 1);
+    let b = figure("defer", &[Arch::Amd64], "-N -l", "incr2.func1 ret", 1);
+    assert_eq!(
+        gostack_diagram::svg::render(&a),
+        gostack_diagram::svg::render(&b)
+    );
+    assert_eq!(
+        gostack_diagram::ascii::render(&a),
+        gostack_diagram::ascii::render(&b)
+    );
+}
+
+#[test]
+fn text_from_the_program_is_escaped_in_svg() {
+    let source = "package main\n\n//go:noinline\nfunc show(s string) int { return len(s) }\n\nfunc main() {\n\tshow(\"</text><script>alert(1)</script>\")\n}\n";
+    let go = Go::find().unwrap();
+    let fig = stack_figure(
+        &go,
+        &cache(),
+        &request(source.into(), &[Arch::Amd64], "-N -l", "show ret", 1),
+    )
+    .unwrap();
+    let ascii = gostack_diagram::ascii::render(&fig);
+    assert!(ascii.contains("<script>"), "the string is shown: {ascii}");
+    let svg = gostack_diagram::svg::render(&fig);
+    assert!(!svg.contains("<script>"), "{svg}");
+    assert!(svg.contains("&lt;/text&gt;&lt;script&gt;"), "{svg}");
+}
+
+#[test]
+fn a_moment_that_never_happens_says_what_did() {
+    let go = Go::find().unwrap();
+    let err = stack_figure(
+        &go,
+        &cache(),
+        &request(sample_source("add"), &[Arch::Amd64], "", "add3 entry", 1),
+    )
+    .unwrap_err();
+    match &err {
+        Error::Moment(MomentError::NotFound { .. }) => {}
+        other => panic!("{other}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("main.add3 entry` never happens"),
+        "{message}"
+    );
+    assert!(
+        message.contains("main.main, main.add1, main.add2"),
+        "{message}"
+    );
+
+    let err = stack_figure(
+        &go,
+        &cache(),
+        &request(sample_source("add"), &[Arch::Amd64], "", "add2 entry", 3),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("happens once, not 3 times"),
+        "{err}"
+    );
+
+    let err = stack_figure(
+        &go,
+        &cache(),
+        &request(sample_source("add"), &[Arch::Amd64], "", "sometime", 1),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::Moment(MomentError::Syntax(_))),
+        "{err}"
+    );
+}
