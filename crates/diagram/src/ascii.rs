@@ -122,3 +122,41 @@ fn panel_lines(d: &StackDiagram) -> Vec<String> {
     }
     lines
 }
+
+/// Renders a table with aligned columns; highlighted rows start with `>`.
+pub fn table(t: &crate::Table) -> String {
+    let n = t.columns.len();
+    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
+    for row in &t.rows {
+        for (i, cell) in row.cells.iter().enumerate().take(n) {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String], mark: char| {
+        let mut s = format!("{mark} ");
+        for (i, cell) in cells.iter().enumerate().take(n) {
+            if i + 1 < n {
+                s.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+            } else {
+                s.push_str(cell);
+            }
+        }
+        s.trim_end().to_string()
+    };
+    let mut out = format!("{}\n\n", t.caption);
+    out.push_str(&line(&t.columns, ' '));
+    out.push('\n');
+    out.push_str(&format!(
+        "  {}\n",
+        widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ")
+    ));
+    for row in &t.rows {
+        out.push_str(&line(&row.cells, if row.highlight { '>' } else { ' ' }));
+        out.push('\n');
+    }
+    out
+}

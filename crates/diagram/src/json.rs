@@ -9,3 +9,11 @@ pub fn render(figure: &Figure) -> String {
     out.push('\n');
     out
 }
+
+/// The table as pretty-printed JSON, with a trailing newline.
+pub fn table(table: &crate::Table) -> String {
+    let mut out =
+        serde_json::to_string_pretty(table).expect("the model holds only strings and bools");
+    out.push('\n');
+    out
+}

@@ -133,3 +133,23 @@ pub struct Register {
     /// Whether the last step changed it.
     pub changed: bool,
 }
+
+/// A table: the steps between two moments, a frame's layout, a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// What it shows, in one line.
+    pub caption: String,
+    /// Column headings.
+    pub columns: Vec<String>,
+    /// The rows, each with one cell per column.
+    pub rows: Vec<TableRow>,
+}
+
+/// One row of a [`Table`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableRow {
+    /// One text per column.
+    pub cells: Vec<String>,
+    /// Whether the row is the one to look at (e.g. a CALL or RET).
+    pub highlight: bool,
+}

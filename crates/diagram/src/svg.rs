@@ -244,3 +244,81 @@ fn render_row(out: &mut String, row: &Row, cols: &Columns, y: f64) {
         .unwrap();
     }
 }
+
+/// Renders a table as one `<svg>` element in the theme's colours.
+pub fn table(t: &crate::Table) -> String {
+    let n = t.columns.len();
+    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
+    for row in &t.rows {
+        for (i, cell) in row.cells.iter().enumerate().take(n) {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let xs: Vec<f64> = widths
+        .iter()
+        .scan(8.0, |x, w| {
+            let at = *x;
+            *x += (*w as f64 + 2.0) * CHAR_W;
+            Some(at)
+        })
+        .collect();
+    let width = (widths.iter().map(|w| w + 2).sum::<usize>() as f64 * CHAR_W + 16.0)
+        .max(t.caption.chars().count() as f64 * CHAR_W + 16.0);
+    let height = 48.0 + (t.rows.len() + 1) as f64 * ROW_H;
+    let mut out = String::new();
+    write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"{FONT}\" font-size=\"13\">"
+    )
+    .unwrap();
+    write!(out, "<title>{}</title>", escape(&t.caption)).unwrap();
+    out.push_str("<style>.gostack text{fill:var(--fg,#333)}.gostack .changed{fill:var(--links,#4183c4);fill-opacity:0.22}.gostack .sep{stroke:var(--table-border-color,#ccc);stroke-width:1}</style>");
+    write!(
+        out,
+        "<text x=\"8\" y=\"16\" font-weight=\"bold\">{}</text>",
+        escape(&t.caption)
+    )
+    .unwrap();
+    let mut y = 40.0;
+    for (i, c) in t.columns.iter().enumerate() {
+        write!(
+            out,
+            "<text x=\"{:.1}\" y=\"{y:.1}\" font-weight=\"bold\">{}</text>",
+            xs[i],
+            escape(c)
+        )
+        .unwrap();
+    }
+    write!(
+        out,
+        "<line class=\"sep\" x1=\"8\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\"/>",
+        y + 6.0,
+        width - 8.0,
+        y + 6.0
+    )
+    .unwrap();
+    for row in &t.rows {
+        y += ROW_H;
+        if row.highlight {
+            write!(
+                out,
+                "<rect class=\"changed\" x=\"4\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"/>",
+                y - 14.0,
+                width - 8.0,
+                ROW_H - 2.0
+            )
+            .unwrap();
+        }
+        for (i, cell) in row.cells.iter().enumerate().take(n) {
+            write!(
+                out,
+                "<text x=\"{:.1}\" y=\"{y:.1}\">{}</text>",
+                xs[i],
+                escape(cell)
+            )
+            .unwrap();
+        }
+    }
+    out.push_str("</svg>");
+    out
+}

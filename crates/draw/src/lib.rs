@@ -7,6 +7,7 @@
 
 mod build;
 mod moment;
+pub mod views;
 
 pub use build::{CaptionInfo, stack_diagram};
 pub use moment::{Moment, MomentError};
@@ -82,6 +83,84 @@ pub fn trace(
         }),
         ref stop => Err(Error::Run(Box::new(stop.clone()))),
     }
+}
+
+/// The view a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The stack at the moment.
+    Stack,
+    /// The frame layout of the function running at the moment.
+    Frame,
+    /// The steps from the moment to a second one.
+    Trace,
+    /// The listing of the function running at the moment.
+    Asm,
+}
+
+/// A drawn view: a stack figure or a table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drawing {
+    /// Stack pictures, side by side.
+    Figure(Figure),
+    /// A table per arch.
+    Tables(Vec<gostack_diagram::Table>),
+}
+
+/// Draws `view` at the requested moment (and, for a trace, up to `to`), one per arch.
+pub fn draw(
+    go: &Go,
+    cache: &Cache,
+    request: &Request,
+    view: View,
+    to: Option<&str>,
+) -> Result<Drawing, Error> {
+    if view == View::Stack {
+        return stack_figure(go, cache, request).map(Drawing::Figure);
+    }
+    let moment = Moment::parse(&request.at)?;
+    let end = to.map(Moment::parse).transpose()?;
+    let mut tables = Vec::new();
+    for &arch in &request.arches {
+        let traced = trace(
+            go,
+            cache,
+            &request.source,
+            &request.file_name,
+            arch,
+            &request.flags,
+        )?;
+        let run = &traced.run;
+        let step = moment.resolve(run, request.nth)?;
+        let func = run
+            .layout
+            .location(run.trace.as_ref().map_or(0, |t| t.steps[step].pc))
+            .func;
+        let caption = format!(
+            "{} · {} {} {}",
+            request.at,
+            traced.go_version,
+            arch,
+            if request.flags.is_empty() {
+                "optimised".to_string()
+            } else {
+                request.flags.join(" ")
+            }
+        );
+        let table = match view {
+            View::Trace => {
+                let last = match &end {
+                    Some(m) => m.resolve_after(run, step)?,
+                    None => step,
+                };
+                Some(views::trace_table(run, step, last, &caption))
+            }
+            View::Frame => views::frame_table(run, &func, &format!("{func} · {caption}")),
+            _ => views::asm_table(run, &func, &format!("{func} · {caption}")),
+        };
+        tables.extend(table);
+    }
+    Ok(Drawing::Tables(tables))
 }
 
 /// Draws the stack at the requested moment, one panel per arch.

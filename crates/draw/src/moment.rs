@@ -113,6 +113,22 @@ impl Moment {
         }
     }
 
+    /// The first step at or after `from` at which the moment happens.
+    pub fn resolve_after(&self, run: &Run, from: usize) -> Result<usize, MomentError> {
+        let trace = run
+            .trace
+            .as_ref()
+            .expect("moments are found in traced runs");
+        self.hits(run, trace)
+            .into_iter()
+            .find(|&s| s >= from)
+            .ok_or_else(|| MomentError::NotFound {
+                moment: self.to_string(),
+                found: "never happens after the first moment".into(),
+                nearby: nearby(run, trace, self),
+            })
+    }
+
     /// Every step at which the moment happens.
     fn hits(&self, run: &Run, trace: &Trace) -> Vec<usize> {
         let layout = &run.layout;

@@ -173,3 +173,25 @@ fn a_moment_that_never_happens_says_what_did() {
         "{err}"
     );
 }
+
+/// The trace, frame and listing views of add, as tables.
+#[test]
+fn trace_frame_and_asm_views() {
+    let go = Go::find().unwrap();
+    for arch in [Arch::Amd64, Arch::I386] {
+        let req = request(sample_source("add"), &[arch], "-N -l", "add1 entry", 1);
+        let cases = [
+            (gostack_draw::View::Trace, Some("after call add1"), "trace"),
+            (gostack_draw::View::Frame, None, "frame"),
+            (gostack_draw::View::Asm, None, "asm"),
+        ];
+        for (view, to, name) in cases {
+            let drawing = gostack_draw::draw(&go, &cache(), &req, view, to).unwrap();
+            let gostack_draw::Drawing::Tables(tables) = drawing else {
+                panic!("a table view")
+            };
+            let text = gostack_diagram::ascii::table(&tables[0]);
+            expect_test::expect_file![snapshot(&format!("add-{name}-{arch}.txt"))].assert_eq(&text);
+        }
+    }
+}

@@ -462,6 +462,25 @@ impl Layout {
         }
     }
 
+    /// A package function's frame: its size and its named slots (name, offset from its SP), by offset.
+    pub fn frame_slots(&self, func: &str) -> Option<(u64, Vec<(String, i64)>)> {
+        let info = self.funcs.get(&self.image.addr(func)?)?;
+        let mut slots = info.slots.clone();
+        slots.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        Some((info.frame_size, slots))
+    }
+
+    /// A package function's instructions: offset, source position, assembly text.
+    pub fn instructions(&self, func: &str) -> Option<Vec<(u64, Option<Pos>, String)>> {
+        let info = self.funcs.get(&self.image.addr(func)?)?;
+        Some(
+            info.lines
+                .iter()
+                .map(|(off, (pos, asm))| (*off, pos.clone(), asm.clone()))
+                .collect(),
+        )
+    }
+
     /// The runtime's own objects by address: `g` and the TLS block.
     pub fn runtime_object(&self, addr: u64) -> Option<&'static str> {
         match addr {

@@ -69,6 +69,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Ascii)]
         format: Format,
+        /// What to show: the stack, the running function's frame layout, the steps up to --to, or its listing.
+        #[arg(long, value_enum, default_value_t = ViewArg::Stack)]
+        view: ViewArg,
+        /// For --view trace: the moment to stop at (default: the moment itself).
+        #[arg(long, value_name = "EVENT")]
+        to: Option<String>,
     },
     /// List the calls and returns of a run, to find a moment to draw.
     Events {
@@ -97,6 +103,19 @@ enum Format {
     Svg,
     /// The diagram model as JSON.
     Json,
+}
+
+/// The views of `gostack stack`.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum ViewArg {
+    /// Every live frame at the moment.
+    Stack,
+    /// The layout of the running function's frame.
+    Frame,
+    /// The steps from the moment to --to.
+    Trace,
+    /// The running function's listing.
+    Asm,
 }
 
 /// How to compile the program.
@@ -154,6 +173,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             arches,
             flags,
             format,
+            view,
+            to,
         } => {
             let go = Go::find()?;
             let source = std::fs::read_to_string(&file)
@@ -169,11 +190,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 at,
                 nth,
             };
-            let figure = gostack_draw::stack_figure(&go, &cache(false), &request)?;
-            let text = match format {
-                Format::Ascii => gostack_diagram::ascii::render(&figure),
-                Format::Svg => gostack_diagram::svg::render(&figure) + "\n",
-                Format::Json => gostack_diagram::json::render(&figure),
+            let view = match view {
+                ViewArg::Stack => gostack_draw::View::Stack,
+                ViewArg::Frame => gostack_draw::View::Frame,
+                ViewArg::Trace => gostack_draw::View::Trace,
+                ViewArg::Asm => gostack_draw::View::Asm,
+            };
+            let drawing = gostack_draw::draw(&go, &cache(false), &request, view, to.as_deref())?;
+            let text = match (drawing, format) {
+                (gostack_draw::Drawing::Figure(f), Format::Ascii) => {
+                    gostack_diagram::ascii::render(&f)
+                }
+                (gostack_draw::Drawing::Figure(f), Format::Svg) => {
+                    gostack_diagram::svg::render(&f) + "\n"
+                }
+                (gostack_draw::Drawing::Figure(f), Format::Json) => {
+                    gostack_diagram::json::render(&f)
+                }
+                (gostack_draw::Drawing::Tables(tables), format) => tables
+                    .iter()
+                    .map(|t| match format {
+                        Format::Ascii => gostack_diagram::ascii::table(t),
+                        Format::Svg => gostack_diagram::svg::table(t) + "\n",
+                        Format::Json => gostack_diagram::json::table(t),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             };
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)

@@ -1,0 +1,119 @@
+//! The views besides the stack: the steps between two moments, a function's
+//! frame layout, and its listing with the slots named.
+
+use gostack_diagram::{Table, TableRow};
+use gostack_emu::{Change, GPR_NAMES, Run};
+
+/// Most rows a trace table shows.
+pub const MAX_TRACE_ROWS: usize = 5000;
+
+/// What changed in step `i`, e.g. `AX=21 [0x40001f48]=11`.
+fn changes_text(run: &Run, i: usize) -> String {
+    let trace = run.trace.as_ref().expect("traced");
+    let mut parts = Vec::new();
+    for c in trace.changes_of(i) {
+        match *c {
+            Change::Reg { reg, new, .. } => {
+                parts.push(format!("{}={new:#x}", GPR_NAMES[usize::from(reg)]))
+            }
+            Change::Flags { .. } => parts.push("flags".to_string()),
+            Change::Xmm { reg, high, new, .. } => {
+                parts.push(format!("X{reg}{}={new:#x}", if high { ".hi" } else { "" }));
+            }
+            Change::Mem { addr, new, .. } => parts.push(format!("[{addr:#x}]={new:#x}")),
+        }
+    }
+    if let Some(e) = trace.event(i) {
+        parts.push(format!("({e:?})"));
+    }
+    parts.join(" ")
+}
+
+/// The steps from `from` up to and with `to`.
+pub fn trace_table(run: &Run, from: usize, to: usize, caption: &str) -> Table {
+    let trace = run.trace.as_ref().expect("traced");
+    let to = to
+        .min(trace.steps.len().saturating_sub(1))
+        .min(from + MAX_TRACE_ROWS - 1);
+    let mut rows = Vec::new();
+    for i in from..=to {
+        let loc = run.layout.location(trace.steps[i].pc);
+        let asm = loc.asm.replace('\t', " ");
+        let highlight = asm.starts_with("CALL") || asm == "RET";
+        rows.push(TableRow {
+            cells: vec![
+                i.to_string(),
+                format!("{}+{:#x}", loc.func, loc.offset),
+                loc.pos.map(|p| p.to_string()).unwrap_or_default(),
+                asm,
+                changes_text(run, i),
+            ],
+            highlight,
+        });
+    }
+    Table {
+        caption: caption.to_string(),
+        columns: ["step", "pc", "line", "instruction", "changes"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    }
+}
+
+/// The frame of `func`: every named slot with its offsets, and what part of the frame it is in.
+pub fn frame_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
+    let (frame, slots) = run.layout.frame_slots(func)?;
+    let w = run.layout.word() as i64;
+    let frame = frame as i64;
+    let mut rows = Vec::new();
+    for (name, off) in slots {
+        let place = if off >= frame + w {
+            "caller's frame: argument or result slot"
+        } else if off == frame {
+            "return address"
+        } else {
+            "own frame"
+        };
+        rows.push(TableRow {
+            cells: vec![
+                format!("{off:+}(SP)"),
+                format!("{:+}(FP)", off - frame - w),
+                name,
+                place.to_string(),
+            ],
+            highlight: false,
+        });
+    }
+    Some(Table {
+        caption: format!("{caption} · frame {frame} bytes below the return address"),
+        columns: ["offset", "from FP", "name", "where"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+    })
+}
+
+/// The listing of `func`, one row per instruction, with its source line.
+pub fn asm_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
+    let lines = run.layout.instructions(func)?;
+    let rows = lines
+        .into_iter()
+        .map(|(off, pos, asm)| {
+            let asm = asm.replace('\t', " ");
+            let highlight = asm.starts_with("CALL") || asm == "RET";
+            TableRow {
+                cells: vec![
+                    format!("{off:#06x}"),
+                    pos.map(|p| p.to_string()).unwrap_or_default(),
+                    asm,
+                ],
+                highlight,
+            }
+        })
+        .collect();
+    Some(Table {
+        caption: caption.to_string(),
+        columns: ["pc", "line", "instruction"].map(String::from).to_vec(),
+        rows,
+    })
+}
