@@ -74,14 +74,16 @@ impl<'a> Machine<'a> {
 
     /// Runs until the program exits or something stops it.
     pub(crate) fn run(&mut self) -> Stop {
+        // The decoded code is shared, so a step borrows its instruction while it changes the machine.
+        let code = std::sync::Arc::clone(&self.image.code);
         loop {
             if self.steps >= self.max_steps {
                 return Stop::StepLimit(self.steps);
             }
             let result = if self.trace.is_some() {
-                self.traced_step()
+                self.traced_step(&code)
             } else {
-                self.step()
+                self.step(&code)
             };
             self.steps += 1;
             if let Err(stop) = result {
@@ -94,20 +96,23 @@ impl<'a> Machine<'a> {
     }
 
     #[inline]
-    fn step(&mut self) -> Exec {
+    fn step(&mut self, code: &[Instruction]) -> Exec {
         let pc = self.cpu.rip;
         self.pc = pc;
-        match self.image.instr(pc) {
-            Some(ins) => {
-                let ins = *ins;
+        let index = pc
+            .checked_sub(crate::loader::TEXT_BASE)
+            .and_then(|off| self.image.code_index.get(off as usize));
+        match index {
+            Some(&i) if i != u32::MAX => {
+                let ins = &code[i as usize];
                 self.cpu.rip = ins.next_ip();
-                self.exec(&ins)
+                self.exec(ins)
             }
-            None => runtime::enter(self, pc),
+            _ => runtime::enter(self, pc),
         }
     }
 
-    fn traced_step(&mut self) -> Exec {
+    fn traced_step(&mut self, code: &[Instruction]) -> Exec {
         let pc = self.cpu.rip;
         let touches_xmm = self.image.touches_xmm(pc);
         let before = Before {
@@ -115,7 +120,7 @@ impl<'a> Machine<'a> {
             flags: self.cpu.flags,
             xmm: touches_xmm.then_some(self.cpu.xmm),
         };
-        let result = self.step();
+        let result = self.step(code);
         if let Some(t) = &mut self.trace {
             t.finish_step(pc, &before, &self.cpu);
         }

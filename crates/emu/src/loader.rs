@@ -39,7 +39,7 @@ pub(crate) struct Image {
     /// Names of external functions by stub number.
     pub(crate) stubs: Vec<String>,
     /// The package's instructions, decoded once.
-    pub(crate) code: Vec<Instruction>,
+    pub(crate) code: std::sync::Arc<[Instruction]>,
     /// For each byte of the text range, the index in `code` of the instruction starting there.
     pub(crate) code_index: Vec<u32>,
     /// End of the package's text.
@@ -251,7 +251,7 @@ impl Image {
             symbols,
             by_name,
             stubs,
-            code: Vec::new(),
+            code: std::sync::Arc::from(Vec::new()),
             code_index: Vec::new(),
             text_end: text,
             xmm: Vec::new(),
@@ -299,6 +299,7 @@ impl Image {
     fn decode(&mut self, arch: Arch, mem: &mut Memory) {
         let len = (self.text_end - TEXT_BASE) as usize;
         self.code_index = vec![u32::MAX; len];
+        let mut code = Vec::new();
         let text = mem.slice(TEXT_BASE, len).expect("text is mapped").to_vec();
         for sym in self.symbols.iter().filter(|s| s.class == SymClass::Func) {
             let start = (sym.addr - TEXT_BASE) as usize;
@@ -307,14 +308,15 @@ impl Image {
                 Decoder::with_ip(crate::bitness(arch), bytes, sym.addr, DecoderOptions::NONE);
             while decoder.can_decode() {
                 let ins = decoder.decode();
-                self.code_index[(ins.ip() - TEXT_BASE) as usize] = self.code.len() as u32;
+                self.code_index[(ins.ip() - TEXT_BASE) as usize] = code.len() as u32;
                 let xmm = (0..ins.op_count()).any(|i| {
                     ins.op_kind(i) == iced_x86::OpKind::Register && ins.op_register(i).is_xmm()
                 });
                 self.xmm.push(xmm);
-                self.code.push(ins);
+                code.push(ins);
             }
         }
+        self.code = code.into();
     }
 
     /// The symbol whose range holds `addr`.
