@@ -10,7 +10,6 @@
 mod cpu;
 mod exec;
 mod frames;
-#[path = "gofmt_stub.rs"]
 mod gofmt;
 mod loader;
 mod mem;

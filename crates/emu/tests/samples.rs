@@ -136,3 +136,24 @@ fn emulator_output_equals_go_run() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The formatting cases the emulator's `fmt` model is held to are what the installed Go prints.
+#[test]
+fn gofmt_cases_are_what_go_prints() {
+    let go = Go::find().expect("Go is installed");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/gofmt");
+    let out = Command::new(go.path())
+        .args(["run", "cases.go"])
+        .current_dir(&dir)
+        .env("GOTOOLCHAIN", "local")
+        .env("GOFLAGS", "")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected = std::fs::read_to_string(dir.join("expected.txt")).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+}
