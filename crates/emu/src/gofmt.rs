@@ -123,16 +123,14 @@ pub(crate) fn sprintf(format: &[u8], args: &[Value]) -> Vec<u8> {
                 && format[*i] == b'['
                 && let Some(end) = format[*i..].iter().position(|&b| b == b']')
             {
+                if let Ok(n) = std::str::from_utf8(&format[*i + 1..*i + end])
+                    .unwrap_or("")
+                    .parse::<usize>()
                 {
-                    if let Ok(n) = std::str::from_utf8(&format[*i + 1..*i + end])
-                        .unwrap_or("")
-                        .parse::<usize>()
-                    {
-                        *arg = n.saturating_sub(1);
-                        reordered = true;
-                    }
-                    *i += end + 1;
+                    *arg = n.saturating_sub(1);
+                    reordered = true;
                 }
+                *i += end + 1;
             }
         };
         index(&mut i, &mut arg);
