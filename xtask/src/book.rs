@@ -1,15 +1,28 @@
-//! `cargo xtask book`: builds the notes in `book/`.
+//! `cargo xtask book`: builds the notes in `book/` with mdBook as a library
+//! and the gostack preprocessor in process.
 
-use anyhow::Result;
+use std::time::Instant;
+
+use anyhow::{Context as _, Result};
+use mdbook_driver::MDBook;
 
 use crate::project_root;
 
-/// Builds the notes, or says that there are none yet.
+/// Builds the notes; prints where the result is.
 pub(crate) fn run() -> Result<()> {
-    let book = project_root().join("book");
-    if !book.join("book.toml").is_file() {
-        println!("book/ holds no notes yet (no book/book.toml): nothing to build");
-        return Ok(());
-    }
-    anyhow::bail!("book/book.toml exists but this xtask cannot build books yet")
+    let root = project_root().join("book");
+    let start = Instant::now();
+    eprintln!("building the notes in {} ...", root.display());
+    let mut book =
+        MDBook::load(&root).with_context(|| format!("loading the book in {}", root.display()))?;
+    let blocks = mdbook_gostack::jobs(&book.book).len();
+    eprintln!("{blocks} gostack diagrams to draw");
+    book.with_preprocessor(mdbook_gostack::Gostack);
+    book.build().context("building the book")?;
+    eprintln!(
+        "done in {:.1} s: open {}",
+        start.elapsed().as_secs_f64(),
+        root.join("book").join("index.html").display()
+    );
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Repository tasks, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 
 mod book;
+mod check;
 
 use std::path::{Path, PathBuf};
 
@@ -10,12 +11,23 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  book    build the notes in book/";
+  book            build the notes in book/ (output in book/book/)
+  check           redraw every diagram of the notes with the installed Go and
+                  compare it with its committed copy in book/diagrams/; exit 1 on drift
+  check --bless   record the current diagrams as the committed copies";
 
 fn main() -> Result<()> {
-    let mut args = std::env::args().skip(1);
-    match args.next().as_deref() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
         Some("book") => book::run(),
+        Some("check") => {
+            let bless = args.iter().any(|a| a == "--bless");
+            if check::run(bless)? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

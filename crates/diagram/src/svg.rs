@@ -94,7 +94,7 @@ pub fn render(figure: &Figure) -> String {
     let mut out = String::new();
     write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"{FONT}\" font-size=\"13\">",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" style=\"max-width:100%;height:auto\" font-family=\"{FONT}\" font-size=\"13\">",
     )
     .unwrap();
     let title = figure
@@ -268,7 +268,7 @@ pub fn table(t: &crate::Table) -> String {
     let mut out = String::new();
     write!(
         out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"{FONT}\" font-size=\"13\">"
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" style=\"max-width:100%;height:auto\" font-family=\"{FONT}\" font-size=\"13\">"
     )
     .unwrap();
     write!(out, "<title>{}</title>", escape(&t.caption)).unwrap();

@@ -99,7 +99,8 @@ pub enum View {
 }
 
 /// A drawn view: a stack figure or a table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Drawing {
     /// Stack pictures, side by side.
     Figure(Figure),

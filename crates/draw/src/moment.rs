@@ -113,7 +113,7 @@ impl Moment {
         }
     }
 
-    /// The first step at or after `from` at which the moment happens.
+    /// The first step after `from` at which the moment happens.
     pub fn resolve_after(&self, run: &Run, from: usize) -> Result<usize, MomentError> {
         let trace = run
             .trace
@@ -121,7 +121,7 @@ impl Moment {
             .expect("moments are found in traced runs");
         self.hits(run, trace)
             .into_iter()
-            .find(|&s| s >= from)
+            .find(|&s| s > from)
             .ok_or_else(|| MomentError::NotFound {
                 moment: self.to_string(),
                 found: "never happens after the first moment".into(),

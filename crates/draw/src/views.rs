@@ -23,6 +23,13 @@ fn changes_text(run: &Run, i: usize) -> String {
             Change::Mem { addr, new, .. } => parts.push(format!("[{addr:#x}]={new:#x}")),
         }
     }
+    // A model that copies a stack writes thousands of words: show the first few.
+    const SHOWN: usize = 6;
+    if parts.len() > SHOWN {
+        let more = parts.len() - SHOWN;
+        parts.truncate(SHOWN);
+        parts.push(format!("... {more} more"));
+    }
     if let Some(e) = trace.event(i) {
         parts.push(format!("({e:?})"));
     }

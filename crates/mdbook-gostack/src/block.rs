@@ -1,0 +1,131 @@
+//! Finding ```` ```gostack ```` blocks in a chapter and reading their TOML.
+
+use std::ops::Range;
+
+use mdbook_markdown::pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+use serde::Deserialize;
+
+/// One `gostack` block of a chapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    /// Byte range of the whole fenced block in the chapter.
+    pub range: Range<usize>,
+    /// One-based line of the opening fence.
+    pub line: usize,
+    /// The TOML body.
+    pub body: String,
+}
+
+/// Finds every fenced code block whose info string is `gostack`, in order.
+pub fn find_blocks(markdown: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut open: Option<(usize, String)> = None;
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some("gostack") =>
+            {
+                open = Some((range.start, String::new()));
+            }
+            Event::Text(text) => {
+                if let Some((_, body)) = &mut open {
+                    body.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((start, body)) = open.take() {
+                    let line = markdown[..start].matches('\n').count() + 1;
+                    blocks.push(Block {
+                        range: start..range.end,
+                        line,
+                        body,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// One architecture or several, as a block writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Arches {
+    /// `arch = "amd64"`.
+    One(String),
+    /// `arch = ["amd64", "386"]`.
+    Many(Vec<String>),
+}
+
+/// The keys a block may set.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Spec {
+    /// A sample under the samples directory: `<samples>/<name>/main.go`.
+    pub sample: Option<String>,
+    /// Or the program itself.
+    pub source: Option<String>,
+    /// `amd64`, `386`, or both side by side.
+    pub arch: Option<Arches>,
+    /// Compiler flags, e.g. `-N -l`.
+    #[serde(default)]
+    pub flags: String,
+    /// The moment, e.g. `main.add2 ret`.
+    pub at: String,
+    /// Which time the moment happens.
+    pub nth: Option<usize>,
+    /// `stack` (default), `frame`, `trace` or `asm`.
+    pub view: Option<String>,
+    /// For `view = "trace"`: the moment to stop at.
+    pub to: Option<String>,
+}
+
+/// Reads a block's TOML; the error names the key at fault.
+pub fn parse_spec(body: &str) -> Result<Spec, String> {
+    let spec: Spec =
+        toml::from_str(body).map_err(|e| e.to_string().trim_end().replace('\n', " "))?;
+    match (&spec.sample, &spec.source) {
+        (None, None) => Err(
+            "set `sample` (a program of the samples directory) or `source` (the program)".into(),
+        ),
+        (Some(_), Some(_)) => Err("set only one of `sample` and `source`".into()),
+        _ => Ok(spec),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_are_found_with_their_lines_and_ranges() {
+        let md = "# T\n\ntext\n\n```gostack\nsample = \"add\"\nat = \"add2 ret\"\n```\n\n```go\nx\n```\n\n```gostack\nsample = \"sum\"\nat = \"sum entry\"\n```\n";
+        let blocks = find_blocks(md);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(blocks[0].line, 5);
+        assert_eq!(
+            &md[blocks[0].range.clone()],
+            "```gostack\nsample = \"add\"\nat = \"add2 ret\"\n```"
+        );
+        assert_eq!(blocks[1].line, 14);
+        assert!(blocks[1].body.contains("sum entry"));
+    }
+
+    #[test]
+    fn specs_name_what_is_wrong() {
+        assert!(
+            parse_spec("sample = \"add\"\nat = \"x\"\ncolour = 1")
+                .unwrap_err()
+                .contains("colour")
+        );
+        assert!(parse_spec("at = \"x\"").unwrap_err().contains("sample"));
+        assert!(parse_spec("sample = \"add\"").unwrap_err().contains("at"));
+        let spec =
+            parse_spec("sample = \"add\"\narch = [\"amd64\", \"386\"]\nat = \"add2 ret\"").unwrap();
+        assert_eq!(
+            spec.arch,
+            Some(Arches::Many(vec!["amd64".into(), "386".into()]))
+        );
+    }
+}

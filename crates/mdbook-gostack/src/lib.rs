@@ -1,0 +1,357 @@
+//! An mdBook preprocessor that replaces every ```` ```gostack ```` block of a
+//! chapter with the call-stack diagram it describes, drawn from the
+//! installed Go's real compiler output: inline SVG for the HTML renderer,
+//! the boxed ASCII picture in a code block for the others.
+//!
+//! A block is TOML:
+//!
+//! ```toml
+//! sample = "add"        # <samples>/add/main.go; or source = """..."""
+//! arch = ["amd64", "386"]
+//! flags = "-N -l"
+//! at = "main.add2 ret"  # or "add1 entry", "after call add2", "main.go:14", "main.add1+0x2e"
+//! nth = 1
+//! view = "stack"        # stack | frame | trace | asm
+//! ```
+//!
+//! Settings in `book.toml` under `[preprocessor.gostack]`: `samples` (the
+//! samples directory, relative to the book), `go` (the go binary),
+//! `cache-dir`, `diagrams` (where committed copies of the diagrams live,
+//! used when no Go is installed), and `on-failure = "bail" | "continue"`.
+//! Blocks are drawn in parallel; nothing is written into the book's `src/`.
+
+pub mod block;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use gostack_draw::{Drawing, Request, View};
+use gostack_emu::Arch;
+use gostack_toolchain::{Cache, Go};
+use mdbook_preprocessor::book::{Book, BookItem};
+use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
+
+pub use block::{Block, Spec, find_blocks, parse_spec};
+
+/// The preprocessor, named `gostack`.
+#[derive(Debug, Default, Clone)]
+pub struct Gostack;
+
+/// How the preprocessor is set up for one book.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The book's root directory.
+    pub root: PathBuf,
+    /// The samples directory.
+    pub samples: PathBuf,
+    /// Where committed copies of the diagrams live.
+    pub diagrams: PathBuf,
+    /// The go binary, if set.
+    pub go: Option<PathBuf>,
+    /// The listing cache directory.
+    pub cache_dir: PathBuf,
+    /// Render an error box instead of failing the build.
+    pub keep_going: bool,
+}
+
+impl Settings {
+    /// Reads `[preprocessor.gostack]` of the book's configuration.
+    pub fn from_context(ctx: &PreprocessorContext) -> Result<Settings> {
+        let root = ctx.root.clone();
+        let get = |key: &str| -> Result<Option<String>> {
+            ctx.config
+                .get::<String>(&format!("preprocessor.gostack.{key}"))
+        };
+        let keep_going = match get("on-failure")?.as_deref() {
+            None | Some("bail") => false,
+            Some("continue") => true,
+            Some(other) => bail!(
+                "book.toml: preprocessor.gostack.on-failure = {other:?}: use \"bail\" or \"continue\""
+            ),
+        };
+        Ok(Settings {
+            samples: root.join(get("samples")?.unwrap_or_else(|| "../go-samples".into())),
+            diagrams: root.join(get("diagrams")?.unwrap_or_else(|| "diagrams".into())),
+            go: get("go")?.map(PathBuf::from),
+            cache_dir: get("cache-dir")?.map_or_else(Cache::default_dir, |d| root.join(d)),
+            keep_going,
+            root,
+        })
+    }
+}
+
+/// One block of one chapter, with where it came from.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// The chapter's source file, relative to the book's `src/`.
+    pub chapter: PathBuf,
+    /// The block's number in its chapter, from 1.
+    pub index: usize,
+    /// The block.
+    pub block: Block,
+}
+
+impl Job {
+    /// The name of the block's committed copy: `chapters_add-2`.
+    pub fn id(&self) -> String {
+        let stem = self
+            .chapter
+            .with_extension("")
+            .to_string_lossy()
+            .replace(['/', '\\'], "_");
+        format!("{stem}-{}", self.index)
+    }
+
+    /// `src/chapters/add.md:12`, for messages.
+    pub fn place(&self) -> String {
+        format!("src/{}:{}", self.chapter.display(), self.block.line)
+    }
+}
+
+/// Every block of every chapter of `book`, in book order.
+pub fn jobs(book: &Book) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for item in book.iter() {
+        let BookItem::Chapter(ch) = item else {
+            continue;
+        };
+        let Some(path) = &ch.source_path else {
+            continue;
+        };
+        for (i, block) in find_blocks(&ch.content).into_iter().enumerate() {
+            jobs.push(Job {
+                chapter: path.clone(),
+                index: i + 1,
+                block,
+            });
+        }
+    }
+    jobs
+}
+
+/// Draws one block, with the installed Go or, without one, from its committed copy.
+pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> Result<Drawing> {
+    let spec = parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
+    let Some(go) = go else {
+        return read_copy(job, settings);
+    };
+    let (source, file_name) = match (&spec.sample, &spec.source) {
+        (Some(name), _) => {
+            let path = settings.samples.join(name).join("main.go");
+            let text = std::fs::read_to_string(&path).with_context(|| {
+                format!(
+                    "{}: sample `{name}`: cannot read {}",
+                    job.place(),
+                    path.display()
+                )
+            })?;
+            (text, "main.go".to_string())
+        }
+        (None, Some(text)) => (text.clone(), "main.go".to_string()),
+        (None, None) => unreachable!("parse_spec requires one"),
+    };
+    let arches = match &spec.arch {
+        None => vec!["amd64".to_string()],
+        Some(block::Arches::One(a)) => vec![a.clone()],
+        Some(block::Arches::Many(a)) => a.clone(),
+    };
+    let arches = arches
+        .iter()
+        .map(|a| {
+            a.parse::<Arch>()
+                .map_err(|e| anyhow::anyhow!("{}: key `arch`: {e}", job.place()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let view = match spec.view.as_deref() {
+        None | Some("stack") => View::Stack,
+        Some("frame") => View::Frame,
+        Some("trace") => View::Trace,
+        Some("asm") => View::Asm,
+        Some(other) => bail!(
+            "{}: key `view`: `{other}`: use stack, frame, trace or asm",
+            job.place()
+        ),
+    };
+    let request = Request {
+        source,
+        file_name,
+        arches,
+        flags: spec.flags.split_whitespace().map(str::to_string).collect(),
+        at: spec.at.clone(),
+        nth: spec.nth.unwrap_or(1),
+    };
+    gostack_draw::draw(go, cache, &request, view, spec.to.as_deref())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))
+}
+
+/// The committed copy of a block's drawing.
+pub fn copy_path(job: &Job, settings: &Settings) -> PathBuf {
+    settings.diagrams.join(format!("{}.json", job.id()))
+}
+
+fn read_copy(job: &Job, settings: &Settings) -> Result<Drawing> {
+    let path = copy_path(job, settings);
+    let text = std::fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{}: no Go is installed and there is no committed copy at {}",
+            job.place(),
+            path.display()
+        )
+    })?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{}: reading {}", job.place(), path.display()))
+}
+
+/// A drawing as the chapter shows it: inline SVG in a figure for HTML, boxed text otherwise.
+pub fn render(drawing: &Drawing, renderer: &str) -> String {
+    let html = renderer == "html";
+    let mut out = String::new();
+    match drawing {
+        Drawing::Figure(f) if html => {
+            let caption: Vec<String> = f.panels.iter().map(|p| p.caption.one_line()).collect();
+            out.push_str(&format!(
+                "<figure class=\"gostack\">{}<figcaption>{}</figcaption></figure>",
+                gostack_diagram::svg::render(f),
+                gostack_diagram::svg::escape(&caption.join(" | "))
+            ));
+        }
+        Drawing::Figure(f) => out.push_str(&format!(
+            "```text\n{}```",
+            gostack_diagram::ascii::render(f)
+        )),
+        Drawing::Tables(tables) => {
+            for t in tables {
+                if html {
+                    out.push_str(&format!(
+                        "<figure class=\"gostack\">{}</figure>",
+                        gostack_diagram::svg::table(t)
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "```text\n{}```\n",
+                        gostack_diagram::ascii::table(t)
+                    ));
+                }
+            }
+        }
+    }
+    format!("\n{}\n\n", out.trim_end())
+}
+
+/// The box shown in place of a block that failed, with `on-failure = "continue"`.
+fn error_box(message: &str, renderer: &str) -> String {
+    if renderer == "html" {
+        format!(
+            "\n<div class=\"gostack-error\" style=\"border:1px solid #c00;padding:0.5em;white-space:pre-wrap\">gostack: {}</div>\n\n",
+            gostack_diagram::svg::escape(message)
+        )
+    } else {
+        format!("\n```text\ngostack: {message}\n```\n\n")
+    }
+}
+
+/// Finds Go as the settings say; `None` when there is none (the copies are used then).
+pub fn find_go(settings: &Settings) -> Result<Option<Go>> {
+    let found = match &settings.go {
+        Some(path) => Go::at(path),
+        None => Go::find(),
+    };
+    match found {
+        Ok(go) => Ok(Some(go)),
+        Err(gostack_toolchain::Error::GoNotFound) if settings.go.is_none() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Draws every job, two at a time per core, keeping their order.
+pub fn draw_all(
+    jobs: &[Job],
+    settings: &Settings,
+    go: Option<&Go>,
+    cache: &Cache,
+) -> Vec<Result<Drawing>> {
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(jobs.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<Drawing>>>> =
+        jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let result = draw(job, settings, go, cache);
+                    *results[i].lock().expect("no worker panics") = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .expect("no worker panics")
+                .expect("every job was drawn")
+        })
+        .collect()
+}
+
+impl Preprocessor for Gostack {
+    fn name(&self) -> &str {
+        "gostack"
+    }
+
+    fn run(
+        &self,
+        ctx: &PreprocessorContext,
+        mut book: Book,
+    ) -> mdbook_preprocessor::errors::Result<Book> {
+        let settings = Settings::from_context(ctx)?;
+        let go = find_go(&settings)?;
+        if go.is_none() {
+            eprintln!(
+                "gostack: no Go installed: the diagrams come from the committed copies in {}",
+                settings.diagrams.display()
+            );
+        }
+        let cache = Cache::new(&settings.cache_dir);
+        let jobs = jobs(&book);
+        let drawings = draw_all(&jobs, &settings, go.as_ref(), &cache);
+        let mut replacements: std::collections::HashMap<
+            PathBuf,
+            Vec<(std::ops::Range<usize>, String)>,
+        > = std::collections::HashMap::new();
+        for (job, drawing) in jobs.iter().zip(drawings) {
+            let text = match drawing {
+                Ok(d) => render(&d, &ctx.renderer),
+                Err(e) if settings.keep_going => {
+                    eprintln!("gostack: {e:#}");
+                    error_box(&format!("{e:#}"), &ctx.renderer)
+                }
+                Err(e) => return Err(e),
+            };
+            replacements
+                .entry(job.chapter.clone())
+                .or_default()
+                .push((job.block.range.clone(), text));
+        }
+        book.for_each_chapter_mut(|ch| {
+            let Some(path) = &ch.source_path else { return };
+            let Some(list) = replacements.get(path) else {
+                return;
+            };
+            // Splice from the end, so the earlier ranges stay valid.
+            for (range, text) in list.iter().rev() {
+                ch.content.replace_range(range.clone(), text);
+            }
+        });
+        Ok(book)
+    }
+}
+
+/// Whether `path` looks like a book root (it has a `book.toml`).
+pub fn is_book(path: &Path) -> bool {
+    path.join("book.toml").is_file()
+}

@@ -1,0 +1,133 @@
+//! Fixture books built through the real mdBook driver with the preprocessor in process.
+
+use std::path::{Path, PathBuf};
+
+use mdbook_driver::MDBook;
+use tempfile::TempDir;
+
+const ADD_BLOCK: &str = "```gostack\nsample = \"add\"\narch = [\"amd64\", \"386\"]\nflags = \"-N -l\"\nat = \"main.add2 ret\"\n```\n";
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../go-samples")
+        .canonicalize()
+        .unwrap()
+}
+
+/// A book with the given chapters (file name, text) and extra book.toml lines.
+fn fixture(chapters: &[(&str, &str)], extra: &str) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("src")).unwrap();
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("book-cache");
+    std::fs::write(
+        root.join("book.toml"),
+        format!(
+            "[book]\ntitle = \"t\"\n\n[preprocessor.gostack]\nsamples = {:?}\ncache-dir = {:?}\n{extra}\n",
+            samples().display().to_string(),
+            cache.display().to_string()
+        ),
+    )
+    .unwrap();
+    let mut summary = String::from("# Summary\n\n");
+    for (file, text) in chapters {
+        summary.push_str(&format!("- [{file}]({file})\n"));
+        std::fs::write(root.join("src").join(file), text).unwrap();
+    }
+    std::fs::write(root.join("src/SUMMARY.md"), summary).unwrap();
+    dir
+}
+
+fn build(dir: &TempDir) -> Result<(), String> {
+    let mut book = MDBook::load(dir.path()).map_err(|e| format!("{e:#}"))?;
+    book.with_preprocessor(mdbook_gostack::Gostack);
+    book.build().map_err(|e| format!("{e:#}"))
+}
+
+#[test]
+fn blocks_become_inline_svg_and_the_rest_stays() {
+    let chapter = format!(
+        "# Add\n\nBefore **the** picture.\n\n{ADD_BLOCK}\nAfter it.\n\n```go\nfunc main() {{}}\n```\n"
+    );
+    let dir = fixture(&[("add.md", &chapter)], "");
+    build(&dir).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("book/add.html")).unwrap();
+    assert_eq!(
+        html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\"")
+            .count(),
+        1,
+        "one figure with both arches"
+    );
+    assert!(html.contains("<figure class=\"gostack\">"));
+    assert!(
+        html.contains("main.add2+0x30 RET (main.go:7)"),
+        "the caption names the instruction and line"
+    );
+    assert!(
+        !html.contains("language-gostack"),
+        "no gostack fence is left"
+    );
+    assert!(html.contains("Before <strong>the</strong> picture.") && html.contains("After it."));
+    assert!(
+        html.contains("language-go"),
+        "other code blocks are untouched"
+    );
+    assert!(
+        !dir.path().join("src").read_dir().unwrap().any(|e| e
+            .unwrap()
+            .path()
+            .extension()
+            .is_some_and(|x| x == "svg"))
+    );
+}
+
+fn error_of(block_body: &str) -> String {
+    let chapter = format!("# C\n\nline three\n\n```gostack\n{block_body}\n```\n");
+    let dir = fixture(&[("c.md", &chapter)], "");
+    build(&dir).unwrap_err()
+}
+
+#[test]
+fn bad_blocks_fail_with_file_line_and_cause() {
+    let cases = [
+        (
+            "sample = \"nosuch\"\nat = \"main entry\"",
+            "sample `nosuch`",
+        ),
+        ("sample = \"add\"\nat = ", "TOML"),
+        (
+            "sample = \"add\"\nat = \"add2 ret\"\ncolour = \"red\"",
+            "colour",
+        ),
+        (
+            "sample = \"add\"\nat = \"add3 entry\"",
+            "main.add3 entry` never happens",
+        ),
+        (
+            "source = \"package main\\n\\nfunc main() {\\n\\tx := 1\\n}\\n\"\nat = \"main entry\"",
+            "main.go:4:2: declared and not used: x",
+        ),
+        (
+            "sample = \"add\"\narch = \"arm64\"\nat = \"add2 ret\"",
+            "key `arch`",
+        ),
+    ];
+    for (body, want) in cases {
+        let err = error_of(body);
+        assert!(err.contains("src/c.md:5"), "{body}: {err}");
+        assert!(
+            err.to_lowercase().contains(&want.to_lowercase()),
+            "{body}: {err}"
+        );
+    }
+}
+
+#[test]
+fn on_failure_continue_renders_an_error_box() {
+    let chapter = "# C\n\n```gostack\nsample = \"add\"\nat = \"add3 entry\"\n```\n";
+    let dir = fixture(&[("c.md", chapter)], "on-failure = \"continue\"");
+    build(&dir).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("book/c.html")).unwrap();
+    assert!(html.contains("class=\"gostack-error\""));
+    assert!(html.contains("never happens"));
+}
