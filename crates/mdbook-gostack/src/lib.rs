@@ -180,8 +180,55 @@ pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> R
         at: spec.at.clone(),
         nth: spec.nth.unwrap_or(1),
     };
-    gostack_draw::draw(go, cache, &request, view, spec.to.as_deref())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))
+    // A drawing depends only on the tool, the Go toolchain, the block and the program.
+    let key = drawing_key(go, &job.block.body, &request.source);
+    let cached = settings
+        .cache_dir
+        .join("drawings")
+        .join(format!("{key}.json"));
+    if let Some(d) = std::fs::read_to_string(&cached)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+    {
+        return Ok(d);
+    }
+    let drawing = gostack_draw::draw(go, cache, &request, view, spec.to.as_deref())
+        .map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
+    store(&cached, &serde_json::to_string(&drawing)?);
+    Ok(drawing)
+}
+
+/// The cache key of a drawing.
+fn drawing_key(go: &Go, block: &str, source: &str) -> String {
+    use sha2::Digest as _;
+    let mut h = sha2::Sha256::new();
+    for part in [
+        env!("CARGO_PKG_VERSION"),
+        &go.version().raw,
+        go.goroot(),
+        go.goamd64(),
+        go.go386(),
+        block,
+        source,
+    ] {
+        h.update((part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes a cache file atomically; a cache that cannot be written is only slower.
+fn store(path: &Path, text: &str) {
+    let Some(dir) = path.parent() else { return };
+    if std::fs::create_dir_all(dir).is_err() {
+        return;
+    }
+    if let Ok(mut tmp) = tempfile::NamedTempFile::new_in(dir) {
+        use std::io::Write as _;
+        if tmp.write_all(text.as_bytes()).is_ok() {
+            let _ = tmp.persist(path);
+        }
+    }
 }
 
 /// The committed copy of a block's drawing.

@@ -1,0 +1,118 @@
+//! Prints how long the notes take to build: with an empty cache, warm with
+//! nothing changed, warm after editing one chapter, and a plain mdBook build
+//! of the same book with the blocks taken out, for scale.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use mdbook_driver::MDBook;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "book") {
+            continue;
+        }
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// Builds the book at `root`, with or without the preprocessor; seconds.
+fn build(root: &Path, gostack: bool) -> f64 {
+    let start = Instant::now();
+    let mut book = MDBook::load(root).unwrap();
+    if gostack {
+        book.with_preprocessor(mdbook_gostack::Gostack);
+    }
+    book.build().unwrap();
+    start.elapsed().as_secs_f64()
+}
+
+/// A copy of the repository's book whose preprocessor settings point at `cache` and the samples.
+fn book_copy(repo: &Path, cache: &Path) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let root = dir.path().join("book");
+    copy_dir(&repo.join("book"), &root);
+    let toml = std::fs::read_to_string(root.join("book.toml")).unwrap();
+    let samples = repo.join("go-samples").display().to_string();
+    let toml = toml.replace(
+        "samples = \"../go-samples\"",
+        &format!(
+            "samples = {samples:?}\ncache-dir = {:?}",
+            cache.display().to_string()
+        ),
+    );
+    std::fs::write(root.join("book.toml"), toml).unwrap();
+    (dir, root)
+}
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap();
+    let cache = tempfile::TempDir::new().unwrap();
+    let cache_dir = cache.path().to_path_buf();
+    let (_keep, root) = book_copy(&repo, &cache_dir);
+    let blocks: usize = {
+        let book = MDBook::load(&root).unwrap();
+        mdbook_gostack::jobs(&book.book).len()
+    };
+
+    let cold = build(&root, true);
+    let rounds = 5;
+    let warm = (0..rounds).map(|_| build(&root, true)).sum::<f64>() / f64::from(rounds);
+    let chapter = root.join("src/add.md");
+    let mut edited = 0.0;
+    for i in 0..rounds {
+        let mut text = std::fs::read_to_string(&chapter).unwrap();
+        text.push_str(&format!("\n编辑 {i}。\n"));
+        std::fs::write(&chapter, text).unwrap();
+        edited += build(&root, true);
+    }
+    edited /= f64::from(rounds);
+
+    // The same book, every gostack block taken out, built by mdBook alone.
+    let (_keep_plain, plain_root) = book_copy(&repo, &cache_dir);
+    for entry in std::fs::read_dir(plain_root.join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut out = text.clone();
+        for b in mdbook_gostack::find_blocks(&text).iter().rev() {
+            out.replace_range(b.range.clone(), "");
+        }
+        std::fs::write(&path, out).unwrap();
+    }
+    let toml = std::fs::read_to_string(plain_root.join("book.toml")).unwrap();
+    let start = toml.find("[preprocessor.gostack]").unwrap();
+    let end = toml.find("[output.html]").unwrap();
+    std::fs::write(
+        plain_root.join("book.toml"),
+        format!("{}{}", &toml[..start], &toml[end..]),
+    )
+    .unwrap();
+    let plain = (0..rounds).map(|_| build(&plain_root, false)).sum::<f64>() / f64::from(rounds);
+
+    println!("the notes: {blocks} diagrams, mean of {rounds} builds where repeated");
+    println!(
+        "  plain mdBook build, blocks removed: {:.0} ms",
+        plain * 1e3
+    );
+    println!("  cold (empty gostack cache):        {:.0} ms", cold * 1e3);
+    println!(
+        "  warm, nothing changed:             {:.0} ms ({:.2}x plain)",
+        warm * 1e3,
+        warm / plain
+    );
+    println!(
+        "  warm, one chapter edited:          {:.0} ms ({:.2}x plain)",
+        edited * 1e3,
+        edited / plain
+    );
+}
