@@ -18,6 +18,11 @@ fn go_version(d: &Drawing) -> String {
             .first()
             .map(|p| p.caption.go_version.clone())
             .unwrap_or_default(),
+        Drawing::Steps { first, .. } => first
+            .panels
+            .first()
+            .map(|p| p.caption.go_version.clone())
+            .unwrap_or_default(),
         Drawing::Tables(t) => t
             .first()
             .and_then(|t| {
@@ -35,6 +40,19 @@ fn text(d: &Drawing) -> String {
     match d {
         Drawing::Figure(f) => gostack_diagram::ascii::render(f),
         Drawing::Tables(t) => t.iter().map(gostack_diagram::ascii::table).collect(),
+        Drawing::Steps { steps, first, last } => {
+            let mut out = gostack_diagram::ascii::render(first);
+            out.push_str(&gostack_diagram::ascii::render(last));
+            for s in steps {
+                for (i, d) in s.steps.iter().enumerate() {
+                    out.push_str(&format!(
+                        "step {i}: {} sp={:#x} {:?} {:?}\n",
+                        d.at, d.sp, d.words, d.regs
+                    ));
+                }
+            }
+            out
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! renderer escapes what it must. Same model, byte-identical output.
 
 pub mod ascii;
+pub mod html;
 pub mod json;
 pub mod svg;
 
@@ -152,4 +153,42 @@ pub struct TableRow {
     pub cells: Vec<String>,
     /// Whether the row is the one to look at (e.g. a CALL or RET).
     pub highlight: bool,
+}
+
+/// A step-through of a run between two moments: the listing, and per step
+/// what changed on the stack and in the registers (deltas, not pictures).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Steps {
+    /// What it shows, in one line.
+    pub caption: String,
+    /// The instructions of the functions that run, in address order.
+    pub listing: Vec<ListingRow>,
+    /// The steps, in order.
+    pub steps: Vec<StepDelta>,
+}
+
+/// One instruction of a [`Steps`] listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingRow {
+    /// `main.add1+0x2e`.
+    pub at: String,
+    /// `main.go:14`.
+    pub line: String,
+    /// The Go assembly text.
+    pub asm: String,
+}
+
+/// What one step shows and changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepDelta {
+    /// Index in [`Steps::listing`] of the instruction about to run, or none for a runtime model.
+    pub row: Option<usize>,
+    /// Where execution is, e.g. `main.add1+0x2e (main.go:14)` or `runtime.deferreturn`.
+    pub at: String,
+    /// The stack pointer.
+    pub sp: u64,
+    /// Words whose text changed since the previous step: address, label, value (all words at the first step).
+    pub words: Vec<(u64, String, String)>,
+    /// Registers whose value changed since the previous step (all at the first step).
+    pub regs: Vec<(String, String)>,
 }

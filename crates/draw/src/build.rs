@@ -20,19 +20,19 @@ pub struct CaptionInfo {
 }
 
 /// The short name of a function: `main.add1` -> `add1`.
-fn short(func: &str) -> &str {
+pub(crate) fn short(func: &str) -> &str {
     func.strip_prefix("main.").unwrap_or(func)
 }
 
 /// Names for values: stack addresses by their slot, heap objects numbered in order of appearance.
-struct Namer<'a> {
+pub(crate) struct Namer<'a> {
     run: &'a Run,
     slots: BTreeMap<u64, String>,
     heap: BTreeMap<u64, usize>,
 }
 
 impl<'a> Namer<'a> {
-    fn new(run: &'a Run, view: &StackView) -> Namer<'a> {
+    pub(crate) fn new(run: &'a Run, view: &StackView) -> Namer<'a> {
         let mut slots = BTreeMap::new();
         for (addr, _, labels) in &view.words {
             let name = labels.iter().find_map(|l| match l {
@@ -67,7 +67,7 @@ impl<'a> Namer<'a> {
     }
 
     /// A word as a reader wants it.
-    fn value(&mut self, v: u64) -> String {
+    pub(crate) fn value(&mut self, v: u64) -> String {
         let layout = &self.run.layout;
         let w = layout.word();
         match layout.region(v) {
@@ -113,7 +113,7 @@ impl<'a> Namer<'a> {
 }
 
 /// The label and kind of a stack word.
-fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
+pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
     let mut names = Vec::new();
     let mut kind = RowKind::Unnamed;
     for l in labels {

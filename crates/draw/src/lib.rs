@@ -96,6 +96,8 @@ pub enum View {
     Trace,
     /// The listing of the function running at the moment.
     Asm,
+    /// An interactive step-through from the moment to a second one.
+    Steps,
 }
 
 /// A drawn view: a stack figure or a table.
@@ -106,6 +108,15 @@ pub enum Drawing {
     Figure(Figure),
     /// A table per arch.
     Tables(Vec<gostack_diagram::Table>),
+    /// A step-through per arch, with the stack at its first and last steps for non-HTML output.
+    Steps {
+        /// One step-through per arch.
+        steps: Vec<gostack_diagram::Steps>,
+        /// The stack at the first step, every arch side by side.
+        first: Figure,
+        /// The stack at the last step.
+        last: Figure,
+    },
 }
 
 /// Draws `view` at the requested moment (and, for a trace, up to `to`), one per arch.
@@ -122,6 +133,8 @@ pub fn draw(
     let moment = Moment::parse(&request.at)?;
     let end = to.map(Moment::parse).transpose()?;
     let mut tables = Vec::new();
+    let mut steps = Vec::new();
+    let (mut first, mut last) = (Vec::new(), Vec::new());
     for &arch in &request.arches {
         let traced = trace(
             go,
@@ -148,6 +161,28 @@ pub fn draw(
                 request.flags.join(" ")
             }
         );
+        if view == View::Steps {
+            let end = match &end {
+                Some(m) => m.resolve_after(run, step)?,
+                None => run
+                    .trace
+                    .as_ref()
+                    .map_or(0, |t| t.steps.len().saturating_sub(1)),
+            };
+            steps.push(views::steps(run, step, end, &caption));
+            let info = |event: String| CaptionInfo {
+                go_version: traced.go_version.clone(),
+                flags: request.flags.join(" "),
+                event,
+            };
+            first.push(stack_diagram(run, step, &info(request.at.clone())));
+            last.push(stack_diagram(
+                run,
+                end,
+                &info(to.unwrap_or("the end").to_string()),
+            ));
+            continue;
+        }
         let table = match view {
             View::Trace => {
                 let last = match &end {
@@ -160,6 +195,13 @@ pub fn draw(
             _ => views::asm_table(run, &func, &format!("{func} · {caption}")),
         };
         tables.extend(table);
+    }
+    if view == View::Steps {
+        return Ok(Drawing::Steps {
+            steps,
+            first: Figure { panels: first },
+            last: Figure { panels: last },
+        });
     }
     Ok(Drawing::Tables(tables))
 }

@@ -124,3 +124,119 @@ pub fn asm_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
         rows,
     })
 }
+
+/// The step-through between steps `from` and `to` (at most [`MAX_TRACE_ROWS`] steps).
+pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagram::Steps {
+    use std::collections::BTreeMap;
+
+    use gostack_diagram::{ListingRow, StepDelta, Steps};
+
+    use crate::build::{Namer, describe};
+
+    let trace = run.trace.as_ref().expect("traced");
+    let layout = &run.layout;
+    let to = to
+        .min(trace.steps.len().saturating_sub(1))
+        .min(from + MAX_TRACE_ROWS - 1);
+    // The listing: every instruction of each package function that runs, functions in order of first run.
+    let mut funcs: Vec<String> = Vec::new();
+    for s in &trace.steps[from..=to] {
+        let loc = layout.location(s.pc);
+        if loc.func.starts_with("main.") && !funcs.contains(&loc.func) {
+            funcs.push(loc.func);
+        }
+    }
+    let mut listing = Vec::new();
+    let mut rows: BTreeMap<(String, u64), usize> = BTreeMap::new();
+    for f in &funcs {
+        for (off, pos, asm) in layout.instructions(f).unwrap_or_default() {
+            rows.insert((f.clone(), off), listing.len());
+            listing.push(ListingRow {
+                at: format!("{f}+{off:#x}"),
+                line: pos.map(|p| p.to_string()).unwrap_or_default(),
+                asm: asm.replace('\t', " "),
+            });
+        }
+    }
+    let mut steps = Vec::new();
+    let mut cursor = trace.cursor();
+    while cursor.step() < from && cursor.advance() {}
+    let mut prev_words: BTreeMap<u64, (String, String)> = BTreeMap::new();
+    let mut prev_regs: BTreeMap<String, String> = BTreeMap::new();
+    loop {
+        let i = cursor.step();
+        if i > to {
+            break;
+        }
+        let snap = cursor.snapshot();
+        let view = layout.stack(snap);
+        let mut namer = Namer::new(run, &view);
+        let loc = layout.location(snap.cpu.rip);
+        let mut words = BTreeMap::new();
+        for (addr, value, labels) in &view.words {
+            let owner = view
+                .frames
+                .iter()
+                .find(|f| *addr >= f.sp && *addr <= f.ret_slot);
+            let (label, _) = describe(labels, layout.arch());
+            let label = match labels.first() {
+                Some(gostack_emu::Slot::ReturnAddr { .. }) => "return addr".to_string(),
+                Some(gostack_emu::Slot::SavedBp { .. }) => "saved BP".to_string(),
+                _ => label,
+            };
+            let label = match owner {
+                Some(f) if !label.is_empty() => {
+                    format!("{}: {label}", crate::build::short(&f.func))
+                }
+                _ => label,
+            };
+            words.insert(*addr, (label, namer.value(*value)));
+        }
+        let mut regs = BTreeMap::new();
+        let shown: &[usize] = if layout.word() == 8 {
+            &[0, 3, 1, 7, 6, 2, 4, 5]
+        } else {
+            &[0, 3, 1, 2, 4]
+        };
+        for &n in shown {
+            let v = snap.cpu.gpr[n];
+            let text = if n == 4 || n == 5 {
+                format!("{v:#x}")
+            } else {
+                namer.value(v)
+            };
+            regs.insert(GPR_NAMES[n].to_string(), text);
+        }
+        let word_delta: Vec<(u64, String, String)> = words
+            .iter()
+            .filter(|(a, w)| prev_words.get(a) != Some(w))
+            .map(|(a, (l, v))| (*a, l.clone(), v.clone()))
+            .collect();
+        let reg_delta: Vec<(String, String)> = regs
+            .iter()
+            .filter(|(r, v)| prev_regs.get(*r) != Some(v))
+            .map(|(r, v)| (r.clone(), v.clone()))
+            .collect();
+        let at = match &loc.pos {
+            Some(p) => format!("{}+{:#x} ({p})", loc.func, loc.offset),
+            None => loc.func.clone(),
+        };
+        steps.push(StepDelta {
+            row: rows.get(&(loc.func.clone(), loc.offset)).copied(),
+            at,
+            sp: snap.cpu.gpr[4],
+            words: word_delta,
+            regs: reg_delta,
+        });
+        prev_words = words;
+        prev_regs = regs;
+        if !cursor.advance() {
+            break;
+        }
+    }
+    Steps {
+        caption: caption.to_string(),
+        listing,
+        steps,
+    }
+}

@@ -116,6 +116,8 @@ enum ViewArg {
     Trace,
     /// The running function's listing.
     Asm,
+    /// An interactive HTML step-through from the moment to --to.
+    Steps,
 }
 
 /// How to compile the program.
@@ -195,6 +197,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ViewArg::Frame => gostack_draw::View::Frame,
                 ViewArg::Trace => gostack_draw::View::Trace,
                 ViewArg::Asm => gostack_draw::View::Asm,
+                ViewArg::Steps => gostack_draw::View::Steps,
             };
             let drawing = gostack_draw::draw(&go, &cache(false), &request, view, to.as_deref())?;
             let text = match (drawing, format) {
@@ -206,6 +209,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 (gostack_draw::Drawing::Figure(f), Format::Json) => {
                     gostack_diagram::json::render(&f)
+                }
+                (gostack_draw::Drawing::Steps { steps, .. }, Format::Svg) => steps
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| gostack_diagram::html::steps(s, &format!("gostack-steps-{i}")))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                (gostack_draw::Drawing::Steps { first, last, .. }, Format::Ascii) => {
+                    gostack_diagram::ascii::render(&first)
+                        + "\n"
+                        + &gostack_diagram::ascii::render(&last)
+                }
+                (gostack_draw::Drawing::Steps { steps, .. }, Format::Json) => {
+                    serde_json::to_string_pretty(&steps)? + "\n"
                 }
                 (gostack_draw::Drawing::Tables(tables), format) => tables
                     .iter()

@@ -11,7 +11,7 @@
 //! flags = "-N -l"
 //! at = "main.add2 ret"  # or "add1 entry", "after call add2", "main.go:14", "main.add1+0x2e"
 //! nth = 1
-//! view = "stack"        # stack | frame | trace | asm
+//! view = "stack"        # stack | frame | trace | asm | steps (with `to`)
 //! ```
 //!
 //! Settings in `book.toml` under `[preprocessor.gostack]`: `samples` (the
@@ -167,8 +167,9 @@ pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> R
         Some("frame") => View::Frame,
         Some("trace") => View::Trace,
         Some("asm") => View::Asm,
+        Some("steps") => View::Steps,
         Some(other) => bail!(
-            "{}: key `view`: `{other}`: use stack, frame, trace or asm",
+            "{}: key `view`: `{other}`: use stack, frame, trace, asm or steps",
             job.place()
         ),
     };
@@ -249,8 +250,9 @@ fn read_copy(job: &Job, settings: &Settings) -> Result<Drawing> {
         .with_context(|| format!("{}: reading {}", job.place(), path.display()))
 }
 
-/// A drawing as the chapter shows it: inline SVG in a figure for HTML, boxed text otherwise.
-pub fn render(drawing: &Drawing, renderer: &str) -> String {
+/// A drawing as the chapter shows it: inline SVG in a figure (or the
+/// step-through widget) for HTML, boxed text otherwise; `id` names the block.
+pub fn render(drawing: &Drawing, renderer: &str, id: &str) -> String {
     let html = renderer == "html";
     let mut out = String::new();
     match drawing {
@@ -265,6 +267,19 @@ pub fn render(drawing: &Drawing, renderer: &str) -> String {
         Drawing::Figure(f) => out.push_str(&format!(
             "```text\n{}```",
             gostack_diagram::ascii::render(f)
+        )),
+        Drawing::Steps { steps, .. } if html => {
+            for (k, st) in steps.iter().enumerate() {
+                out.push_str(&gostack_diagram::html::steps(
+                    st,
+                    &format!("gostack-{id}-{k}"),
+                ));
+            }
+        }
+        Drawing::Steps { first, last, .. } => out.push_str(&format!(
+            "```text\n{}```\n\n```text\n{}```",
+            gostack_diagram::ascii::render(first),
+            gostack_diagram::ascii::render(last)
         )),
         Drawing::Tables(tables) => {
             for t in tables {
@@ -372,7 +387,7 @@ impl Preprocessor for Gostack {
         > = std::collections::HashMap::new();
         for (job, drawing) in jobs.iter().zip(drawings) {
             let text = match drawing {
-                Ok(d) => render(&d, &ctx.renderer),
+                Ok(d) => render(&d, &ctx.renderer, &job.id()),
                 Err(e) if settings.keep_going => {
                     eprintln!("gostack: {e:#}");
                     error_box(&format!("{e:#}"), &ctx.renderer)
