@@ -33,6 +33,13 @@ pub struct Request {
     pub nth: usize,
 }
 
+impl Request {
+    /// Compiles and runs the requested program for `arch`, traced.
+    fn trace(&self, go: &Go, cache: &Cache, arch: Arch) -> Result<Traced, Error> {
+        trace(go, cache, &self.source, &self.file_name, arch, &self.flags)
+    }
+}
+
 /// Why a picture could not be drawn.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -136,14 +143,7 @@ pub fn draw(
     let mut steps = Vec::new();
     let (mut first, mut last) = (Vec::new(), Vec::new());
     for &arch in &request.arches {
-        let traced = trace(
-            go,
-            cache,
-            &request.source,
-            &request.file_name,
-            arch,
-            &request.flags,
-        )?;
+        let traced = request.trace(go, cache, arch)?;
         let run = &traced.run;
         let step = moment.resolve(run, request.nth)?;
         let func = run
@@ -211,14 +211,7 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
     let moment = Moment::parse(&request.at)?;
     let mut panels = Vec::new();
     for &arch in &request.arches {
-        let traced = trace(
-            go,
-            cache,
-            &request.source,
-            &request.file_name,
-            arch,
-            &request.flags,
-        )?;
+        let traced = request.trace(go, cache, arch)?;
         let step = moment.resolve(&traced.run, request.nth)?;
         let info = CaptionInfo {
             go_version: traced.go_version.clone(),

@@ -143,44 +143,22 @@ impl<'a> Machine<'a> {
     fn exec(&mut self, ins: &Instruction) -> Exec {
         use Mnemonic as M;
         match ins.mnemonic() {
+            M::Push | M::Pop => ops::stack::exec(self, ins),
+            M::Call | M::Ret | M::Jmp | M::Int3 | M::Ud2 => ops::control::exec(self, ins),
+            // Jcc branches; SETcc and CMOVcc move data.
+            _ if ins.condition_code() != iced_x86::ConditionCode::None => {
+                if ins.flow_control() == iced_x86::FlowControl::ConditionalBranch {
+                    ops::control::exec(self, ins)
+                } else {
+                    ops::mov::exec(self, ins)
+                }
+            }
             M::Mov
             | M::Movzx
             | M::Movsx
             | M::Movsxd
             | M::Lea
             | M::Xchg
-            | M::Cmove
-            | M::Cmovne
-            | M::Cmova
-            | M::Cmovae
-            | M::Cmovb
-            | M::Cmovbe
-            | M::Cmovg
-            | M::Cmovge
-            | M::Cmovl
-            | M::Cmovle
-            | M::Cmovs
-            | M::Cmovns
-            | M::Cmovo
-            | M::Cmovno
-            | M::Cmovp
-            | M::Cmovnp
-            | M::Sete
-            | M::Setne
-            | M::Seta
-            | M::Setae
-            | M::Setb
-            | M::Setbe
-            | M::Setg
-            | M::Setge
-            | M::Setl
-            | M::Setle
-            | M::Sets
-            | M::Setns
-            | M::Seto
-            | M::Setno
-            | M::Setp
-            | M::Setnp
             | M::Cdq
             | M::Cqo
             | M::Cdqe
@@ -228,28 +206,6 @@ impl<'a> Machine<'a> {
             | M::Shrd
             | M::Xadd
             | M::Cmpxchg => ops::arith::exec(self, ins),
-            M::Push | M::Pop => ops::stack::exec(self, ins),
-            M::Call
-            | M::Ret
-            | M::Jmp
-            | M::Je
-            | M::Jne
-            | M::Ja
-            | M::Jae
-            | M::Jb
-            | M::Jbe
-            | M::Jg
-            | M::Jge
-            | M::Jl
-            | M::Jle
-            | M::Js
-            | M::Jns
-            | M::Jo
-            | M::Jno
-            | M::Jp
-            | M::Jnp
-            | M::Int3
-            | M::Ud2 => ops::control::exec(self, ins),
             _ => ops::sse::exec(self, ins),
         }
     }

@@ -52,23 +52,10 @@ pub(crate) fn layout_of(minor: u32) -> Option<Layout> {
 
 /// `runtime.deferprocStack(d *_defer)`: fills in sp and pc and pushes `d` on `g._defer`.
 pub(crate) fn deferproc_stack(m: &mut Machine<'_>) -> Exec {
-    let l = layout(m)?;
-    let w = m.arch.word();
     let d = m.arg(0)?;
-    let caller_pc = m.load_word(m.sp())?;
-    let caller_sp = m.sp() + w;
-    // heap = false, rangefunc (or started) = false.
+    // heap = false, rangefunc (or started) = false; the compiled code set fn.
     m.store(d, 2, 0)?;
-    m.store_word(d + l.sp * w, caller_sp)?;
-    m.store_word(d + l.pc * w, caller_pc)?;
-    let head = m.load_word(m.g_field(g::DEFER))?;
-    m.store_word(d + l.link * w, head)?;
-    m.store_word(m.g_field(g::DEFER), d)?;
-    // Up to Go 1.24 deferprocStack returns 0 in AX (1 meant "recovered, go to the exit").
-    if m.go_minor <= 24 {
-        m.cpu.gpr[crate::cpu::RAX] = 0;
-    }
-    m.model_return()
+    link(m, d)
 }
 
 /// `runtime.deferproc(fn func())`: a deferred call in a loop, its record on the heap.
@@ -76,19 +63,27 @@ pub(crate) fn deferproc(m: &mut Machine<'_>) -> Exec {
     let l = layout(m)?;
     let w = m.arch.word();
     let closure = m.arg(0)?;
-    let caller_pc = m.load_word(m.sp())?;
-    let caller_sp = m.sp() + w;
     // Big enough for every layout: two bools, then at most six words.
     let d = m.alloc(7 * w)?;
-    // heap = true (the first bool of Go 1.22 on, the second of 1.21).
+    // heap = true (the first bool of Go 1.22 on, the second up to 1.21).
     let heap_byte = if m.go_minor <= 21 { 1 } else { 0 };
     m.store(d + heap_byte, 1, 1)?;
+    m.store_word(d + l.func * w, closure)?;
+    link(m, d)
+}
+
+/// Records the caller's sp and pc in `d`, pushes it on `g._defer` and returns to the caller.
+fn link(m: &mut Machine<'_>, d: u64) -> Exec {
+    let l = layout(m)?;
+    let w = m.arch.word();
+    let caller_pc = m.load_word(m.sp())?;
+    let caller_sp = m.sp() + w;
     m.store_word(d + l.sp * w, caller_sp)?;
     m.store_word(d + l.pc * w, caller_pc)?;
-    m.store_word(d + l.func * w, closure)?;
     let head = m.load_word(m.g_field(g::DEFER))?;
     m.store_word(d + l.link * w, head)?;
     m.store_word(m.g_field(g::DEFER), d)?;
+    // Up to Go 1.24 both return 0 in AX (1 meant "recovered, go to the exit").
     if m.go_minor <= 24 {
         m.cpu.gpr[crate::cpu::RAX] = 0;
     }
