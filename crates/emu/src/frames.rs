@@ -119,6 +119,8 @@ pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<
         };
         info.sp_delta
             .insert(crate::runtime::RUNTIME_MAIN_RET, frame_size);
+        info.sp_delta
+            .insert(crate::runtime::RUNTIME_MAIN_INIT_RET, frame_size);
         out.insert(stub, info);
     }
     out

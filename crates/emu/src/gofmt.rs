@@ -30,6 +30,11 @@ pub(crate) enum Value {
     Slice { ty: String, elems: Vec<Value> },
     /// A value whose `Error` method returns these bytes.
     Error(Vec<u8>),
+    /// A map: its type's name and its entries, in the order fmt prints them (sorted by key).
+    Map {
+        ty: String,
+        entries: Vec<(Value, Value)>,
+    },
 }
 
 impl Value {
@@ -41,11 +46,24 @@ impl Value {
             Value::Bool(_) => "bool".into(),
             Value::Str(_) => "string".into(),
             Value::Nil => "<nil>".into(),
-            Value::Pointer { ty, .. } | Value::Struct { ty, .. } | Value::Slice { ty, .. } => {
-                ty.clone()
-            }
+            Value::Pointer { ty, .. }
+            | Value::Struct { ty, .. }
+            | Value::Slice { ty, .. }
+            | Value::Map { ty, .. } => ty.clone(),
             Value::Error(_) => "error".into(),
         }
+    }
+}
+
+/// The order fmt prints map keys in: numbers by value, strings by bytes, false before true.
+pub(crate) fn key_order(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::Int { v: x, .. }, Value::Int { v: y, .. }) => x.cmp(y),
+        (Value::Uint { v: x, .. }, Value::Uint { v: y, .. }) => x.cmp(y),
+        (Value::Float { v: x, .. }, Value::Float { v: y, .. }) => x.total_cmp(y),
+        (Value::Str(x), Value::Str(y)) => x.cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => std::cmp::Ordering::Equal,
     }
 }
 
@@ -315,6 +333,25 @@ fn format_value(v: &Value, verb: char, spec: &Spec) -> Vec<u8> {
                 });
             }
             out.push(b'}');
+            out
+        }
+        Value::Map { ty, entries } => {
+            let mut out = Vec::new();
+            if spec.sharp_v {
+                out.extend(ty.as_bytes());
+                out.push(b'{');
+            } else {
+                out.extend_from_slice(b"map[");
+            }
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(if spec.sharp_v { b", " } else { b" " });
+                }
+                out.extend(format_value(k, verb, spec));
+                out.push(b':');
+                out.extend(format_value(v, verb, spec));
+            }
+            out.push(if spec.sharp_v { b'}' } else { b']' });
             out
         }
         Value::Slice { ty, elems } => {

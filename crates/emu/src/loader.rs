@@ -106,9 +106,10 @@ fn modelled_data_size(name: &str, arch: Arch) -> Option<u64> {
         "internal/cpu.X86" => 64,
         // Run-time error values and errors.New/fmt.Errorf results: their type
         // descriptors (the header only) and the itab that makes them an error.
-        crate::runtime::errors::RUNTIME_ERROR_TYPE | crate::runtime::errors::ERROR_STRING_TYPE => {
-            crate::runtime::types::header_size(arch)
-        }
+        "runtime.zeroVal" => 1024,
+        crate::runtime::errors::RUNTIME_ERROR_TYPE
+        | crate::runtime::errors::PLAIN_ERROR_TYPE
+        | crate::runtime::errors::ERROR_STRING_TYPE => crate::runtime::types::header_size(arch),
         crate::runtime::errors::ERROR_STRING_ITAB => 4 * word,
         _ => return None,
     })
@@ -223,7 +224,9 @@ impl Image {
             "runtime.staticuint64s",
             "os.Stdout",
             "os.Stderr",
+            "runtime.zeroVal",
             crate::runtime::errors::RUNTIME_ERROR_TYPE,
+            crate::runtime::errors::PLAIN_ERROR_TYPE,
             crate::runtime::errors::ERROR_STRING_TYPE,
             crate::runtime::errors::ERROR_STRING_ITAB,
         ] {

@@ -14,6 +14,7 @@ pub(crate) mod defer;
 pub(crate) mod duff;
 pub(crate) mod errors;
 pub(crate) mod fmt;
+pub(crate) mod maps;
 pub(crate) mod panic;
 pub(crate) mod slices;
 pub(crate) mod softfloat;
@@ -50,6 +51,8 @@ pub(crate) const STACK_GUARD: u64 = 928;
 pub(crate) const RUNTIME_MAIN_FRAME: u64 = 0x60;
 /// Offset in `runtime.main` that `main.main` returns to.
 pub(crate) const RUNTIME_MAIN_RET: u64 = 0x2c;
+/// Offset in `runtime.main` that the package's init functions return to.
+pub(crate) const RUNTIME_MAIN_INIT_RET: u64 = 0x10;
 
 /// Integer argument registers of Go's amd64 register ABI, in order.
 const INT_ARGS: [usize; 9] = [RAX, RBX, RCX, RDI, RSI, 8, 9, 10, 11];
@@ -73,6 +76,12 @@ pub(crate) struct State {
     pub(crate) panics: Vec<panic::Panic>,
     /// Set when a run-time error started a panic that goes on in a deferred call.
     pub(crate) redirected: bool,
+    /// The package's init functions still to run before `main.main`, in order.
+    pub(crate) inits: Vec<u64>,
+    /// Maps by the address of their header.
+    pub(crate) maps: std::collections::BTreeMap<u64, maps::MapModel>,
+    /// State of `runtime.rand`.
+    pub(crate) rand: u64,
 }
 
 /// Offsets of `g`'s fields, in words: stack.lo, stack.hi, stackguard0, stackguard1, _panic, _defer.
@@ -213,7 +222,18 @@ pub(crate) fn start(m: &mut Machine<'_>) {
     let goexit = m.image.stub_addr("runtime.goexit").unwrap_or(0);
     init(m, hi - w, goexit + 1);
     let sp = hi - RUNTIME_MAIN_FRAME - w;
-    let ret = m.image.stub_addr("runtime.main").unwrap_or(0) + RUNTIME_MAIN_RET;
+    let runtime_main = m.image.stub_addr("runtime.main").unwrap_or(0);
+    // Like runtime.main, run the package's init functions (package-level
+    // variables, init()) first, each called from the same place as main.main.
+    m.rt.inits = init_functions(m);
+    m.rt.inits.reverse();
+    let first = m.rt.inits.pop();
+    let ret = runtime_main
+        + if first.is_some() {
+            RUNTIME_MAIN_INIT_RET
+        } else {
+            RUNTIME_MAIN_RET
+        };
     init(m, sp, ret);
     m.cpu.gpr[RSP] = sp;
     m.cpu.gpr[RBP] = hi - 2 * w;
@@ -226,7 +246,39 @@ pub(crate) fn start(m: &mut Machine<'_>) {
         }
     }
     errors::init(m);
-    m.cpu.rip = m.image.addr("main.main").expect("checked by the loader");
+    m.cpu.rip = first.unwrap_or_else(|| m.image.addr("main.main").expect("checked by the loader"));
+}
+
+/// The package's init functions in the order `main..inittask` lists them.
+fn init_functions(m: &Machine<'_>) -> Vec<u64> {
+    let Some(task) = m.listing.symbol("main..inittask") else {
+        return Vec::new();
+    };
+    let mut relocs: Vec<_> = task
+        .relocs
+        .iter()
+        .filter(|r| r.size > 0 && m.listing.function(&r.target).is_some())
+        .collect();
+    relocs.sort_by_key(|r| r.offset);
+    relocs
+        .iter()
+        .filter_map(|r| m.image.addr(&r.target))
+        .collect()
+}
+
+/// An init function returned: call the next, or `main.main`.
+fn next_init(m: &mut Machine<'_>) -> Exec {
+    let runtime_main = m.image.stub_addr("runtime.main").unwrap_or(0);
+    let (target, ret) = match m.rt.inits.pop() {
+        Some(f) => (f, runtime_main + RUNTIME_MAIN_INIT_RET),
+        None => (
+            m.image.addr("main.main").expect("checked by the loader"),
+            runtime_main + RUNTIME_MAIN_RET,
+        ),
+    };
+    m.push(ret)?;
+    m.cpu.rip = target;
+    Ok(())
 }
 
 /// Runs the model for the stub at `pc`: a call (offset 0) or a return into a model.
@@ -266,6 +318,7 @@ pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
 /// A return into a model's own stub range.
 fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
     match (name, offset) {
+        ("runtime.main", RUNTIME_MAIN_INIT_RET) => next_init(m),
         ("runtime.main", RUNTIME_MAIN_RET) => {
             m.event(Event::Exit { code: 0 });
             Err(Box::new(Stop::Exited(0)))
@@ -342,6 +395,14 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.deferproc" => defer::deferproc(m),
         errors::ERROR_METHOD => errors::error_method(m),
         _ if bounds::is_bounds_panic(name) => bounds::call(m, name),
+        _ if maps::is_map_function(name) => maps::call(m, name),
+        "runtime.mapiterinit"
+        | "runtime.mapIterStart"
+        | "runtime.mapiternext"
+        | "runtime.mapIterNext" => Err(Box::new(Stop::Unsupported {
+            what: "ranging over a map (Go randomises the order, so no run can be matched)".into(),
+            at: m.call_site(),
+        })),
         "runtime.panicdivide" => Err(panic::runtime_error(m, "integer divide by zero")),
         "runtime.panicshift" => Err(panic::runtime_error(m, "negative shift amount")),
         "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::nil_dereference(m, 0)),

@@ -82,10 +82,8 @@ impl Parser {
             }
             fields.push(word);
         };
+        // A package variable's DWARF record is printed with no name at all (` SDWARFVAR size=28`).
         let name = &line[..end];
-        if name.is_empty() {
-            return Err("symbol header without a name".into());
-        }
         fields.reverse();
         let mut sym = Symbol {
             name: name.to_string(),
@@ -372,6 +370,16 @@ mod tests {
         parse_text_directive("main.f(SB), $-4-0", &mut f).unwrap();
         assert_eq!((f.flags.len(), f.frame_size, f.arg_size), (0, -4, 0));
         assert!(parse_text_directive("main.f(SB)", &mut Func::default()).is_err());
+    }
+
+    #[test]
+    fn a_symbol_without_a_name_keeps_its_bytes_to_itself() {
+        let text = "main.global SBSS size=8\n SDWARFVAR size=2\n\t0x0000 0a 6d                                            .m\n";
+        let parsed = parse(text);
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        assert_eq!(parsed.listing.symbols.len(), 2);
+        assert!(parsed.listing.symbols[0].data.is_empty());
+        assert_eq!(parsed.listing.symbols[1].data, [0x0a, 0x6d]);
     }
 
     #[test]

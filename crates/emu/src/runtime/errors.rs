@@ -9,6 +9,8 @@ use crate::exec::{Exec, Halt, Machine};
 
 /// The type of run-time error panic values.
 pub(crate) const RUNTIME_ERROR_TYPE: &str = "type:runtime.errorString";
+/// The type of the runtime's plain panics, whose text has no "runtime error: " prefix.
+pub(crate) const PLAIN_ERROR_TYPE: &str = "type:runtime.plainError";
 /// The type `errors.New` and `fmt.Errorf` (without `%w`) return.
 pub(crate) const ERROR_STRING_TYPE: &str = "type:*errors.errorString";
 /// The itab of `*errors.errorString` as an `error`.
@@ -28,6 +30,11 @@ pub(crate) fn init(m: &mut Machine<'_>) {
             .write_bytes(addr, &v.to_le_bytes()[..size])
             .expect("runtime data is mapped");
     };
+    if let Some(t) = m.image.addr(PLAIN_ERROR_TYPE) {
+        put(m, t, w as usize, 2 * w);
+        put(m, t + w, w as usize, w);
+        put(m, t + kind_at, 1, u64::from(kind::STRING));
+    }
     if let Some(t) = m.image.addr(RUNTIME_ERROR_TYPE) {
         put(m, t, w as usize, 2 * w);
         put(m, t + w, w as usize, w);
@@ -55,7 +62,16 @@ pub(crate) fn init(m: &mut Machine<'_>) {
 
 /// A run-time error value as an `any`: (type, pointer to the message string).
 pub(crate) fn runtime_error_value(m: &mut Machine<'_>, message: &str) -> Result<(u64, u64), Halt> {
-    let typ = m.image.addr(RUNTIME_ERROR_TYPE).unwrap_or(0);
+    error_value(m, RUNTIME_ERROR_TYPE, message)
+}
+
+/// A value of `type_name` (one of the string-backed error types) as an `any`.
+pub(crate) fn error_value(
+    m: &mut Machine<'_>,
+    type_name: &str,
+    message: &str,
+) -> Result<(u64, u64), Halt> {
+    let typ = m.image.addr(type_name).unwrap_or(0);
     let data = new_string_header(m, message.as_bytes())?;
     Ok((typ, data))
 }
@@ -91,6 +107,9 @@ pub(crate) fn error_text(
         let mut text = b"runtime error: ".to_vec();
         text.extend(read(m, data)?);
         return Ok(Some(text));
+    }
+    if Some(typ) == m.image.addr(PLAIN_ERROR_TYPE) {
+        return Ok(Some(read(m, data)?));
     }
     if Some(typ) == m.image.addr(ERROR_STRING_TYPE) {
         return Ok(Some(read(m, data)?));

@@ -77,6 +77,10 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
             addr: m.load_word(addr)?,
             ty: name,
         },
+        kind::MAP => {
+            let h = m.load_word(addr)?;
+            decode_map(m, &info, h)?
+        }
         kind::SLICE | kind::ARRAY => {
             let (elem, array_len) = types::elem(m, &info)?;
             let elem_size = types::resolve(m, &elem)?.size;
@@ -108,6 +112,39 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
             Value::Struct { ty: name, fields }
         }
         _ => return Err(unsupported_type(m, &name)),
+    })
+}
+
+/// A map's entries, sorted by key as fmt prints them.
+fn decode_map(m: &mut Machine<'_>, info: &types::TypeInfo, h: u64) -> Result<Value, Halt> {
+    let Some(typ) = info.addr else {
+        return Err(unsupported_type(m, &info.name));
+    };
+    let w = m.arch.word();
+    let at = typ + types::header_size(m.arch);
+    let (key_t, elem_t) = (m.load_word(at)?, m.load_word(at + w)?);
+    let key_info = types::resolve(m, &TypeRef::Addr(key_t))?;
+    let entries =
+        m.rt.maps
+            .get(&h)
+            .map(|model| model.entries.clone())
+            .unwrap_or_default();
+    let mut out = Vec::new();
+    for (key_bytes, slot) in entries {
+        let key = if key_info.kind == kind::STRING {
+            Value::Str(key_bytes)
+        } else {
+            // An integer or other plain key: its bytes, decoded from a scratch copy.
+            let scratch = m.alloc(key_info.size.max(1))?;
+            m.store_bytes(scratch, &key_bytes)?;
+            decode(m, &TypeRef::Addr(key_t), scratch)?
+        };
+        out.push((key, decode(m, &TypeRef::Addr(elem_t), slot)?));
+    }
+    out.sort_by(|a, b| gofmt::key_order(&a.0, &b.0));
+    Ok(Value::Map {
+        ty: info.name.clone(),
+        entries: out,
     })
 }
 
@@ -181,15 +218,18 @@ fn decode_args(m: &mut Machine<'_>, ptr: u64, len: u64) -> Result<Vec<Value>, Ha
             continue;
         }
         let name = type_name(m, typ).unwrap_or_default();
-        let direct = name.starts_with('*') || name == "unsafe.Pointer";
-        out.push(if direct {
+        let value = if name.starts_with("map[") {
+            let info = types::info(m, typ)?;
+            decode_map(m, &info, data)?
+        } else if name.starts_with('*') || name == "unsafe.Pointer" {
             Value::Pointer {
                 addr: data,
                 ty: name,
             }
         } else {
             decode(m, &TypeRef::Addr(typ), data)?
-        });
+        };
+        out.push(value);
     }
     Ok(out)
 }

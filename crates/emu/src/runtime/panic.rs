@@ -46,6 +46,19 @@ pub(crate) fn runtime_error(m: &mut Machine<'_>, message: &str) -> Halt {
     }
 }
 
+/// A panic with one of the runtime's plain errors, e.g. `assignment to entry in nil map`.
+pub(crate) fn plain_panic(m: &mut Machine<'_>, message: &str) -> Halt {
+    let started = super::errors::error_value(m, super::errors::PLAIN_ERROR_TYPE, message)
+        .and_then(|v| gopanic_with(m, v));
+    match started {
+        Ok(()) => {
+            m.rt.redirected = true;
+            Box::new(Stop::Exited(-1))
+        }
+        Err(halt) => halt,
+    }
+}
+
 /// A nil pointer dereference: a fault in the first page.
 pub(crate) fn nil_dereference(m: &mut Machine<'_>, _addr: u64) -> Halt {
     runtime_error(m, "invalid memory address or nil pointer dereference")

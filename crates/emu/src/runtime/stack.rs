@@ -66,6 +66,7 @@ pub(crate) fn morestack(m: &mut Machine<'_>) -> Exec {
     m.store_word(m.g_field(g::STACK_LO), new_lo)?;
     m.store_word(m.g_field(g::STACK_HI), new_hi)?;
     m.store_word(m.g_field(g::STACKGUARD0), new_lo + STACK_GUARD)?;
+    super::maps::relocate(m, sp, old_hi, delta);
     m.mem.unmap(old_lo);
     m.cpu.gpr[RSP] = new_hi - used;
     m.cpu.rip = resume;

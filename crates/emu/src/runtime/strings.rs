@@ -184,6 +184,26 @@ pub(crate) fn memequal(m: &mut Machine<'_>, name: &str) -> Exec {
 
 /// A `bool` result: AL on amd64, a byte on the stack on 386.
 pub(crate) fn set_bool_result(m: &mut Machine<'_>, nargs: usize, value: bool) -> Exec {
+    set_bool_result_at(m, nargs, 0, value)
+}
+
+/// The `bool` result number `index` (counted in words of results before it).
+pub(crate) fn set_bool_result_at(
+    m: &mut Machine<'_>,
+    nargs: usize,
+    index: usize,
+    value: bool,
+) -> Exec {
+    if index > 0 && m.arch == crate::Arch::Amd64 {
+        // The second result register is BX.
+        let r = crate::cpu::RBX;
+        m.cpu.gpr[r] = (m.cpu.gpr[r] & !0xff) | u64::from(value);
+        return Ok(());
+    }
+    set_bool_result_first(m, nargs + index, value)
+}
+
+fn set_bool_result_first(m: &mut Machine<'_>, nargs: usize, value: bool) -> Exec {
     match m.arch {
         crate::Arch::Amd64 => {
             m.cpu.gpr[crate::cpu::RAX] = (m.cpu.gpr[crate::cpu::RAX] & !0xff) | u64::from(value);

@@ -22,6 +22,7 @@ pub(crate) mod kind {
     pub(crate) const ARRAY: u8 = 17;
     pub(crate) const FUNC: u8 = 19;
     pub(crate) const INTERFACE: u8 = 20;
+    pub(crate) const MAP: u8 = 21;
     pub(crate) const POINTER: u8 = 22;
     pub(crate) const SLICE: u8 = 23;
     pub(crate) const STRING: u8 = 24;
