@@ -82,6 +82,8 @@ pub(crate) struct State {
     pub(crate) maps: std::collections::BTreeMap<u64, maps::MapModel>,
     /// State of `runtime.rand`.
     pub(crate) rand: u64,
+    /// The faulting address and pc of the nil dereference being reported.
+    pub(crate) signal: Option<(u64, u64)>,
 }
 
 /// Offsets of `g`'s fields, in words: stack.lo, stack.hi, stackguard0, stackguard1, _panic, _defer.

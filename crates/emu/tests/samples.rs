@@ -48,7 +48,8 @@ fn expected(dir: &Path, stream: &str) -> Vec<u8> {
 ///
 /// A program that dies of a panic prints a traceback with absolute paths and
 /// argument words no two machines share; its `expected.stderr` holds what
-/// comes before the traceback, through `goroutine 1 [running]:`.
+/// comes before them: through `goroutine 1 [running]:`, or up to the faulting
+/// pc of a `[signal SIGSEGV ...]` line.
 fn expected_status(dir: &Path) -> i32 {
     std::fs::read_to_string(dir.join("expected.status")).map_or(0, |s| s.trim().parse().unwrap())
 }

@@ -60,7 +60,9 @@ pub(crate) fn plain_panic(m: &mut Machine<'_>, message: &str) -> Halt {
 }
 
 /// A nil pointer dereference: a fault in the first page.
-pub(crate) fn nil_dereference(m: &mut Machine<'_>, _addr: u64) -> Halt {
+pub(crate) fn nil_dereference(m: &mut Machine<'_>, addr: u64) -> Halt {
+    // Go's signal handler reports the fault with the faulting address and pc.
+    m.rt.signal = Some((addr, m.current_pc()));
     runtime_error(m, "invalid memory address or nil pointer dereference")
 }
 
@@ -306,6 +308,9 @@ fn fatal(m: &mut Machine<'_>) -> Halt {
     let mut out = format!("panic: {text}");
     if m.rt.panics.len() > 1 {
         out.push_str(" [recovered]");
+    }
+    if let Some((addr, pc)) = m.rt.signal {
+        out.push_str(&format!("\n[signal SIGSEGV: segmentation violation code=0x1 addr={addr:#x} pc={pc:#x}]"));
     }
     out.push_str("\n\ngoroutine 1 [running]:\n");
     m.stderr.extend_from_slice(out.as_bytes());
