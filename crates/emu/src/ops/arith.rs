@@ -196,39 +196,48 @@ fn sign_bit(size: usize) -> u64 {
 }
 
 fn set_szp(cpu: &mut Cpu, r: u64, size: usize) {
-    cpu.set_flag(ZF, r & size_mask(size) == 0);
-    cpu.set_flag(SF, r & sign_bit(size) != 0);
-    cpu.set_flag(PF, parity(r));
+    cpu.flags = (cpu.flags & !(ZF | SF | PF)) | szp(r, size);
+}
+
+/// ZF, SF and PF of a result, as flag bits.
+#[inline]
+fn szp(r: u64, size: usize) -> u64 {
+    let z = u64::from(r & size_mask(size) == 0) * ZF;
+    let s = u64::from(r & sign_bit(size) != 0) * SF;
+    let p = u64::from(parity(r)) * PF;
+    z | s | p
 }
 
 /// `a + b + carry` in `size` bytes, setting CF, OF, AF, SF, ZF, PF.
+#[inline]
 pub(crate) fn add_flags(cpu: &mut Cpu, a: u64, b: u64, carry: u64, size: usize) -> u64 {
     let mask = size_mask(size);
     let full = u128::from(a & mask) + u128::from(b & mask) + u128::from(carry);
     let r = full as u64 & mask;
-    cpu.set_flag(CF, full > u128::from(mask));
-    cpu.set_flag(OF, (a ^ r) & (b ^ r) & sign_bit(size) != 0);
-    cpu.set_flag(AF, (a ^ b ^ r) & 0x10 != 0);
-    set_szp(cpu, r, size);
+    let cf = u64::from(full > u128::from(mask)) * CF;
+    let of = u64::from((a ^ r) & (b ^ r) & sign_bit(size) != 0) * OF;
+    let af = (a ^ b ^ r) & 0x10;
+    cpu.flags = (cpu.flags & !ARITH) | cf | of | af | szp(r, size);
     r
 }
 
 /// `a - b - borrow` in `size` bytes, setting CF, OF, AF, SF, ZF, PF.
+#[inline]
 pub(crate) fn sub_flags(cpu: &mut Cpu, a: u64, b: u64, borrow: u64, size: usize) -> u64 {
     let mask = size_mask(size);
     let (a, b) = (a & mask, b & mask);
     let r = a.wrapping_sub(b).wrapping_sub(borrow) & mask;
-    cpu.set_flag(CF, u128::from(a) < u128::from(b) + u128::from(borrow));
-    cpu.set_flag(OF, (a ^ b) & (a ^ r) & sign_bit(size) != 0);
-    cpu.set_flag(AF, (a ^ b ^ r) & 0x10 != 0);
-    set_szp(cpu, r, size);
+    let cf = u64::from(u128::from(a) < u128::from(b) + u128::from(borrow)) * CF;
+    let of = u64::from((a ^ b) & (a ^ r) & sign_bit(size) != 0) * OF;
+    let af = (a ^ b ^ r) & 0x10;
+    cpu.flags = (cpu.flags & !ARITH) | cf | of | af | szp(r, size);
     r
 }
 
 /// Flags of AND, OR, XOR, TEST: CF, OF and AF cleared.
+#[inline]
 pub(crate) fn logic_flags(cpu: &mut Cpu, r: u64, size: usize) {
-    cpu.flags &= !(CF | OF | AF);
-    set_szp(cpu, r, size);
+    cpu.flags = (cpu.flags & !ARITH) | szp(r, size);
 }
 
 /// Flags of a multiply: CF and OF say the result did not fit; SF, ZF, PF from the low half.

@@ -310,7 +310,9 @@ fn fatal(m: &mut Machine<'_>) -> Halt {
         out.push_str(" [recovered]");
     }
     if let Some((addr, pc)) = m.rt.signal {
-        out.push_str(&format!("\n[signal SIGSEGV: segmentation violation code=0x1 addr={addr:#x} pc={pc:#x}]"));
+        out.push_str(&format!(
+            "\n[signal SIGSEGV: segmentation violation code=0x1 addr={addr:#x} pc={pc:#x}]"
+        ));
     }
     out.push_str("\n\ngoroutine 1 [running]:\n");
     m.stderr.extend_from_slice(out.as_bytes());
