@@ -31,6 +31,8 @@ pub struct Request {
     pub at: String,
     /// Which time it happens (1-based).
     pub nth: usize,
+    /// A second moment to draw beside the first (stack view), e.g. before and after a call.
+    pub beside: Option<String>,
 }
 
 impl Request {
@@ -209,20 +211,27 @@ pub fn draw(
 /// Draws the stack at the requested moment, one panel per arch.
 pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure, Error> {
     let moment = Moment::parse(&request.at)?;
+    let beside = request.beside.as_deref().map(Moment::parse).transpose()?;
     let mut panels = Vec::new();
     for &arch in &request.arches {
         let traced = request.trace(go, cache, arch)?;
         let step = moment.resolve(&traced.run, request.nth)?;
-        let info = CaptionInfo {
+        let info = |event: String| CaptionInfo {
             go_version: traced.go_version.clone(),
             flags: request.flags.join(" "),
-            event: if request.nth > 1 {
-                format!("{} (#{})", request.at, request.nth)
-            } else {
-                request.at.clone()
-            },
+            event,
         };
-        panels.push(stack_diagram(&traced.run, step, &info));
+        let event = if request.nth > 1 {
+            format!("{} (#{})", request.at, request.nth)
+        } else {
+            request.at.clone()
+        };
+        panels.push(stack_diagram(&traced.run, step, &info(event)));
+        // The second moment: the first time it happens after the first one.
+        if let (Some(m), Some(text)) = (&beside, &request.beside) {
+            let later = m.resolve_after(&traced.run, step)?;
+            panels.push(stack_diagram(&traced.run, later, &info(text.clone())));
+        }
     }
     Ok(Figure { panels })
 }

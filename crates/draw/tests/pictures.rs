@@ -29,6 +29,7 @@ fn request(source: String, arches: &[Arch], flags: &str, at: &str, nth: usize) -
         flags: flags.split_whitespace().map(str::to_string).collect(),
         at: at.into(),
         nth,
+        beside: None,
     }
 }
 
@@ -84,6 +85,25 @@ fn swap_defer_and_manyargs_pictures() {
         let name = format!("{sample}-{opt}-{}-{nth}.txt", at.replace(' ', "-"));
         expect_test::expect_file![snapshot(&name)].assert_eq(&gostack_diagram::ascii::render(&fig));
     }
+}
+
+/// Two moments of one run side by side: a call and its return.
+#[test]
+fn two_moments_side_by_side() {
+    let go = Go::find().unwrap();
+    let mut req = request(
+        sample_source("add"),
+        &[Arch::Amd64],
+        "-N -l",
+        "add2 entry",
+        1,
+    );
+    req.beside = Some("after call add2".into());
+    let fig = stack_figure(&go, &cache(), &req).unwrap();
+    assert_eq!(fig.panels.len(), 2);
+    assert!(fig.panels[0].caption.step < fig.panels[1].caption.step);
+    expect_test::expect_file![snapshot("add-add2-entry-beside-after-call.txt")]
+        .assert_eq(&gostack_diagram::ascii::render(&fig));
 }
 
 #[test]

@@ -60,6 +60,9 @@ enum Command {
         /// Which time the moment happens (1 = the first).
         #[arg(long, default_value_t = 1)]
         nth: usize,
+        /// A second moment, drawn beside the first: the first time it happens after it.
+        #[arg(long, value_name = "EVENT")]
+        beside: Option<String>,
         /// GOARCH; give it twice (`--arch amd64 --arch 386`) for both side by side.
         #[arg(long = "arch", default_value = "amd64", value_parser = parse_arch)]
         arches: Vec<Arch>,
@@ -172,6 +175,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             file,
             at,
             nth,
+            beside,
             arches,
             flags,
             format,
@@ -191,6 +195,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 flags: flags.split_whitespace().map(str::to_string).collect(),
                 at,
                 nth,
+                beside,
             };
             let view = match view {
                 ViewArg::Stack => gostack_draw::View::Stack,

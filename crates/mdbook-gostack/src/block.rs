@@ -77,8 +77,10 @@ pub struct Spec {
     pub nth: Option<usize>,
     /// `stack` (default), `frame`, `trace` or `asm`.
     pub view: Option<String>,
-    /// For `view = "trace"`: the moment to stop at.
+    /// For `view = "trace"` and `"steps"`: the moment to stop at.
     pub to: Option<String>,
+    /// For `view = "stack"`: a second moment drawn beside the first.
+    pub beside: Option<String>,
 }
 
 /// Reads a block's TOML; the error names the key at fault.

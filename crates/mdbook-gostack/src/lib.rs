@@ -11,6 +11,7 @@
 //! flags = "-N -l"
 //! at = "main.add2 ret"  # or "add1 entry", "after call add2", "main.go:14", "main.add1+0x2e"
 //! nth = 1
+//! beside = "after call main.add2"  # a second moment drawn beside the first
 //! view = "stack"        # stack | frame | trace | asm | steps (with `to`)
 //! ```
 //!
@@ -180,6 +181,7 @@ pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> R
         flags: spec.flags.split_whitespace().map(str::to_string).collect(),
         at: spec.at.clone(),
         nth: spec.nth.unwrap_or(1),
+        beside: spec.beside.clone(),
     };
     // A drawing depends only on the tool, the Go toolchain, the block and the program.
     let key = drawing_key(go, &job.block.body, &request.source);
