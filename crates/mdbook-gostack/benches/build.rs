@@ -52,6 +52,11 @@ fn book_copy(repo: &Path, cache: &Path) -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
 fn main() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -66,17 +71,17 @@ fn main() {
     };
 
     let cold = build(&root, true);
-    let rounds = 5;
-    let warm = (0..rounds).map(|_| build(&root, true)).sum::<f64>() / f64::from(rounds);
+    let rounds = 15;
+    let warm = median((0..rounds).map(|_| build(&root, true)).collect());
     let chapter = root.join("src/add.md");
-    let mut edited = 0.0;
+    let mut edits = Vec::new();
     for i in 0..rounds {
         let mut text = std::fs::read_to_string(&chapter).unwrap();
         text.push_str(&format!("\n编辑 {i}。\n"));
         std::fs::write(&chapter, text).unwrap();
-        edited += build(&root, true);
+        edits.push(build(&root, true));
     }
-    edited /= f64::from(rounds);
+    let edited = median(edits);
 
     // The same book, every gostack block taken out, built by mdBook alone.
     let (_keep_plain, plain_root) = book_copy(&repo, &cache_dir);
@@ -97,9 +102,9 @@ fn main() {
         format!("{}{}", &toml[..start], &toml[end..]),
     )
     .unwrap();
-    let plain = (0..rounds).map(|_| build(&plain_root, false)).sum::<f64>() / f64::from(rounds);
+    let plain = median((0..rounds).map(|_| build(&plain_root, false)).collect());
 
-    println!("the notes: {blocks} diagrams, mean of {rounds} builds where repeated");
+    println!("the notes: {blocks} diagrams, median of {rounds} builds where repeated");
     println!(
         "  plain mdBook build, blocks removed: {:.0} ms",
         plain * 1e3

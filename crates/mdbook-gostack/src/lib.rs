@@ -318,7 +318,7 @@ fn error_box(message: &str, renderer: &str) -> String {
 pub fn find_go(settings: &Settings) -> Result<Option<Go>> {
     let found = match &settings.go {
         Some(path) => Go::at(path),
-        None => Go::find(),
+        None => Go::find_cached(&Cache::new(&settings.cache_dir)),
     };
     match found {
         Ok(go) => Ok(Some(go)),

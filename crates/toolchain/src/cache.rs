@@ -98,6 +98,11 @@ impl Cache {
         }
     }
 
+    /// Writes a file under the cache directory, atomically.
+    pub(crate) fn write_file(&self, path: &Path, text: &str) -> Result<(), Error> {
+        write_atomic(path, text.as_bytes())
+    }
+
     /// The cached import config for `go` and `arch` as a map from import path to export file.
     ///
     /// `None` when there is none, or when one of the files it names has gone (Go trims its build cache),

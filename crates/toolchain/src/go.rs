@@ -51,6 +51,50 @@ impl Go {
         }
     }
 
+    /// Like [`Go::find`], but remembers `go env` in `cache`, keyed by the
+    /// binary (path, size, modification time) and everything that can change
+    /// what `go env` says (GOROOT, GOAMD64, GO386, GOEXPERIMENT, GOENV and the
+    /// go.env files), so a second call runs no process.
+    pub fn find_cached(cache: &crate::Cache) -> Result<Go, Error> {
+        let path = match std::env::var_os("GOSTACK_GO") {
+            Some(value) if !value.is_empty() => resolve_named(value),
+            _ => which::which("go").map_err(|_| Error::GoNotFound)?,
+        };
+        let Some(dir) = cache.dir() else {
+            return Go::at(path);
+        };
+        let Some(key) = env_key(&path) else {
+            return Go::at(path);
+        };
+        let file = dir.join("go-env").join(format!("{key}.txt"));
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let lines: Vec<String> = text.lines().map(str::to_string).collect();
+            if let [v, root, amd64, i386, exp] = &lines[..] {
+                return Go::from_env(
+                    path,
+                    v.clone(),
+                    root.clone(),
+                    amd64.clone(),
+                    i386.clone(),
+                    exp.clone(),
+                );
+            }
+        }
+        let go = Go::at(path)?;
+        let text = [
+            &go.version.raw,
+            &go.goroot,
+            &go.goamd64,
+            &go.go386,
+            &go.goexperiment,
+        ]
+        .map(|s| s.as_str())
+        .join("\n");
+        // A cache that cannot be written only costs the next call a `go env`.
+        let _ = cache.write_file(&file, &text);
+        Ok(go)
+    }
+
     /// Uses the `go` binary at `path`, reading its version and environment.
     pub fn at(path: impl Into<PathBuf>) -> Result<Go, Error> {
         let path = path.into();
@@ -97,6 +141,18 @@ impl Go {
         } else {
             raw_version
         };
+        Go::from_env(path, raw_version, goroot, goamd64, go386, goexperiment)
+    }
+
+    /// Builds a `Go` from what `go env` said, checking the version.
+    fn from_env(
+        path: PathBuf,
+        raw_version: String,
+        goroot: String,
+        goamd64: String,
+        go386: String,
+        goexperiment: String,
+    ) -> Result<Go, Error> {
         let version = GoVersion::parse(&raw_version).ok_or_else(|| Error::BadGoVersion {
             found: raw_version.clone(),
         })?;
@@ -252,6 +308,46 @@ fn resolve_named(value: OsString) -> PathBuf {
 }
 
 /// Keeps `go` from switching toolchains, joining a workspace, or reading user GOFLAGS.
+/// What identifies a `go env` answer: the binary and the settings it reads.
+fn env_key(path: &Path) -> Option<String> {
+    use sha2::Digest as _;
+    let stamp = |p: &Path| -> String {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
+            .unwrap_or_default()
+    };
+    let mut h = sha2::Sha256::new();
+    let path = path.canonicalize().ok()?;
+    h.update(path.to_string_lossy().as_bytes());
+    h.update(stamp(&path).as_bytes());
+    for var in [
+        "GOROOT",
+        "GOAMD64",
+        "GO386",
+        "GOEXPERIMENT",
+        "GOENV",
+        "HOME",
+        "XDG_CONFIG_HOME",
+    ] {
+        h.update(var.as_bytes());
+        h.update(
+            std::env::var_os(var)
+                .unwrap_or_default()
+                .to_string_lossy()
+                .as_bytes(),
+        );
+    }
+    // The go.env beside the toolchain and the user's go env file.
+    if let Some(root) = path.parent().and_then(Path::parent) {
+        h.update(stamp(&root.join("go.env")).as_bytes());
+    }
+    if let Some(home) = std::env::var_os("HOME") {
+        h.update(stamp(&Path::new(&home).join(".config/go/env")).as_bytes());
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
 fn neutral_env(command: &mut Command) {
     command
         .env("GOTOOLCHAIN", "local")

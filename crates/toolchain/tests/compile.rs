@@ -407,3 +407,17 @@ fn a_go_older_than_1_19_is_too_old() {
     );
     assert!(err.to_string().contains("go.dev/dl"), "{err}");
 }
+
+/// A second `find_cached` answers from the cache, with the same Go.
+#[test]
+fn find_cached_remembers_go_env() {
+    let dir = TempDir::new().unwrap();
+    let cache = Cache::new(dir.path());
+    let first = Go::find_cached(&cache).unwrap();
+    let stored: Vec<_> = fs::read_dir(dir.path().join("go-env")).unwrap().collect();
+    assert_eq!(stored.len(), 1, "one remembered go env");
+    let second = Go::find_cached(&cache).unwrap();
+    assert_eq!(first.version().raw, second.version().raw);
+    assert_eq!(first.goroot(), second.goroot());
+    assert_eq!(first.version().raw, Go::find().unwrap().version().raw);
+}
