@@ -158,3 +158,60 @@ fn help_and_version() {
         format!("gostack {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[test]
+fn events_lists_calls_and_returns_with_their_nth() {
+    let out = gostack(&[
+        "events",
+        sample("recursion").to_str().unwrap(),
+        "--flags",
+        "-N -l",
+    ]);
+    assert!(out.status.success());
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("main.fact entry (main.go:8)  [nth 5]"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("main.deep ret"), "{stdout}");
+}
+
+#[test]
+fn stack_draws_both_arches_and_says_when_a_moment_never_happens() {
+    let out = gostack(&[
+        "stack",
+        sample("add").to_str().unwrap(),
+        "--at",
+        "add2 ret",
+        "--flags",
+        "-N -l",
+        "--arch",
+        "amd64",
+        "--arch",
+        "386",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("go1.")
+            && stdout.contains(" amd64 -N -l ")
+            && stdout.contains(" 386 -N -l "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("add2.a (spill) = 11") && stdout.contains("add2.~r0 = 21"),
+        "{stdout}"
+    );
+    let out = gostack(&[
+        "stack",
+        sample("add").to_str().unwrap(),
+        "--at",
+        "add9 entry",
+    ]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("never happens"),
+        "{}",
+        text(&out.stderr)
+    );
+}
