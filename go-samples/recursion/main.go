@@ -13,7 +13,7 @@ func fact(n int) int {
 }
 
 // deep keeps a 16-word array in every frame, so a hundred nested calls
-// need more than the 8 KiB a goroutine stack starts with: the stack grows.
+// need more than the 2 KiB a goroutine stack starts with: the stack grows.
 //
 //go:noinline
 func deep(n int) int {

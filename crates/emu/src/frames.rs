@@ -111,7 +111,9 @@ pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<
     }
     // runtime.main's frame above main.main, as the runtime model lays it out.
     if let Some(stub) = image.stub_addr("runtime.main") {
-        let frame_size = crate::runtime::RUNTIME_MAIN_FRAME - w;
+        let first = crate::runtime::first_frames(arch);
+        // From runtime.main's SP (just above main.main's return address) up to its return address.
+        let frame_size = first.main_sp - w - first.goexit_slot;
         let mut info = FuncInfo {
             frame_size,
             saves_bp: arch == Arch::Amd64,
@@ -270,6 +272,10 @@ pub(crate) fn stack_view(
     while sp >= lo && sp < hi && frames.len() < 10_000 {
         let sym = image.symbol_at(pc);
         let (func, offset) = code_name(image, pc).unwrap_or_else(|| (format!("{pc:#x}"), 0));
+        // The goroutine's first frame: nothing lies above goexit's return address.
+        if func == "runtime.goexit" || sym.is_none() {
+            break;
+        }
         let info = sym.and_then(|s| funcs.get(&s.addr));
         // The innermost frame may be half built; a caller is always in its body.
         let delta = match info {
@@ -481,6 +487,11 @@ impl Layout {
                 .map(|(off, (pos, asm))| (*off, pos.clone(), asm.clone()))
                 .collect(),
         )
+    }
+
+    /// The address of the modelled `g` (its second word is `g.stack.hi`).
+    pub fn g_addr() -> u64 {
+        crate::runtime::G_ADDR
     }
 
     /// The runtime's own objects by address: `g` and the TLS block.

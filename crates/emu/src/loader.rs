@@ -214,6 +214,7 @@ impl Image {
         // The models call these by name even when the package does not.
         for name in [
             "runtime.main",
+            "runtime.doInit1",
             "runtime.goexit",
             "runtime.gopanic",
             crate::runtime::errors::ERROR_METHOD,

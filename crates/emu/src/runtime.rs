@@ -43,15 +43,50 @@ const HEAP_CHUNK: u64 = 1 << 20;
 const HEAP_LIMIT: u64 = 1 << 30;
 /// Goroutine stacks are allocated upwards from here, each at a new address.
 pub(crate) const STACK_BASE: u64 = 0x4000_0000;
-/// The size a goroutine stack starts with (`fixedStack` on Linux).
-pub(crate) const INITIAL_STACK: u64 = 8192;
+/// The size a goroutine stack starts with (`fixedStack` on Linux: 2 KiB).
+pub(crate) const INITIAL_STACK: u64 = 2048;
 /// `stackGuard` on Linux: how far above `stack.lo` the guard sits.
 pub(crate) const STACK_GUARD: u64 = 928;
-/// Bytes between the stack top and `main.main`'s return address: `runtime.main`'s frame and `goexit`'s slot.
-pub(crate) const RUNTIME_MAIN_FRAME: u64 = 0x60;
-/// Offset in `runtime.main` that `main.main` returns to.
-pub(crate) const RUNTIME_MAIN_RET: u64 = 0x2c;
-/// Offset in `runtime.main` that the package's init functions return to.
+/// Where the goroutine's first frames sit, as offsets below the stack top
+/// (`g.stack.hi`): `main.main`'s return address, `runtime.main`'s saved BP
+/// and `goexit`'s return address. On amd64 these are what Go 1.26 lays out,
+/// measured under a debugger; 386 keeps a frame of the same shape.
+pub(crate) struct FirstFrames {
+    /// `hi - SP` when `main.main` starts.
+    pub(crate) main_sp: u64,
+    /// `hi -` the address of `runtime.main`'s saved BP (amd64).
+    pub(crate) bp_slot: u64,
+    /// `hi -` the address of the return address into `goexit`.
+    pub(crate) goexit_slot: u64,
+    /// `hi - SP` when an init function of the package starts (called by `runtime.doInit1`).
+    pub(crate) init_sp: u64,
+    /// `hi - BP` then: `runtime.doInit1`'s frame (amd64).
+    pub(crate) init_bp: u64,
+}
+
+/// The first frames for `arch`.
+pub(crate) fn first_frames(arch: Arch) -> FirstFrames {
+    match arch {
+        Arch::Amd64 => FirstFrames {
+            main_sp: 0xc0,
+            bp_slot: 0x30,
+            goexit_slot: 0x28,
+            init_sp: 0x1e0,
+            init_bp: 0xc8,
+        },
+        Arch::I386 => FirstFrames {
+            main_sp: 0x64,
+            bp_slot: 0x8,
+            goexit_slot: 0x4,
+            init_sp: 0xb4,
+            init_bp: 0x8,
+        },
+    }
+}
+
+/// Offset in `runtime.main` that `main.main` returns to (Go 1.26 amd64's).
+pub(crate) const RUNTIME_MAIN_RET: u64 = 0x2d5;
+/// Offset in `runtime.doInit1` that the package's init functions return to.
 pub(crate) const RUNTIME_MAIN_INIT_RET: u64 = 0x10;
 
 /// Integer argument registers of Go's amd64 register ABI, in order.
@@ -222,23 +257,31 @@ pub(crate) fn start(m: &mut Machine<'_>) {
     // runtime.main's frame sits above main.main: goexit's return slot at the top,
     // then runtime.main's saved BP slot, which the frame pointer chain ends at.
     let goexit = m.image.stub_addr("runtime.goexit").unwrap_or(0);
-    init(m, hi - w, goexit + 1);
-    let sp = hi - RUNTIME_MAIN_FRAME - w;
-    let runtime_main = m.image.stub_addr("runtime.main").unwrap_or(0);
+    let first_frames = first_frames(m.arch);
+    init(m, hi - first_frames.goexit_slot, goexit + 1);
     // Like runtime.main, run the package's init functions (package-level
-    // variables, init()) first, each called from the same place as main.main.
+    // variables, init()) first; runtime.doInit1 calls them, deeper down.
     m.rt.inits = init_functions(m);
     m.rt.inits.reverse();
     let first = m.rt.inits.pop();
-    let ret = runtime_main
-        + if first.is_some() {
-            RUNTIME_MAIN_INIT_RET
-        } else {
-            RUNTIME_MAIN_RET
-        };
+    let (sp, ret) = match first {
+        Some(_) => (
+            hi - first_frames.init_sp,
+            m.image.stub_addr("runtime.doInit1").unwrap_or(0) + RUNTIME_MAIN_INIT_RET,
+        ),
+        None => (
+            hi - first_frames.main_sp,
+            m.image.stub_addr("runtime.main").unwrap_or(0) + RUNTIME_MAIN_RET,
+        ),
+    };
     init(m, sp, ret);
     m.cpu.gpr[RSP] = sp;
-    m.cpu.gpr[RBP] = hi - 2 * w;
+    m.cpu.gpr[RBP] = hi
+        - if first.is_some() {
+            first_frames.init_bp
+        } else {
+            first_frames.bp_slot
+        };
     match m.arch {
         Arch::Amd64 => m.cpu.gpr[R14] = G_ADDR,
         Arch::I386 => {
@@ -268,15 +311,25 @@ fn init_functions(m: &Machine<'_>) -> Vec<u64> {
         .collect()
 }
 
-/// An init function returned: call the next, or `main.main`.
+/// An init function returned: call the next, or `main.main` from runtime.main's frame.
 fn next_init(m: &mut Machine<'_>) -> Exec {
-    let runtime_main = m.image.stub_addr("runtime.main").unwrap_or(0);
     let (target, ret) = match m.rt.inits.pop() {
-        Some(f) => (f, runtime_main + RUNTIME_MAIN_INIT_RET),
-        None => (
-            m.image.addr("main.main").expect("checked by the loader"),
-            runtime_main + RUNTIME_MAIN_RET,
+        Some(f) => (
+            f,
+            m.image.stub_addr("runtime.doInit1").unwrap_or(0) + RUNTIME_MAIN_INIT_RET,
         ),
+        None => {
+            let hi = m.load_word(m.g_field(g::STACK_HI))?;
+            m.cpu.gpr[RSP] = hi - first_frames(m.arch).main_sp + m.arch.word();
+            if m.arch == Arch::Amd64 {
+                m.cpu.gpr[RBP] = hi - first_frames(m.arch).bp_slot;
+            }
+            let main = m.image.addr("main.main").expect("checked by the loader");
+            (
+                main,
+                m.image.stub_addr("runtime.main").unwrap_or(0) + RUNTIME_MAIN_RET,
+            )
+        }
     };
     m.push(ret)?;
     m.cpu.rip = target;
@@ -320,7 +373,7 @@ pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
 /// A return into a model's own stub range.
 fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
     match (name, offset) {
-        ("runtime.main", RUNTIME_MAIN_INIT_RET) => next_init(m),
+        ("runtime.doInit1", RUNTIME_MAIN_INIT_RET) => next_init(m),
         ("runtime.main", RUNTIME_MAIN_RET) => {
             m.event(Event::Exit { code: 0 });
             Err(Box::new(Stop::Exited(0)))
@@ -340,7 +393,12 @@ fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
 /// Calls the model called `name`.
 fn call(m: &mut Machine<'_>, name: &str) -> Exec {
     match name {
-        "runtime.morestack_noctxt" | "runtime.morestack" => stack::morestack(m),
+        "runtime.morestack_noctxt" => {
+            // morestack_noctxt is morestack with no closure context: it clears DX first.
+            m.cpu.gpr[crate::cpu::RDX] = 0;
+            stack::morestack(m)
+        }
+        "runtime.morestack" => stack::morestack(m),
         "runtime.deferprocStack" => defer::deferproc_stack(m),
         "runtime.deferreturn" => defer::deferreturn(m),
         "runtime.convT64" | "runtime.convT32" | "runtime.convT16" => convt_small(m, name),

@@ -179,7 +179,10 @@ fn deep_recursion_grows_the_stack() {
             _ => None,
         })
         .collect();
-    assert!(!grown.is_empty(), "deep(100) needs more than 8 KiB");
+    assert!(
+        !grown.is_empty(),
+        "deep(100) needs more than the 2 KiB a goroutine starts with"
+    );
     for (old, new) in &grown {
         assert_eq!(new.1 - new.0, 2 * (old.1 - old.0));
     }

@@ -38,7 +38,8 @@ Exit status:
   0    success
   125  gostack itself failed: bad usage, no Go, a compile error, or a program
        the emulator cannot run (it names the instruction or function and line)
-  `gostack run` otherwise exits with the program's own status (2 after a panic).";
+  `gostack run` otherwise exits with the program's own status (2 after a panic);
+  `gostack verify` exits 1 when a step differs from the real CPU.";
 
 #[derive(Subcommand, Debug)]
 enum Command {
@@ -83,6 +84,14 @@ enum Command {
     Events {
         #[command(flatten)]
         build: BuildArgs,
+    },
+    /// Compare every step of the emulator with the real CPU under gdb (amd64).
+    Verify {
+        /// The Go source file (package main).
+        file: PathBuf,
+        /// Compiler flags, e.g. "-N -l".
+        #[arg(long, default_value = "", allow_hyphen_values = true)]
+        flags: String,
     },
     /// Run the program in the emulator: its stdout and stderr, its exit status.
     Run {
@@ -262,6 +271,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let text = events::render(&traced.run);
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { file, flags } => {
+            let go = Go::find()?;
+            let config = gostack_oracle::Config {
+                flags: flags.split_whitespace().map(str::to_string).collect(),
+            };
+            let report = gostack_oracle::verify(&go, &cache(false), &file, &config)?;
+            println!("{report}");
+            Ok(if report.first_difference.is_none() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         Command::Run {
             build,

@@ -205,8 +205,14 @@ pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> R
 fn drawing_key(go: &Go, block: &str, source: &str) -> String {
     use sha2::Digest as _;
     let mut h = sha2::Sha256::new();
+    // The running build: a rebuilt gostack may draw differently even at the same version.
+    let build = std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
+        .unwrap_or_default();
     for part in [
         env!("CARGO_PKG_VERSION"),
+        &build,
         &go.version().raw,
         go.goroot(),
         go.goamd64(),
