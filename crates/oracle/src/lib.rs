@@ -408,7 +408,8 @@ pub fn verify(go: &Go, cache: &Cache, program: &Path, config: &Config) -> Result
         }
         // What this step defines for the next ones.
         let hi = cursor.snapshot().read(gostack_emu::Layout::g_addr() + 8, 8);
-        if !in_main {
+        // A step that ran runtime code (a model, or a fault that became a panic) leaves registers as that code likes.
+        if !in_main || trace.event(i).is_some() {
             regs_defined = [false; 16];
             for r in [4, 5, 14] {
                 regs_defined[r] = true;

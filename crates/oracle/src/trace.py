@@ -34,6 +34,9 @@ def read(addr, n):
 
 gdb.execute("set pagination off")
 gdb.execute("set confirm off")
+# Go turns SIGSEGV into a panic, and uses SIGURG for preemption: let the program have them.
+for sig in ("SIGSEGV", "SIGURG", "SIGPIPE"):
+    gdb.execute("handle %s nostop noprint pass" % sig, to_string=True)
 for lo, _ in funcs:
     gdb.execute("break *%d" % lo, to_string=True)
 gdb.execute("run", to_string=True)
