@@ -126,12 +126,7 @@ fn panel_lines(d: &StackDiagram) -> Vec<String> {
 /// Renders a table with aligned columns; highlighted rows start with `>`.
 pub fn table(t: &crate::Table) -> String {
     let n = t.columns.len();
-    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
-    for row in &t.rows {
-        for (i, cell) in row.cells.iter().enumerate().take(n) {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
+    let widths = t.column_widths();
     let line = |cells: &[String], mark: char| {
         let mut s = format!("{mark} ");
         for (i, cell) in cells.iter().enumerate().take(n) {

@@ -248,12 +248,7 @@ fn render_row(out: &mut String, row: &Row, cols: &Columns, y: f64) {
 /// Renders a table as one `<svg>` element in the theme's colours.
 pub fn table(t: &crate::Table) -> String {
     let n = t.columns.len();
-    let mut widths: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
-    for row in &t.rows {
-        for (i, cell) in row.cells.iter().enumerate().take(n) {
-            widths[i] = widths[i].max(cell.chars().count());
-        }
-    }
+    let widths = t.column_widths();
     let xs: Vec<f64> = widths
         .iter()
         .scan(8.0, |x, w| {
