@@ -195,9 +195,8 @@ pub(crate) fn set_bool_result_at(
     value: bool,
 ) -> Exec {
     if index > 0 && m.arch == crate::Arch::Amd64 {
-        // The second result register is BX.
-        let r = crate::cpu::RBX;
-        m.cpu.gpr[r] = (m.cpu.gpr[r] & !0xff) | u64::from(value);
+        // The second result register is BX; the runtime's Go code leaves it zero-extended.
+        m.cpu.gpr[crate::cpu::RBX] = u64::from(value);
         return Ok(());
     }
     set_bool_result_first(m, nargs + index, value)
