@@ -85,7 +85,7 @@ enum Command {
         #[command(flatten)]
         build: BuildArgs,
     },
-    /// Compare every step of the emulator with the real CPU under gdb (amd64).
+    /// Compare every step of the emulator with the real CPU, single-stepped under ptrace (amd64).
     Verify {
         /// The Go source file (package main).
         file: PathBuf,
@@ -274,9 +274,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify { file, flags } => {
             let go = Go::find()?;
-            let config = gostack_oracle::Config {
-                flags: flags.split_whitespace().map(str::to_string).collect(),
-            };
+            let config = gostack_oracle::Config::new(flags.split_whitespace());
             let report = gostack_oracle::verify(&go, &cache(false), &file, &config)?;
             println!("{report}");
             Ok(if report.first_difference.is_none() {

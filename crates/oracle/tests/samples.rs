@@ -1,86 +1,71 @@
-//! The emulator against the real CPU under gdb, step by step, amd64,
-//! optimised and with `-N -l`, over the samples and the emulator's test programs.
-//!
-//! The programs listed in `AGREE` agree at every step (where the two stacks
-//! grew at other depths, the comparison says so and goes on); they must stay
-//! so. The others are compared too and their first difference is printed:
-//! they are the emulator's known gaps, each one a step to explain.
+//! Every sample and every emulator test program, amd64, optimised and with
+//! `-N -l`, run in the emulator and on the real CPU: every step of package
+//! main must agree (where the two legitimately part, the report's notes say
+//! why and the comparison goes on).
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
-use gostack_oracle::{Config, verify};
+use gostack_oracle::{Arch, Config, verify};
 use gostack_toolchain::{Cache, Go};
 
-/// Programs and flag sets in which every step agrees with the real CPU.
-const AGREE: &[(&str, &str)] = &[
-    ("add", ""),
-    ("add", "-N -l"),
-    ("sum", ""),
-    ("sum", "-N -l"),
-    ("swap", ""),
-    ("swap", "-N -l"),
-    ("manyargs", ""),
-    ("manyargs", "-N -l"),
-    ("recursion", ""),
-    ("recursion", "-N -l"),
-    ("floats", ""),
-    ("results", ""),
-    ("println", ""),
-    ("init", "-N -l"),
-];
-
-fn programs() -> Vec<PathBuf> {
+/// The program `name`, from the samples or the emulator's test programs.
+fn program(name: &str) -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut out = Vec::new();
-    for dir in [
-        root.join("go-samples"),
-        root.join("crates/emu/test_data/programs"),
-    ] {
-        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path().join("main.go"))
-            .filter(|p| p.is_file())
-            .collect();
-        found.sort();
-        // deep takes 200,000 steps: gdb would need minutes for it.
-        found.retain(|p| !p.ends_with("deep/main.go"));
-        out.extend(found);
+    let sample = root.join("go-samples").join(name).join("main.go");
+    if sample.is_file() {
+        sample
+    } else {
+        root.join("crates/emu/test_data/programs")
+            .join(name)
+            .join("main.go")
     }
-    out
 }
 
-#[test]
-fn the_emulator_agrees_with_the_real_cpu() {
+/// Verifies `name` with `flags` and asserts that no step differs.
+fn check(name: &str, flags: &[&str]) {
     let go = Go::find().expect("Go is installed");
+    let start = Instant::now();
     let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
-    let mut failures = Vec::new();
-    let mut compared = 0;
-    let mut equal = 0;
-    for program in programs() {
-        let name = program
-            .parent()
-            .unwrap()
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned();
-        for flags in ["", "-N -l"] {
-            let config = Config {
-                flags: flags.split_whitespace().map(str::to_string).collect(),
-            };
-            let report = verify(&go, &cache, &program, &config).unwrap();
-            compared += report.steps_compared;
-            equal += report.steps_equal;
-            println!("{name} [{flags}]: {report}");
-            if AGREE.contains(&(name.as_str(), flags)) && report.first_difference.is_some() {
-                failures.push(format!("{name} [{flags}]: {report}"));
-            }
-        }
-    }
-    println!("in all: {equal} of {compared} steps compared agree");
-    assert!(
-        compared > 10_000,
-        "the programs take more than ten thousand steps in package main"
+    let report = verify(&go, &cache, &program(name), &Config::new(flags.iter().copied()))
+        .unwrap_or_else(|e| panic!("{name} {flags:?}: {e}"));
+    println!(
+        "{name} {flags:?} ({:.1} s): {report}",
+        start.elapsed().as_secs_f64()
     );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(
+        report.steps_compared > 0,
+        "{name} {flags:?}: nothing compared"
+    );
+    assert_eq!(
+        report.first_difference, None,
+        "{name} {flags:?}: the emulator and the real CPU differ:\n{report}"
+    );
+    assert_eq!(report.steps_equal, report.steps_compared);
+}
+
+macro_rules! programs {
+    ($($name:ident),* $(,)?) => {
+        mod optimised {
+            $(#[test] fn $name() { super::check(stringify!($name), &[]); })*
+        }
+        mod no_opt {
+            $(#[test] fn $name() { super::check(stringify!($name), &["-N", "-l"]); })*
+        }
+    };
+}
+
+programs!(
+    add, sum, swap, defer, manyargs, recursion, closures, crash, deep, floats, init, maps, methods,
+    nilderef, println, recover, results, slices, strings,
+);
+
+#[test]
+fn i386_is_refused_with_a_reason() {
+    let go = Go::find().expect("Go is installed");
+    let mut config = Config::new(Vec::<String>::new());
+    config.arch = Arch::I386;
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
+    let err = verify(&go, &cache, &program("add"), &config).expect_err("386 cannot be traced");
+    assert!(err.to_string().contains("only amd64"), "{err}");
 }
