@@ -41,7 +41,13 @@ impl<'a> Machine<'a> {
     /// Loads the listing and prepares the goroutine that runs `main.main`.
     pub(crate) fn new(listing: &'a Listing, config: &Config) -> Result<Machine<'a>, LoadError> {
         let mut mem = Memory::default();
-        let image = Image::load(listing, config.arch, &mut mem)?;
+        let facts = runtime::facts::of(config.go_minor, config.arch).ok_or(
+            LoadError::RuntimeNotMeasured {
+                go_minor: config.go_minor,
+                arch: config.arch,
+            },
+        )?;
+        let image = Image::load(listing, config.arch, facts, &mut mem)?;
         let mut m = Machine {
             arch: config.arch,
             go_minor: config.go_minor,
@@ -57,7 +63,7 @@ impl<'a> Machine<'a> {
             stderr: Vec::new(),
             max_steps: config.max_steps,
         };
-        runtime::start(&mut m);
+        runtime::start(&mut m, facts);
         if config.trace {
             let mut initial = Snapshot::new(m.cpu.clone());
             for region in m.mem.regions() {

@@ -32,7 +32,12 @@ pub(crate) struct FuncInfo {
 }
 
 /// Works out each package function's frame facts from its listing and code.
-pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncInfo> {
+pub(crate) fn analyse(
+    image: &Image,
+    listing: &Listing,
+    arch: Arch,
+    go_minor: u32,
+) -> BTreeMap<u64, FuncInfo> {
     let mut out = BTreeMap::new();
     let w = arch.word();
     for sym in image.symbols.iter().filter(|s| s.class == SymClass::Func) {
@@ -109,21 +114,30 @@ pub(crate) fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<
         }
         out.insert(sym.addr, info);
     }
-    // runtime.main's frame above main.main, as the runtime model lays it out.
-    if let Some(stub) = image.stub_addr("runtime.main") {
-        let first = crate::runtime::first_frames(arch);
-        // From runtime.main's SP (just above main.main's return address) up to its return address.
-        let frame_size = first.main_sp - w - first.goexit_slot;
-        let mut info = FuncInfo {
-            frame_size,
-            saves_bp: arch == Arch::Amd64,
-            ..FuncInfo::default()
+    // The runtime's frames the models lay out, as measured: runtime.main's
+    // above main.main, and those between package code and a deferred call.
+    if let Some(facts) = crate::runtime::facts::of(go_minor, arch) {
+        let mut runtime_frame = |func: &str, size: u64, ret: u64| {
+            if let Some(stub) = image.stub_addr(func) {
+                let info = out.entry(stub).or_insert_with(|| FuncInfo {
+                    frame_size: size,
+                    saves_bp: arch == Arch::Amd64,
+                    ..FuncInfo::default()
+                });
+                info.sp_delta.insert(ret, size);
+            }
         };
-        info.sp_delta
-            .insert(crate::runtime::RUNTIME_MAIN_RET, frame_size);
-        info.sp_delta
-            .insert(crate::runtime::RUNTIME_MAIN_INIT_RET, frame_size);
-        out.insert(stub, info);
+        // From runtime.main's SP (just above main.main's return address) up to its return address.
+        runtime_frame(
+            facts.main.ret.0,
+            facts.main.sp - w - facts.goexit_slot,
+            facts.main.ret.1,
+        );
+        for chain in facts.chains() {
+            for f in chain {
+                runtime_frame(f.func, f.size - w, f.ret);
+            }
+        }
     }
     out
 }
@@ -431,7 +445,7 @@ pub struct Layout {
 
 impl Layout {
     pub(crate) fn new(image: Image, listing: &Listing, arch: Arch, go_minor: u32) -> Layout {
-        let funcs = analyse(&image, listing, arch);
+        let funcs = analyse(&image, listing, arch, go_minor);
         Layout {
             image,
             funcs,

@@ -14,6 +14,7 @@ use iced_x86::{Decoder, DecoderOptions, Instruction};
 
 use crate::Arch;
 use crate::mem::Memory;
+use crate::runtime::facts::Facts;
 
 /// Where external functions' stubs live: `STUB_BASE + i * STUB_SPACING`.
 pub(crate) const STUB_BASE: u64 = 0x0010_0000;
@@ -89,6 +90,17 @@ pub enum LoadError {
         /// Its target.
         target: String,
     },
+    /// The runtime of this Go version and GOARCH has not been measured.
+    #[error(
+        "the runtime of Go 1.{go_minor} for {arch} has not been measured, so its frames cannot be laid out: \
+         run `cargo xtask runtime-frames --write` with a Go 1.{go_minor} version added"
+    )]
+    RuntimeNotMeasured {
+        /// The Go minor version of the listing.
+        go_minor: u32,
+        /// The GOARCH.
+        arch: Arch,
+    },
     /// The listing has no `main.main`.
     #[error("the listing has no main.main: gostack runs whole programs of package main")]
     NoMain,
@@ -111,6 +123,10 @@ fn modelled_data_size(name: &str, arch: Arch) -> Option<u64> {
         | crate::runtime::errors::PLAIN_ERROR_TYPE
         | crate::runtime::errors::ERROR_STRING_TYPE => crate::runtime::types::header_size(arch),
         crate::runtime::errors::ERROR_STRING_ITAB => 4 * word,
+        name if crate::runtime::errors::static_error(name).is_some() => {
+            let text = crate::runtime::errors::static_error(name).unwrap_or_default();
+            2 * word + text.len() as u64
+        }
         _ => return None,
     })
 }
@@ -125,10 +141,12 @@ fn is_data_name(name: &str) -> bool {
 }
 
 impl Image {
-    /// Lays out `listing` in `mem` and returns the image.
+    /// Lays out `listing` in `mem` and returns the image, with a stub for
+    /// every runtime function the models call or lay frames out for.
     pub(crate) fn load(
         listing: &Listing,
         arch: Arch,
+        facts: &Facts,
         mem: &mut Memory,
     ) -> Result<Image, LoadError> {
         let mut symbols = Vec::new();
@@ -218,7 +236,10 @@ impl Image {
             "runtime.goexit",
             "runtime.gopanic",
             crate::runtime::errors::ERROR_METHOD,
-        ] {
+        ]
+        .into_iter()
+        .chain(facts.functions())
+        {
             add_external(name, true, &mut symbols, &mut by_name);
         }
         for name in [
@@ -230,7 +251,13 @@ impl Image {
             crate::runtime::errors::PLAIN_ERROR_TYPE,
             crate::runtime::errors::ERROR_STRING_TYPE,
             crate::runtime::errors::ERROR_STRING_ITAB,
-        ] {
+        ]
+        .into_iter()
+        .chain(
+            crate::runtime::errors::STATIC_ERRORS
+                .iter()
+                .map(|(name, _)| *name),
+        ) {
             add_external(name, false, &mut symbols, &mut by_name);
         }
         for s in &listing.symbols {

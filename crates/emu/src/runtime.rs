@@ -13,8 +13,10 @@ pub(crate) mod bounds;
 pub(crate) mod defer;
 pub(crate) mod duff;
 pub(crate) mod errors;
+pub(crate) mod facts;
 pub(crate) mod fmt;
 pub(crate) mod maps;
+mod measured;
 pub(crate) mod panic;
 pub(crate) mod slices;
 pub(crate) mod softfloat;
@@ -27,6 +29,7 @@ use crate::exec::{Exec, Halt, Machine};
 use crate::loader::STUB_SPACING;
 use crate::trace::Event;
 use crate::{Arch, Location, Stop};
+use facts::Facts;
 
 /// The runtime's own memory: `g`, the TLS block and the `os.File` values.
 const RT_BASE: u64 = 0x00a0_0000;
@@ -43,52 +46,8 @@ const HEAP_CHUNK: u64 = 1 << 20;
 const HEAP_LIMIT: u64 = 1 << 30;
 /// Goroutine stacks are allocated upwards from here, each at a new address.
 pub(crate) const STACK_BASE: u64 = 0x4000_0000;
-/// The size a goroutine stack starts with (`fixedStack` on Linux: 2 KiB).
-pub(crate) const INITIAL_STACK: u64 = 2048;
 /// `stackGuard` on Linux: how far above `stack.lo` the guard sits.
 pub(crate) const STACK_GUARD: u64 = 928;
-/// Where the goroutine's first frames sit, as offsets below the stack top
-/// (`g.stack.hi`): `main.main`'s return address, `runtime.main`'s saved BP
-/// and `goexit`'s return address. On amd64 these are what Go 1.26 lays out,
-/// measured under a debugger; 386 keeps a frame of the same shape.
-pub(crate) struct FirstFrames {
-    /// `hi - SP` when `main.main` starts.
-    pub(crate) main_sp: u64,
-    /// `hi -` the address of `runtime.main`'s saved BP (amd64).
-    pub(crate) bp_slot: u64,
-    /// `hi -` the address of the return address into `goexit`.
-    pub(crate) goexit_slot: u64,
-    /// `hi - SP` when an init function of the package starts (called by `runtime.doInit1`).
-    pub(crate) init_sp: u64,
-    /// `hi - BP` then: `runtime.doInit1`'s frame (amd64).
-    pub(crate) init_bp: u64,
-}
-
-/// The first frames for `arch`.
-pub(crate) fn first_frames(arch: Arch) -> FirstFrames {
-    match arch {
-        Arch::Amd64 => FirstFrames {
-            main_sp: 0xc0,
-            bp_slot: 0x30,
-            goexit_slot: 0x28,
-            init_sp: 0x1e0,
-            init_bp: 0xc8,
-        },
-        Arch::I386 => FirstFrames {
-            main_sp: 0x64,
-            bp_slot: 0x8,
-            goexit_slot: 0x4,
-            init_sp: 0xb4,
-            init_bp: 0x8,
-        },
-    }
-}
-
-/// Offset in `runtime.main` that `main.main` returns to (Go 1.26 amd64's).
-pub(crate) const RUNTIME_MAIN_RET: u64 = 0x2d5;
-/// Offset in `runtime.doInit1` that the package's init functions return to.
-pub(crate) const RUNTIME_MAIN_INIT_RET: u64 = 0x10;
-
 /// Integer argument registers of Go's amd64 register ABI, in order.
 const INT_ARGS: [usize; 9] = [RAX, RBX, RCX, RDI, RSI, 8, 9, 10, 11];
 
@@ -117,6 +76,8 @@ pub(crate) struct State {
     pub(crate) maps: std::collections::BTreeMap<u64, maps::MapModel>,
     /// State of `runtime.rand`.
     pub(crate) rand: u64,
+    /// The measured runtime of the program's Go version and GOARCH.
+    pub(crate) facts: Option<&'static Facts>,
     /// The faulting address and pc of the nil dereference being reported.
     pub(crate) signal: Option<(u64, u64)>,
 }
@@ -131,6 +92,11 @@ pub(crate) mod g {
 }
 
 impl Machine<'_> {
+    /// What the real runtime of the program's Go version does (set up by [`start`]).
+    pub(crate) fn facts(&self) -> &'static Facts {
+        self.rt.facts.expect("the runtime is started")
+    }
+
     /// Address of a field of `g`.
     pub(crate) fn g_field(&self, field: u64) -> u64 {
         G_ADDR + field * self.arch.word()
@@ -224,14 +190,17 @@ impl Machine<'_> {
     }
 }
 
-/// Sets up memory, `g` and the goroutine stack so that `main.main` is about to run.
-pub(crate) fn start(m: &mut Machine<'_>) {
+/// Sets up memory, `g` and the goroutine stack so that the package's first
+/// function (an init function, or `main.main`) is about to run, with the
+/// runtime's frames above it as `facts` measured them.
+pub(crate) fn start(m: &mut Machine<'_>, facts: &'static Facts) {
     let w = m.arch.word();
+    m.rt.facts = Some(facts);
     m.mem.map(RT_BASE, RT_SIZE, true, "runtime");
     m.rt.heap_next = HEAP_BASE;
     m.rt.heap_end = HEAP_BASE;
     m.rt.next_stack = STACK_BASE;
-    let (lo, hi) = stack::allocate(m, INITIAL_STACK);
+    let (lo, hi) = stack::allocate(m, initial_stack(m.listing, facts));
     let init = |m: &mut Machine<'_>, addr: u64, v: u64| {
         m.mem
             .write_bytes(addr, &v.to_le_bytes()[..w as usize])
@@ -254,34 +223,31 @@ pub(crate) fn start(m: &mut Machine<'_>) {
                 .expect("mapped");
         }
     }
-    // runtime.main's frame sits above main.main: goexit's return slot at the top,
-    // then runtime.main's saved BP slot, which the frame pointer chain ends at.
+    // The goroutine's first frame ends with the return address into goexit.
     let goexit = m.image.stub_addr("runtime.goexit").unwrap_or(0);
-    let first_frames = first_frames(m.arch);
-    init(m, hi - first_frames.goexit_slot, goexit + 1);
+    init(m, hi - facts.goexit_slot, goexit + 1);
     // Like runtime.main, run the package's init functions (package-level
     // variables, init()) first; runtime.doInit1 calls them, deeper down.
     m.rt.inits = init_functions(m);
     m.rt.inits.reverse();
     let first = m.rt.inits.pop();
-    let (sp, ret) = match first {
-        Some(_) => (
-            hi - first_frames.init_sp,
-            m.image.stub_addr("runtime.doInit1").unwrap_or(0) + RUNTIME_MAIN_INIT_RET,
-        ),
+    let (entry, target) = match first {
+        Some(f) => (facts.init, f),
         None => (
-            hi - first_frames.main_sp,
-            m.image.stub_addr("runtime.main").unwrap_or(0) + RUNTIME_MAIN_RET,
+            facts.main,
+            m.image.addr("main.main").expect("checked by the loader"),
         ),
     };
-    init(m, sp, ret);
+    let sp = hi - entry.sp;
+    init(
+        m,
+        sp,
+        m.image.stub_addr(entry.ret.0).unwrap_or(0) + entry.ret.1,
+    );
     m.cpu.gpr[RSP] = sp;
-    m.cpu.gpr[RBP] = hi
-        - if first.is_some() {
-            first_frames.init_bp
-        } else {
-            first_frames.bp_slot
-        };
+    if m.arch == Arch::Amd64 {
+        m.cpu.gpr[RBP] = hi - entry.bp;
+    }
     match m.arch {
         Arch::Amd64 => m.cpu.gpr[R14] = G_ADDR,
         Arch::I386 => {
@@ -291,7 +257,55 @@ pub(crate) fn start(m: &mut Machine<'_>) {
         }
     }
     errors::init(m);
-    m.cpu.rip = first.unwrap_or_else(|| m.image.addr("main.main").expect("checked by the loader"));
+    m.cpu.rip = target;
+}
+
+/// Lays out the runtime frames of `chain` below `ret_slot`, the slot holding
+/// the return address into package code: each frame's saved BP (amd64) and
+/// the return address of its call into the next. Points BP at the last
+/// frame's saved BP and returns the slot where that frame's own call (of a
+/// deferred function) puts its return address; SP is left to the caller.
+pub(crate) fn lay_out_frames(
+    m: &mut Machine<'_>,
+    chain: &[facts::Frame],
+    ret_slot: u64,
+) -> Result<u64, Halt> {
+    let w = m.arch.word();
+    let mut slot = ret_slot;
+    let mut calls: Option<u64> = None;
+    for f in chain {
+        if let Some(ret) = calls {
+            m.store_word(slot, ret)?;
+        }
+        if m.arch == Arch::Amd64 {
+            m.store_word(slot - w, m.cpu.gpr[RBP])?;
+            m.cpu.gpr[RBP] = slot - w;
+        }
+        slot -= f.size;
+        calls = Some(m.image.stub_addr(f.func).unwrap_or(0) + f.ret);
+    }
+    Ok(slot)
+}
+
+/// The size of the goroutine's stack when the package's code starts: what
+/// the runtime's start leaves, or more when a package main imports grew it
+/// in its init functions (the largest such, when several do).
+fn initial_stack(listing: &gostack_listing::Listing, facts: &Facts) -> u64 {
+    let imports = listing
+        .symbol("main..inittask")
+        .map(|task| {
+            task.relocs
+                .iter()
+                .filter_map(|r| r.target.strip_suffix("..inittask"))
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    facts
+        .stack_after_import
+        .iter()
+        .filter(|(package, _)| imports.contains(package))
+        .map(|&(_, size)| size)
+        .fold(facts.stack, u64::max)
 }
 
 /// The package's init functions in the order `main..inittask` lists them.
@@ -313,25 +327,20 @@ fn init_functions(m: &Machine<'_>) -> Vec<u64> {
 
 /// An init function returned: call the next, or `main.main` from runtime.main's frame.
 fn next_init(m: &mut Machine<'_>) -> Exec {
-    let (target, ret) = match m.rt.inits.pop() {
-        Some(f) => (
-            f,
-            m.image.stub_addr("runtime.doInit1").unwrap_or(0) + RUNTIME_MAIN_INIT_RET,
+    let facts = m.facts();
+    let (target, entry) = match m.rt.inits.pop() {
+        Some(f) => (f, facts.init),
+        None => (
+            m.image.addr("main.main").expect("checked by the loader"),
+            facts.main,
         ),
-        None => {
-            let hi = m.load_word(m.g_field(g::STACK_HI))?;
-            m.cpu.gpr[RSP] = hi - first_frames(m.arch).main_sp + m.arch.word();
-            if m.arch == Arch::Amd64 {
-                m.cpu.gpr[RBP] = hi - first_frames(m.arch).bp_slot;
-            }
-            let main = m.image.addr("main.main").expect("checked by the loader");
-            (
-                main,
-                m.image.stub_addr("runtime.main").unwrap_or(0) + RUNTIME_MAIN_RET,
-            )
-        }
     };
-    m.push(ret)?;
+    let hi = m.load_word(m.g_field(g::STACK_HI))?;
+    m.cpu.gpr[RSP] = hi - entry.sp + m.arch.word();
+    if m.arch == Arch::Amd64 {
+        m.cpu.gpr[RBP] = hi - entry.bp;
+    }
+    m.push(m.image.stub_addr(entry.ret.0).unwrap_or(0) + entry.ret.1)?;
     m.cpu.rip = target;
     Ok(())
 }
@@ -370,24 +379,32 @@ pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
     result
 }
 
-/// A return into a model's own stub range.
+/// A return into a model's own stub range: where one of the runtime
+/// functions the models stand for called package code, as `facts` says.
 fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
-    match (name, offset) {
-        ("runtime.doInit1", RUNTIME_MAIN_INIT_RET) => next_init(m),
-        ("runtime.main", RUNTIME_MAIN_RET) => {
-            m.event(Event::Exit { code: 0 });
-            Err(Box::new(Stop::Exited(0)))
-        }
-        ("runtime.deferreturn", defer::RESUME) => defer::deferreturn_next(m),
-        ("runtime.gopanic", panic::RESUME) => panic::resume(m),
-        _ => {
-            let at = m.location(m.cpu.rip);
-            Err(Box::new(Stop::Unsupported {
-                what: format!("a return into {name}+{offset:#x}"),
-                at,
-            }))
-        }
+    let facts = m.facts();
+    let at = (name, offset);
+    if at == facts.init.ret {
+        return next_init(m);
     }
+    if at == facts.main.ret {
+        m.event(Event::Exit { code: 0 });
+        return Err(Box::new(Stop::Exited(0)));
+    }
+    if facts::calls_from(facts.deferreturn) == Some(at) {
+        return defer::deferreturn_next(m);
+    }
+    if panic::chains(facts)
+        .iter()
+        .any(|&chain| facts::calls_from(chain) == Some(at))
+    {
+        return panic::resume(m);
+    }
+    let at = m.location(m.cpu.rip);
+    Err(Box::new(Stop::Unsupported {
+        what: format!("a return into {name}+{offset:#x}"),
+        at,
+    }))
 }
 
 /// Calls the model called `name`.
@@ -463,9 +480,13 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
             what: "ranging over a map (Go randomises the order, so no run can be matched)".into(),
             at: m.call_site(),
         })),
-        "runtime.panicdivide" => Err(panic::runtime_error(m, "integer divide by zero")),
-        "runtime.panicshift" => Err(panic::runtime_error(m, "negative shift amount")),
-        "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::nil_dereference(m, 0)),
+        "runtime.panicdivide" => {
+            let chain = m.facts().divide;
+            Err(panic::runtime_error(m, "integer divide by zero", chain))
+        }
+        "runtime.panicshift" | "runtime.panicmem" | "runtime.panicmemAddr" => {
+            Err(panic::unmeasured(m, name))
+        }
         _ => match softfloat::call(m, name).filter(|_| m.arch == Arch::I386) {
             Some(result) => result,
             None => Err(Box::new(Stop::Unsupported {

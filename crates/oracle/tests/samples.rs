@@ -27,8 +27,13 @@ fn check(name: &str, flags: &[&str]) {
     let go = Go::find().expect("Go is installed");
     let start = Instant::now();
     let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
-    let report = verify(&go, &cache, &program(name), &Config::new(flags.iter().copied()))
-        .unwrap_or_else(|e| panic!("{name} {flags:?}: {e}"));
+    let report = verify(
+        &go,
+        &cache,
+        &program(name),
+        &Config::new(flags.iter().copied()),
+    )
+    .unwrap_or_else(|e| panic!("{name} {flags:?}: {e}"));
     println!(
         "{name} {flags:?} ({:.1} s): {report}",
         start.elapsed().as_secs_f64()

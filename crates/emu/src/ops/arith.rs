@@ -352,7 +352,7 @@ fn double_shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
 fn divide(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
     let d = m.read_op(ins, 0)?;
     if d == 0 {
-        return Err(runtime::panic::runtime_error(m, "integer divide by zero"));
+        return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
     }
     if size == 1 {
         return Err(m.unsupported(ins));
@@ -365,7 +365,7 @@ fn divide(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
         let n = (u128::from(hi) << bits) | u128::from(lo);
         let q = n / u128::from(d);
         if q > u128::from(mask) {
-            return Err(runtime::panic::runtime_error(m, "integer overflow"));
+            return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
         }
         (q as u64, (n % u128::from(d)) as u64)
     } else {
@@ -374,7 +374,7 @@ fn divide(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
         let dv = i128::from(sign_extend(d, size));
         let q = n / dv;
         if q != i128::from(sign_extend(q as u64 & mask, size)) {
-            return Err(runtime::panic::runtime_error(m, "integer overflow"));
+            return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
         }
         (q as u64 & mask, (n % dv) as u64 & mask)
     };

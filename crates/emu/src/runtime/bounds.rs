@@ -145,7 +145,20 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         };
         message(code, signed, x, y)
     };
-    Err(super::panic::runtime_error(m, &text))
+    let facts = m.facts();
+    let chain = if text.starts_with("index") {
+        facts.index
+    } else {
+        facts.slice
+    };
+    // The chain was measured for one function; older Go versions have one
+    // per kind of check, whose frames are measured only for that one.
+    let measured = chain.first().map(|f| f.func);
+    let go_side = name.replacen("runtime.panic", "runtime.goPanic", 1);
+    if measured != Some(name) && measured != Some(go_side.as_str()) {
+        return Err(super::panic::unmeasured(m, name));
+    }
+    Err(super::panic::runtime_error(m, &text, chain))
 }
 
 #[cfg(test)]

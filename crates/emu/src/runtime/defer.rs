@@ -3,13 +3,10 @@
 //! of the calling frame, newest first, each closure with its context in DX.
 
 use super::g;
-use crate::cpu::RDX;
+use crate::cpu::{RBP, RDX, RSP};
 use crate::exec::{Exec, Halt, Machine};
 use crate::trace::Event;
 use crate::{Arch, Stop};
-
-/// Offset in `runtime.deferreturn`'s stub that a deferred closure returns to.
-pub(crate) const RESUME: u64 = 0x10;
 
 /// Word offsets of the `_defer` fields the models use: sp, pc, fn and link.
 pub(crate) struct Layout {
@@ -98,6 +95,11 @@ pub(crate) fn deferreturn(m: &mut Machine<'_>) -> Exec {
 }
 
 /// Runs the next deferred call of the frame, or returns to it when none is left.
+///
+/// The closures are called from deferreturn's own frame, as measured: the
+/// first call lays the frame out below the return address into the package
+/// function; after each closure returns, SP is back just above the call's
+/// return address slot.
 pub(crate) fn deferreturn_next(m: &mut Machine<'_>) -> Exec {
     let l = layout(m)?;
     let w = m.arch.word();
@@ -107,14 +109,26 @@ pub(crate) fn deferreturn_next(m: &mut Machine<'_>) -> Exec {
             at: m.location(m.cpu.rip),
         }));
     };
+    let ret_slot = caller_sp - w;
+    let chain = m.facts().deferreturn;
     let d = m.load_word(m.g_field(g::DEFER))?;
     if d != 0 && m.load_word(d + l.sp * w)? == caller_sp {
-        let link = m.load_word(d + l.link * w)?;
-        m.store_word(m.g_field(g::DEFER), link)?;
-        let closure = m.load_word(d + l.func * w)?;
+        let closure = pop(m, d)?;
+        let slot = if m.sp() == ret_slot {
+            super::lay_out_frames(m, chain, ret_slot)?
+        } else {
+            m.sp() - w
+        };
+        let (func, off) = super::facts::calls_from(chain).ok_or_else(|| {
+            Box::new(Stop::Unsupported {
+                what: format!("runtime.deferreturn of Go 1.{} (not measured)", m.go_minor),
+                at: m.call_site(),
+            })
+        })?;
+        let ret = m.image.stub_addr(func).unwrap_or(0) + off;
+        m.store_word(slot, ret)?;
+        m.cpu.gpr[RSP] = slot;
         let code = m.load_word(closure)?;
-        let stub = m.image.stub_addr("runtime.deferreturn").unwrap_or(0);
-        m.push(stub + RESUME)?;
         m.cpu.gpr[RDX] = closure;
         m.cpu.rip = code;
         let func = super::describe_code(m, code).map_or_else(|| format!("{code:#x}"), |(n, _)| n);
@@ -125,8 +139,25 @@ pub(crate) fn deferreturn_next(m: &mut Machine<'_>) -> Exec {
     m.event(Event::Call {
         func: "runtime.deferreturn".into(),
     });
-    if m.arch == Arch::I386 || m.arch == Arch::Amd64 {
-        m.model_return()?;
+    // Leave deferreturn's frame: the caller's BP back from its slot, SP at the return address.
+    if m.sp() != ret_slot {
+        if m.arch == Arch::Amd64 && !chain.is_empty() {
+            m.cpu.gpr[RBP] = m.load_word(ret_slot - w)?;
+        }
+        m.cpu.gpr[RSP] = ret_slot;
     }
-    Ok(())
+    m.model_return()
+}
+
+/// Takes the record `d` off `g._defer` as the runtime's `popDefer` does
+/// (clearing its `fn` and `link`) and returns its closure.
+pub(crate) fn pop(m: &mut Machine<'_>, d: u64) -> Result<u64, Halt> {
+    let l = layout(m)?;
+    let w = m.arch.word();
+    let link = m.load_word(d + l.link * w)?;
+    let closure = m.load_word(d + l.func * w)?;
+    m.store_word(d + l.func * w, 0)?;
+    m.store_word(m.g_field(g::DEFER), link)?;
+    m.store_word(d + l.link * w, 0)?;
+    Ok(closure)
 }

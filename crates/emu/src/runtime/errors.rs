@@ -18,6 +18,25 @@ pub(crate) const ERROR_STRING_ITAB: &str = "go:itab.*errors.errorString,error";
 /// The `Error` method the itab points at.
 pub(crate) const ERROR_METHOD: &str = "errors.(*errorString).Error";
 
+/// The run-time errors the runtime keeps in static data (`panicdivide` and
+/// `panicmem` panic with these values; the others are made when raised):
+/// the modelled object holds the string header, then the text.
+pub(crate) const STATIC_ERRORS: [(&str, &str); 2] = [
+    ("runtime.divideError", "integer divide by zero"),
+    (
+        "runtime.memoryError",
+        "invalid memory address or nil pointer dereference",
+    ),
+];
+
+/// The text of the static run-time error `name`.
+pub(crate) fn static_error(name: &str) -> Option<&'static str> {
+    STATIC_ERRORS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+}
+
 /// `abi.Type`'s flag on the kind byte: the value is stored in the interface word itself.
 const KIND_DIRECT_IFACE: u64 = 1 << 5;
 
@@ -50,6 +69,15 @@ pub(crate) fn init(m: &mut Machine<'_>) {
             u64::from(kind::POINTER) | KIND_DIRECT_IFACE,
         );
     }
+    for (name, text) in STATIC_ERRORS {
+        if let Some(at) = m.image.addr(name) {
+            put(m, at, w as usize, at + 2 * w);
+            put(m, at + w, w as usize, text.len() as u64);
+            m.mem
+                .write_bytes(at + 2 * w, text.as_bytes())
+                .expect("runtime data is mapped");
+        }
+    }
     if let (Some(itab), Some(t), Some(method)) = (
         m.image.addr(ERROR_STRING_ITAB),
         m.image.addr(ERROR_STRING_TYPE),
@@ -62,7 +90,14 @@ pub(crate) fn init(m: &mut Machine<'_>) {
 
 /// A run-time error value as an `any`: (type, pointer to the message string).
 pub(crate) fn runtime_error_value(m: &mut Machine<'_>, message: &str) -> Result<(u64, u64), Halt> {
-    error_value(m, RUNTIME_ERROR_TYPE, message)
+    let fixed = STATIC_ERRORS
+        .iter()
+        .find(|(_, text)| *text == message)
+        .and_then(|(name, _)| m.image.addr(name));
+    match fixed {
+        Some(data) => Ok((m.image.addr(RUNTIME_ERROR_TYPE).unwrap_or(0), data)),
+        None => error_value(m, RUNTIME_ERROR_TYPE, message),
+    }
 }
 
 /// A value of `type_name` (one of the string-backed error types) as an `any`.

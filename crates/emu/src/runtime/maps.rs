@@ -148,10 +148,7 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
     let zero = m.image.addr("runtime.zeroVal").unwrap_or(0);
     if h == 0 {
         return match base {
-            "runtime.mapassign" => Err(super::panic::plain_panic(
-                m,
-                "assignment to entry in nil map",
-            )),
+            "runtime.mapassign" => Err(super::panic::unmeasured(m, "a nil map assignment panic")),
             "runtime.mapaccess1" => {
                 m.set_result(nargs, 0, zero)?;
                 m.model_return()

@@ -5,15 +5,13 @@
 //! `deferreturn` call. A panic nobody recovers prints Go's message on stderr
 //! and exits with status 2.
 
+use super::facts::{self, Facts, Frame};
 use super::{errors, g};
 use crate::cpu::{RAX, RBP, RDX, RSP};
 use crate::exec::{Exec, Halt, Machine};
 use crate::loader::SymClass;
 use crate::trace::Event;
 use crate::{Arch, Stop};
-
-/// Offset in `runtime.gopanic`'s stub that a deferred call returns to.
-pub(crate) const RESUME: u64 = 0x10;
 
 /// A panic in progress.
 #[derive(Debug, Clone)]
@@ -28,16 +26,46 @@ pub(crate) struct Panic {
     open: Option<(u64, u64)>,
     /// For a linked defer being run: the pc after its `deferprocStack` call.
     linked_pc: Option<u64>,
+    /// The slot where the panic's calls of deferred functions put their return address.
+    call_slot: u64,
+    /// That return address.
+    call_ret: u64,
+}
+
+/// Every chain of runtime frames a panic can run deferred calls from.
+pub(crate) fn chains(facts: &Facts) -> [&'static [Frame]; 5] {
+    [
+        facts.panic,
+        facts.divide,
+        facts.nil,
+        facts.index,
+        facts.slice,
+    ]
+}
+
+/// A panic whose runtime frames were not measured for this Go version: the run stops.
+pub(crate) fn unmeasured(m: &Machine<'_>, what: &str) -> Halt {
+    Box::new(Stop::Unsupported {
+        what: format!(
+            "the runtime's frames of {what} on Go 1.{} {} (not measured)",
+            m.go_minor, m.arch
+        ),
+        at: if m.image.stub_at(m.current_pc()).is_some() {
+            m.call_site()
+        } else {
+            m.location(m.current_pc())
+        },
+    })
 }
 
 /// A run-time error panic such as `integer divide by zero`, raised by the
-/// instruction or model running now.
+/// instruction or model running now, through the runtime frames of `chain`.
 ///
 /// The step that raised it ends here: the returned halt either ends the run
 /// (nobody recovers) or, with `redirected` set, tells the step loop that
 /// execution goes on in a deferred call.
-pub(crate) fn runtime_error(m: &mut Machine<'_>, message: &str) -> Halt {
-    match start_runtime_panic(m, message) {
+pub(crate) fn runtime_error(m: &mut Machine<'_>, message: &str, chain: &'static [Frame]) -> Halt {
+    match start_runtime_panic(m, message, chain) {
         Ok(()) => {
             m.rt.redirected = true;
             Box::new(Stop::Exited(-1))
@@ -46,48 +74,47 @@ pub(crate) fn runtime_error(m: &mut Machine<'_>, message: &str) -> Halt {
     }
 }
 
-/// A panic with one of the runtime's plain errors, e.g. `assignment to entry in nil map`.
-pub(crate) fn plain_panic(m: &mut Machine<'_>, message: &str) -> Halt {
-    let started = super::errors::error_value(m, super::errors::PLAIN_ERROR_TYPE, message)
-        .and_then(|v| gopanic_with(m, v));
-    match started {
-        Ok(()) => {
-            m.rt.redirected = true;
-            Box::new(Stop::Exited(-1))
-        }
-        Err(halt) => halt,
-    }
-}
-
-/// A nil pointer dereference: a fault in the first page.
+/// A nil pointer dereference: a fault in the first page, which the signal
+/// handler turns into a call of `runtime.sigpanic` from the faulting instruction.
 pub(crate) fn nil_dereference(m: &mut Machine<'_>, addr: u64) -> Halt {
+    if m.image.stub_at(m.current_pc()).is_some() {
+        // A model dereferenced nil: the real fault would be in a runtime function's frame.
+        return unmeasured(m, "a nil dereference in a runtime function");
+    }
     // Go's signal handler reports the fault with the faulting address and pc.
     m.rt.signal = Some((addr, m.current_pc()));
-    runtime_error(m, "invalid memory address or nil pointer dereference")
+    let chain = m.facts().nil;
+    runtime_error(
+        m,
+        "invalid memory address or nil pointer dereference",
+        chain,
+    )
 }
 
 /// Starts a run-time error panic from inside an instruction or a model.
 ///
-/// The panic is raised as if the faulting code had called `runtime.gopanic`
-/// from the current instruction: its frame is the innermost.
-fn start_runtime_panic(m: &mut Machine<'_>, message: &str) -> Exec {
+/// A model (panicdivide, panicIndex...) was called: its return address is on
+/// the stack. An instruction faulted: the signal handler pushes its pc, as if
+/// it had called `runtime.sigpanic`.
+fn start_runtime_panic(m: &mut Machine<'_>, message: &str, chain: &'static [Frame]) -> Exec {
     let value = errors::runtime_error_value(m, message)?;
-    // A model (panicdivide, panicIndex...) was called: its return address is on the stack.
-    // An instruction faulted: pretend it called, so the frame walk starts in its function.
     let pc = m.current_pc();
     if m.image.stub_at(pc).is_none() {
         m.push(pc)?;
     }
-    gopanic_with(m, value)
+    gopanic_with(m, value, chain)
 }
 
 /// `runtime.gopanic(e any)`.
 pub(crate) fn gopanic(m: &mut Machine<'_>) -> Exec {
     let value = (m.arg(0)?, m.arg(1)?);
-    gopanic_with(m, value)
+    let chain = m.facts().panic;
+    gopanic_with(m, value, chain)
 }
 
-fn gopanic_with(m: &mut Machine<'_>, value: (u64, u64)) -> Exec {
+/// Starts a panic with `value`; the return address into package code is at
+/// SP, and `chain` the runtime frames between it and the deferred calls.
+fn gopanic_with(m: &mut Machine<'_>, value: (u64, u64), chain: &'static [Frame]) -> Exec {
     if m.rt.panics.iter().any(|p| !p.recovered) {
         return Err(Box::new(Stop::Unsupported {
             what: "a panic during a panic".into(),
@@ -98,19 +125,36 @@ fn gopanic_with(m: &mut Machine<'_>, value: (u64, u64)) -> Exec {
     m.event(Event::Panic { message });
     let ret = m.load_word(m.sp())?;
     let sp = m.sp() + m.arch.word();
+    let call_slot = super::lay_out_frames(m, chain, m.sp())?;
+    let call_ret = facts::calls_from(chain)
+        .and_then(|(func, off)| Some(m.image.stub_addr(func)? + off))
+        .ok_or_else(|| unmeasured(m, "this panic"))?;
     m.rt.panics.push(Panic {
         value,
         recovered: false,
         frame: (ret, sp),
         open: None,
         linked_pc: None,
+        call_slot,
+        call_ret,
     });
     enter_frame(m)?;
     next(m)
 }
 
-/// Frame size of the function holding `pc` (0 for a model's stub).
+/// Frame size of the function holding `pc`, a return address: a package
+/// function's, or a runtime frame's as measured (0 for another model's stub).
 fn frame_size(m: &Machine<'_>, pc: u64) -> u64 {
+    if let Some((name, off)) = m.image.stub_at(pc) {
+        let w = m.arch.word();
+        return m
+            .facts()
+            .chains()
+            .iter()
+            .flat_map(|c| c.iter())
+            .find(|f| f.func == name && f.ret == off)
+            .map_or(0, |f| f.size - w);
+    }
     m.image
         .symbol_at(pc)
         .and_then(|s| s.listing_index)
@@ -171,20 +215,18 @@ fn next(m: &mut Machine<'_>) -> Exec {
         let l = super::defer::layout(m)?;
         let d = m.load_word(m.g_field(g::DEFER))?;
         if d != 0 && m.load_word(d + l.sp * w)? == sp {
-            let link = m.load_word(d + l.link * w)?;
-            m.store_word(m.g_field(g::DEFER), link)?;
-            let closure = m.load_word(d + l.func * w)?;
             let linked_pc = m.load_word(d + l.pc * w)?;
+            let closure = super::defer::pop(m, d)?;
             return call_deferred(m, closure, Some(linked_pc));
         }
         // On to the caller's frame.
-        if let Some((name, _)) = m.image.stub_at(pc) {
-            match name {
-                "runtime.main" => return Err(fatal(m)),
-                "runtime.deferreturn" => {
-                    m.rt.deferreturn_sps.pop();
-                }
-                _ => {}
+        if let Some((name, off)) = m.image.stub_at(pc) {
+            let facts = m.facts();
+            if (name, off) == facts.main.ret || (name, off) == facts.init.ret {
+                return Err(fatal(m));
+            }
+            if Some((name, off)) == facts::calls_from(facts.deferreturn) {
+                m.rt.deferreturn_sps.pop();
             }
         }
         let top = sp + frame_size(m, pc);
@@ -194,11 +236,13 @@ fn next(m: &mut Machine<'_>) -> Exec {
     }
 }
 
-/// Calls a deferred closure; it returns into `gopanic`'s stub.
+/// Calls a deferred closure from the panic's innermost runtime frame.
 fn call_deferred(m: &mut Machine<'_>, closure: u64, linked_pc: Option<u64>) -> Exec {
-    m.rt.panics.last_mut().expect("running").linked_pc = linked_pc;
-    let stub = m.image.stub_addr("runtime.gopanic").unwrap_or(0);
-    m.push(stub + RESUME)?;
+    let p = m.rt.panics.last_mut().expect("running");
+    p.linked_pc = linked_pc;
+    let (slot, ret) = (p.call_slot, p.call_ret);
+    m.store_word(slot, ret)?;
+    m.cpu.gpr[RSP] = slot;
     let code = m.load_word(closure)?;
     m.cpu.gpr[RDX] = closure;
     m.cpu.rip = code;
@@ -256,11 +300,14 @@ pub(crate) fn resume(m: &mut Machine<'_>) -> Exec {
 /// `runtime.gorecover`: the panic value, when called by a deferred call the panic is running.
 pub(crate) fn gorecover(m: &mut Machine<'_>) -> Exec {
     let w = m.arch.word();
-    // The caller's return address lies above its frame; the panic's stub means "called by the panic".
+    // The caller's return address lies above its frame; it was called by the
+    // panic when that is the slot of the panic's deferred calls.
     let caller = m.load_word(m.sp())?;
     let slot = m.sp() + w + frame_size(m, caller);
-    let stub = m.image.stub_addr("runtime.gopanic").unwrap_or(0);
-    let direct = m.load_word(slot)? == stub + RESUME;
+    let direct =
+        m.rt.panics.last().is_some_and(|p| {
+            p.call_slot == slot && m.mem.peek(slot, w as usize) == Some(p.call_ret)
+        });
     let mut value = (0, 0);
     if let Some(p) = m.rt.panics.last_mut()
         && direct

@@ -61,16 +61,10 @@ pub(crate) fn makeslice(m: &mut Machine<'_>) -> Exec {
     let (len, cap) = (m.arg(1)? as i64, m.arg(2)? as i64);
     let info = types::info(m, et)?;
     if len < 0 || len > cap && cap >= 0 {
-        return Err(super::panic::runtime_error(
-            m,
-            "makeslice: len out of range",
-        ));
+        return Err(super::panic::unmeasured(m, "a makeslice panic"));
     }
     if cap < 0 {
-        return Err(super::panic::runtime_error(
-            m,
-            "makeslice: cap out of range",
-        ));
+        return Err(super::panic::unmeasured(m, "a makeslice panic"));
     }
     let p = m.alloc(info.size * cap as u64)?;
     m.set_result(3, 0, p)?;
