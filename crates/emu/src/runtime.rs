@@ -13,8 +13,12 @@ pub(crate) mod bounds;
 pub(crate) mod defer;
 pub(crate) mod duff;
 pub(crate) mod errors;
+#[allow(dead_code, reason = "used by the runtime models next")]
+mod facts;
 pub(crate) mod fmt;
 pub(crate) mod maps;
+#[allow(dead_code, reason = "used by the runtime models next")]
+mod measured;
 pub(crate) mod panic;
 pub(crate) mod slices;
 pub(crate) mod softfloat;
