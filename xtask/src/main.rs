@@ -2,6 +2,7 @@
 
 mod book;
 mod check;
+mod runtime_frames;
 
 use std::path::{Path, PathBuf};
 
@@ -14,7 +15,12 @@ tasks:
   book            build the notes in book/ (output in book/book/)
   check           redraw every diagram of the notes with the installed Go and
                   compare it with its committed copy in book/diagrams/; exit 1 on drift
-  check --bless   record the current diagrams as the committed copies";
+  check --bless   record the current diagrams as the committed copies
+  runtime-frames [--write] [GO...]
+                  measure the Go runtime's frames under gdb, for each Go version
+                  given (e.g. 1.26.8, fetched with GOTOOLCHAIN) or the installed
+                  Go, on amd64 and 386; print the table, or with --write write it
+                  to crates/emu/src/runtime/measured.rs";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -27,6 +33,15 @@ fn main() -> Result<()> {
             } else {
                 std::process::exit(1)
             }
+        }
+        Some("runtime-frames") => {
+            let write = args.iter().any(|a| a == "--write");
+            let versions: Vec<String> = args[1..]
+                .iter()
+                .filter(|a| *a != "--write")
+                .cloned()
+                .collect();
+            runtime_frames::run(write, &versions)
         }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
