@@ -13,7 +13,8 @@ func fact(n int) int {
 }
 
 // deep keeps a 16-word array in every frame, so a hundred nested calls
-// need more than the 2 KiB a goroutine stack starts with: the stack grows.
+// need more than the 4 KiB the goroutine's stack has when main starts (2 KiB
+// at birth, grown once by the init functions fmt brings): the stack grows.
 //
 //go:noinline
 func deep(n int) int {

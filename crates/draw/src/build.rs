@@ -175,13 +175,33 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
     for (k, f) in view.frames.iter().enumerate().rev() {
         let runtime_frame = !f.func.starts_with("main.");
         let mut rows = Vec::new();
+        // A runtime frame's own words are summed up in one row, so the
+        // picture keeps its true extent without the runtime's internals.
+        let mut hidden: Option<(u64, u64)> = None;
+        let flush = |rows: &mut Vec<Row>, hidden: &mut Option<(u64, u64)>| {
+            if let Some((top, n)) = hidden.take() {
+                rows.push(Row {
+                    addr: top,
+                    sp_offset: top as i64 - f.sp as i64,
+                    bp_offset: f.bp_slot.map(|b| top as i64 - b as i64),
+                    label: String::new(),
+                    value: format!("({} bytes of {}'s own)", n * layout.word(), short(&f.func)),
+                    kind: RowKind::Unnamed,
+                    changed: false,
+                    arrows: Vec::new(),
+                });
+            }
+        };
         for (addr, value, labels) in view.words.iter().rev() {
             if *addr < f.sp || *addr > f.ret_slot {
                 continue;
             }
-            if runtime_frame && labels.is_empty() {
+            if runtime_frame && labels.is_empty() && *addr != sp {
+                let (top, n) = hidden.unwrap_or((*addr, 0));
+                hidden = Some((top, n + 1));
                 continue;
             }
+            flush(&mut rows, &mut hidden);
             // A callee that has returned named the argument slots it spilled into this frame.
             let spilled;
             let labels = if labels.is_empty() && !runtime_frame {
@@ -226,6 +246,7 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
                 arrows,
             });
         }
+        flush(&mut rows, &mut hidden);
         frames.push(FrameBox {
             func: f.func.clone(),
             rows,
