@@ -2,13 +2,13 @@
 //! and the dispatch from each instruction to its handler in [`crate::ops`].
 
 use gostack_listing::Listing;
-use iced_x86::{Instruction, Mnemonic, OpKind, Register};
+use iced_x86::OpKind;
 
 use crate::cpu::{Cpu, RSP};
+use crate::decode::{Decoded, Operand, operand_size};
 use crate::frames::{Layout, Snapshot};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
-use crate::ops;
 use crate::runtime;
 use crate::trace::{Before, TraceBuilder};
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
@@ -96,23 +96,20 @@ impl<'a> Machine<'a> {
     }
 
     #[inline]
-    fn step(&mut self, code: &[Instruction]) -> Exec {
+    fn step(&mut self, code: &[Decoded]) -> Exec {
         let pc = self.cpu.rip;
         self.pc = pc;
-        let index = pc
-            .checked_sub(crate::loader::TEXT_BASE)
-            .and_then(|off| self.image.code_index.get(off as usize));
-        match index {
-            Some(&i) if i != u32::MAX => {
-                let ins = &code[i as usize];
-                self.cpu.rip = ins.next_ip();
-                self.exec(ins)
+        match self.image.code_at(pc) {
+            Some(i) => {
+                let d = &code[i];
+                self.cpu.rip = d.next;
+                (d.exec)(self, d)
             }
-            _ => runtime::enter(self, pc),
+            None => runtime::enter(self, pc),
         }
     }
 
-    fn traced_step(&mut self, code: &[Instruction]) -> Exec {
+    fn traced_step(&mut self, code: &[Decoded]) -> Exec {
         let pc = self.cpu.rip;
         let touches_xmm = self.image.touches_xmm(pc);
         let before = Before {
@@ -139,79 +136,9 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Executes one decoded instruction; `rip` already points past it.
-    fn exec(&mut self, ins: &Instruction) -> Exec {
-        use Mnemonic as M;
-        match ins.mnemonic() {
-            M::Push | M::Pop => ops::stack::exec(self, ins),
-            M::Call | M::Ret | M::Jmp | M::Int3 | M::Ud2 => ops::control::exec(self, ins),
-            // Jcc branches; SETcc and CMOVcc move data.
-            _ if ins.condition_code() != iced_x86::ConditionCode::None => {
-                if ins.flow_control() == iced_x86::FlowControl::ConditionalBranch {
-                    ops::control::exec(self, ins)
-                } else {
-                    ops::mov::exec(self, ins)
-                }
-            }
-            M::Mov
-            | M::Movzx
-            | M::Movsx
-            | M::Movsxd
-            | M::Lea
-            | M::Xchg
-            | M::Cdq
-            | M::Cqo
-            | M::Cdqe
-            | M::Cwde
-            | M::Cwd
-            | M::Bswap
-            | M::Movsq
-            | M::Movsd
-            | M::Movsb
-            | M::Stosq
-            | M::Stosd
-            | M::Stosb
-            | M::Nop => ops::mov::exec(self, ins),
-            M::Add
-            | M::Adc
-            | M::Sub
-            | M::Sbb
-            | M::Cmp
-            | M::And
-            | M::Or
-            | M::Xor
-            | M::Test
-            | M::Inc
-            | M::Dec
-            | M::Neg
-            | M::Not
-            | M::Shl
-            | M::Shr
-            | M::Sar
-            | M::Rol
-            | M::Ror
-            | M::Imul
-            | M::Mul
-            | M::Div
-            | M::Idiv
-            | M::Bt
-            | M::Bts
-            | M::Btr
-            | M::Bsf
-            | M::Bsr
-            | M::Tzcnt
-            | M::Lzcnt
-            | M::Popcnt
-            | M::Shld
-            | M::Shrd
-            | M::Xadd
-            | M::Cmpxchg => ops::arith::exec(self, ins),
-            _ => ops::sse::exec(self, ins),
-        }
-    }
-
-    /// Stops the run: `ins` has no model.
-    pub(crate) fn unsupported(&self, ins: &Instruction) -> Halt {
+    /// Stops the run: the instruction has no model.
+    pub(crate) fn unsupported(&self, d: &Decoded) -> Halt {
+        let ins = &d.ins;
         Box::new(Stop::Unsupported {
             what: format!("instruction {:?} ({:?})", ins.mnemonic(), ins.code()),
             at: self.location(ins.ip()),
@@ -375,24 +302,19 @@ impl<'a> Machine<'a> {
 
     /// The effective address of the memory operand.
     #[inline]
-    pub(crate) fn ea(&self, ins: &Instruction) -> u64 {
-        let base = ins.memory_base();
-        let mut a = ins.memory_displacement64();
-        if base == Register::RIP || base == Register::EIP {
-            return a;
+    pub(crate) fn ea(&self, d: &Decoded) -> u64 {
+        let mem = &d.mem;
+        if mem.rip {
+            return mem.disp;
         }
-        if base != Register::None {
-            a = a.wrapping_add(self.cpu.reg(base));
+        let mut a = mem.disp;
+        if let Some(base) = mem.base {
+            a = a.wrapping_add(base.get(&self.cpu));
         }
-        let index = ins.memory_index();
-        if index != Register::None {
-            a = a.wrapping_add(
-                self.cpu
-                    .reg(index)
-                    .wrapping_mul(u64::from(ins.memory_index_scale())),
-            );
+        if let Some(index) = mem.index {
+            a = a.wrapping_add(index.get(&self.cpu).wrapping_mul(u64::from(mem.scale)));
         }
-        if ins.memory_segment() == Register::GS {
+        if mem.gs {
             a = a.wrapping_add(self.cpu.gs_base);
         }
         a & self.mask()
@@ -400,22 +322,51 @@ impl<'a> Machine<'a> {
 
     /// The size in bytes of operand `i`.
     #[inline]
-    pub(crate) fn op_size(&self, ins: &Instruction, i: u32) -> usize {
-        match ins.op_kind(i) {
-            OpKind::Register => ins.op_register(i).size(),
-            OpKind::Memory => ins.memory_size().size(),
-            _ if i > 0 => self.op_size(ins, 0),
-            _ => self.arch.word() as usize,
+    pub(crate) fn op_size(&self, d: &Decoded, i: u32) -> usize {
+        match d.sizes.get(i as usize) {
+            Some(&size) => usize::from(size),
+            None => operand_size(&d.ins, i, self.arch),
         }
     }
 
     /// Reads integer operand `i`, zero-extended (immediates masked to the operand size).
     #[inline]
-    pub(crate) fn read_op(&mut self, ins: &Instruction, i: u32) -> Result<u64, Halt> {
+    pub(crate) fn read_op(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
+        match d.ops.get(i as usize).copied().unwrap_or(Operand::Other) {
+            Operand::Gpr(r) => Ok(r.get(&self.cpu)),
+            Operand::Mem(size) => {
+                let a = self.ea(d);
+                self.load(a, usize::from(size))
+            }
+            Operand::Imm(v) => Ok(v),
+            Operand::Other => self.read_other(d, i),
+        }
+    }
+
+    /// Writes integer operand `i`.
+    #[inline]
+    pub(crate) fn write_op(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
+        match d.ops.get(i as usize).copied().unwrap_or(Operand::Other) {
+            Operand::Gpr(r) => {
+                r.set(&mut self.cpu, value);
+                Ok(())
+            }
+            Operand::Mem(size) => {
+                let a = self.ea(d);
+                self.store(a, usize::from(size), value)
+            }
+            Operand::Imm(_) | Operand::Other => self.write_other(d, i, value),
+        }
+    }
+
+    /// Reads an operand the decoder did not resolve, through the decoder's instruction.
+    #[cold]
+    fn read_other(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
+        let ins = &d.ins;
         match ins.op_kind(i) {
             OpKind::Register => Ok(self.cpu.reg(ins.op_register(i))),
             OpKind::Memory => {
-                let a = self.ea(ins);
+                let a = self.ea(d);
                 self.load(a, ins.memory_size().size())
             }
             OpKind::Immediate8
@@ -425,24 +376,25 @@ impl<'a> Machine<'a> {
             | OpKind::Immediate8to16
             | OpKind::Immediate8to32
             | OpKind::Immediate8to64
-            | OpKind::Immediate32to64 => Ok(ins.immediate(i) & size_mask(self.op_size(ins, i))),
-            _ => Err(self.unsupported(ins)),
+            | OpKind::Immediate32to64 => Ok(ins.immediate(i) & size_mask(self.op_size(d, i))),
+            _ => Err(self.unsupported(d)),
         }
     }
 
-    /// Writes integer operand `i`.
-    #[inline]
-    pub(crate) fn write_op(&mut self, ins: &Instruction, i: u32, value: u64) -> Exec {
+    /// Writes an operand the decoder did not resolve, through the decoder's instruction.
+    #[cold]
+    fn write_other(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
+        let ins = &d.ins;
         match ins.op_kind(i) {
             OpKind::Register => {
                 self.cpu.set_reg(ins.op_register(i), value);
                 Ok(())
             }
             OpKind::Memory => {
-                let a = self.ea(ins);
+                let a = self.ea(d);
                 self.store(a, ins.memory_size().size(), value)
             }
-            _ => Err(self.unsupported(ins)),
+            _ => Err(self.unsupported(d)),
         }
     }
 }
