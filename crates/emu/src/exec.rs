@@ -176,6 +176,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Turns a memory fault into the stop or Go panic it stands for.
+    #[cold]
     pub(crate) fn fault(&mut self, fault: Fault) -> Halt {
         let pc = self.current_pc();
         if fault.addr < 0x1000 {
@@ -227,8 +228,7 @@ impl<'a> Machine<'a> {
             let old = self.mem.read(addr, size).unwrap_or(0);
             t.mem(addr, size, old, value);
         }
-        let bytes = value.to_le_bytes();
-        match self.mem.write_bytes(addr, &bytes[..size]) {
+        match self.mem.write(addr, size, value) {
             Ok(()) => Ok(()),
             Err(f) => Err(self.fault(f)),
         }
@@ -256,11 +256,13 @@ impl<'a> Machine<'a> {
     }
 
     /// Reads a pointer-sized word.
+    #[inline]
     pub(crate) fn load_word(&mut self, addr: u64) -> Result<u64, Halt> {
         self.load(addr, self.arch.word() as usize)
     }
 
     /// Writes a pointer-sized word.
+    #[inline]
     pub(crate) fn store_word(&mut self, addr: u64, value: u64) -> Exec {
         self.store(addr, self.arch.word() as usize, value)
     }
@@ -274,6 +276,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Pushes a pointer-sized word.
+    #[inline]
     pub(crate) fn push(&mut self, value: u64) -> Exec {
         let sp = self.sp().wrapping_sub(self.arch.word()) & self.mask();
         self.store_word(sp, value)?;
@@ -282,6 +285,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Pops a pointer-sized word.
+    #[inline]
     pub(crate) fn pop(&mut self) -> Result<u64, Halt> {
         let sp = self.sp();
         let v = self.load_word(sp)?;
