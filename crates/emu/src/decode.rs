@@ -20,8 +20,6 @@ pub(crate) struct Decoded {
     pub(crate) next: u64,
     /// The first three operands, as integer operands.
     pub(crate) ops: [Operand; 3],
-    /// Size in bytes of each of the first three operands (see [`operand_size`]).
-    pub(crate) sizes: [u16; 3],
     /// The memory operand, when there is one.
     pub(crate) mem: MemRef,
     /// Target of a near branch or call.
@@ -34,18 +32,32 @@ pub(crate) struct Decoded {
     pub(crate) ins: Instruction,
 }
 
+/// The forms of an integer operand. Hot handlers are instantiated for the
+/// forms of their operands, so reading one does not branch on its form.
+pub(crate) mod form {
+    /// A general register.
+    pub(crate) const GPR: u8 = 0;
+    /// The memory operand, 1, 2, 4 or 8 bytes wide.
+    pub(crate) const MEM: u8 = 1;
+    /// An immediate.
+    pub(crate) const IMM: u8 = 2;
+    /// Anything else (XMM or segment registers, branch targets, string
+    /// operands, wide memory): read through the decoder's instruction. As a
+    /// handler's form parameter: any form, looked up when the step runs.
+    pub(crate) const ANY: u8 = 3;
+}
+
 /// An integer operand, resolved.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Operand {
-    /// A general register.
-    Gpr(Gpr),
-    /// The memory operand ([`Decoded::mem`]), 1, 2, 4 or 8 bytes wide.
-    Mem(u8),
-    /// An immediate, already masked to the operand size.
-    Imm(u64),
-    /// Anything else (XMM or segment registers, branch targets, string operands,
-    /// wide memory): read through the decoder's instruction.
-    Other,
+pub(crate) struct Operand {
+    /// One of the [`form`] constants.
+    pub(crate) form: u8,
+    /// Size in bytes (see [`operand_size`]).
+    pub(crate) size: u16,
+    /// The register, for [`form::GPR`].
+    pub(crate) gpr: Gpr,
+    /// The value of an immediate, masked to the operand size, for [`form::IMM`].
+    pub(crate) imm: u64,
 }
 
 /// A general register of some width: `AL`, `AH`, `AX`, `EAX` or `RAX`.
@@ -128,17 +140,15 @@ impl MemRef {
 
 /// Decodes one instruction for `arch`.
 pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
-    let sizes = [0, 1, 2].map(|i| operand_size(&ins, i, arch) as u16);
-    let ops = [0, 1, 2].map(|i| operand(&ins, i, sizes[i as usize]));
+    let ops = [0, 1, 2].map(|i| operand(&ins, i, arch));
     let branch = matches!(
         ins.op_kind(0),
         OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
     );
     Decoded {
-        exec: ops::handler(&ins),
+        exec: ops::handler(&ins, &ops),
         next: ins.next_ip(),
         ops,
-        sizes,
         mem: MemRef::new(&ins),
         target: if branch { ins.near_branch_target() } else { 0 },
         cc: ins.condition_code(),
@@ -160,15 +170,23 @@ pub(crate) fn operand_size(ins: &Instruction, i: u32, arch: Arch) -> usize {
     }
 }
 
-fn operand(ins: &Instruction, i: u32, size: u16) -> Operand {
+fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
+    let size = operand_size(ins, i, arch) as u16;
+    let mut op = Operand {
+        form: form::ANY,
+        size,
+        gpr: Gpr::new(Register::AL),
+        imm: 0,
+    };
     if i >= ins.op_count() {
-        return Operand::Other;
+        return op;
     }
     match ins.op_kind(i) {
         OpKind::Register if ins.op_register(i).is_gpr() => {
-            Operand::Gpr(Gpr::new(ins.op_register(i)))
+            op.form = form::GPR;
+            op.gpr = Gpr::new(ins.op_register(i));
         }
-        OpKind::Memory if matches!(size, 1 | 2 | 4 | 8) => Operand::Mem(size as u8),
+        OpKind::Memory if matches!(size, 1 | 2 | 4 | 8) => op.form = form::MEM,
         OpKind::Immediate8
         | OpKind::Immediate16
         | OpKind::Immediate32
@@ -176,7 +194,11 @@ fn operand(ins: &Instruction, i: u32, size: u16) -> Operand {
         | OpKind::Immediate8to16
         | OpKind::Immediate8to32
         | OpKind::Immediate8to64
-        | OpKind::Immediate32to64 => Operand::Imm(ins.immediate(i) & size_mask(usize::from(size))),
-        _ => Operand::Other,
+        | OpKind::Immediate32to64 => {
+            op.form = form::IMM;
+            op.imm = ins.immediate(i) & size_mask(usize::from(size));
+        }
+        _ => {}
     }
+    op
 }

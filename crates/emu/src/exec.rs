@@ -5,7 +5,7 @@ use gostack_listing::Listing;
 use iced_x86::OpKind;
 
 use crate::cpu::{Cpu, RSP};
-use crate::decode::{Decoded, Operand, operand_size};
+use crate::decode::{Decoded, form, operand_size};
 use crate::frames::{Layout, Snapshot};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
@@ -327,8 +327,8 @@ impl<'a> Machine<'a> {
     /// The size in bytes of operand `i`.
     #[inline]
     pub(crate) fn op_size(&self, d: &Decoded, i: u32) -> usize {
-        match d.sizes.get(i as usize) {
-            Some(&size) => usize::from(size),
+        match d.ops.get(i as usize) {
+            Some(op) => usize::from(op.size),
             None => operand_size(&d.ins, i, self.arch),
         }
     }
@@ -336,30 +336,54 @@ impl<'a> Machine<'a> {
     /// Reads integer operand `i`, zero-extended (immediates masked to the operand size).
     #[inline]
     pub(crate) fn read_op(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
-        match d.ops.get(i as usize).copied().unwrap_or(Operand::Other) {
-            Operand::Gpr(r) => Ok(r.get(&self.cpu)),
-            Operand::Mem(size) => {
-                let a = self.ea(d);
-                self.load(a, usize::from(size))
-            }
-            Operand::Imm(v) => Ok(v),
-            Operand::Other => self.read_other(d, i),
+        match d.ops.get(i as usize).map_or(form::ANY, |op| op.form) {
+            form::GPR => self.read::<{ form::GPR }>(d, i),
+            form::MEM => self.read::<{ form::MEM }>(d, i),
+            form::IMM => self.read::<{ form::IMM }>(d, i),
+            _ => self.read_other(d, i),
         }
     }
 
     /// Writes integer operand `i`.
     #[inline]
     pub(crate) fn write_op(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
-        match d.ops.get(i as usize).copied().unwrap_or(Operand::Other) {
-            Operand::Gpr(r) => {
-                r.set(&mut self.cpu, value);
+        match d.ops.get(i as usize).map_or(form::ANY, |op| op.form) {
+            form::GPR => self.write::<{ form::GPR }>(d, i, value),
+            form::MEM => self.write::<{ form::MEM }>(d, i, value),
+            _ => self.write_other(d, i, value),
+        }
+    }
+
+    /// Reads integer operand `i`, which has form `F` (or any form, for [`form::ANY`]).
+    #[inline(always)]
+    pub(crate) fn read<const F: u8>(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
+        let op = &d.ops[i as usize];
+        match F {
+            form::GPR => Ok(op.gpr.get(&self.cpu)),
+            form::MEM => {
+                let a = self.ea(d);
+                self.load(a, usize::from(op.size))
+            }
+            form::IMM => Ok(op.imm),
+            _ => self.read_op(d, i),
+        }
+    }
+
+    /// Writes integer operand `i`, which has form `F` (or any form, for [`form::ANY`]).
+    #[inline(always)]
+    pub(crate) fn write<const F: u8>(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
+        let op = &d.ops[i as usize];
+        match F {
+            form::GPR => {
+                op.gpr.set(&mut self.cpu, value);
                 Ok(())
             }
-            Operand::Mem(size) => {
+            form::MEM => {
                 let a = self.ea(d);
-                self.store(a, usize::from(size), value)
+                self.store(a, usize::from(op.size), value)
             }
-            Operand::Imm(_) | Operand::Other => self.write_other(d, i, value),
+            form::IMM => self.write_other(d, i, value),
+            _ => self.write_op(d, i, value),
         }
     }
 

@@ -10,15 +10,41 @@ pub(crate) mod stack;
 use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
 use crate::cpu::{CF, Cpu, OF, PF, SF, ZF};
-use crate::decode::{Decoded, Handler};
+use crate::decode::{Decoded, Handler, Operand};
 use crate::exec::{Exec, Machine};
 
-/// The handler that executes `ins`, chosen once when the code is loaded.
-pub(crate) fn handler(ins: &Instruction) -> Handler {
+/// The instance of a handler for the form of operand 0 (see [`crate::decode::form`]).
+macro_rules! by_form {
+    ($m:ident :: $f:ident, $ops:expr, [$($form:ident),*]) => {{
+        use crate::decode::form::*;
+        match $ops[0].form {
+            $($form => $m::$f::<$form>,)*
+            _ => $m::$f::<ANY>,
+        }
+    }};
+}
+
+/// The instance of a two-operand handler for the forms of operands 0 and 1.
+macro_rules! by_forms {
+    ($m:ident :: $f:ident, $ops:expr) => {{
+        use crate::decode::form::*;
+        match ($ops[0].form, $ops[1].form) {
+            (GPR, GPR) => $m::$f::<GPR, GPR>,
+            (GPR, MEM) => $m::$f::<GPR, MEM>,
+            (GPR, IMM) => $m::$f::<GPR, IMM>,
+            (MEM, GPR) => $m::$f::<MEM, GPR>,
+            (MEM, IMM) => $m::$f::<MEM, IMM>,
+            _ => $m::$f::<ANY, ANY>,
+        }
+    }};
+}
+
+/// The handler that executes `ins`, whose operands are `ops`, chosen once when the code is loaded.
+pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
     use Mnemonic as M;
     match ins.mnemonic() {
-        M::Push => stack::push,
-        M::Pop => stack::pop,
+        M::Push => by_form!(stack::push, ops, [GPR, IMM, MEM]),
+        M::Pop => by_form!(stack::pop, ops, [GPR, MEM]),
         M::Call => control::call,
         M::Ret => control::ret,
         M::Jmp => control::jmp,
@@ -37,9 +63,9 @@ pub(crate) fn handler(ins: &Instruction) -> Handler {
             }
         }
         M::Nop => mov::nop,
-        M::Mov | M::Movzx => mov::mov,
+        M::Mov | M::Movzx => by_forms!(mov::mov, ops),
         M::Movsx | M::Movsxd => mov::movsx,
-        M::Lea => mov::lea,
+        M::Lea => by_form!(mov::lea, ops, [GPR]),
         M::Xchg => mov::xchg,
         M::Cwd | M::Cdq | M::Cqo => mov::cwd,
         M::Cwde => mov::cwde,
@@ -57,15 +83,15 @@ pub(crate) fn handler(ins: &Instruction) -> Handler {
         M::Movsd => sse::exec,
         M::Movsb | M::Movsq => unsupported,
         M::Stosb | M::Stosd | M::Stosq => mov::stos,
-        M::Add => arith::add,
-        M::Adc => arith::adc,
-        M::Sub => arith::sub,
-        M::Sbb => arith::sbb,
-        M::Cmp => arith::cmp,
-        M::And => arith::and,
-        M::Or => arith::or,
-        M::Xor => arith::xor,
-        M::Test => arith::test,
+        M::Add => by_forms!(arith::add, ops),
+        M::Adc => by_forms!(arith::adc, ops),
+        M::Sub => by_forms!(arith::sub, ops),
+        M::Sbb => by_forms!(arith::sbb, ops),
+        M::Cmp => by_forms!(arith::cmp, ops),
+        M::And => by_forms!(arith::and, ops),
+        M::Or => by_forms!(arith::or, ops),
+        M::Xor => by_forms!(arith::xor, ops),
+        M::Test => by_forms!(arith::test, ops),
         M::Inc | M::Dec => arith::inc_dec,
         M::Neg => arith::neg,
         M::Not => arith::not,
@@ -135,26 +161,75 @@ fn is_setcc(mnemonic: Mnemonic) -> bool {
 }
 
 /// Whether the condition of a Jcc, SETcc or CMOVcc holds.
+///
+/// iced numbers the conditions in pairs, each one followed by its negation
+/// (`o`, `no`, `b`, `ae`, ...), so the flags give eight conditions and the
+/// code picks one and whether to negate it, without branching.
 #[inline]
 pub(crate) fn condition(cpu: &Cpu, cc: ConditionCode) -> bool {
-    let f = |b| cpu.flag(b);
-    match cc {
-        ConditionCode::o => f(OF),
-        ConditionCode::no => !f(OF),
-        ConditionCode::b => f(CF),
-        ConditionCode::ae => !f(CF),
-        ConditionCode::e => f(ZF),
-        ConditionCode::ne => !f(ZF),
-        ConditionCode::be => f(CF) || f(ZF),
-        ConditionCode::a => !f(CF) && !f(ZF),
-        ConditionCode::s => f(SF),
-        ConditionCode::ns => !f(SF),
-        ConditionCode::p => f(PF),
-        ConditionCode::np => !f(PF),
-        ConditionCode::l => f(SF) != f(OF),
-        ConditionCode::ge => f(SF) == f(OF),
-        ConditionCode::le => f(ZF) || f(SF) != f(OF),
-        ConditionCode::g => !f(ZF) && f(SF) == f(OF),
-        ConditionCode::None => true,
+    let code = cc as u64;
+    if code == 0 {
+        return true;
+    }
+    let flag = |f: u64| u64::from(cpu.flags & f != 0);
+    let (cf, zf, sf, of, pf) = (flag(CF), flag(ZF), flag(SF), flag(OF), flag(PF));
+    let less = sf ^ of;
+    // o, b, e, be, s, p, l, le.
+    let holds =
+        of | cf << 1 | zf << 2 | (cf | zf) << 3 | sf << 4 | pf << 5 | less << 6 | (zf | less) << 7;
+    let (which, negate) = ((code - 1) / 2, (code - 1) & 1);
+    (holds >> which) & 1 != negate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::AF;
+
+    /// The conditions as the manual defines them.
+    fn reference(cpu: &Cpu, cc: ConditionCode) -> bool {
+        let f = |b| cpu.flag(b);
+        match cc {
+            ConditionCode::o => f(OF),
+            ConditionCode::no => !f(OF),
+            ConditionCode::b => f(CF),
+            ConditionCode::ae => !f(CF),
+            ConditionCode::e => f(ZF),
+            ConditionCode::ne => !f(ZF),
+            ConditionCode::be => f(CF) || f(ZF),
+            ConditionCode::a => !f(CF) && !f(ZF),
+            ConditionCode::s => f(SF),
+            ConditionCode::ns => !f(SF),
+            ConditionCode::p => f(PF),
+            ConditionCode::np => !f(PF),
+            ConditionCode::l => f(SF) != f(OF),
+            ConditionCode::ge => f(SF) == f(OF),
+            ConditionCode::le => f(ZF) || f(SF) != f(OF),
+            ConditionCode::g => !f(ZF) && f(SF) == f(OF),
+            ConditionCode::None => true,
+        }
+    }
+
+    #[test]
+    fn conditions_follow_the_flags() {
+        let all = [CF, PF, AF, ZF, SF, OF];
+        for set in 0..1u32 << all.len() {
+            let flags = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| set & (1 << i) != 0)
+                .fold(0, |acc, (_, f)| acc | f);
+            let cpu = Cpu {
+                flags,
+                ..Cpu::default()
+            };
+            for cc in ConditionCode::values() {
+                assert_eq!(
+                    condition(&cpu, cc),
+                    reference(&cpu, cc),
+                    "{cc:?} {flags:#x}"
+                );
+            }
+        }
     }
 }

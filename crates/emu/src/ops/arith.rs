@@ -1,85 +1,91 @@
 //! Integer arithmetic and logic with the flags they set: ADD, ADC, SUB, SBB,
 //! CMP, AND, OR, XOR, TEST, INC, DEC, NEG, NOT, the shifts and rotates,
 //! multiply and divide, bit tests and scans, XADD and CMPXCHG.
+//!
+//! Handlers with form parameters are instantiated for their operands' forms
+//! (see [`crate::decode::form`]).
 
 use iced_x86::{Mnemonic, OpKind};
 
 use crate::cpu::{AF, ARITH, CF, Cpu, OF, PF, RAX, RDX, SF, ZF, parity};
-use crate::decode::Decoded;
+use crate::decode::{Decoded, form};
 use crate::exec::{Exec, Halt, Machine, sign_extend, size_mask};
 use crate::runtime;
 
 /// ADD: Add.
-pub(crate) fn add(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn add<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     let r = add_flags(&mut m.cpu, a, b, 0, size);
-    m.write_op(d, 0, r)
+    m.write::<A>(d, 0, r)
 }
 
 /// ADC: Add with Carry.
-pub(crate) fn adc(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn adc<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     let carry = u64::from(m.cpu.flag(CF));
     let r = add_flags(&mut m.cpu, a, b, carry, size);
-    m.write_op(d, 0, r)
+    m.write::<A>(d, 0, r)
 }
 
 /// SUB: Subtract.
-pub(crate) fn sub(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn sub<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     let r = sub_flags(&mut m.cpu, a, b, 0, size);
-    m.write_op(d, 0, r)
+    m.write::<A>(d, 0, r)
 }
 
 /// SBB: Integer Subtraction with Borrow.
-pub(crate) fn sbb(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn sbb<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     let borrow = u64::from(m.cpu.flag(CF));
     let r = sub_flags(&mut m.cpu, a, b, borrow, size);
-    m.write_op(d, 0, r)
+    m.write::<A>(d, 0, r)
 }
 
 /// CMP: Compare Two Operands.
-pub(crate) fn cmp(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn cmp<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     sub_flags(&mut m.cpu, a, b, 0, size);
     Ok(())
 }
 
 /// AND: Logical AND; CF and OF cleared.
-pub(crate) fn and(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn and<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     logic_flags(&mut m.cpu, a & b, size);
-    m.write_op(d, 0, a & b)
+    m.write::<A>(d, 0, a & b)
 }
 
 /// OR: Logical Inclusive OR; CF and OF cleared.
-pub(crate) fn or(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn or<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     logic_flags(&mut m.cpu, a | b, size);
-    m.write_op(d, 0, a | b)
+    m.write::<A>(d, 0, a | b)
 }
 
 /// XOR: Logical Exclusive OR; CF and OF cleared.
-pub(crate) fn xor(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn xor<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     logic_flags(&mut m.cpu, a ^ b, size);
-    m.write_op(d, 0, a ^ b)
+    m.write::<A>(d, 0, a ^ b)
 }
 
 /// TEST: Logical Compare; CF and OF cleared.
-pub(crate) fn test(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+pub(crate) fn test<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
     logic_flags(&mut m.cpu, a & b, size);
     Ok(())
 }
 
 /// The two operands of a two-operand instruction, and its size.
-#[inline]
-fn operands(m: &mut Machine<'_>, d: &Decoded) -> Result<(u64, u64, usize), Halt> {
+#[inline(always)]
+fn operands<const A: u8, const B: u8>(
+    m: &mut Machine<'_>,
+    d: &Decoded,
+) -> Result<(u64, u64, usize), Halt> {
     let size = m.op_size(d, 0);
-    let a = m.read_op(d, 0)?;
-    let b = m.read_op(d, 1)?;
+    let a = m.read::<A>(d, 0)?;
+    let b = m.read::<B>(d, 1)?;
     Ok((a, b, size))
 }
 
@@ -210,7 +216,7 @@ pub(crate) fn count(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 
 /// XADD: Exchange and Add.
 pub(crate) fn xadd(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let (a, b, size) = operands(m, d)?;
+    let (a, b, size) = operands::<{ form::ANY }, { form::ANY }>(m, d)?;
     let r = add_flags(&mut m.cpu, a, b, 0, size);
     m.write_op(d, 1, a)?;
     m.write_op(d, 0, r)

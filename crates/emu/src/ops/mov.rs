@@ -1,5 +1,8 @@
 //! Data movement: MOV, MOVZX/MOVSX, LEA, XCHG, CMOVcc, SETcc, sign extension,
 //! BSWAP, the string moves and stores, and NOP.
+//!
+//! Handlers with form parameters are instantiated for their operands' forms
+//! (see [`crate::decode::form`]).
 
 use iced_x86::{Mnemonic, Register};
 
@@ -14,9 +17,9 @@ pub(crate) fn nop(_: &mut Machine<'_>, _: &Decoded) -> Exec {
 }
 
 /// MOV: Move; MOVZX: Move with Zero-Extend. A 32-bit register destination clears the upper half.
-pub(crate) fn mov(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let v = m.read_op(d, 1)?;
-    m.write_op(d, 0, v)
+pub(crate) fn mov<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let v = m.read::<B>(d, 1)?;
+    m.write::<A>(d, 0, v)
 }
 
 /// MOVSX/MOVSXD: Move with Sign-Extension.
@@ -28,10 +31,10 @@ pub(crate) fn movsx(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 }
 
 /// LEA: Load Effective Address.
-pub(crate) fn lea(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+pub(crate) fn lea<const A: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let a = m.ea(d);
     let size = m.op_size(d, 0);
-    m.write_op(d, 0, a & size_mask(size))
+    m.write::<A>(d, 0, a & size_mask(size))
 }
 
 /// XCHG: Exchange Register/Memory with Register (implicitly locked).

@@ -1,16 +1,19 @@
 //! Stack instructions: PUSH and POP.
+//!
+//! Handlers with form parameters are instantiated for their operands' forms
+//! (see [`crate::decode::form`]).
 
 use crate::decode::Decoded;
 use crate::exec::{Exec, Machine};
 
 /// PUSH: Push Word, Doubleword or Quadword Onto the Stack.
-pub(crate) fn push(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let v = m.read_op(d, 0)?;
+pub(crate) fn push<const A: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let v = m.read::<A>(d, 0)?;
     m.push(v)
 }
 
 /// POP: Pop a Value from the Stack. The stack pointer moves before the write.
-pub(crate) fn pop(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+pub(crate) fn pop<const A: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let v = m.pop()?;
-    m.write_op(d, 0, v)
+    m.write::<A>(d, 0, v)
 }
