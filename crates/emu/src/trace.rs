@@ -181,14 +181,23 @@ impl TraceBuilder {
     #[inline]
     pub(crate) fn finish_step(&mut self, pc: u64, before: &Before, after: &Cpu) {
         let changes = &mut self.trace.changes;
-        for (i, (old, new)) in before.gpr.iter().zip(after.gpr.iter()).enumerate() {
-            if old != new {
-                changes.push(Change::Reg {
-                    reg: i as u8,
-                    old: *old,
-                    new: *new,
-                });
-            }
+        // Which registers changed, as bits, found without a branch per register.
+        let mut changed = before
+            .gpr
+            .iter()
+            .zip(after.gpr.iter())
+            .enumerate()
+            .fold(0u32, |bits, (i, (old, new))| {
+                bits | u32::from(old != new) << i
+            });
+        while changed != 0 {
+            let i = changed.trailing_zeros() as usize;
+            changed &= changed - 1;
+            changes.push(Change::Reg {
+                reg: i as u8,
+                old: before.gpr[i],
+                new: after.gpr[i],
+            });
         }
         if before.flags != after.flags {
             changes.push(Change::Flags {
@@ -216,7 +225,11 @@ impl TraceBuilder {
         self.trace.steps.push(Step { pc, end });
     }
 
-    pub(crate) fn build(self) -> Trace {
+    /// The finished trace, its vectors trimmed to their length.
+    pub(crate) fn build(mut self) -> Trace {
+        self.trace.steps.shrink_to_fit();
+        self.trace.changes.shrink_to_fit();
+        self.trace.events.shrink_to_fit();
         self.trace
     }
 }
