@@ -10,7 +10,7 @@ use crate::frames::{Layout, Snapshot};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
 use crate::runtime;
-use crate::trace::{Before, TraceBuilder};
+use crate::trace::TraceBuilder;
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
 
 /// A stopped run, boxed to keep results small.
@@ -76,14 +76,17 @@ impl<'a> Machine<'a> {
     pub(crate) fn run(&mut self) -> Stop {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
         let code = std::sync::Arc::clone(&self.image.code);
+        let traced = self.trace.is_some();
         loop {
             if self.steps >= self.max_steps {
                 return Stop::StepLimit(self.steps);
             }
-            let result = if self.trace.is_some() {
-                self.traced_step(&code)
+            let pc = self.cpu.rip;
+            let decoded = self.image.code_at(pc).map(|i| &code[i]);
+            let result = if traced {
+                self.traced_step(pc, decoded)
             } else {
-                self.step(&code)
+                self.step(pc, decoded)
             };
             self.steps += 1;
             if let Err(stop) = result {
@@ -95,13 +98,12 @@ impl<'a> Machine<'a> {
         }
     }
 
-    #[inline]
-    fn step(&mut self, code: &[Decoded]) -> Exec {
-        let pc = self.cpu.rip;
+    /// Executes the instruction at `pc`, or the runtime model whose stub `pc` is.
+    #[inline(always)]
+    fn step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
         self.pc = pc;
-        match self.image.code_at(pc) {
-            Some(i) => {
-                let d = &code[i];
+        match decoded {
+            Some(d) => {
                 self.cpu.rip = d.next;
                 (d.exec)(self, d)
             }
@@ -109,17 +111,15 @@ impl<'a> Machine<'a> {
         }
     }
 
-    fn traced_step(&mut self, code: &[Decoded]) -> Exec {
-        let pc = self.cpu.rip;
-        let touches_xmm = self.image.touches_xmm(pc);
-        let before = Before {
-            gpr: self.cpu.gpr,
-            flags: self.cpu.flags,
-            xmm: touches_xmm.then_some(self.cpu.xmm),
-        };
-        let result = self.step(code);
+    /// A step, recorded: XMM registers are compared only for steps that may
+    /// change them (instructions with an XMM operand, and models).
+    fn traced_step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
         if let Some(t) = &mut self.trace {
-            t.finish_step(pc, &before, &self.cpu);
+            t.start_step(&self.cpu, decoded.is_none_or(|d| d.xmm));
+        }
+        let result = self.step(pc, decoded);
+        if let Some(t) = &mut self.trace {
+            t.finish_step(pc, &self.cpu);
         }
         result
     }

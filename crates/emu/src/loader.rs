@@ -347,11 +347,6 @@ impl Image {
         self.code.get(i as usize).map(|d| &d.ins)
     }
 
-    /// Whether the step at `pc` may change an XMM register (models may, too).
-    pub(crate) fn touches_xmm(&self, pc: u64) -> bool {
-        self.code_at(pc).is_none_or(|i| self.code[i].xmm)
-    }
-
     /// The external function whose stub range holds `pc`, and the offset in it.
     pub(crate) fn stub_at(&self, pc: u64) -> Option<(&str, u64)> {
         let off = pc.checked_sub(STUB_BASE)?;

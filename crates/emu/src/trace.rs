@@ -146,6 +146,8 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub(crate) struct TraceBuilder {
     trace: Trace,
+    /// The registers before the step in progress.
+    before: Before,
 }
 
 impl TraceBuilder {
@@ -155,6 +157,18 @@ impl TraceBuilder {
                 initial,
                 ..Trace::default()
             },
+            before: Before::default(),
+        }
+    }
+
+    /// Opens a step: notes the registers, the XMM registers only when `xmm` says the step may change them.
+    #[inline]
+    pub(crate) fn start_step(&mut self, cpu: &Cpu, xmm: bool) {
+        self.before.gpr = cpu.gpr;
+        self.before.flags = cpu.flags;
+        self.before.has_xmm = xmm;
+        if xmm {
+            self.before.xmm = cpu.xmm;
         }
     }
 
@@ -179,7 +193,8 @@ impl TraceBuilder {
     ///
     /// XMM registers are compared only for steps that may touch them.
     #[inline]
-    pub(crate) fn finish_step(&mut self, pc: u64, before: &Before, after: &Cpu) {
+    pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu) {
+        let before = &self.before;
         let changes = &mut self.trace.changes;
         // Which registers changed, as bits, found without a branch per register.
         let mut changed = before
@@ -205,8 +220,8 @@ impl TraceBuilder {
                 new: after.flags,
             });
         }
-        if let Some(xmm) = &before.xmm {
-            for (i, (old, new)) in xmm.iter().zip(after.xmm.iter()).enumerate() {
+        if before.has_xmm {
+            for (i, (old, new)) in before.xmm.iter().zip(after.xmm.iter()).enumerate() {
                 for high in [false, true] {
                     let shift = if high { 64 } else { 0 };
                     let (o, n) = ((old >> shift) as u64, (new >> shift) as u64);
@@ -235,11 +250,13 @@ impl TraceBuilder {
 }
 
 /// The registers a traced step compares against.
-#[derive(Debug, Clone)]
-pub(crate) struct Before {
-    pub(crate) gpr: [u64; 16],
-    pub(crate) flags: u64,
-    pub(crate) xmm: Option<[u128; 16]>,
+#[derive(Debug, Clone, Default)]
+struct Before {
+    gpr: [u64; 16],
+    flags: u64,
+    /// Whether `xmm` holds the XMM registers before this step.
+    has_xmm: bool,
+    xmm: [u128; 16],
 }
 
 /// The state of a run just before one of its steps, moved forward step by step.
