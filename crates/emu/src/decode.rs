@@ -63,7 +63,8 @@ pub(crate) struct Operand {
 /// A general register of some width: `AL`, `AH`, `AX`, `EAX` or `RAX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Gpr {
-    /// Index in [`Cpu::gpr`].
+    /// Index in [`Cpu::gpr`]; always below 16, and masked with 15 where it
+    /// indexes so the step needs no bounds check.
     pub(crate) n: u8,
     /// Bit position of the value in the register: 8 for AH..BH, else 0.
     shift: u8,
@@ -93,13 +94,13 @@ impl Gpr {
     /// Reads the register, zero-extended.
     #[inline]
     pub(crate) fn get(self, cpu: &Cpu) -> u64 {
-        (cpu.gpr[usize::from(self.n)] >> self.shift) & self.mask
+        (cpu.gpr[usize::from(self.n) & 15] >> self.shift) & self.mask
     }
 
     /// Writes the register; a 32-bit write clears the upper half, as on hardware.
     #[inline]
     pub(crate) fn set(self, cpu: &mut Cpu, value: u64) {
-        let r = &mut cpu.gpr[usize::from(self.n)];
+        let r = &mut cpu.gpr[usize::from(self.n) & 15];
         *r = if self.whole {
             value & self.mask
         } else {

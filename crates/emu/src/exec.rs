@@ -77,9 +77,10 @@ impl<'a> Machine<'a> {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
         let code = std::sync::Arc::clone(&self.image.code);
         let traced = self.trace.is_some();
-        loop {
-            if self.steps >= self.max_steps {
-                return Stop::StepLimit(self.steps);
+        let mut steps = self.steps;
+        let stop = loop {
+            if steps >= self.max_steps {
+                break Stop::StepLimit(steps);
             }
             let pc = self.cpu.rip;
             let decoded = self.image.code_at(pc).map(|i| &code[i]);
@@ -88,14 +89,15 @@ impl<'a> Machine<'a> {
             } else {
                 self.step(pc, decoded)
             };
-            self.steps += 1;
-            if let Err(stop) = result {
-                if std::mem::take(&mut self.rt.redirected) {
-                    continue;
-                }
-                return *stop;
+            steps += 1;
+            if let Err(stop) = result
+                && !std::mem::take(&mut self.rt.redirected)
+            {
+                break *stop;
             }
-        }
+        };
+        self.steps = steps;
+        stop
     }
 
     /// Executes the instruction at `pc`, or the runtime model whose stub `pc` is.
