@@ -2,15 +2,15 @@
 //! and the dispatch from each instruction to its handler in [`crate::ops`].
 
 use gostack_listing::Listing;
-use iced_x86::{Instruction, Mnemonic, OpKind, Register};
+use iced_x86::OpKind;
 
 use crate::cpu::{Cpu, RSP};
+use crate::decode::{Decoded, form, operand_size};
 use crate::frames::{Layout, Snapshot};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
-use crate::ops;
 use crate::runtime;
-use crate::trace::{Before, TraceBuilder};
+use crate::trace::TraceBuilder;
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
 
 /// A stopped run, boxed to keep results small.
@@ -82,53 +82,52 @@ impl<'a> Machine<'a> {
     pub(crate) fn run(&mut self) -> Stop {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
         let code = std::sync::Arc::clone(&self.image.code);
-        loop {
-            if self.steps >= self.max_steps {
-                return Stop::StepLimit(self.steps);
+        let traced = self.trace.is_some();
+        let mut steps = self.steps;
+        let stop = loop {
+            if steps >= self.max_steps {
+                break Stop::StepLimit(steps);
             }
-            let result = if self.trace.is_some() {
-                self.traced_step(&code)
+            let pc = self.cpu.rip;
+            let decoded = self.image.code_at(pc).map(|i| &code[i]);
+            let result = if traced {
+                self.traced_step(pc, decoded)
             } else {
-                self.step(&code)
+                self.step(pc, decoded)
             };
-            self.steps += 1;
-            if let Err(stop) = result {
-                if std::mem::take(&mut self.rt.redirected) {
-                    continue;
-                }
-                return *stop;
+            steps += 1;
+            if let Err(stop) = result
+                && !std::mem::take(&mut self.rt.redirected)
+            {
+                break *stop;
             }
-        }
-    }
-
-    #[inline]
-    fn step(&mut self, code: &[Instruction]) -> Exec {
-        let pc = self.cpu.rip;
-        self.pc = pc;
-        let index = pc
-            .checked_sub(crate::loader::TEXT_BASE)
-            .and_then(|off| self.image.code_index.get(off as usize));
-        match index {
-            Some(&i) if i != u32::MAX => {
-                let ins = &code[i as usize];
-                self.cpu.rip = ins.next_ip();
-                self.exec(ins)
-            }
-            _ => runtime::enter(self, pc),
-        }
-    }
-
-    fn traced_step(&mut self, code: &[Instruction]) -> Exec {
-        let pc = self.cpu.rip;
-        let touches_xmm = self.image.touches_xmm(pc);
-        let before = Before {
-            gpr: self.cpu.gpr,
-            flags: self.cpu.flags,
-            xmm: touches_xmm.then_some(self.cpu.xmm),
         };
-        let result = self.step(code);
+        self.steps = steps;
+        stop
+    }
+
+    /// Executes the instruction at `pc`, or the runtime model whose stub `pc` is.
+    #[inline(always)]
+    fn step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
+        self.pc = pc;
+        match decoded {
+            Some(d) => {
+                self.cpu.rip = d.next;
+                (d.exec)(self, d)
+            }
+            None => runtime::enter(self, pc),
+        }
+    }
+
+    /// A step, recorded: XMM registers are compared only for steps that may
+    /// change them (instructions with an XMM operand, and models).
+    fn traced_step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
         if let Some(t) = &mut self.trace {
-            t.finish_step(pc, &before, &self.cpu);
+            t.start_step(&self.cpu, decoded.is_none_or(|d| d.xmm));
+        }
+        let result = self.step(pc, decoded);
+        if let Some(t) = &mut self.trace {
+            t.finish_step(pc, &self.cpu);
         }
         result
     }
@@ -145,79 +144,9 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Executes one decoded instruction; `rip` already points past it.
-    fn exec(&mut self, ins: &Instruction) -> Exec {
-        use Mnemonic as M;
-        match ins.mnemonic() {
-            M::Push | M::Pop => ops::stack::exec(self, ins),
-            M::Call | M::Ret | M::Jmp | M::Int3 | M::Ud2 => ops::control::exec(self, ins),
-            // Jcc branches; SETcc and CMOVcc move data.
-            _ if ins.condition_code() != iced_x86::ConditionCode::None => {
-                if ins.flow_control() == iced_x86::FlowControl::ConditionalBranch {
-                    ops::control::exec(self, ins)
-                } else {
-                    ops::mov::exec(self, ins)
-                }
-            }
-            M::Mov
-            | M::Movzx
-            | M::Movsx
-            | M::Movsxd
-            | M::Lea
-            | M::Xchg
-            | M::Cdq
-            | M::Cqo
-            | M::Cdqe
-            | M::Cwde
-            | M::Cwd
-            | M::Bswap
-            | M::Movsq
-            | M::Movsd
-            | M::Movsb
-            | M::Stosq
-            | M::Stosd
-            | M::Stosb
-            | M::Nop => ops::mov::exec(self, ins),
-            M::Add
-            | M::Adc
-            | M::Sub
-            | M::Sbb
-            | M::Cmp
-            | M::And
-            | M::Or
-            | M::Xor
-            | M::Test
-            | M::Inc
-            | M::Dec
-            | M::Neg
-            | M::Not
-            | M::Shl
-            | M::Shr
-            | M::Sar
-            | M::Rol
-            | M::Ror
-            | M::Imul
-            | M::Mul
-            | M::Div
-            | M::Idiv
-            | M::Bt
-            | M::Bts
-            | M::Btr
-            | M::Bsf
-            | M::Bsr
-            | M::Tzcnt
-            | M::Lzcnt
-            | M::Popcnt
-            | M::Shld
-            | M::Shrd
-            | M::Xadd
-            | M::Cmpxchg => ops::arith::exec(self, ins),
-            _ => ops::sse::exec(self, ins),
-        }
-    }
-
-    /// Stops the run: `ins` has no model.
-    pub(crate) fn unsupported(&self, ins: &Instruction) -> Halt {
+    /// Stops the run: the instruction has no model.
+    pub(crate) fn unsupported(&self, d: &Decoded) -> Halt {
+        let ins = &d.ins;
         Box::new(Stop::Unsupported {
             what: format!("instruction {:?} ({:?})", ins.mnemonic(), ins.code()),
             at: self.location(ins.ip()),
@@ -255,6 +184,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Turns a memory fault into the stop or Go panic it stands for.
+    #[cold]
     pub(crate) fn fault(&mut self, fault: Fault) -> Halt {
         let pc = self.current_pc();
         if fault.addr < 0x1000 {
@@ -306,8 +236,7 @@ impl<'a> Machine<'a> {
             let old = self.mem.read(addr, size).unwrap_or(0);
             t.mem(addr, size, old, value);
         }
-        let bytes = value.to_le_bytes();
-        match self.mem.write_bytes(addr, &bytes[..size]) {
+        match self.mem.write(addr, size, value) {
             Ok(()) => Ok(()),
             Err(f) => Err(self.fault(f)),
         }
@@ -335,11 +264,13 @@ impl<'a> Machine<'a> {
     }
 
     /// Reads a pointer-sized word.
+    #[inline]
     pub(crate) fn load_word(&mut self, addr: u64) -> Result<u64, Halt> {
         self.load(addr, self.arch.word() as usize)
     }
 
     /// Writes a pointer-sized word.
+    #[inline]
     pub(crate) fn store_word(&mut self, addr: u64, value: u64) -> Exec {
         self.store(addr, self.arch.word() as usize, value)
     }
@@ -353,6 +284,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Pushes a pointer-sized word.
+    #[inline]
     pub(crate) fn push(&mut self, value: u64) -> Exec {
         let sp = self.sp().wrapping_sub(self.arch.word()) & self.mask();
         self.store_word(sp, value)?;
@@ -361,6 +293,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Pops a pointer-sized word.
+    #[inline]
     pub(crate) fn pop(&mut self) -> Result<u64, Halt> {
         let sp = self.sp();
         let v = self.load_word(sp)?;
@@ -381,24 +314,19 @@ impl<'a> Machine<'a> {
 
     /// The effective address of the memory operand.
     #[inline]
-    pub(crate) fn ea(&self, ins: &Instruction) -> u64 {
-        let base = ins.memory_base();
-        let mut a = ins.memory_displacement64();
-        if base == Register::RIP || base == Register::EIP {
-            return a;
+    pub(crate) fn ea(&self, d: &Decoded) -> u64 {
+        let mem = &d.mem;
+        if mem.rip {
+            return mem.disp;
         }
-        if base != Register::None {
-            a = a.wrapping_add(self.cpu.reg(base));
+        let mut a = mem.disp;
+        if let Some(base) = mem.base {
+            a = a.wrapping_add(base.get(&self.cpu));
         }
-        let index = ins.memory_index();
-        if index != Register::None {
-            a = a.wrapping_add(
-                self.cpu
-                    .reg(index)
-                    .wrapping_mul(u64::from(ins.memory_index_scale())),
-            );
+        if let Some(index) = mem.index {
+            a = a.wrapping_add(index.get(&self.cpu).wrapping_mul(u64::from(mem.scale)));
         }
-        if ins.memory_segment() == Register::GS {
+        if mem.gs {
             a = a.wrapping_add(self.cpu.gs_base);
         }
         a & self.mask()
@@ -406,22 +334,75 @@ impl<'a> Machine<'a> {
 
     /// The size in bytes of operand `i`.
     #[inline]
-    pub(crate) fn op_size(&self, ins: &Instruction, i: u32) -> usize {
-        match ins.op_kind(i) {
-            OpKind::Register => ins.op_register(i).size(),
-            OpKind::Memory => ins.memory_size().size(),
-            _ if i > 0 => self.op_size(ins, 0),
-            _ => self.arch.word() as usize,
+    pub(crate) fn op_size(&self, d: &Decoded, i: u32) -> usize {
+        match d.ops.get(i as usize) {
+            Some(op) => usize::from(op.size),
+            None => operand_size(&d.ins, i, self.arch),
         }
     }
 
     /// Reads integer operand `i`, zero-extended (immediates masked to the operand size).
     #[inline]
-    pub(crate) fn read_op(&mut self, ins: &Instruction, i: u32) -> Result<u64, Halt> {
+    pub(crate) fn read_op(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
+        match d.ops.get(i as usize).map_or(form::ANY, |op| op.form) {
+            form::GPR => self.read::<{ form::GPR }>(d, i),
+            form::MEM => self.read::<{ form::MEM }>(d, i),
+            form::IMM => self.read::<{ form::IMM }>(d, i),
+            _ => self.read_other(d, i),
+        }
+    }
+
+    /// Writes integer operand `i`.
+    #[inline]
+    pub(crate) fn write_op(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
+        match d.ops.get(i as usize).map_or(form::ANY, |op| op.form) {
+            form::GPR => self.write::<{ form::GPR }>(d, i, value),
+            form::MEM => self.write::<{ form::MEM }>(d, i, value),
+            _ => self.write_other(d, i, value),
+        }
+    }
+
+    /// Reads integer operand `i`, which has form `F` (or any form, for [`form::ANY`]).
+    #[inline(always)]
+    pub(crate) fn read<const F: u8>(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
+        let op = &d.ops[i as usize];
+        match F {
+            form::GPR => Ok(op.gpr.get(&self.cpu)),
+            form::MEM => {
+                let a = self.ea(d);
+                self.load(a, usize::from(op.size))
+            }
+            form::IMM => Ok(op.imm),
+            _ => self.read_op(d, i),
+        }
+    }
+
+    /// Writes integer operand `i`, which has form `F` (or any form, for [`form::ANY`]).
+    #[inline(always)]
+    pub(crate) fn write<const F: u8>(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
+        let op = &d.ops[i as usize];
+        match F {
+            form::GPR => {
+                op.gpr.set(&mut self.cpu, value);
+                Ok(())
+            }
+            form::MEM => {
+                let a = self.ea(d);
+                self.store(a, usize::from(op.size), value)
+            }
+            form::IMM => self.write_other(d, i, value),
+            _ => self.write_op(d, i, value),
+        }
+    }
+
+    /// Reads an operand the decoder did not resolve, through the decoder's instruction.
+    #[cold]
+    fn read_other(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
+        let ins = &d.ins;
         match ins.op_kind(i) {
             OpKind::Register => Ok(self.cpu.reg(ins.op_register(i))),
             OpKind::Memory => {
-                let a = self.ea(ins);
+                let a = self.ea(d);
                 self.load(a, ins.memory_size().size())
             }
             OpKind::Immediate8
@@ -431,24 +412,25 @@ impl<'a> Machine<'a> {
             | OpKind::Immediate8to16
             | OpKind::Immediate8to32
             | OpKind::Immediate8to64
-            | OpKind::Immediate32to64 => Ok(ins.immediate(i) & size_mask(self.op_size(ins, i))),
-            _ => Err(self.unsupported(ins)),
+            | OpKind::Immediate32to64 => Ok(ins.immediate(i) & size_mask(self.op_size(d, i))),
+            _ => Err(self.unsupported(d)),
         }
     }
 
-    /// Writes integer operand `i`.
-    #[inline]
-    pub(crate) fn write_op(&mut self, ins: &Instruction, i: u32, value: u64) -> Exec {
+    /// Writes an operand the decoder did not resolve, through the decoder's instruction.
+    #[cold]
+    fn write_other(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
+        let ins = &d.ins;
         match ins.op_kind(i) {
             OpKind::Register => {
                 self.cpu.set_reg(ins.op_register(i), value);
                 Ok(())
             }
             OpKind::Memory => {
-                let a = self.ea(ins);
+                let a = self.ea(d);
                 self.store(a, ins.memory_size().size(), value)
             }
-            _ => Err(self.unsupported(ins)),
+            _ => Err(self.unsupported(d)),
         }
     }
 }

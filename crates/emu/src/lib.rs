@@ -8,6 +8,7 @@
 //! it and the Go line, never a guess.
 
 mod cpu;
+mod decode;
 mod exec;
 mod frames;
 mod gofmt;

@@ -13,6 +13,7 @@ use gostack_listing::{Listing, SymKind};
 use iced_x86::{Decoder, DecoderOptions, Instruction};
 
 use crate::Arch;
+use crate::decode::{Decoded, decode};
 use crate::mem::Memory;
 use crate::runtime::facts::Facts;
 
@@ -40,13 +41,11 @@ pub(crate) struct Image {
     /// Names of external functions by stub number.
     pub(crate) stubs: Vec<String>,
     /// The package's instructions, decoded once.
-    pub(crate) code: std::sync::Arc<[Instruction]>,
+    pub(crate) code: std::sync::Arc<[Decoded]>,
     /// For each byte of the text range, the index in `code` of the instruction starting there.
     pub(crate) code_index: Vec<u32>,
     /// End of the package's text.
     pub(crate) text_end: u64,
-    /// For each decoded instruction, whether it has an XMM operand.
-    pub(crate) xmm: Vec<bool>,
 }
 
 /// What a symbol with an address is.
@@ -285,7 +284,6 @@ impl Image {
             code: std::sync::Arc::from(Vec::new()),
             code_index: Vec::new(),
             text_end: text,
-            xmm: Vec::new(),
         };
         image.fill(listing, arch, mem)?;
         image.decode(arch, mem);
@@ -340,11 +338,7 @@ impl Image {
             while decoder.can_decode() {
                 let ins = decoder.decode();
                 self.code_index[(ins.ip() - TEXT_BASE) as usize] = code.len() as u32;
-                let xmm = (0..ins.op_count()).any(|i| {
-                    ins.op_kind(i) == iced_x86::OpKind::Register && ins.op_register(i).is_xmm()
-                });
-                self.xmm.push(xmm);
-                code.push(ins);
+                code.push(decode(ins, arch));
             }
         }
         self.code = code.into();
@@ -362,23 +356,22 @@ impl Image {
         self.by_name.get(name).copied()
     }
 
+    /// The index in `code` of the instruction at `pc`, if `pc` starts one of the package's.
+    #[inline]
+    pub(crate) fn code_at(&self, pc: u64) -> Option<usize> {
+        let off = pc.checked_sub(TEXT_BASE)?;
+        match self.code_index.get(off as usize) {
+            Some(&i) if i != u32::MAX => Some(i as usize),
+            _ => None,
+        }
+    }
+
     /// The decoded instruction at `pc` in the package's code.
     #[inline]
     pub(crate) fn instr(&self, pc: u64) -> Option<&Instruction> {
         let off = pc.checked_sub(TEXT_BASE)? as usize;
         let i = *self.code_index.get(off)?;
-        self.code.get(i as usize)
-    }
-
-    /// Whether the step at `pc` may change an XMM register (models may, too).
-    pub(crate) fn touches_xmm(&self, pc: u64) -> bool {
-        let Some(off) = pc.checked_sub(TEXT_BASE) else {
-            return true;
-        };
-        match self.code_index.get(off as usize) {
-            Some(&i) if i != u32::MAX => self.xmm[i as usize],
-            _ => true,
-        }
+        self.code.get(i as usize).map(|d| &d.ins)
     }
 
     /// The external function whose stub range holds `pc`, and the offset in it.

@@ -22,11 +22,13 @@ impl Region {
     }
 }
 
-/// The emulated memory: regions that never overlap, looked up with a one-entry cache.
+/// The emulated memory: regions that never overlap, looked up through the
+/// two regions used last (a goroutine's stack and its `g`, typically).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Memory {
     regions: Vec<Region>,
-    last: usize,
+    /// Indexes of the two regions used last, the latest first.
+    last: [usize; 2],
 }
 
 impl Memory {
@@ -53,7 +55,7 @@ impl Memory {
     /// Removes the region that starts at `base` (a stack that was replaced).
     pub(crate) fn unmap(&mut self, base: u64) {
         self.regions.retain(|r| r.base != base);
-        self.last = 0;
+        self.last = [0; 2];
     }
 
     /// The name of the region holding `addr`, if any.
@@ -67,17 +69,21 @@ impl Memory {
     #[inline]
     fn find(&mut self, addr: u64, len: usize) -> Option<usize> {
         let hit = |r: &Region| addr >= r.base && addr + len as u64 <= r.end();
-        if let Some(r) = self.regions.get(self.last)
-            && hit(r)
-        {
-            return Some(self.last);
+        let [latest, before] = self.last;
+        if self.regions.get(latest).is_some_and(hit) {
+            return Some(latest);
         }
-        let i = self.regions.iter().position(hit)?;
-        self.last = i;
+        let i = if self.regions.get(before).is_some_and(hit) {
+            before
+        } else {
+            self.regions.iter().position(hit)?
+        };
+        self.last = [i, latest];
         Some(i)
     }
 
     /// Reads `len` bytes at `addr`.
+    #[inline]
     pub(crate) fn slice(&mut self, addr: u64, len: usize) -> Result<&[u8], Fault> {
         let i = self.find(addr, len).ok_or(Fault { addr, write: false })?;
         let r = &self.regions[i];
@@ -101,9 +107,38 @@ impl Memory {
     #[inline]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
         let bytes = self.slice(addr, size)?;
-        let mut buf = [0u8; 8];
-        buf[..size].copy_from_slice(bytes);
-        Ok(u64::from_le_bytes(buf))
+        Ok(match *bytes {
+            [a] => u64::from(a),
+            [a, b] => u64::from(u16::from_le_bytes([a, b])),
+            [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+            [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+            _ => {
+                let mut buf = [0u8; 8];
+                buf[..size].copy_from_slice(bytes);
+                u64::from_le_bytes(buf)
+            }
+        })
+    }
+
+    /// Writes the low `size` bytes of `value`, little-endian.
+    #[inline]
+    pub(crate) fn write(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
+        let i = self.find(addr, size).ok_or(Fault { addr, write: true })?;
+        let r = &mut self.regions[i];
+        if !r.writable {
+            return Err(Fault { addr, write: true });
+        }
+        let off = (addr - r.base) as usize;
+        let bytes = value.to_le_bytes();
+        let dst = &mut r.data[off..off + size];
+        match size {
+            1 => dst.copy_from_slice(&bytes[..1]),
+            2 => dst.copy_from_slice(&bytes[..2]),
+            4 => dst.copy_from_slice(&bytes[..4]),
+            8 => dst.copy_from_slice(&bytes),
+            _ => dst.copy_from_slice(&bytes[..size]),
+        }
+        Ok(())
     }
 
     /// Reads 16 bytes.

@@ -1,4 +1,5 @@
-//! Instruction handlers, grouped by kind as the Intel manual groups them.
+//! Instruction handlers, grouped by kind as the Intel manual groups them,
+//! and the choice of handler for each decoded instruction.
 
 pub(crate) mod arith;
 pub(crate) mod control;
@@ -6,31 +7,229 @@ pub(crate) mod mov;
 pub(crate) mod sse;
 pub(crate) mod stack;
 
-use iced_x86::ConditionCode;
+use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
 use crate::cpu::{CF, Cpu, OF, PF, SF, ZF};
+use crate::decode::{Decoded, Handler, Operand};
+use crate::exec::{Exec, Machine};
+
+/// The instance of a handler for the form of operand 0 (see [`crate::decode::form`]).
+macro_rules! by_form {
+    ($m:ident :: $f:ident, $ops:expr, [$($form:ident),*]) => {{
+        use crate::decode::form::*;
+        match $ops[0].form {
+            $($form => $m::$f::<$form>,)*
+            _ => $m::$f::<ANY>,
+        }
+    }};
+}
+
+/// The instance of a two-operand handler for the forms of operands 0 and 1.
+macro_rules! by_forms {
+    ($m:ident :: $f:ident, $ops:expr) => {{
+        use crate::decode::form::*;
+        match ($ops[0].form, $ops[1].form) {
+            (GPR, GPR) => $m::$f::<GPR, GPR>,
+            (GPR, MEM) => $m::$f::<GPR, MEM>,
+            (GPR, IMM) => $m::$f::<GPR, IMM>,
+            (MEM, GPR) => $m::$f::<MEM, GPR>,
+            (MEM, IMM) => $m::$f::<MEM, IMM>,
+            _ => $m::$f::<ANY, ANY>,
+        }
+    }};
+}
+
+/// The handler that executes `ins`, whose operands are `ops`, chosen once when the code is loaded.
+pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
+    use Mnemonic as M;
+    match ins.mnemonic() {
+        M::Push => by_form!(stack::push, ops, [GPR, IMM, MEM]),
+        M::Pop => by_form!(stack::pop, ops, [GPR, MEM]),
+        M::Call => control::call,
+        M::Ret => control::ret,
+        M::Jmp => control::jmp,
+        // INT3 and UD2 only appear where the compiler marks unreachable code.
+        M::Int3 | M::Ud2 => unsupported,
+        // Jcc branches; SETcc and CMOVcc move data.
+        _ if ins.condition_code() != ConditionCode::None => {
+            if ins.flow_control() == FlowControl::ConditionalBranch {
+                control::jcc
+            } else if is_cmov(ins.mnemonic()) {
+                mov::cmov
+            } else if is_setcc(ins.mnemonic()) {
+                mov::setcc
+            } else {
+                unsupported
+            }
+        }
+        M::Nop => mov::nop,
+        M::Mov | M::Movzx => by_forms!(mov::mov, ops),
+        M::Movsx | M::Movsxd => mov::movsx,
+        M::Lea => by_form!(mov::lea, ops, [GPR]),
+        M::Xchg => mov::xchg,
+        M::Cwd | M::Cdq | M::Cqo => mov::cwd,
+        M::Cwde => mov::cwde,
+        M::Cdqe => mov::cdqe,
+        M::Bswap => mov::bswap,
+        M::Movsb | M::Movsd | M::Movsq
+            if matches!(
+                ins.op_kind(0),
+                OpKind::MemoryESDI | OpKind::MemoryESEDI | OpKind::MemoryESRDI
+            ) =>
+        {
+            mov::movs
+        }
+        // The SSE2 MOVSD (Move Scalar Double) shares the string move's mnemonic.
+        M::Movsd => sse::exec,
+        M::Movsb | M::Movsq => unsupported,
+        M::Stosb | M::Stosd | M::Stosq => mov::stos,
+        M::Add => by_forms!(arith::add, ops),
+        M::Adc => by_forms!(arith::adc, ops),
+        M::Sub => by_forms!(arith::sub, ops),
+        M::Sbb => by_forms!(arith::sbb, ops),
+        M::Cmp => by_forms!(arith::cmp, ops),
+        M::And => by_forms!(arith::and, ops),
+        M::Or => by_forms!(arith::or, ops),
+        M::Xor => by_forms!(arith::xor, ops),
+        M::Test => by_forms!(arith::test, ops),
+        M::Inc | M::Dec => arith::inc_dec,
+        M::Neg => arith::neg,
+        M::Not => arith::not,
+        M::Shl | M::Shr | M::Sar | M::Rol | M::Ror => arith::shift,
+        M::Shld | M::Shrd => arith::double_shift,
+        M::Imul if ins.op_count() > 1 => arith::imul,
+        M::Imul | M::Mul => arith::mul,
+        M::Div | M::Idiv => arith::divide,
+        M::Bt | M::Bts | M::Btr => arith::bt,
+        M::Bsf | M::Bsr => arith::bit_scan,
+        M::Tzcnt | M::Lzcnt | M::Popcnt => arith::count,
+        M::Xadd => arith::xadd,
+        M::Cmpxchg => arith::cmpxchg,
+        _ => sse::exec,
+    }
+}
+
+/// Stops the run: the instruction has no model.
+fn unsupported(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    Err(m.unsupported(d))
+}
+
+fn is_cmov(mnemonic: Mnemonic) -> bool {
+    use Mnemonic as M;
+    matches!(
+        mnemonic,
+        M::Cmove
+            | M::Cmovne
+            | M::Cmova
+            | M::Cmovae
+            | M::Cmovb
+            | M::Cmovbe
+            | M::Cmovg
+            | M::Cmovge
+            | M::Cmovl
+            | M::Cmovle
+            | M::Cmovs
+            | M::Cmovns
+            | M::Cmovo
+            | M::Cmovno
+            | M::Cmovp
+            | M::Cmovnp
+    )
+}
+
+fn is_setcc(mnemonic: Mnemonic) -> bool {
+    use Mnemonic as M;
+    matches!(
+        mnemonic,
+        M::Sete
+            | M::Setne
+            | M::Seta
+            | M::Setae
+            | M::Setb
+            | M::Setbe
+            | M::Setg
+            | M::Setge
+            | M::Setl
+            | M::Setle
+            | M::Sets
+            | M::Setns
+            | M::Seto
+            | M::Setno
+            | M::Setp
+            | M::Setnp
+    )
+}
 
 /// Whether the condition of a Jcc, SETcc or CMOVcc holds.
+///
+/// iced numbers the conditions in pairs, each one followed by its negation
+/// (`o`, `no`, `b`, `ae`, ...), so the flags give eight conditions and the
+/// code picks one and whether to negate it, without branching.
 #[inline]
 pub(crate) fn condition(cpu: &Cpu, cc: ConditionCode) -> bool {
-    let f = |b| cpu.flag(b);
-    match cc {
-        ConditionCode::o => f(OF),
-        ConditionCode::no => !f(OF),
-        ConditionCode::b => f(CF),
-        ConditionCode::ae => !f(CF),
-        ConditionCode::e => f(ZF),
-        ConditionCode::ne => !f(ZF),
-        ConditionCode::be => f(CF) || f(ZF),
-        ConditionCode::a => !f(CF) && !f(ZF),
-        ConditionCode::s => f(SF),
-        ConditionCode::ns => !f(SF),
-        ConditionCode::p => f(PF),
-        ConditionCode::np => !f(PF),
-        ConditionCode::l => f(SF) != f(OF),
-        ConditionCode::ge => f(SF) == f(OF),
-        ConditionCode::le => f(ZF) || f(SF) != f(OF),
-        ConditionCode::g => !f(ZF) && f(SF) == f(OF),
-        ConditionCode::None => true,
+    let code = cc as u64;
+    if code == 0 {
+        return true;
+    }
+    let flag = |f: u64| u64::from(cpu.flags & f != 0);
+    let (cf, zf, sf, of, pf) = (flag(CF), flag(ZF), flag(SF), flag(OF), flag(PF));
+    let less = sf ^ of;
+    // o, b, e, be, s, p, l, le.
+    let holds =
+        of | cf << 1 | zf << 2 | (cf | zf) << 3 | sf << 4 | pf << 5 | less << 6 | (zf | less) << 7;
+    let (which, negate) = ((code - 1) / 2, (code - 1) & 1);
+    (holds >> which) & 1 != negate
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::AF;
+
+    /// The conditions as the manual defines them.
+    fn reference(cpu: &Cpu, cc: ConditionCode) -> bool {
+        let f = |b| cpu.flag(b);
+        match cc {
+            ConditionCode::o => f(OF),
+            ConditionCode::no => !f(OF),
+            ConditionCode::b => f(CF),
+            ConditionCode::ae => !f(CF),
+            ConditionCode::e => f(ZF),
+            ConditionCode::ne => !f(ZF),
+            ConditionCode::be => f(CF) || f(ZF),
+            ConditionCode::a => !f(CF) && !f(ZF),
+            ConditionCode::s => f(SF),
+            ConditionCode::ns => !f(SF),
+            ConditionCode::p => f(PF),
+            ConditionCode::np => !f(PF),
+            ConditionCode::l => f(SF) != f(OF),
+            ConditionCode::ge => f(SF) == f(OF),
+            ConditionCode::le => f(ZF) || f(SF) != f(OF),
+            ConditionCode::g => !f(ZF) && f(SF) == f(OF),
+            ConditionCode::None => true,
+        }
+    }
+
+    #[test]
+    fn conditions_follow_the_flags() {
+        let all = [CF, PF, AF, ZF, SF, OF];
+        for set in 0..1u32 << all.len() {
+            let flags = all
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| set & (1 << i) != 0)
+                .fold(0, |acc, (_, f)| acc | f);
+            let cpu = Cpu {
+                flags,
+                ..Cpu::default()
+            };
+            for cc in ConditionCode::values() {
+                assert_eq!(
+                    condition(&cpu, cc),
+                    reference(&cpu, cc),
+                    "{cc:?} {flags:#x}"
+                );
+            }
+        }
     }
 }

@@ -146,6 +146,8 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub(crate) struct TraceBuilder {
     trace: Trace,
+    /// The registers before the step in progress.
+    before: Before,
 }
 
 impl TraceBuilder {
@@ -155,6 +157,18 @@ impl TraceBuilder {
                 initial,
                 ..Trace::default()
             },
+            before: Before::default(),
+        }
+    }
+
+    /// Opens a step: notes the registers, the XMM registers only when `xmm` says the step may change them.
+    #[inline]
+    pub(crate) fn start_step(&mut self, cpu: &Cpu, xmm: bool) {
+        self.before.gpr = cpu.gpr;
+        self.before.flags = cpu.flags;
+        self.before.has_xmm = xmm;
+        if xmm {
+            self.before.xmm = cpu.xmm;
         }
     }
 
@@ -179,16 +193,26 @@ impl TraceBuilder {
     ///
     /// XMM registers are compared only for steps that may touch them.
     #[inline]
-    pub(crate) fn finish_step(&mut self, pc: u64, before: &Before, after: &Cpu) {
+    pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu) {
+        let before = &self.before;
         let changes = &mut self.trace.changes;
-        for (i, (old, new)) in before.gpr.iter().zip(after.gpr.iter()).enumerate() {
-            if old != new {
-                changes.push(Change::Reg {
-                    reg: i as u8,
-                    old: *old,
-                    new: *new,
-                });
-            }
+        // Which registers changed, as bits, found without a branch per register.
+        let mut changed = before
+            .gpr
+            .iter()
+            .zip(after.gpr.iter())
+            .enumerate()
+            .fold(0u32, |bits, (i, (old, new))| {
+                bits | u32::from(old != new) << i
+            });
+        while changed != 0 {
+            let i = changed.trailing_zeros() as usize;
+            changed &= changed - 1;
+            changes.push(Change::Reg {
+                reg: i as u8,
+                old: before.gpr[i],
+                new: after.gpr[i],
+            });
         }
         if before.flags != after.flags {
             changes.push(Change::Flags {
@@ -196,8 +220,8 @@ impl TraceBuilder {
                 new: after.flags,
             });
         }
-        if let Some(xmm) = &before.xmm {
-            for (i, (old, new)) in xmm.iter().zip(after.xmm.iter()).enumerate() {
+        if before.has_xmm {
+            for (i, (old, new)) in before.xmm.iter().zip(after.xmm.iter()).enumerate() {
                 for high in [false, true] {
                     let shift = if high { 64 } else { 0 };
                     let (o, n) = ((old >> shift) as u64, (new >> shift) as u64);
@@ -216,17 +240,23 @@ impl TraceBuilder {
         self.trace.steps.push(Step { pc, end });
     }
 
-    pub(crate) fn build(self) -> Trace {
+    /// The finished trace, its vectors trimmed to their length.
+    pub(crate) fn build(mut self) -> Trace {
+        self.trace.steps.shrink_to_fit();
+        self.trace.changes.shrink_to_fit();
+        self.trace.events.shrink_to_fit();
         self.trace
     }
 }
 
 /// The registers a traced step compares against.
-#[derive(Debug, Clone)]
-pub(crate) struct Before {
-    pub(crate) gpr: [u64; 16],
-    pub(crate) flags: u64,
-    pub(crate) xmm: Option<[u128; 16]>,
+#[derive(Debug, Clone, Default)]
+struct Before {
+    gpr: [u64; 16],
+    flags: u64,
+    /// Whether `xmm` holds the XMM registers before this step.
+    has_xmm: bool,
+    xmm: [u128; 16],
 }
 
 /// The state of a run just before one of its steps, moved forward step by step.

@@ -1,184 +1,239 @@
 //! Integer arithmetic and logic with the flags they set: ADD, ADC, SUB, SBB,
 //! CMP, AND, OR, XOR, TEST, INC, DEC, NEG, NOT, the shifts and rotates,
 //! multiply and divide, bit tests and scans, XADD and CMPXCHG.
+//!
+//! Handlers with form parameters are instantiated for their operands' forms
+//! (see [`crate::decode::form`]).
 
-use iced_x86::{Instruction, Mnemonic, OpKind};
+use iced_x86::{Mnemonic, OpKind};
 
 use crate::cpu::{AF, ARITH, CF, Cpu, OF, PF, RAX, RDX, SF, ZF, parity};
-use crate::exec::{Exec, Machine, sign_extend, size_mask};
+use crate::decode::{Decoded, form};
+use crate::exec::{Exec, Halt, Machine, sign_extend, size_mask};
 use crate::runtime;
 
-/// Executes one arithmetic or logic instruction.
-pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
-    use Mnemonic as M;
-    let size = m.op_size(ins, 0);
-    match ins.mnemonic() {
-        // ADD, ADC, SUB, SBB, CMP: Add, Add with Carry, Subtract, Subtract with Borrow, Compare.
-        M::Add | M::Adc | M::Sub | M::Sbb | M::Cmp => {
-            let a = m.read_op(ins, 0)?;
-            let b = m.read_op(ins, 1)?;
-            let carry = u64::from(matches!(ins.mnemonic(), M::Adc | M::Sbb) && m.cpu.flag(CF));
-            let r = match ins.mnemonic() {
-                M::Add | M::Adc => add_flags(&mut m.cpu, a, b, carry, size),
-                _ => sub_flags(&mut m.cpu, a, b, carry, size),
-            };
-            if ins.mnemonic() == M::Cmp {
-                Ok(())
-            } else {
-                m.write_op(ins, 0, r)
-            }
+/// ADD: Add.
+pub(crate) fn add<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    let r = add_flags(&mut m.cpu, a, b, 0, size);
+    m.write::<A>(d, 0, r)
+}
+
+/// ADC: Add with Carry.
+pub(crate) fn adc<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    let carry = u64::from(m.cpu.flag(CF));
+    let r = add_flags(&mut m.cpu, a, b, carry, size);
+    m.write::<A>(d, 0, r)
+}
+
+/// SUB: Subtract.
+pub(crate) fn sub<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    let r = sub_flags(&mut m.cpu, a, b, 0, size);
+    m.write::<A>(d, 0, r)
+}
+
+/// SBB: Integer Subtraction with Borrow.
+pub(crate) fn sbb<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    let borrow = u64::from(m.cpu.flag(CF));
+    let r = sub_flags(&mut m.cpu, a, b, borrow, size);
+    m.write::<A>(d, 0, r)
+}
+
+/// CMP: Compare Two Operands.
+pub(crate) fn cmp<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    sub_flags(&mut m.cpu, a, b, 0, size);
+    Ok(())
+}
+
+/// AND: Logical AND; CF and OF cleared.
+pub(crate) fn and<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    logic_flags(&mut m.cpu, a & b, size);
+    m.write::<A>(d, 0, a & b)
+}
+
+/// OR: Logical Inclusive OR; CF and OF cleared.
+pub(crate) fn or<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    logic_flags(&mut m.cpu, a | b, size);
+    m.write::<A>(d, 0, a | b)
+}
+
+/// XOR: Logical Exclusive OR; CF and OF cleared.
+pub(crate) fn xor<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    logic_flags(&mut m.cpu, a ^ b, size);
+    m.write::<A>(d, 0, a ^ b)
+}
+
+/// TEST: Logical Compare; CF and OF cleared.
+pub(crate) fn test<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<A, B>(m, d)?;
+    logic_flags(&mut m.cpu, a & b, size);
+    Ok(())
+}
+
+/// The two operands of a two-operand instruction, and its size.
+#[inline(always)]
+fn operands<const A: u8, const B: u8>(
+    m: &mut Machine<'_>,
+    d: &Decoded,
+) -> Result<(u64, u64, usize), Halt> {
+    let size = m.op_size(d, 0);
+    let a = m.read::<A>(d, 0)?;
+    let b = m.read::<B>(d, 1)?;
+    Ok((a, b, size))
+}
+
+/// INC, DEC: Increment or Decrement by 1; CF unchanged.
+pub(crate) fn inc_dec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let a = m.read_op(d, 0)?;
+    let cf = m.cpu.flag(CF);
+    let r = if d.ins.mnemonic() == Mnemonic::Inc {
+        add_flags(&mut m.cpu, a, 1, 0, size)
+    } else {
+        sub_flags(&mut m.cpu, a, 1, 0, size)
+    };
+    m.cpu.set_flag(CF, cf);
+    m.write_op(d, 0, r)
+}
+
+/// NEG: Two's Complement Negation.
+pub(crate) fn neg(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let a = m.read_op(d, 0)?;
+    let r = sub_flags(&mut m.cpu, 0, a, 0, size);
+    m.write_op(d, 0, r)
+}
+
+/// NOT: One's Complement Negation; flags unchanged.
+pub(crate) fn not(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let a = m.read_op(d, 0)?;
+    m.write_op(d, 0, !a & size_mask(size))
+}
+
+/// IMUL: Signed Multiply, two- and three-operand forms.
+pub(crate) fn imul(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let (a, b) = if d.ins.op_count() == 3 {
+        (m.read_op(d, 1)?, m.read_op(d, 2)?)
+    } else {
+        (m.read_op(d, 0)?, m.read_op(d, 1)?)
+    };
+    let full = i128::from(sign_extend(a, size)) * i128::from(sign_extend(b, size));
+    let r = (full as u64) & size_mask(size);
+    let overflow = i128::from(sign_extend(r, size)) != full;
+    set_mul_flags(&mut m.cpu, r, size, overflow);
+    m.write_op(d, 0, r)
+}
+
+/// MUL/IMUL: Unsigned and Signed Multiply, one-operand forms into DX:AX.
+pub(crate) fn mul(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let a = m.cpu.gpr[RAX] & size_mask(size);
+    let b = m.read_op(d, 0)?;
+    let bits = size * 8;
+    let (lo, hi, overflow) = if d.ins.mnemonic() == Mnemonic::Mul {
+        let full = u128::from(a) * u128::from(b);
+        let hi = (full >> bits) as u64 & size_mask(size);
+        (full as u64 & size_mask(size), hi, hi != 0)
+    } else {
+        let full = i128::from(sign_extend(a, size)) * i128::from(sign_extend(b, size));
+        let lo = full as u64 & size_mask(size);
+        (
+            (lo),
+            (full >> bits) as u64 & size_mask(size),
+            i128::from(sign_extend(lo, size)) != full,
+        )
+    };
+    if size == 1 {
+        m.cpu.set_reg(iced_x86::Register::AX, lo | (hi << 8));
+    } else {
+        set_acc(&mut m.cpu, RAX, size, lo);
+        set_acc(&mut m.cpu, RDX, size, hi);
+    }
+    set_mul_flags(&mut m.cpu, lo, size, overflow);
+    Ok(())
+}
+
+/// BT, BTS, BTR: Bit Test (and Set, and Reset).
+pub(crate) fn bt(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    if d.ins.op_kind(0) == OpKind::Memory && d.ins.op_kind(1) == OpKind::Register {
+        return Err(m.unsupported(d));
+    }
+    let a = m.read_op(d, 0)?;
+    let bit = m.read_op(d, 1)? % (size as u64 * 8);
+    m.cpu.set_flag(CF, (a >> bit) & 1 == 1);
+    match d.ins.mnemonic() {
+        Mnemonic::Bts => m.write_op(d, 0, a | (1 << bit)),
+        Mnemonic::Btr => m.write_op(d, 0, a & !(1 << bit)),
+        _ => Ok(()),
+    }
+}
+
+/// BSF, BSR: Bit Scan Forward/Reverse; the destination is unchanged for a zero source.
+pub(crate) fn bit_scan(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let a = m.read_op(d, 1)?;
+    m.cpu.set_flag(ZF, a == 0);
+    if a == 0 {
+        return Ok(());
+    }
+    let r = if d.ins.mnemonic() == Mnemonic::Bsf {
+        a.trailing_zeros()
+    } else {
+        63 - a.leading_zeros()
+    };
+    m.write_op(d, 0, u64::from(r))
+}
+
+/// TZCNT, LZCNT, POPCNT: count trailing zeros, leading zeros, set bits.
+pub(crate) fn count(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let a = m.read_op(d, 1)?;
+    let bits = size as u32 * 8;
+    let r = match d.ins.mnemonic() {
+        Mnemonic::Tzcnt => a.trailing_zeros().min(bits),
+        Mnemonic::Lzcnt => a.leading_zeros() - (64 - bits),
+        _ => a.count_ones(),
+    };
+    m.cpu.flags &= !ARITH;
+    match d.ins.mnemonic() {
+        Mnemonic::Popcnt => m.cpu.set_flag(ZF, a == 0),
+        _ => {
+            m.cpu.set_flag(CF, r == bits);
+            m.cpu.set_flag(ZF, r == 0);
         }
-        // AND, OR, XOR, TEST: logical operations; CF and OF cleared.
-        M::And | M::Or | M::Xor | M::Test => {
-            let a = m.read_op(ins, 0)?;
-            let b = m.read_op(ins, 1)?;
-            let r = match ins.mnemonic() {
-                M::And | M::Test => a & b,
-                M::Or => a | b,
-                _ => a ^ b,
-            };
-            logic_flags(&mut m.cpu, r, size);
-            if ins.mnemonic() == M::Test {
-                Ok(())
-            } else {
-                m.write_op(ins, 0, r)
-            }
-        }
-        // INC, DEC: Increment or Decrement by 1; CF unchanged.
-        M::Inc | M::Dec => {
-            let a = m.read_op(ins, 0)?;
-            let cf = m.cpu.flag(CF);
-            let r = if ins.mnemonic() == M::Inc {
-                add_flags(&mut m.cpu, a, 1, 0, size)
-            } else {
-                sub_flags(&mut m.cpu, a, 1, 0, size)
-            };
-            m.cpu.set_flag(CF, cf);
-            m.write_op(ins, 0, r)
-        }
-        // NEG: Two's Complement Negation.
-        M::Neg => {
-            let a = m.read_op(ins, 0)?;
-            let r = sub_flags(&mut m.cpu, 0, a, 0, size);
-            m.write_op(ins, 0, r)
-        }
-        // NOT: One's Complement Negation; flags unchanged.
-        M::Not => {
-            let a = m.read_op(ins, 0)?;
-            m.write_op(ins, 0, !a & size_mask(size))
-        }
-        M::Shl | M::Shr | M::Sar | M::Rol | M::Ror => shift(m, ins, size),
-        M::Shld | M::Shrd => double_shift(m, ins, size),
-        M::Imul if ins.op_count() > 1 => {
-            // IMUL: Signed Multiply, two- and three-operand forms.
-            let (a, b) = if ins.op_count() == 3 {
-                (m.read_op(ins, 1)?, m.read_op(ins, 2)?)
-            } else {
-                (m.read_op(ins, 0)?, m.read_op(ins, 1)?)
-            };
-            let full = i128::from(sign_extend(a, size)) * i128::from(sign_extend(b, size));
-            let r = (full as u64) & size_mask(size);
-            let overflow = i128::from(sign_extend(r, size)) != full;
-            set_mul_flags(&mut m.cpu, r, size, overflow);
-            m.write_op(ins, 0, r)
-        }
-        M::Imul | M::Mul => {
-            // MUL/IMUL: one-operand forms into DX:AX.
-            let a = m.cpu.gpr[RAX] & size_mask(size);
-            let b = m.read_op(ins, 0)?;
-            let bits = size * 8;
-            let (lo, hi, overflow) = if ins.mnemonic() == M::Mul {
-                let full = u128::from(a) * u128::from(b);
-                let hi = (full >> bits) as u64 & size_mask(size);
-                (full as u64 & size_mask(size), hi, hi != 0)
-            } else {
-                let full = i128::from(sign_extend(a, size)) * i128::from(sign_extend(b, size));
-                let lo = full as u64 & size_mask(size);
-                (
-                    (lo),
-                    (full >> bits) as u64 & size_mask(size),
-                    i128::from(sign_extend(lo, size)) != full,
-                )
-            };
-            if size == 1 {
-                m.cpu.set_reg(iced_x86::Register::AX, lo | (hi << 8));
-            } else {
-                set_acc(&mut m.cpu, RAX, size, lo);
-                set_acc(&mut m.cpu, RDX, size, hi);
-            }
-            set_mul_flags(&mut m.cpu, lo, size, overflow);
-            Ok(())
-        }
-        M::Div | M::Idiv => divide(m, ins, size),
-        // BT, BTS, BTR: Bit Test (and Set, and Reset).
-        M::Bt | M::Bts | M::Btr => {
-            if ins.op_kind(0) == OpKind::Memory && ins.op_kind(1) == OpKind::Register {
-                return Err(m.unsupported(ins));
-            }
-            let a = m.read_op(ins, 0)?;
-            let bit = m.read_op(ins, 1)? % (size as u64 * 8);
-            m.cpu.set_flag(CF, (a >> bit) & 1 == 1);
-            match ins.mnemonic() {
-                M::Bts => m.write_op(ins, 0, a | (1 << bit)),
-                M::Btr => m.write_op(ins, 0, a & !(1 << bit)),
-                _ => Ok(()),
-            }
-        }
-        // BSF, BSR: Bit Scan Forward/Reverse; the destination is unchanged for a zero source.
-        M::Bsf | M::Bsr => {
-            let a = m.read_op(ins, 1)?;
-            m.cpu.set_flag(ZF, a == 0);
-            if a == 0 {
-                return Ok(());
-            }
-            let r = if ins.mnemonic() == M::Bsf {
-                a.trailing_zeros()
-            } else {
-                63 - a.leading_zeros()
-            };
-            m.write_op(ins, 0, u64::from(r))
-        }
-        // TZCNT, LZCNT, POPCNT: count trailing zeros, leading zeros, set bits.
-        M::Tzcnt | M::Lzcnt | M::Popcnt => {
-            let a = m.read_op(ins, 1)?;
-            let bits = size as u32 * 8;
-            let r = match ins.mnemonic() {
-                M::Tzcnt => a.trailing_zeros().min(bits),
-                M::Lzcnt => a.leading_zeros() - (64 - bits),
-                _ => a.count_ones(),
-            };
-            m.cpu.flags &= !ARITH;
-            match ins.mnemonic() {
-                M::Popcnt => m.cpu.set_flag(ZF, a == 0),
-                _ => {
-                    m.cpu.set_flag(CF, r == bits);
-                    m.cpu.set_flag(ZF, r == 0);
-                }
-            }
-            m.write_op(ins, 0, u64::from(r))
-        }
-        // XADD: Exchange and Add.
-        M::Xadd => {
-            let a = m.read_op(ins, 0)?;
-            let b = m.read_op(ins, 1)?;
-            let r = add_flags(&mut m.cpu, a, b, 0, size);
-            m.write_op(ins, 1, a)?;
-            m.write_op(ins, 0, r)
-        }
-        // CMPXCHG: Compare and Exchange.
-        M::Cmpxchg => {
-            let acc = m.cpu.gpr[RAX] & size_mask(size);
-            let dest = m.read_op(ins, 0)?;
-            sub_flags(&mut m.cpu, acc, dest, 0, size);
-            if acc == dest {
-                let src = m.read_op(ins, 1)?;
-                m.write_op(ins, 0, src)
-            } else {
-                set_acc(&mut m.cpu, RAX, size, dest);
-                Ok(())
-            }
-        }
-        _ => Err(m.unsupported(ins)),
+    }
+    m.write_op(d, 0, u64::from(r))
+}
+
+/// XADD: Exchange and Add.
+pub(crate) fn xadd(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let (a, b, size) = operands::<{ form::ANY }, { form::ANY }>(m, d)?;
+    let r = add_flags(&mut m.cpu, a, b, 0, size);
+    m.write_op(d, 1, a)?;
+    m.write_op(d, 0, r)
+}
+
+/// CMPXCHG: Compare and Exchange.
+pub(crate) fn cmpxchg(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let acc = m.cpu.gpr[RAX] & size_mask(size);
+    let dest = m.read_op(d, 0)?;
+    sub_flags(&mut m.cpu, acc, dest, 0, size);
+    if acc == dest {
+        let src = m.read_op(d, 1)?;
+        m.write_op(d, 0, src)
+    } else {
+        set_acc(&mut m.cpu, RAX, size, dest);
+        Ok(())
     }
 }
 
@@ -249,21 +304,22 @@ fn set_mul_flags(cpu: &mut Cpu, r: u64, size: usize, overflow: bool) {
 }
 
 /// SHL, SHR, SAR, ROL, ROR: shifts and rotates by an immediate or CL.
-fn shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
+pub(crate) fn shift(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
     let bits = size as u32 * 8;
-    let a = m.read_op(ins, 0)?;
+    let a = m.read_op(d, 0)?;
     let count_mask = if size == 8 { 63 } else { 31 };
-    let count = if ins.op_count() == 1 {
+    let count = if d.ins.op_count() == 1 {
         1
     } else {
-        (m.read_op(ins, 1)? & count_mask) as u32
+        (m.read_op(d, 1)? & count_mask) as u32
     };
     if count == 0 {
         return Ok(());
     }
     let mask = size_mask(size);
     let cpu = &mut m.cpu;
-    let r = match ins.mnemonic() {
+    let r = match d.ins.mnemonic() {
         Mnemonic::Shl => {
             let r = if count >= bits {
                 0
@@ -318,20 +374,21 @@ fn shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
             r
         }
     };
-    m.write_op(ins, 0, r)
+    m.write_op(d, 0, r)
 }
 
 /// SHLD, SHRD: Double Precision Shift.
-fn double_shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
+pub(crate) fn double_shift(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
     let bits = size as u32 * 8;
-    let a = m.read_op(ins, 0)?;
-    let b = m.read_op(ins, 1)?;
-    let count = (m.read_op(ins, 2)? & if size == 8 { 63 } else { 31 }) as u32;
+    let a = m.read_op(d, 0)?;
+    let b = m.read_op(d, 1)?;
+    let count = (m.read_op(d, 2)? & if size == 8 { 63 } else { 31 }) as u32;
     if count == 0 {
         return Ok(());
     }
     let mask = size_mask(size);
-    let (r, cf) = if ins.mnemonic() == Mnemonic::Shld {
+    let (r, cf) = if d.ins.mnemonic() == Mnemonic::Shld {
         let wide = (u128::from(a) << bits) | u128::from(b);
         (
             ((wide << count) >> bits) as u64 & mask,
@@ -345,33 +402,34 @@ fn double_shift(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
     m.cpu.set_flag(OF, (r ^ a) & sign_bit(size) != 0);
     m.cpu.set_flag(AF, false);
     set_szp(&mut m.cpu, r, size);
-    m.write_op(ins, 0, r)
+    m.write_op(d, 0, r)
 }
 
 /// DIV, IDIV: Unsigned and Signed Divide of DX:AX; a zero divisor is Go's divide panic.
-fn divide(m: &mut Machine<'_>, ins: &Instruction, size: usize) -> Exec {
-    let d = m.read_op(ins, 0)?;
-    if d == 0 {
+pub(crate) fn divide(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let divisor = m.read_op(d, 0)?;
+    if divisor == 0 {
         return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
     }
     if size == 1 {
-        return Err(m.unsupported(ins));
+        return Err(m.unsupported(d));
     }
     let bits = size * 8;
     let mask = size_mask(size);
     let lo = m.cpu.gpr[RAX] & mask;
     let hi = m.cpu.gpr[RDX] & mask;
-    let (q, r) = if ins.mnemonic() == Mnemonic::Div {
+    let (q, r) = if d.ins.mnemonic() == Mnemonic::Div {
         let n = (u128::from(hi) << bits) | u128::from(lo);
-        let q = n / u128::from(d);
+        let q = n / u128::from(divisor);
         if q > u128::from(mask) {
             return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
         }
-        (q as u64, (n % u128::from(d)) as u64)
+        (q as u64, (n % u128::from(divisor)) as u64)
     } else {
         let n = (((u128::from(hi) << bits) | u128::from(lo)) as i128) << (128 - 2 * bits)
             >> (128 - 2 * bits);
-        let dv = i128::from(sign_extend(d, size));
+        let dv = i128::from(sign_extend(divisor, size));
         let q = n / dv;
         if q != i128::from(sign_extend(q as u64 & mask, size)) {
             return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));

@@ -1,9 +1,10 @@
 //! SSE and SSE2: scalar and packed moves, float arithmetic, comparisons and
 //! conversions, and the bitwise operations on XMM registers.
 
-use iced_x86::{Instruction, Mnemonic, OpKind, Register};
+use iced_x86::{Mnemonic, OpKind, Register};
 
 use crate::cpu::{AF, CF, OF, PF, SF, ZF};
+use crate::decode::Decoded;
 use crate::exec::{Exec, Halt, Machine, sign_extend};
 use crate::runtime;
 
@@ -16,13 +17,14 @@ fn xmm_index(r: Register) -> usize {
 }
 
 /// Reads operand `i` as up to 128 bits: an XMM register, a general register, or memory.
-fn read(m: &mut Machine<'_>, ins: &Instruction, i: u32) -> Result<u128, Halt> {
+fn read(m: &mut Machine<'_>, d: &Decoded, i: u32) -> Result<u128, Halt> {
+    let ins = &d.ins;
     match ins.op_kind(i) {
         OpKind::Register if is_xmm(ins.op_register(i)) => {
             Ok(m.cpu.xmm[xmm_index(ins.op_register(i))])
         }
         OpKind::Memory => {
-            let a = m.ea(ins);
+            let a = m.ea(d);
             let size = ins.memory_size().size();
             if size == 16 {
                 m.mem.read128(a).map_err(|f| m.fault(f))
@@ -30,12 +32,13 @@ fn read(m: &mut Machine<'_>, ins: &Instruction, i: u32) -> Result<u128, Halt> {
                 Ok(u128::from(m.load(a, size)?))
             }
         }
-        _ => Ok(u128::from(m.read_op(ins, i)?)),
+        _ => Ok(u128::from(m.read_op(d, i)?)),
     }
 }
 
 /// Writes operand `i`: the low `size` bytes of an XMM register (the rest kept), memory, or a general register.
-fn write(m: &mut Machine<'_>, ins: &Instruction, i: u32, value: u128, size: usize) -> Exec {
+fn write(m: &mut Machine<'_>, d: &Decoded, i: u32, value: u128, size: usize) -> Exec {
+    let ins = &d.ins;
     match ins.op_kind(i) {
         OpKind::Register if is_xmm(ins.op_register(i)) => {
             let x = &mut m.cpu.xmm[xmm_index(ins.op_register(i))];
@@ -47,7 +50,7 @@ fn write(m: &mut Machine<'_>, ins: &Instruction, i: u32, value: u128, size: usiz
             Ok(())
         }
         OpKind::Memory => {
-            let a = m.ea(ins);
+            let a = m.ea(d);
             if size == 16 {
                 m.store(a, 8, value as u64)?;
                 m.store(a + 8, 8, (value >> 64) as u64)
@@ -55,7 +58,7 @@ fn write(m: &mut Machine<'_>, ins: &Instruction, i: u32, value: u128, size: usiz
                 m.store(a, size, value as u64)
             }
         }
-        _ => m.write_op(ins, i, value as u64),
+        _ => m.write_op(d, i, value as u64),
     }
 }
 
@@ -76,23 +79,24 @@ fn f32_of(v: u128) -> f32 {
 }
 
 /// Executes one SSE instruction.
-pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
+pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     use Mnemonic as M;
+    let ins = &d.ins;
     let dst_xmm = ins.op_kind(0) == OpKind::Register && is_xmm(ins.op_register(0));
     match ins.mnemonic() {
         // MOVUPS, MOVAPS, MOVUPD, MOVAPD, MOVDQU, MOVDQA: 128-bit moves.
         M::Movups | M::Movaps | M::Movupd | M::Movapd | M::Movdqu | M::Movdqa => {
-            let v = read(m, ins, 1)?;
-            write(m, ins, 0, v, 16)
+            let v = read(m, d, 1)?;
+            write(m, d, 0, v, 16)
         }
         // MOVSD, MOVSS: scalar moves; a load from memory clears the rest of the register.
         M::Movsd | M::Movss => {
             let size = if ins.mnemonic() == M::Movsd { 8 } else { 4 };
-            let v = read(m, ins, 1)?;
+            let v = read(m, d, 1)?;
             let from_memory = ins.op_kind(1) == OpKind::Memory;
             write(
                 m,
-                ins,
+                d,
                 0,
                 v & low_mask(size),
                 if dst_xmm && from_memory { 16 } else { size },
@@ -101,8 +105,8 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
         // MOVQ, MOVD: move 64 or 32 bits between XMM, general registers and memory; XMM destinations are zero-extended.
         M::Movq | M::Movd => {
             let size = if ins.mnemonic() == M::Movq { 8 } else { 4 };
-            let v = read(m, ins, 1)? & low_mask(size);
-            write(m, ins, 0, v, if dst_xmm { 16 } else { size })
+            let v = read(m, d, 1)? & low_mask(size);
+            write(m, d, 0, v, if dst_xmm { 16 } else { size })
         }
         // XORPS, XORPD, PXOR, ANDPS, ANDPD, ANDNPS, ANDNPD, ORPS, ORPD, PAND, POR: bitwise operations.
         M::Xorps
@@ -116,20 +120,20 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
         | M::Orpd
         | M::Pand
         | M::Por => {
-            let a = read(m, ins, 0)?;
-            let b = read(m, ins, 1)?;
+            let a = read(m, d, 0)?;
+            let b = read(m, d, 1)?;
             let r = match ins.mnemonic() {
                 M::Xorps | M::Xorpd | M::Pxor => a ^ b,
                 M::Andps | M::Andpd | M::Pand => a & b,
                 M::Andnps | M::Andnpd => !a & b,
                 _ => a | b,
             };
-            write(m, ins, 0, r, 16)
+            write(m, d, 0, r, 16)
         }
         // ADDSD, SUBSD, MULSD, DIVSD, MINSD, MAXSD, SQRTSD: scalar double arithmetic.
         M::Addsd | M::Subsd | M::Mulsd | M::Divsd | M::Minsd | M::Maxsd | M::Sqrtsd => {
-            let a = f64_of(read(m, ins, 0)?);
-            let b = f64_of(read(m, ins, 1)?);
+            let a = f64_of(read(m, d, 0)?);
+            let b = f64_of(read(m, d, 1)?);
             let r = match ins.mnemonic() {
                 M::Addsd => a + b,
                 M::Subsd => a - b,
@@ -152,12 +156,12 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
                 }
                 _ => b.sqrt(),
             };
-            write(m, ins, 0, u128::from(r.to_bits()), 8)
+            write(m, d, 0, u128::from(r.to_bits()), 8)
         }
         // ADDSS, SUBSS, MULSS, DIVSS, MINSS, MAXSS, SQRTSS: scalar single arithmetic.
         M::Addss | M::Subss | M::Mulss | M::Divss | M::Minss | M::Maxss | M::Sqrtss => {
-            let a = f32_of(read(m, ins, 0)?);
-            let b = f32_of(read(m, ins, 1)?);
+            let a = f32_of(read(m, d, 0)?);
+            let b = f32_of(read(m, d, 1)?);
             let r = match ins.mnemonic() {
                 M::Addss => a + b,
                 M::Subss => a - b,
@@ -179,16 +183,16 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
                 }
                 _ => b.sqrt(),
             };
-            write(m, ins, 0, u128::from(r.to_bits()), 4)
+            write(m, d, 0, u128::from(r.to_bits()), 4)
         }
         // UCOMISD, COMISD, UCOMISS, COMISS: compare scalars and set ZF, PF, CF.
         M::Ucomisd | M::Comisd | M::Ucomiss | M::Comiss => {
             let (a, b) = if matches!(ins.mnemonic(), M::Ucomisd | M::Comisd) {
-                (f64_of(read(m, ins, 0)?), f64_of(read(m, ins, 1)?))
+                (f64_of(read(m, d, 0)?), f64_of(read(m, d, 1)?))
             } else {
                 (
-                    f64::from(f32_of(read(m, ins, 0)?)),
-                    f64::from(f32_of(read(m, ins, 1)?)),
+                    f64::from(f32_of(read(m, d, 0)?)),
+                    f64::from(f32_of(read(m, d, 1)?)),
                 )
             };
             let (z, p, c) = if a.is_nan() || b.is_nan() {
@@ -208,21 +212,21 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
         }
         // CVTSI2SD, CVTSI2SS: convert a signed integer to a float.
         M::Cvtsi2sd | M::Cvtsi2ss => {
-            let size = m.op_size(ins, 1);
-            let v = sign_extend(m.read_op(ins, 1)?, size);
+            let size = m.op_size(d, 1);
+            let v = sign_extend(m.read_op(d, 1)?, size);
             if ins.mnemonic() == M::Cvtsi2sd {
-                write(m, ins, 0, u128::from((v as f64).to_bits()), 8)
+                write(m, d, 0, u128::from((v as f64).to_bits()), 8)
             } else {
-                write(m, ins, 0, u128::from((v as f32).to_bits()), 4)
+                write(m, d, 0, u128::from((v as f32).to_bits()), 4)
             }
         }
         // CVTTSD2SI, CVTTSS2SI: convert with truncation; out of range gives the "integer indefinite" value.
         M::Cvttsd2si | M::Cvttss2si => {
-            let size = m.op_size(ins, 0);
+            let size = m.op_size(d, 0);
             let x = if ins.mnemonic() == M::Cvttsd2si {
-                f64_of(read(m, ins, 1)?)
+                f64_of(read(m, d, 1)?)
             } else {
-                f64::from(f32_of(read(m, ins, 1)?))
+                f64::from(f32_of(read(m, d, 1)?))
             };
             let limit = if size == 8 {
                 9.223_372_036_854_776e18
@@ -236,21 +240,21 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
             } else {
                 t as i64 as u64
             };
-            m.write_op(ins, 0, r & crate::exec::size_mask(size))
+            m.write_op(d, 0, r & crate::exec::size_mask(size))
         }
         // CVTSD2SS, CVTSS2SD: convert between single and double.
         M::Cvtsd2ss => {
-            let x = f64_of(read(m, ins, 1)?);
-            write(m, ins, 0, u128::from((x as f32).to_bits()), 4)
+            let x = f64_of(read(m, d, 1)?);
+            write(m, d, 0, u128::from((x as f32).to_bits()), 4)
         }
         M::Cvtss2sd => {
-            let x = f32_of(read(m, ins, 1)?);
-            write(m, ins, 0, u128::from(f64::from(x).to_bits()), 8)
+            let x = f32_of(read(m, d, 1)?);
+            write(m, d, 0, u128::from(f64::from(x).to_bits()), 8)
         }
         // PCMPEQB: compare packed bytes for equality.
         M::Pcmpeqb => {
-            let a = read(m, ins, 0)?.to_le_bytes();
-            let b = read(m, ins, 1)?.to_le_bytes();
+            let a = read(m, d, 0)?.to_le_bytes();
+            let b = read(m, d, 1)?.to_le_bytes();
             let r: Vec<u8> = a
                 .iter()
                 .zip(b.iter())
@@ -258,18 +262,18 @@ pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
                 .collect();
             let mut buf = [0u8; 16];
             buf.copy_from_slice(&r);
-            write(m, ins, 0, u128::from_le_bytes(buf), 16)
+            write(m, d, 0, u128::from_le_bytes(buf), 16)
         }
         // PMOVMSKB: move the byte mask into a general register.
         M::Pmovmskb => {
-            let a = read(m, ins, 1)?.to_le_bytes();
+            let a = read(m, d, 1)?.to_le_bytes();
             let mask = a
                 .iter()
                 .enumerate()
                 .fold(0u64, |acc, (i, b)| acc | (u64::from(b >> 7) << i));
-            m.write_op(ins, 0, mask)
+            m.write_op(d, 0, mask)
         }
-        _ => Err(m.unsupported(ins)),
+        _ => Err(m.unsupported(d)),
     }
 }
 

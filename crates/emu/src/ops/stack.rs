@@ -1,22 +1,19 @@
 //! Stack instructions: PUSH and POP.
+//!
+//! Handlers with form parameters are instantiated for their operands' forms
+//! (see [`crate::decode::form`]).
 
-use iced_x86::{Instruction, Mnemonic};
-
+use crate::decode::Decoded;
 use crate::exec::{Exec, Machine};
 
-/// Executes PUSH or POP.
-pub(crate) fn exec(m: &mut Machine<'_>, ins: &Instruction) -> Exec {
-    match ins.mnemonic() {
-        // PUSH: Push Word, Doubleword or Quadword Onto the Stack.
-        Mnemonic::Push => {
-            let v = m.read_op(ins, 0)?;
-            m.push(v)
-        }
-        // POP: Pop a Value from the Stack. The stack pointer moves before the write.
-        Mnemonic::Pop => {
-            let v = m.pop()?;
-            m.write_op(ins, 0, v)
-        }
-        _ => Err(m.unsupported(ins)),
-    }
+/// PUSH: Push Word, Doubleword or Quadword Onto the Stack.
+pub(crate) fn push<const A: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let v = m.read::<A>(d, 0)?;
+    m.push(v)
+}
+
+/// POP: Pop a Value from the Stack. The stack pointer moves before the write.
+pub(crate) fn pop<const A: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let v = m.pop()?;
+    m.write::<A>(d, 0, v)
 }

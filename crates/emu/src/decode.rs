@@ -1,0 +1,205 @@
+//! Instructions decoded once at load, with their handler chosen and their
+//! operands resolved, so the step loop does no decoding work.
+
+use iced_x86::{ConditionCode, Instruction, OpKind, Register};
+
+use crate::Arch;
+use crate::cpu::{Cpu, gpr_slot};
+use crate::exec::{Exec, Machine, size_mask};
+use crate::ops;
+
+/// Executes one decoded instruction; `rip` already points past it.
+pub(crate) type Handler = fn(&mut Machine<'_>, &Decoded) -> Exec;
+
+/// One instruction of the package, ready to execute.
+#[derive(Debug, Clone)]
+pub(crate) struct Decoded {
+    /// Its handler in [`crate::ops`].
+    pub(crate) exec: Handler,
+    /// Address of the next instruction.
+    pub(crate) next: u64,
+    /// The first three operands, as integer operands.
+    pub(crate) ops: [Operand; 3],
+    /// The memory operand, when there is one.
+    pub(crate) mem: MemRef,
+    /// Target of a near branch or call.
+    pub(crate) target: u64,
+    /// The condition of a Jcc, SETcc or CMOVcc.
+    pub(crate) cc: ConditionCode,
+    /// Whether an operand is an XMM register.
+    pub(crate) xmm: bool,
+    /// The decoder's instruction, for the rarer handlers and for messages.
+    pub(crate) ins: Instruction,
+}
+
+/// The forms of an integer operand. Hot handlers are instantiated for the
+/// forms of their operands, so reading one does not branch on its form.
+pub(crate) mod form {
+    /// A general register.
+    pub(crate) const GPR: u8 = 0;
+    /// The memory operand, 1, 2, 4 or 8 bytes wide.
+    pub(crate) const MEM: u8 = 1;
+    /// An immediate.
+    pub(crate) const IMM: u8 = 2;
+    /// Anything else (XMM or segment registers, branch targets, string
+    /// operands, wide memory): read through the decoder's instruction. As a
+    /// handler's form parameter: any form, looked up when the step runs.
+    pub(crate) const ANY: u8 = 3;
+}
+
+/// An integer operand, resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Operand {
+    /// One of the [`form`] constants.
+    pub(crate) form: u8,
+    /// Size in bytes (see [`operand_size`]).
+    pub(crate) size: u16,
+    /// The register, for [`form::GPR`].
+    pub(crate) gpr: Gpr,
+    /// The value of an immediate, masked to the operand size, for [`form::IMM`].
+    pub(crate) imm: u64,
+}
+
+/// A general register of some width: `AL`, `AH`, `AX`, `EAX` or `RAX`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Gpr {
+    /// Index in [`Cpu::gpr`]; always below 16, and masked with 15 where it
+    /// indexes so the step needs no bounds check.
+    pub(crate) n: u8,
+    /// Bit position of the value in the register: 8 for AH..BH, else 0.
+    shift: u8,
+    /// Whether a write replaces the whole register (32- and 64-bit writes) rather than merging.
+    whole: bool,
+    /// All ones in the value's width.
+    mask: u64,
+}
+
+impl Gpr {
+    /// Resolves iced's register name, widths as [`Cpu::reg`] reads them.
+    pub(crate) fn new(r: Register) -> Gpr {
+        let (n, size, high) = gpr_slot(r);
+        Gpr {
+            n: n as u8,
+            shift: if high { 8 } else { 0 },
+            whole: matches!(size, 4 | 8),
+            mask: match size {
+                8 => u64::MAX,
+                4 => 0xffff_ffff,
+                2 => 0xffff,
+                _ => 0xff,
+            },
+        }
+    }
+
+    /// Reads the register, zero-extended.
+    #[inline]
+    pub(crate) fn get(self, cpu: &Cpu) -> u64 {
+        (cpu.gpr[usize::from(self.n) & 15] >> self.shift) & self.mask
+    }
+
+    /// Writes the register; a 32-bit write clears the upper half, as on hardware.
+    #[inline]
+    pub(crate) fn set(self, cpu: &mut Cpu, value: u64) {
+        let r = &mut cpu.gpr[usize::from(self.n) & 15];
+        *r = if self.whole {
+            value & self.mask
+        } else {
+            (*r & !(self.mask << self.shift)) | ((value & self.mask) << self.shift)
+        };
+    }
+}
+
+/// A memory operand's address parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MemRef {
+    /// The displacement; for a RIP-relative operand, the whole address.
+    pub(crate) disp: u64,
+    pub(crate) base: Option<Gpr>,
+    pub(crate) index: Option<Gpr>,
+    pub(crate) scale: u8,
+    /// Whether the address is relative to the GS segment base.
+    pub(crate) gs: bool,
+    /// Whether the address is RIP-relative: `disp` is used as it is.
+    pub(crate) rip: bool,
+}
+
+impl MemRef {
+    fn new(ins: &Instruction) -> MemRef {
+        let base = ins.memory_base();
+        let index = ins.memory_index();
+        let rip = base == Register::RIP || base == Register::EIP;
+        MemRef {
+            disp: ins.memory_displacement64(),
+            base: (base != Register::None && !rip).then(|| Gpr::new(base)),
+            index: (index != Register::None).then(|| Gpr::new(index)),
+            scale: ins.memory_index_scale() as u8,
+            gs: ins.memory_segment() == Register::GS,
+            rip,
+        }
+    }
+}
+
+/// Decodes one instruction for `arch`.
+pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
+    let ops = [0, 1, 2].map(|i| operand(&ins, i, arch));
+    let branch = matches!(
+        ins.op_kind(0),
+        OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
+    );
+    Decoded {
+        exec: ops::handler(&ins, &ops),
+        next: ins.next_ip(),
+        ops,
+        mem: MemRef::new(&ins),
+        target: if branch { ins.near_branch_target() } else { 0 },
+        cc: ins.condition_code(),
+        xmm: (0..ins.op_count())
+            .any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_xmm()),
+        ins,
+    }
+}
+
+/// The size in bytes of operand `i`: a register's or the memory operand's
+/// width; an immediate or branch target takes the first operand's size, or
+/// the word size when it is the first.
+pub(crate) fn operand_size(ins: &Instruction, i: u32, arch: Arch) -> usize {
+    match ins.op_kind(i) {
+        OpKind::Register => ins.op_register(i).size(),
+        OpKind::Memory => ins.memory_size().size(),
+        _ if i > 0 => operand_size(ins, 0, arch),
+        _ => arch.word() as usize,
+    }
+}
+
+fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
+    let size = operand_size(ins, i, arch) as u16;
+    let mut op = Operand {
+        form: form::ANY,
+        size,
+        gpr: Gpr::new(Register::AL),
+        imm: 0,
+    };
+    if i >= ins.op_count() {
+        return op;
+    }
+    match ins.op_kind(i) {
+        OpKind::Register if ins.op_register(i).is_gpr() => {
+            op.form = form::GPR;
+            op.gpr = Gpr::new(ins.op_register(i));
+        }
+        OpKind::Memory if matches!(size, 1 | 2 | 4 | 8) => op.form = form::MEM,
+        OpKind::Immediate8
+        | OpKind::Immediate16
+        | OpKind::Immediate32
+        | OpKind::Immediate64
+        | OpKind::Immediate8to16
+        | OpKind::Immediate8to32
+        | OpKind::Immediate8to64
+        | OpKind::Immediate32to64 => {
+            op.form = form::IMM;
+            op.imm = ins.immediate(i) & size_mask(usize::from(size));
+        }
+        _ => {}
+    }
+    op
+}
