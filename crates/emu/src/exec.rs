@@ -113,15 +113,20 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// A step, recorded: XMM registers are compared only for steps that may
-    /// change them (instructions with an XMM operand, and models).
+    /// A step, recorded. An instruction's step compares only the registers
+    /// it uses, and XMM registers only if it has an XMM operand; a model's
+    /// step, or a step that stopped or started a panic, compares them all.
     fn traced_step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
         if let Some(t) = &mut self.trace {
             t.start_step(&self.cpu, decoded.is_none_or(|d| d.xmm));
         }
         let result = self.step(pc, decoded);
+        let gprs = match decoded {
+            Some(d) if result.is_ok() => d.gprs,
+            _ => u16::MAX,
+        };
         if let Some(t) = &mut self.trace {
-            t.finish_step(pc, &self.cpu);
+            t.finish_step(pc, &self.cpu, gprs);
         }
         result
     }

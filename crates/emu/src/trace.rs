@@ -189,30 +189,24 @@ impl TraceBuilder {
         self.trace.events.push((step, event));
     }
 
-    /// Closes the step: register changes are found by comparing before and after.
-    ///
-    /// XMM registers are compared only for steps that may touch them.
+    /// Closes the step: register changes are found by comparing before and
+    /// after, for the general registers in `gprs` (bits by register number)
+    /// and, for steps that may touch them, the XMM registers.
     #[inline]
-    pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu) {
+    pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu, gprs: u16) {
         let before = &self.before;
         let changes = &mut self.trace.changes;
-        // Which registers changed, as bits, found without a branch per register.
-        let mut changed = before
-            .gpr
-            .iter()
-            .zip(after.gpr.iter())
-            .enumerate()
-            .fold(0u32, |bits, (i, (old, new))| {
-                bits | u32::from(old != new) << i
-            });
-        while changed != 0 {
-            let i = changed.trailing_zeros() as usize;
-            changed &= changed - 1;
-            changes.push(Change::Reg {
-                reg: i as u8,
-                old: before.gpr[i],
-                new: after.gpr[i],
-            });
+        let mut left = gprs;
+        while left != 0 {
+            let i = left.trailing_zeros() as usize;
+            left &= left - 1;
+            if before.gpr[i] != after.gpr[i] {
+                changes.push(Change::Reg {
+                    reg: i as u8,
+                    old: before.gpr[i],
+                    new: after.gpr[i],
+                });
+            }
         }
         if before.flags != after.flags {
             changes.push(Change::Flags {
