@@ -231,14 +231,15 @@ impl<'a> Machine<'a> {
     /// Writes the low `size` bytes of `value` at `addr`.
     #[inline]
     pub(crate) fn store(&mut self, addr: u64, size: usize, value: u64) -> Exec {
-        if let Some(t) = &mut self.trace {
-            let old = self.mem.read(addr, size).unwrap_or(0);
-            t.mem(addr, size, old, value);
-        }
-        match self.mem.write(addr, size, value) {
-            Ok(()) => Ok(()),
-            Err(f) => Err(self.fault(f)),
-        }
+        let written = match &mut self.trace {
+            Some(t) => {
+                let (old, written) = self.mem.exchange(addr, size, value);
+                t.mem(addr, size, old, value);
+                written
+            }
+            None => self.mem.write(addr, size, value),
+        };
+        written.map_err(|f| self.fault(f))
     }
 
     /// Reads a byte range.
