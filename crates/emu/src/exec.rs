@@ -220,7 +220,7 @@ impl<'a> Machine<'a> {
     // ---- memory ----
 
     /// Reads `size` bytes at `addr` as a little-endian integer.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load(&mut self, addr: u64, size: usize) -> Result<u64, Halt> {
         match self.mem.read(addr, size) {
             Ok(v) => Ok(v),
@@ -229,7 +229,7 @@ impl<'a> Machine<'a> {
     }
 
     /// Writes the low `size` bytes of `value` at `addr`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn store(&mut self, addr: u64, size: usize, value: u64) -> Exec {
         let written = match &mut self.trace {
             Some(t) => {

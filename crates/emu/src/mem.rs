@@ -104,13 +104,13 @@ impl Memory {
     }
 
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
         self.slice(addr, size).map(get_le)
     }
 
     /// Writes the low `size` bytes of `value`, little-endian.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
         let i = self.find(addr, size).ok_or(Fault { addr, write: true })?;
         let r = &mut self.regions[i];
