@@ -1,7 +1,7 @@
 //! Instructions decoded once at load, with their handler chosen and their
 //! operands resolved, so the step loop does no decoding work.
 
-use iced_x86::{ConditionCode, Instruction, OpKind, Register};
+use iced_x86::{ConditionCode, Instruction, InstructionInfoFactory, OpKind, Register};
 
 use crate::Arch;
 use crate::cpu::{Cpu, gpr_slot};
@@ -28,6 +28,9 @@ pub(crate) struct Decoded {
     pub(crate) cc: ConditionCode,
     /// Whether an operand is an XMM register.
     pub(crate) xmm: bool,
+    /// The general registers the instruction may change, a bit for each
+    /// register number (see [`registers_used`]).
+    pub(crate) gprs: u16,
     /// The decoder's instruction, for the rarer handlers and for messages.
     pub(crate) ins: Instruction,
 }
@@ -155,8 +158,28 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
         cc: ins.condition_code(),
         xmm: (0..ins.op_count())
             .any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_xmm()),
+        gprs: registers_used(&ins),
         ins,
     }
+}
+
+/// Every register the instruction names or uses implicitly, read or
+/// written, as bits by register number: a superset of the general
+/// registers its handler changes when it succeeds (a handler that fails may
+/// have started a panic, which changes any register).
+fn registers_used(ins: &Instruction) -> u16 {
+    let explicit = (0..ins.op_count())
+        .filter(|&i| ins.op_kind(i) == OpKind::Register)
+        .map(|i| ins.op_register(i));
+    let implicit = InstructionInfoFactory::new()
+        .info(ins)
+        .used_registers()
+        .iter()
+        .map(|used| used.register())
+        .collect::<Vec<_>>();
+    explicit
+        .chain(implicit)
+        .fold(0, |bits, r| bits | 1 << (r.full_register().number() & 15))
 }
 
 /// The size in bytes of operand `i`: a register's or the memory operand's
@@ -202,4 +225,36 @@ fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
         _ => {}
     }
     op
+}
+
+#[cfg(test)]
+mod tests {
+    use iced_x86::Decoder;
+
+    use super::*;
+    use crate::cpu::{RAX, RBP, RCX, RDI, RDX, RSP};
+
+    fn gprs(bytes: &[u8]) -> u16 {
+        let ins = Decoder::new(64, bytes, 0).decode();
+        decode(ins, Arch::Amd64).gprs
+    }
+
+    fn bits(regs: &[usize]) -> u16 {
+        regs.iter().fold(0, |b, &r| b | 1 << r)
+    }
+
+    /// A traced step compares the registers the instruction uses, implicit ones included.
+    #[test]
+    fn registers_used_include_implicit_ones() {
+        // PUSH RBP
+        assert_eq!(gprs(&[0x55]), bits(&[RSP, RBP]));
+        // REP STOSQ
+        assert_eq!(gprs(&[0xf3, 0x48, 0xab]), bits(&[RAX, RCX, RDI]));
+        // MUL RCX
+        assert_eq!(gprs(&[0x48, 0xf7, 0xe1]), bits(&[RAX, RCX, RDX]));
+        // CQO
+        assert_eq!(gprs(&[0x48, 0x99]), bits(&[RAX, RDX]));
+        // MOVZX EAX, AH
+        assert_eq!(gprs(&[0x0f, 0xb6, 0xc4]), bits(&[RAX]));
+    }
 }

@@ -119,15 +119,20 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// A step, recorded: XMM registers are compared only for steps that may
-    /// change them (instructions with an XMM operand, and models).
+    /// A step, recorded. An instruction's step compares only the registers
+    /// it uses, and XMM registers only if it has an XMM operand; a model's
+    /// step, or a step that stopped or started a panic, compares them all.
     fn traced_step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
         if let Some(t) = &mut self.trace {
             t.start_step(&self.cpu, decoded.is_none_or(|d| d.xmm));
         }
         let result = self.step(pc, decoded);
+        let gprs = match decoded {
+            Some(d) if result.is_ok() => d.gprs,
+            _ => u16::MAX,
+        };
         if let Some(t) = &mut self.trace {
-            t.finish_step(pc, &self.cpu);
+            t.finish_step(pc, &self.cpu, gprs);
         }
         result
     }
@@ -221,7 +226,7 @@ impl<'a> Machine<'a> {
     // ---- memory ----
 
     /// Reads `size` bytes at `addr` as a little-endian integer.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn load(&mut self, addr: u64, size: usize) -> Result<u64, Halt> {
         match self.mem.read(addr, size) {
             Ok(v) => Ok(v),
@@ -230,16 +235,17 @@ impl<'a> Machine<'a> {
     }
 
     /// Writes the low `size` bytes of `value` at `addr`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn store(&mut self, addr: u64, size: usize, value: u64) -> Exec {
-        if let Some(t) = &mut self.trace {
-            let old = self.mem.read(addr, size).unwrap_or(0);
-            t.mem(addr, size, old, value);
-        }
-        match self.mem.write(addr, size, value) {
-            Ok(()) => Ok(()),
-            Err(f) => Err(self.fault(f)),
-        }
+        let written = match &mut self.trace {
+            Some(t) => {
+                let (old, written) = self.mem.exchange(addr, size, value);
+                t.mem(addr, size, old, value);
+                written
+            }
+            None => self.mem.write(addr, size, value),
+        };
+        written.map_err(|f| self.fault(f))
     }
 
     /// Reads a byte range.

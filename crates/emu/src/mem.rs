@@ -104,24 +104,13 @@ impl Memory {
     }
 
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
-        let bytes = self.slice(addr, size)?;
-        Ok(match *bytes {
-            [a] => u64::from(a),
-            [a, b] => u64::from(u16::from_le_bytes([a, b])),
-            [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
-            [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
-            _ => {
-                let mut buf = [0u8; 8];
-                buf[..size].copy_from_slice(bytes);
-                u64::from_le_bytes(buf)
-            }
-        })
+        self.slice(addr, size).map(get_le)
     }
 
     /// Writes the low `size` bytes of `value`, little-endian.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn write(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
         let i = self.find(addr, size).ok_or(Fault { addr, write: true })?;
         let r = &mut self.regions[i];
@@ -129,16 +118,32 @@ impl Memory {
             return Err(Fault { addr, write: true });
         }
         let off = (addr - r.base) as usize;
-        let bytes = value.to_le_bytes();
-        let dst = &mut r.data[off..off + size];
-        match size {
-            1 => dst.copy_from_slice(&bytes[..1]),
-            2 => dst.copy_from_slice(&bytes[..2]),
-            4 => dst.copy_from_slice(&bytes[..4]),
-            8 => dst.copy_from_slice(&bytes),
-            _ => dst.copy_from_slice(&bytes[..size]),
-        }
+        put_le(&mut r.data[off..off + size], value);
         Ok(())
+    }
+
+    /// Writes as [`Memory::write`] does, and returns what [`Memory::read`]
+    /// would have read there before (0 where it would have faulted).
+    #[inline]
+    pub(crate) fn exchange(
+        &mut self,
+        addr: u64,
+        size: usize,
+        value: u64,
+    ) -> (u64, Result<(), Fault>) {
+        let fault = Fault { addr, write: true };
+        let Some(i) = self.find(addr, size) else {
+            return (0, Err(fault));
+        };
+        let r = &mut self.regions[i];
+        let off = (addr - r.base) as usize;
+        let bytes = &mut r.data[off..off + size];
+        let old = get_le(bytes);
+        if !r.writable {
+            return (old, Err(fault));
+        }
+        put_le(bytes, value);
+        (old, Ok(()))
     }
 
     /// Reads 16 bytes.
@@ -172,5 +177,34 @@ impl Memory {
         let off = (addr - r.base) as usize;
         r.data[off..off + bytes.len()].copy_from_slice(bytes);
         Ok(())
+    }
+}
+
+/// The little-endian value of up to eight bytes.
+#[inline]
+fn get_le(bytes: &[u8]) -> u64 {
+    match *bytes {
+        [a] => u64::from(a),
+        [a, b] => u64::from(u16::from_le_bytes([a, b])),
+        [a, b, c, d] => u64::from(u32::from_le_bytes([a, b, c, d])),
+        [a, b, c, d, e, f, g, h] => u64::from_le_bytes([a, b, c, d, e, f, g, h]),
+        _ => {
+            let mut buf = [0u8; 8];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            u64::from_le_bytes(buf)
+        }
+    }
+}
+
+/// Stores the low bytes of `value` in `bytes`, little-endian.
+#[inline]
+fn put_le(bytes: &mut [u8], value: u64) {
+    let v = value.to_le_bytes();
+    match bytes.len() {
+        1 => bytes.copy_from_slice(&v[..1]),
+        2 => bytes.copy_from_slice(&v[..2]),
+        4 => bytes.copy_from_slice(&v[..4]),
+        8 => bytes.copy_from_slice(&v),
+        n => bytes.copy_from_slice(&v[..n]),
     }
 }

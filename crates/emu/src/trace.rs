@@ -146,26 +146,36 @@ pub enum Event {
 #[derive(Debug, Clone)]
 pub(crate) struct TraceBuilder {
     trace: Trace,
-    /// The registers before the step in progress.
+    /// The registers the step in progress compares against.
     before: Before,
 }
 
 impl TraceBuilder {
     pub(crate) fn new(initial: Snapshot) -> TraceBuilder {
+        let before = Before {
+            gpr: initial.cpu.gpr,
+            flags: initial.cpu.flags,
+            ..Before::default()
+        };
         TraceBuilder {
             trace: Trace {
                 initial,
                 ..Trace::default()
             },
-            before: Before::default(),
+            before,
         }
     }
 
-    /// Opens a step: notes the registers, the XMM registers only when `xmm` says the step may change them.
+    /// Opens a step: notes the XMM registers when `xmm` says the step may change them.
+    ///
+    /// The general registers and flags need no copy: the builder's copy is
+    /// kept as the last step left them, and only steps change registers.
     #[inline]
     pub(crate) fn start_step(&mut self, cpu: &Cpu, xmm: bool) {
-        self.before.gpr = cpu.gpr;
-        self.before.flags = cpu.flags;
+        debug_assert!(
+            self.before.gpr == cpu.gpr && self.before.flags == cpu.flags,
+            "registers changed outside a step, or by a step that did not compare them"
+        );
         self.before.has_xmm = xmm;
         if xmm {
             self.before.xmm = cpu.xmm;
@@ -189,36 +199,32 @@ impl TraceBuilder {
         self.trace.events.push((step, event));
     }
 
-    /// Closes the step: register changes are found by comparing before and after.
-    ///
-    /// XMM registers are compared only for steps that may touch them.
+    /// Closes the step: register changes are found by comparing before and
+    /// after, for the general registers in `gprs` (bits by register number)
+    /// and, for steps that may touch them, the XMM registers.
     #[inline]
-    pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu) {
-        let before = &self.before;
+    pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu, gprs: u16) {
+        let before = &mut self.before;
         let changes = &mut self.trace.changes;
-        // Which registers changed, as bits, found without a branch per register.
-        let mut changed = before
-            .gpr
-            .iter()
-            .zip(after.gpr.iter())
-            .enumerate()
-            .fold(0u32, |bits, (i, (old, new))| {
-                bits | u32::from(old != new) << i
-            });
-        while changed != 0 {
-            let i = changed.trailing_zeros() as usize;
-            changed &= changed - 1;
-            changes.push(Change::Reg {
-                reg: i as u8,
-                old: before.gpr[i],
-                new: after.gpr[i],
-            });
+        let mut left = gprs;
+        while left != 0 {
+            let i = left.trailing_zeros() as usize;
+            left &= left - 1;
+            if before.gpr[i] != after.gpr[i] {
+                changes.push(Change::Reg {
+                    reg: i as u8,
+                    old: before.gpr[i],
+                    new: after.gpr[i],
+                });
+                before.gpr[i] = after.gpr[i];
+            }
         }
         if before.flags != after.flags {
             changes.push(Change::Flags {
                 old: before.flags,
                 new: after.flags,
             });
+            before.flags = after.flags;
         }
         if before.has_xmm {
             for (i, (old, new)) in before.xmm.iter().zip(after.xmm.iter()).enumerate() {
@@ -249,7 +255,8 @@ impl TraceBuilder {
     }
 }
 
-/// The registers a traced step compares against.
+/// The registers a traced step compares against: the general registers and
+/// flags as the last step left them, the XMM registers as this step found them.
 #[derive(Debug, Clone, Default)]
 struct Before {
     gpr: [u64; 16],
