@@ -150,7 +150,7 @@ pub fn draw(
         let step = moment.resolve(run, request.nth)?;
         let func = run
             .layout
-            .location(run.trace.as_ref().map_or(0, |t| t.steps[step].pc))
+            .location(run.trace.as_ref().map_or(0, |t| t.steps[step].pc()))
             .func;
         let caption = format!(
             "{} · {} {} {}",

@@ -141,7 +141,7 @@ impl Moment {
                             .steps
                             .iter()
                             .enumerate()
-                            .filter(|(_, s)| s.pc == addr)
+                            .filter(|(_, s)| s.pc() == addr)
                             .map(|(i, _)| i),
                     );
                 }
@@ -153,14 +153,14 @@ impl Moment {
                             .steps
                             .iter()
                             .enumerate()
-                            .filter(|(_, s)| s.pc == addr + off)
+                            .filter(|(_, s)| s.pc() == addr + off)
                             .map(|(i, _)| i),
                     );
                 }
             }
             Moment::Ret(func) => {
                 for (i, s) in trace.steps.iter().enumerate() {
-                    let loc = layout.location(s.pc);
+                    let loc = layout.location(s.pc());
                     if &loc.func == func && (loc.asm == "RET" || loc.asm.starts_with("RET\t")) {
                         out.push(i);
                     }
@@ -182,12 +182,12 @@ impl Moment {
                     let sp = snap.cpu.gpr[4];
                     if let Some(k) = pending
                         .iter()
-                        .rposition(|&(ret, at)| step.pc == ret && sp == at)
+                        .rposition(|&(ret, at)| step.pc() == ret && sp == at)
                     {
                         pending.truncate(k);
                         out.push(i);
                     }
-                    if step.pc == addr {
+                    if step.pc() == addr {
                         pending.push((snap.read(sp, w as usize), sp + w));
                     }
                     if !cursor.advance() {
@@ -198,7 +198,7 @@ impl Moment {
             Moment::Line(file, line) => {
                 let mut previous: Option<(String, u32, bool)> = None;
                 for (i, s) in trace.steps.iter().enumerate() {
-                    let loc = layout.location(s.pc);
+                    let loc = layout.location(s.pc());
                     let here = loc
                         .pos
                         .as_ref()
@@ -227,7 +227,7 @@ impl Moment {
 fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
     let mut funcs: Vec<String> = Vec::new();
     for s in &trace.steps {
-        let loc = run.layout.location(s.pc);
+        let loc = run.layout.location(s.pc());
         if loc.func.starts_with("main.") && !funcs.contains(&loc.func) {
             funcs.push(loc.func);
         }
@@ -237,7 +237,7 @@ fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
             let mut lines: Vec<u32> = trace
                 .steps
                 .iter()
-                .filter_map(|s| run.layout.location(s.pc).pos.map(|p| p.line))
+                .filter_map(|s| run.layout.location(s.pc()).pos.map(|p| p.line))
                 .collect();
             lines.sort_unstable();
             lines.dedup();

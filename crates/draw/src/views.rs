@@ -44,7 +44,7 @@ pub fn trace_table(run: &Run, from: usize, to: usize, caption: &str) -> Table {
         .min(from + MAX_TRACE_ROWS - 1);
     let mut rows = Vec::new();
     for i in from..=to {
-        let loc = run.layout.location(trace.steps[i].pc);
+        let loc = run.layout.location(trace.steps[i].pc());
         let asm = loc.asm.replace('\t', " ");
         let highlight = asm.starts_with("CALL") || asm == "RET";
         rows.push(TableRow {
@@ -141,7 +141,7 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
     // The listing: every instruction of each package function that runs, functions in order of first run.
     let mut funcs: Vec<String> = Vec::new();
     for s in &trace.steps[from..=to] {
-        let loc = layout.location(s.pc);
+        let loc = layout.location(s.pc());
         if loc.func.starts_with("main.") && !funcs.contains(&loc.func) {
             funcs.push(loc.func);
         }

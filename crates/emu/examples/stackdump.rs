@@ -21,7 +21,7 @@ fn main() {
     let run = gostack_emu::run(&listing, &config).unwrap();
     let trace = run.trace.as_ref().unwrap();
     for (i, step) in trace.steps.iter().enumerate() {
-        let loc = run.layout.location(step.pc);
+        let loc = run.layout.location(step.pc());
         if !loc.asm.starts_with("RET") || !loc.func.starts_with("main.") {
             continue;
         }

@@ -237,15 +237,15 @@ impl<'a> Machine<'a> {
     /// Writes the low `size` bytes of `value` at `addr`.
     #[inline(always)]
     pub(crate) fn store(&mut self, addr: u64, size: usize, value: u64) -> Exec {
-        let written = match &mut self.trace {
-            Some(t) => {
-                let (old, written) = self.mem.exchange(addr, size, value);
-                t.mem(addr, size, old, value);
-                written
+        match self.mem.write(addr, size, value) {
+            Ok(()) => {
+                if let Some(t) = &mut self.trace {
+                    t.mem(addr, size, value);
+                }
+                Ok(())
             }
-            None => self.mem.write(addr, size, value),
-        };
-        written.map_err(|f| self.fault(f))
+            Err(f) => Err(self.fault(f)),
+        }
     }
 
     /// Reads a byte range.

@@ -122,30 +122,6 @@ impl Memory {
         Ok(())
     }
 
-    /// Writes as [`Memory::write`] does, and returns what [`Memory::read`]
-    /// would have read there before (0 where it would have faulted).
-    #[inline]
-    pub(crate) fn exchange(
-        &mut self,
-        addr: u64,
-        size: usize,
-        value: u64,
-    ) -> (u64, Result<(), Fault>) {
-        let fault = Fault { addr, write: true };
-        let Some(i) = self.find(addr, size) else {
-            return (0, Err(fault));
-        };
-        let r = &mut self.regions[i];
-        let off = (addr - r.base) as usize;
-        let bytes = &mut r.data[off..off + size];
-        let old = get_le(bytes);
-        if !r.writable {
-            return (old, Err(fault));
-        }
-        put_le(bytes, value);
-        (old, Ok(()))
-    }
-
     /// Reads 16 bytes.
     pub(crate) fn read128(&mut self, addr: u64) -> Result<u128, Fault> {
         let bytes = self.slice(addr, 16)?;

@@ -29,7 +29,7 @@ impl Trace {
     pub fn cursor(&self) -> Cursor<'_> {
         let mut snap = self.initial.clone();
         if let Some(s) = self.steps.first() {
-            snap.cpu.rip = s.pc;
+            snap.cpu.rip = s.pc();
         }
         Cursor {
             trace: self,
@@ -61,28 +61,34 @@ impl Trace {
 /// One executed instruction or runtime model call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
-    /// Address of the instruction (or of the runtime function's stub).
-    pub pc: u64,
+    /// Address of the instruction (or of the runtime function's stub); the
+    /// emulator's addresses all fit in 32 bits, which halves a step's size.
+    pc: u32,
     /// End of this step's changes in [`Trace::changes`]; they start where the previous step's end.
-    pub end: u32,
+    end: u32,
 }
 
-/// One state change.
+impl Step {
+    /// Address of the instruction (or of the runtime function's stub).
+    #[inline]
+    pub fn pc(&self) -> u64 {
+        u64::from(self.pc)
+    }
+}
+
+/// One state change: the value after the step (the value before is the
+/// previous change of the same place, or the initial snapshot's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
     /// A general register (index in hardware order, see [`crate::GPR_NAMES`]).
     Reg {
         /// Register number.
         reg: u8,
-        /// Value before.
-        old: u64,
         /// Value after.
         new: u64,
     },
     /// The flags register.
     Flags {
-        /// Value before.
-        old: u64,
         /// Value after.
         new: u64,
     },
@@ -92,19 +98,15 @@ pub enum Change {
         reg: u8,
         /// The upper 64 bits rather than the lower.
         high: bool,
-        /// Value before.
-        old: u64,
         /// Value after.
         new: u64,
     },
     /// Up to eight bytes of memory.
     Mem {
-        /// Address written.
-        addr: u64,
+        /// Address written (the emulator's addresses all fit in 32 bits).
+        addr: u32,
         /// Bytes written.
         size: u8,
-        /// Value before.
-        old: u64,
         /// Value after.
         new: u64,
     },
@@ -184,11 +186,14 @@ impl TraceBuilder {
 
     /// Records a memory write of the step in progress.
     #[inline]
-    pub(crate) fn mem(&mut self, addr: u64, size: usize, old: u64, new: u64) {
+    pub(crate) fn mem(&mut self, addr: u64, size: usize, new: u64) {
+        debug_assert!(
+            addr <= u64::from(u32::MAX),
+            "emulator addresses fit in 32 bits"
+        );
         self.trace.changes.push(Change::Mem {
-            addr,
+            addr: addr as u32,
             size: size as u8,
-            old,
             new,
         });
     }
@@ -213,17 +218,13 @@ impl TraceBuilder {
             if before.gpr[i] != after.gpr[i] {
                 changes.push(Change::Reg {
                     reg: i as u8,
-                    old: before.gpr[i],
                     new: after.gpr[i],
                 });
                 before.gpr[i] = after.gpr[i];
             }
         }
         if before.flags != after.flags {
-            changes.push(Change::Flags {
-                old: before.flags,
-                new: after.flags,
-            });
+            changes.push(Change::Flags { new: after.flags });
             before.flags = after.flags;
         }
         if before.has_xmm {
@@ -235,7 +236,6 @@ impl TraceBuilder {
                         changes.push(Change::Xmm {
                             reg: i as u8,
                             high,
-                            old: o,
                             new: n,
                         });
                     }
@@ -243,7 +243,11 @@ impl TraceBuilder {
             }
         }
         let end = changes.len() as u32;
-        self.trace.steps.push(Step { pc, end });
+        debug_assert!(
+            pc <= u64::from(u32::MAX),
+            "emulator addresses fit in 32 bits"
+        );
+        self.trace.steps.push(Step { pc: pc as u32, end });
     }
 
     /// The finished trace, its vectors trimmed to their length.
@@ -303,13 +307,13 @@ impl Cursor<'_> {
                     addr, size, new, ..
                 } => {
                     self.snap
-                        .write(addr, &new.to_le_bytes()[..usize::from(size)]);
+                        .write(u64::from(addr), &new.to_le_bytes()[..usize::from(size)]);
                 }
             }
         }
         self.step += 1;
         if let Some(s) = self.trace.steps.get(self.step) {
-            self.snap.cpu.rip = s.pc;
+            self.snap.cpu.rip = s.pc();
         }
         true
     }

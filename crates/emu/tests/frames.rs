@@ -28,7 +28,7 @@ fn step_at(run: &Run, func: &str, asm: &str) -> usize {
     let trace = run.trace.as_ref().unwrap();
     (0..trace.steps.len())
         .find(|&i| {
-            let loc = run.layout.location(trace.steps[i].pc);
+            let loc = run.layout.location(trace.steps[i].pc());
             loc.func == func && loc.asm.starts_with(asm)
         })
         .unwrap_or_else(|| panic!("no {asm} in {func}"))

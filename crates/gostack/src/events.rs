@@ -13,7 +13,7 @@ pub(crate) fn render(run: &Run) -> String {
     let mut depth = 0usize;
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, step) in trace.steps.iter().enumerate() {
-        let loc = run.layout.location(step.pc);
+        let loc = run.layout.location(step.pc());
         if !loc.func.starts_with("main.") {
             continue;
         }

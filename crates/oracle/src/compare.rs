@@ -67,7 +67,7 @@ pub(crate) fn compare(
         let Some(step) = trace.steps.get(i) else {
             break;
         };
-        if !is_package(layout, step.pc) {
+        if !is_package(layout, step.pc()) {
             st.outside(trace.changes_of(i), cursor.snapshot());
             if !cursor.advance() {
                 break;
@@ -77,7 +77,7 @@ pub(crate) fn compare(
         let Some(rs) = real.take() else {
             report.first_difference.get_or_insert_with(|| Difference {
                 step: report.steps_compared,
-                location: layout.location(step.pc).to_string(),
+                location: layout.location(step.pc()).to_string(),
                 what: "steps of package main".into(),
                 emulator: "goes on".into(),
                 real: "the program has ended".into(),
@@ -102,7 +102,7 @@ pub(crate) fn compare(
                 stacks.push(now);
             }
         }
-        let emu_pc = canon::emu(step.pc, &emu_stacks, layout);
+        let emu_pc = canon::emu(step.pc(), &emu_stacks, layout);
         let real_pc = canon::real(rs.pc, g, &real_stacks, syms, |_| false);
         if !emu_pc.agrees(&real_pc) {
             // A stack check decided differently: one side grows its stack here.
@@ -137,7 +137,7 @@ pub(crate) fn compare(
             }
             report.first_difference.get_or_insert_with(|| Difference {
                 step: report.steps_compared,
-                location: layout.location(step.pc).to_string(),
+                location: layout.location(step.pc()).to_string(),
                 what: "pc".into(),
                 emulator: emu_pc.to_string(),
                 real: real_pc.to_string(),
@@ -153,14 +153,14 @@ pub(crate) fn compare(
                     "the goroutine's stack is {real_size} bytes on the real CPU when the package's \
                      code starts ({}), {emu_size} in the emulator: the runtime's start and the \
                      imported packages' init functions grew it",
-                    layout.location(step.pc).func
+                    layout.location(step.pc()).func
                 ));
             }
             // The first frame's return address, which the runtime (or its model) wrote.
             let (_, hi) = canon::emu_stack(snap);
             st.words.insert(hi.wrapping_sub(snap.cpu.gpr[4]), 0xff);
         }
-        let ins_emu = decode(step.pc, |a| snap.read(a, 8));
+        let ins_emu = decode(step.pc(), |a| snap.read(a, 8));
         let ins_real = tracer
             .code(rs.pc)
             .map(|bytes| decode_bytes(rs.pc, bytes))
@@ -182,7 +182,7 @@ pub(crate) fn compare(
             Some((what, emulator, real)) => {
                 report.first_difference.get_or_insert_with(|| Difference {
                     step: report.steps_compared - 1,
-                    location: layout.location(step.pc).to_string(),
+                    location: layout.location(step.pc()).to_string(),
                     what,
                     emulator,
                     real,
@@ -193,7 +193,7 @@ pub(crate) fn compare(
         st.after(&ins_emu, trace.changes_of(i), snap, layout, ran_runtime);
         st.stack_check = is_stack_check(&ins_emu, st.prev_guard_cmp).then(|| {
             let tail = canon::emu(ins_emu.near_branch_target(), &[], layout);
-            (layout.location(step.pc).to_string(), tail)
+            (layout.location(step.pc()).to_string(), tail)
         });
         st.prev_guard_cmp = is_guard_compare(&ins_emu);
         if !cursor.advance() {
@@ -255,7 +255,7 @@ fn realign(
     let mut probe = cursor.clone();
     for n in 0..GROWTH_STEPS {
         let step = trace.steps.get(probe.step())?;
-        if is_package(layout, step.pc) && canon::emu(step.pc, &[], layout).agrees(target) {
+        if is_package(layout, step.pc()) && canon::emu(step.pc(), &[], layout).agrees(target) {
             *cursor = probe;
             return Some(n);
         }
@@ -447,7 +447,7 @@ impl State {
         let (lo, hi) = canon::emu_stack(snap);
         for c in changes {
             if let Change::Mem { addr, size, .. } = *c {
-                for b in addr..addr + u64::from(size) {
+                for b in u64::from(addr)..u64::from(addr) + u64::from(size) {
                     if b < lo || b >= hi {
                         continue;
                     }
