@@ -83,6 +83,46 @@ const CHAINS: [(&str, &str); 6] = [
     ),
 ];
 
+/// Runtime functions that package code calls and that panic, keyed as the
+/// emulator looks them up (the function the listing calls, and for
+/// `makeslice` which of its panics): each program's `f` makes the call with a
+/// deferred closure (`main.f.func1`) pending.
+const CALLS: [(&str, &str); 7] = [
+    (
+        "runtime.panicshift",
+        "var k = -1\n\nfunc f() int {\n\tdefer func() { recover() }()\n\treturn 1 << k\n}\n",
+    ),
+    (
+        "runtime.makeslice:len",
+        "var n = -1\n\nfunc f() []int {\n\tdefer func() { recover() }()\n\treturn make([]int, n)\n}\n",
+    ),
+    (
+        "runtime.makeslice:cap",
+        "var n = 2\n\nfunc f() []int {\n\tdefer func() { recover() }()\n\treturn make([]int, n, 1)\n}\n",
+    ),
+    (
+        "runtime.mapassign_faststr",
+        "var m map[string]int\n\nfunc f() {\n\tdefer func() { recover() }()\n\tm[\"a\"] = 1\n}\n",
+    ),
+    (
+        "runtime.mapassign_fast64",
+        "var m map[int64]int\n\nfunc f() {\n\tdefer func() { recover() }()\n\tm[1] = 1\n}\n",
+    ),
+    (
+        "runtime.mapassign_fast32",
+        "var m map[int32]int\n\nfunc f() {\n\tdefer func() { recover() }()\n\tm[1] = 1\n}\n",
+    ),
+    (
+        "runtime.mapassign",
+        "var m map[[3]int]int\n\nfunc f() {\n\tdefer func() { recover() }()\n\tm[[3]int{1, 2, 3}] = 1\n}\n",
+    ),
+];
+
+/// The directory (and binary) name of the probe for the call keyed `key`.
+fn call_dir(key: &str) -> String {
+    format!("call-{}", key.replace(['.', ':'], "-"))
+}
+
 /// Measures the given Go versions (or the installed Go) and prints the table,
 /// or with `write` writes it to `measured.rs`.
 pub(crate) fn run(write: bool, versions: &[String]) -> Result<()> {
@@ -265,6 +305,7 @@ struct Measured {
     main: Entry,
     init: Entry,
     chains: Vec<Vec<Frame>>,
+    calls: Vec<Vec<Frame>>,
 }
 
 /// Builds the probes for `goarch` with `go` and measures them.
@@ -315,6 +356,17 @@ fn measure(go: &Go, goarch: &str, work: &Path, script: &Path) -> Result<Measured
     if chains[0].last().map(|f| f.func.as_str()) != Some("runtime.deferreturn") {
         bail!("the deferred closure was not called by runtime.deferreturn");
     }
+    let mut calls = Vec::new();
+    for (key, _) in CALLS {
+        let (frames, how) = chain(script, &bin(&call_dir(key)))?;
+        let called = key.split(':').next().unwrap_or(key);
+        if !how.contains(&format!("<{called}>")) && !how.contains(&format!("<{called}.abi0>")) {
+            bail!("the probe for {key} does not call {called}: {how}");
+        }
+        let shown: Vec<String> = frames.iter().map(Frame::show).collect();
+        eprintln!("{tag} {key}: {how}; {}", shown.join(", "));
+        calls.push(frames);
+    }
 
     let mut stack_after_import = Vec::new();
     for p in packages {
@@ -331,6 +383,7 @@ fn measure(go: &Go, goarch: &str, work: &Path, script: &Path) -> Result<Measured
         main,
         init,
         chains,
+        calls,
     })
 }
 
@@ -345,6 +398,9 @@ fn write_probes(dir: &Path, packages: &[&str]) -> Result<()> {
     probes.push(("init".into(), INIT.into()));
     for (name, f) in CHAINS {
         probes.push((name.into(), format!("{f}\nfunc main() {{ f() }}\n")));
+    }
+    for (key, f) in CALLS {
+        probes.push((call_dir(key), format!("{f}\nfunc main() {{ f() }}\n")));
     }
     for p in packages {
         probes.push((import_dir(p), format!("import _ \"{p}\"\n\n{MAIN}")));
@@ -465,7 +521,7 @@ fn render(go: &Go, arch: &str, m: &Measured) -> String {
     let _ = writeln!(s, "goexit_slot: {:#x},", m.goexit_slot);
     let _ = writeln!(s, "main: {},", entry(&m.main));
     let _ = writeln!(s, "init: {},", entry(&m.init));
-    for ((name, _), frames) in CHAINS.iter().zip(&m.chains) {
+    let frames = |frames: &[Frame]| {
         let frames: Vec<String> = frames
             .iter()
             .map(|f| {
@@ -475,8 +531,17 @@ fn render(go: &Go, arch: &str, m: &Measured) -> String {
                 )
             })
             .collect();
-        let _ = writeln!(s, "{name}: &[{}],", frames.join(", "));
+        format!("&[{}]", frames.join(", "))
+    };
+    for ((name, _), chain) in CHAINS.iter().zip(&m.chains) {
+        let _ = writeln!(s, "{name}: {},", frames(chain));
     }
+    let calls: Vec<String> = CALLS
+        .iter()
+        .zip(&m.calls)
+        .map(|((key, _), chain)| format!("({key:?}, {})", frames(chain)))
+        .collect();
+    let _ = writeln!(s, "calls: &[{}],", calls.join(", "));
     s.push_str("},\n");
     s
 }

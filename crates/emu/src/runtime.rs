@@ -394,9 +394,9 @@ fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
     if facts::calls_from(facts.deferreturn) == Some(at) {
         return defer::deferreturn_next(m);
     }
-    if panic::chains(facts)
-        .iter()
-        .any(|&chain| facts::calls_from(chain) == Some(at))
+    if facts
+        .chains()
+        .any(|chain| facts::calls_from(chain) == Some(at))
     {
         return panic::resume(m);
     }
@@ -484,9 +484,8 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
             let chain = m.facts().divide;
             Err(panic::runtime_error(m, "integer divide by zero", chain))
         }
-        "runtime.panicshift" | "runtime.panicmem" | "runtime.panicmemAddr" => {
-            Err(panic::unmeasured(m, name))
-        }
+        "runtime.panicshift" => Err(panic::from_call(m, name, "negative shift amount", false)),
+        "runtime.panicmem" | "runtime.panicmemAddr" => Err(panic::unmeasured(m, name)),
         _ => match softfloat::call(m, name).filter(|_| m.arch == Arch::I386) {
             Some(result) => result,
             None => Err(Box::new(Stop::Unsupported {

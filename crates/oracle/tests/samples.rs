@@ -62,7 +62,7 @@ macro_rules! programs {
 
 programs!(
     add, sum, swap, defer, manyargs, recursion, closures, crash, deep, floats, init, maps, methods,
-    nilderef, println, recover, results, slices, strings,
+    nilderef, panics, println, recover, results, slices, strings,
 );
 
 #[test]

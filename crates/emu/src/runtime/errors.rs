@@ -18,15 +18,22 @@ pub(crate) const ERROR_STRING_ITAB: &str = "go:itab.*errors.errorString,error";
 /// The `Error` method the itab points at.
 pub(crate) const ERROR_METHOD: &str = "errors.(*errorString).Error";
 
-/// The run-time errors the runtime keeps in static data (`panicdivide` and
-/// `panicmem` panic with these values; the others are made when raised):
-/// the modelled object holds the string header, then the text.
-pub(crate) const STATIC_ERRORS: [(&str, &str); 2] = [
+/// The errors the runtime panics with from static data (`panicdivide`'s
+/// `divideError`, `panicmem`'s `memoryError`, `panicshift`'s `shiftError`,
+/// and constant errors such as makeslice's and a nil map's, which the
+/// compiler puts in read-only static temporaries, `..stmp_`), by the name the
+/// emulator gives the object and the text; the object holds the string
+/// header, then the text. Only bounds errors are made when raised.
+pub(crate) const STATIC_ERRORS: [(&str, &str); 6] = [
     ("runtime.divideError", "integer divide by zero"),
     (
         "runtime.memoryError",
         "invalid memory address or nil pointer dereference",
     ),
+    ("runtime.shiftError", "negative shift amount"),
+    ("runtime..stmp_makesliceLen", "makeslice: len out of range"),
+    ("runtime..stmp_makesliceCap", "makeslice: cap out of range"),
+    ("runtime..stmp_nilMap", "assignment to entry in nil map"),
 ];
 
 /// The text of the static run-time error `name`.
@@ -90,14 +97,7 @@ pub(crate) fn init(m: &mut Machine<'_>) {
 
 /// A run-time error value as an `any`: (type, pointer to the message string).
 pub(crate) fn runtime_error_value(m: &mut Machine<'_>, message: &str) -> Result<(u64, u64), Halt> {
-    let fixed = STATIC_ERRORS
-        .iter()
-        .find(|(_, text)| *text == message)
-        .and_then(|(name, _)| m.image.addr(name));
-    match fixed {
-        Some(data) => Ok((m.image.addr(RUNTIME_ERROR_TYPE).unwrap_or(0), data)),
-        None => error_value(m, RUNTIME_ERROR_TYPE, message),
-    }
+    error_value(m, RUNTIME_ERROR_TYPE, message)
 }
 
 /// A value of `type_name` (one of the string-backed error types) as an `any`.
@@ -107,6 +107,13 @@ pub(crate) fn error_value(
     message: &str,
 ) -> Result<(u64, u64), Halt> {
     let typ = m.image.addr(type_name).unwrap_or(0);
+    let fixed = STATIC_ERRORS
+        .iter()
+        .find(|(_, text)| *text == message)
+        .and_then(|(name, _)| m.image.addr(name));
+    if let Some(data) = fixed {
+        return Ok((typ, data));
+    }
     let data = new_string_header(m, message.as_bytes())?;
     Ok((typ, data))
 }

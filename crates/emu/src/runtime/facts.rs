@@ -46,6 +46,11 @@ pub(crate) struct Facts {
     pub(crate) index: &'static [Frame],
     /// From a slice expression out of range (`s[:n]`) to a deferred closure.
     pub(crate) slice: &'static [Frame],
+    /// From a call of a runtime function that panics (`runtime.panicshift`,
+    /// a nil map's `runtime.mapassign_faststr`, ...) to a deferred closure,
+    /// keyed by the function package code calls (`runtime.makeslice:len` and
+    /// `:cap` for makeslice's two panics).
+    pub(crate) calls: &'static [(&'static str, &'static [Frame])],
 }
 
 /// A runtime function calling package code from the goroutine's first frames.
@@ -90,7 +95,7 @@ pub(crate) fn calls_from(chain: &[Frame]) -> Option<(&'static str, u64)> {
 
 impl Facts {
     /// Every chain of runtime frames between package code and a deferred call.
-    pub(crate) fn chains(&self) -> [&'static [Frame]; 6] {
+    pub(crate) fn chains(&self) -> impl Iterator<Item = &'static [Frame]> + '_ {
         [
             self.deferreturn,
             self.panic,
@@ -99,12 +104,19 @@ impl Facts {
             self.index,
             self.slice,
         ]
+        .into_iter()
+        .chain(self.calls.iter().map(|(_, chain)| *chain))
+    }
+
+    /// The chain from a call of the panicking runtime function `key`, if measured.
+    pub(crate) fn call(&self, key: &str) -> Option<&'static [Frame]> {
+        self.calls.iter().find(|(k, _)| *k == key).map(|(_, c)| *c)
     }
 
     /// Every runtime function the facts name: the models need a stub for each.
     pub(crate) fn functions(&self) -> impl Iterator<Item = &'static str> + '_ {
         [self.main.ret.0, self.init.ret.0]
             .into_iter()
-            .chain(self.chains().into_iter().flatten().map(|f| f.func))
+            .chain(self.chains().flatten().map(|f| f.func))
     }
 }

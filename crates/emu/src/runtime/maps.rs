@@ -148,7 +148,12 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
     let zero = m.image.addr("runtime.zeroVal").unwrap_or(0);
     if h == 0 {
         return match base {
-            "runtime.mapassign" => Err(super::panic::unmeasured(m, "a nil map assignment panic")),
+            "runtime.mapassign" => Err(super::panic::from_call(
+                m,
+                name,
+                "assignment to entry in nil map",
+                true,
+            )),
             "runtime.mapaccess1" => {
                 m.set_result(nargs, 0, zero)?;
                 m.model_return()

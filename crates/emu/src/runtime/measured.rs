@@ -95,6 +95,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x262,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x262,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x78,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x262,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0xa5,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x262,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x70,
+                        ret: 0x3da,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x262,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x40,
+                        ret: 0x2fa,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x262,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x40,
+                        ret: 0x2fa,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x262,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x88,
+                        ret: 0x51d,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x262,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.19.8",
@@ -189,6 +296,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x223,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x223,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x7a,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x223,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0xa0,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x223,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x48,
+                        ret: 0x396,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x223,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x3c,
+                        ret: 0x301,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x223,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x3c,
+                        ret: 0x2d6,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x223,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x58,
+                        ret: 0x4d7,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x223,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.20.14",
@@ -206,7 +420,6 @@ pub(crate) const MEASURED: &[Facts] = &[
             ("sort", 0x1000),
             ("strconv", 0x1000),
             ("strings", 0x1000),
-            ("sync", 0x1000),
             ("time", 0x1000),
             ("unicode", 0x1000),
         ],
@@ -278,6 +491,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 size: 0xc0,
                 ret: 0x263,
             },
+        ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x263,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x78,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x263,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0xa5,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x263,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x70,
+                        ret: 0x3da,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x263,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x40,
+                        ret: 0x2fa,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x263,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x40,
+                        ret: 0x2fa,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x263,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x88,
+                        ret: 0x51d,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xc0,
+                        ret: 0x263,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -372,6 +692,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x220,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x220,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x7a,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x220,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0xa0,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x220,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x48,
+                        ret: 0x382,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x220,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x3c,
+                        ret: 0x301,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x220,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x3c,
+                        ret: 0x2d6,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x220,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x54,
+                        ret: 0x4cc,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x5c,
+                        ret: 0x220,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.21.13",
@@ -448,6 +875,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x270,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x270,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x6b,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x270,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x93,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x270,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x70,
+                        ret: 0x3db,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x270,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x40,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x270,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x40,
+                        ret: 0x2e8,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x270,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x88,
+                        ret: 0x50c,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x270,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.21.13",
@@ -523,6 +1057,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 size: 0x54,
                 ret: 0x24c,
             },
+        ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x24c,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x7a,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x24c,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0xa0,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x24c,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x44,
+                        ret: 0x37f,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x24c,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x38,
+                        ret: 0x2f0,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x24c,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x38,
+                        ret: 0x2c7,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x24c,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x50,
+                        ret: 0x4ba,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x24c,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -605,6 +1246,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x132,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x6b,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x93,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x70,
+                        ret: 0x3db,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x40,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x40,
+                        ret: 0x2e8,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x80,
+                        ret: 0x50e,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.22.10",
@@ -680,6 +1428,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 size: 0x54,
                 ret: 0x103,
             },
+        ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x7a,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0xa0,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x44,
+                        ret: 0x384,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x3c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x3c,
+                        ret: 0x2cf,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x54,
+                        ret: 0x4c2,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -766,6 +1621,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x132,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x6b,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x93,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x70,
+                        ret: 0x3db,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x40,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x40,
+                        ret: 0x2e8,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x80,
+                        ret: 0x50e,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.23.9",
@@ -846,6 +1808,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 size: 0x54,
                 ret: 0x103,
             },
+        ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x96,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x44,
+                        ret: 0x384,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x3c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x3c,
+                        ret: 0x2cf,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x54,
+                        ret: 0x4c2,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -932,6 +2001,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x132,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x6b,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x93,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0xb8,
+                        ret: 0x4ed,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x60,
+                        ret: 0x331,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x60,
+                        ret: 0x330,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0xb8,
+                        ret: 0x565,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.24.11",
@@ -1012,6 +2188,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 size: 0x54,
                 ret: 0x103,
             },
+        ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x96,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x84,
+                        ret: 0x568,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x88,
+                        ret: 0x507,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x7c,
+                        ret: 0x48c,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x8c,
+                        ret: 0x63a,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -1098,6 +2381,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x132,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x6b,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x93,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0xc0,
+                        ret: 0x53d,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x70,
+                        ret: 0x378,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x70,
+                        ret: 0x367,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0xb8,
+                        ret: 0x551,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x132,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.25.5",
@@ -1178,6 +2568,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 size: 0x54,
                 ret: 0x103,
             },
+        ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x96,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x88,
+                        ret: 0x5aa,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x8c,
+                        ret: 0x549,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x80,
+                        ret: 0x4d9,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x8c,
+                        ret: 0x636,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x103,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -1274,6 +2771,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x13a,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x13a,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x6b,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x13a,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x93,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x13a,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0xc8,
+                        ret: 0x54d,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x13a,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x70,
+                        ret: 0x359,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x13a,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x70,
+                        ret: 0x359,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x13a,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0xc0,
+                        ret: 0x58a,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xb0,
+                        ret: 0x13a,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.26.8",
@@ -1365,6 +2969,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x10b,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x10b,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x10b,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x96,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x10b,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x8c,
+                        ret: 0x5c0,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x10b,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x90,
+                        ret: 0x55e,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x10b,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x84,
+                        ret: 0x4e1,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x10b,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x90,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x54,
+                        ret: 0x10b,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.27.3",
@@ -1451,6 +3162,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 ret: 0x125,
             },
         ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x28,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xa8,
+                        ret: 0x125,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x6b,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xa8,
+                        ret: 0x125,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x28,
+                        ret: 0x93,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xa8,
+                        ret: 0x125,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0xb0,
+                        ret: 0x545,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xa8,
+                        ret: 0x125,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x68,
+                        ret: 0x3af,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xa8,
+                        ret: 0x125,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x68,
+                        ret: 0x3af,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xa8,
+                        ret: 0x125,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0xb8,
+                        ret: 0x585,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0xa8,
+                        ret: 0x125,
+                    },
+                ],
+            ),
+        ],
     },
     Facts {
         go: "1.27.3",
@@ -1536,6 +3354,113 @@ pub(crate) const MEASURED: &[Facts] = &[
                 size: 0x50,
                 ret: 0x103,
             },
+        ],
+        calls: &[
+            (
+                "runtime.panicshift",
+                &[
+                    Frame {
+                        func: "runtime.panicshift",
+                        size: 0x10,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x50,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:len",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x50,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.makeslice:cap",
+                &[
+                    Frame {
+                        func: "runtime.makeslice",
+                        size: 0x14,
+                        ret: 0x96,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x50,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_faststr",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_faststr",
+                        size: 0x84,
+                        ret: 0x5e5,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x50,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast64",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast64",
+                        size: 0x8c,
+                        ret: 0x5be,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x50,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign_fast32",
+                &[
+                    Frame {
+                        func: "runtime.mapassign_fast32",
+                        size: 0x84,
+                        ret: 0x536,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x50,
+                        ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "runtime.mapassign",
+                &[
+                    Frame {
+                        func: "runtime.mapassign",
+                        size: 0x98,
+                        ret: 0x6ae,
+                    },
+                    Frame {
+                        func: "runtime.gopanic",
+                        size: 0x50,
+                        ret: 0x103,
+                    },
+                ],
+            ),
         ],
     },
 ];

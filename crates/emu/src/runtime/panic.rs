@@ -5,7 +5,7 @@
 //! `deferreturn` call. A panic nobody recovers prints Go's message on stderr
 //! and exits with status 2.
 
-use super::facts::{self, Facts, Frame};
+use super::facts::{self, Frame};
 use super::{errors, g};
 use crate::cpu::{RAX, RBP, RDX, RSP};
 use crate::exec::{Exec, Halt, Machine};
@@ -32,17 +32,6 @@ pub(crate) struct Panic {
     call_ret: u64,
 }
 
-/// Every chain of runtime frames a panic can run deferred calls from.
-pub(crate) fn chains(facts: &Facts) -> [&'static [Frame]; 5] {
-    [
-        facts.panic,
-        facts.divide,
-        facts.nil,
-        facts.index,
-        facts.slice,
-    ]
-}
-
 /// A panic whose runtime frames were not measured for this Go version: the run stops.
 pub(crate) fn unmeasured(m: &Machine<'_>, what: &str) -> Halt {
     Box::new(Stop::Unsupported {
@@ -66,6 +55,27 @@ pub(crate) fn unmeasured(m: &Machine<'_>, what: &str) -> Halt {
 /// execution goes on in a deferred call.
 pub(crate) fn runtime_error(m: &mut Machine<'_>, message: &str, chain: &'static [Frame]) -> Halt {
     match start_runtime_panic(m, message, chain) {
+        Ok(()) => {
+            m.rt.redirected = true;
+            Box::new(Stop::Exited(-1))
+        }
+        Err(halt) => halt,
+    }
+}
+
+/// A panic raised by the runtime function the package called (`key`, as
+/// [`Facts::call`] knows it) with the run-time error `message`, or with a
+/// plain error (no "runtime error: " prefix) when `plain`.
+pub(crate) fn from_call(m: &mut Machine<'_>, key: &str, message: &str, plain: bool) -> Halt {
+    let Some(chain) = m.facts().call(key) else {
+        return unmeasured(m, key);
+    };
+    let value = if plain {
+        errors::error_value(m, errors::PLAIN_ERROR_TYPE, message)
+    } else {
+        errors::runtime_error_value(m, message)
+    };
+    match value.and_then(|v| gopanic_with(m, v, chain)) {
         Ok(()) => {
             m.rt.redirected = true;
             Box::new(Stop::Exited(-1))
@@ -150,7 +160,6 @@ fn frame_size(m: &Machine<'_>, pc: u64) -> u64 {
         return m
             .facts()
             .chains()
-            .iter()
             .flat_map(|c| c.iter())
             .find(|f| f.func == name && f.ret == off)
             .map_or(0, |f| f.size - w);

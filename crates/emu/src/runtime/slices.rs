@@ -58,13 +58,24 @@ fn nextslicecap(new_len: u64, old_cap: u64) -> u64 {
 /// `makeslice(et *_type, len, cap int) unsafe.Pointer`.
 pub(crate) fn makeslice(m: &mut Machine<'_>) -> Exec {
     let et = m.arg(0)?;
-    let (len, cap) = (m.arg(1)? as i64, m.arg(2)? as i64);
+    let w = m.arch.word() as usize;
+    let len = crate::exec::sign_extend(m.arg(1)?, w);
+    let cap = crate::exec::sign_extend(m.arg(2)?, w);
     let info = types::info(m, et)?;
-    if len < 0 || len > cap && cap >= 0 {
-        return Err(super::panic::unmeasured(m, "a makeslice panic"));
-    }
-    if cap < 0 {
-        return Err(super::panic::unmeasured(m, "a makeslice panic"));
+    // As the runtime checks: a size past maxAlloc (or negative) is out of
+    // range; the length is blamed when it is, else the capacity.
+    let max_alloc: u128 = match m.arch {
+        crate::Arch::Amd64 => 1 << 48,
+        crate::Arch::I386 => (1 << 32) - 1,
+    };
+    let too_big = |n: i64| n < 0 || u128::from(info.size) * u128::from(n as u64) > max_alloc;
+    if too_big(cap) || len < 0 || len > cap {
+        let (key, message) = if too_big(len) {
+            ("runtime.makeslice:len", "makeslice: len out of range")
+        } else {
+            ("runtime.makeslice:cap", "makeslice: cap out of range")
+        };
+        return Err(super::panic::from_call(m, key, message, false));
     }
     let p = m.alloc(info.size * cap as u64)?;
     m.set_result(3, 0, p)?;
