@@ -52,6 +52,36 @@ fn book_copy(repo: &Path, cache: &Path) -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
+/// A copy of the book without the preprocessor, each block replaced by
+/// `replace(chapter file name, block number from 1)`.
+fn without_preprocessor(
+    repo: &Path,
+    cache: &Path,
+    mut replace: impl FnMut(&std::ffi::OsStr, usize) -> String,
+) -> (tempfile::TempDir, PathBuf) {
+    let (keep, root) = book_copy(repo, cache);
+    for entry in std::fs::read_dir(root.join("src")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut out = text.clone();
+        let blocks = mdbook_gostack::find_blocks(&text);
+        for (i, b) in blocks.iter().enumerate().rev() {
+            let name = path.file_name().unwrap();
+            out.replace_range(b.range.clone(), &replace(name, i + 1));
+        }
+        std::fs::write(&path, out).unwrap();
+    }
+    let toml = std::fs::read_to_string(root.join("book.toml")).unwrap();
+    let start = toml.find("[preprocessor.gostack]").unwrap();
+    let end = toml.find("[output.html]").unwrap();
+    std::fs::write(
+        root.join("book.toml"),
+        format!("{}{}", &toml[..start], &toml[end..]),
+    )
+    .unwrap();
+    (keep, root)
+}
+
 fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
     times[times.len() / 2]
@@ -84,25 +114,32 @@ fn main() {
     let edited = median(edits);
 
     // The same book, every gostack block taken out, built by mdBook alone.
-    let (_keep_plain, plain_root) = book_copy(&repo, &cache_dir);
-    for entry in std::fs::read_dir(plain_root.join("src")).unwrap() {
-        let path = entry.unwrap().path();
-        let text = std::fs::read_to_string(&path).unwrap();
-        let mut out = text.clone();
-        for b in mdbook_gostack::find_blocks(&text).iter().rev() {
-            out.replace_range(b.range.clone(), "");
-        }
-        std::fs::write(&path, out).unwrap();
-    }
-    let toml = std::fs::read_to_string(plain_root.join("book.toml")).unwrap();
-    let start = toml.find("[preprocessor.gostack]").unwrap();
-    let end = toml.find("[output.html]").unwrap();
-    std::fs::write(
-        plain_root.join("book.toml"),
-        format!("{}{}", &toml[..start], &toml[end..]),
-    )
-    .unwrap();
-    let plain = median((0..rounds).map(|_| build(&plain_root, false)).collect());
+    let plain_root = without_preprocessor(&repo, &cache_dir, |_, _| String::new());
+    let plain = median((0..rounds).map(|_| build(&plain_root.1, false)).collect());
+
+    // The same book with the finished diagrams already in its chapters, built
+    // by mdBook alone: what the diagrams cost mdBook, without the preprocessor.
+    let loaded = MDBook::load(&root).unwrap();
+    let settings = mdbook_gostack::Settings {
+        root: root.clone(),
+        samples: repo.join("go-samples"),
+        diagrams: root.join("diagrams"),
+        go: None,
+        cache_dir: cache_dir.clone(),
+        keep_going: false,
+    };
+    let go = mdbook_gostack::find_go(&settings).unwrap();
+    let listing_cache = gostack_toolchain::Cache::new(&cache_dir);
+    let jobs = mdbook_gostack::jobs(&loaded.book);
+    let spliced = without_preprocessor(&repo, &cache_dir, |chapter, index| {
+        let job = jobs
+            .iter()
+            .find(|j| j.chapter.file_name() == Some(chapter) && j.index == index)
+            .expect("every block is a job");
+        let drawing = mdbook_gostack::draw(job, &settings, go.as_ref(), &listing_cache).unwrap();
+        mdbook_gostack::render(&drawing, "html", &job.id())
+    });
+    let spliced_time = median((0..rounds).map(|_| build(&spliced.1, false)).collect());
 
     println!("the notes: {blocks} diagrams, median of {rounds} builds where repeated");
     println!(
@@ -119,5 +156,10 @@ fn main() {
         "  warm, one chapter edited:          {:.0} ms ({:.2}x plain)",
         edited * 1e3,
         edited / plain
+    );
+    println!(
+        "  diagrams already in the chapters:  {:.0} ms ({:.2}x plain; mdBook's own cost of the diagrams)",
+        spliced_time * 1e3,
+        spliced_time / plain
     );
 }

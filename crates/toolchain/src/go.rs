@@ -68,7 +68,8 @@ impl Go {
         };
         let file = dir.join("go-env").join(format!("{key}.txt"));
         if let Ok(text) = std::fs::read_to_string(&file) {
-            let lines: Vec<String> = text.lines().map(str::to_string).collect();
+            // `split`, not `lines`: an empty last field (no GOEXPERIMENT) is a field.
+            let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
             if let [v, root, amd64, i386, exp] = &lines[..] {
                 return Go::from_env(
                     path,

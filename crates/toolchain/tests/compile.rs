@@ -414,10 +414,20 @@ fn find_cached_remembers_go_env() {
     let dir = TempDir::new().unwrap();
     let cache = Cache::new(dir.path());
     let first = Go::find_cached(&cache).unwrap();
-    let stored: Vec<_> = fs::read_dir(dir.path().join("go-env")).unwrap().collect();
+    let stored: Vec<_> = fs::read_dir(dir.path().join("go-env"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     assert_eq!(stored.len(), 1, "one remembered go env");
+    assert_eq!(first.version().raw, Go::find().unwrap().version().raw);
+    // Mark the remembered GOROOT, keeping every other field (empty ones too,
+    // as an unset GOEXPERIMENT leaves them): the second call must answer
+    // from the file, not from another `go env`.
+    let text = fs::read_to_string(&stored[0]).unwrap();
+    let marked = text.replacen(first.goroot(), "/remembered/goroot", 1);
+    assert_ne!(text, marked);
+    fs::write(&stored[0], marked).unwrap();
     let second = Go::find_cached(&cache).unwrap();
     assert_eq!(first.version().raw, second.version().raw);
-    assert_eq!(first.goroot(), second.goroot());
-    assert_eq!(first.version().raw, Go::find().unwrap().version().raw);
+    assert_eq!(second.goroot(), "/remembered/goroot");
 }
