@@ -101,21 +101,9 @@ fn main() {
     };
 
     let cold = build(&root, true);
-    let rounds = 15;
-    let warm = median((0..rounds).map(|_| build(&root, true)).collect());
-    let chapter = root.join("src/add.md");
-    let mut edits = Vec::new();
-    for i in 0..rounds {
-        let mut text = std::fs::read_to_string(&chapter).unwrap();
-        text.push_str(&format!("\n编辑 {i}。\n"));
-        std::fs::write(&chapter, text).unwrap();
-        edits.push(build(&root, true));
-    }
-    let edited = median(edits);
 
     // The same book, every gostack block taken out, built by mdBook alone.
     let plain_root = without_preprocessor(&repo, &cache_dir, |_, _| String::new());
-    let plain = median((0..rounds).map(|_| build(&plain_root.1, false)).collect());
 
     // The same book with the finished diagrams already in its chapters, built
     // by mdBook alone: what the diagrams cost mdBook, without the preprocessor.
@@ -139,27 +127,45 @@ fn main() {
         let drawing = mdbook_gostack::draw(job, &settings, go.as_ref(), &listing_cache).unwrap();
         mdbook_gostack::render(&drawing, "html", &job.id())
     });
-    let spliced_time = median((0..rounds).map(|_| build(&spliced.1, false)).collect());
 
-    println!("the notes: {blocks} diagrams, median of {rounds} builds where repeated");
+    // The four builds take turns, round after round, so that the machine's
+    // drift (this one is a shared VM) weighs on each of them alike.
+    let rounds = 25;
+    let chapter = root.join("src/add.md");
+    let (mut warm, mut edits, mut plain, mut spliced_times) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 0..rounds {
+        plain.push(build(&plain_root.1, false));
+        warm.push(build(&root, true));
+        let mut text = std::fs::read_to_string(&chapter).unwrap();
+        text.push_str(&format!("\n编辑 {i}。\n"));
+        std::fs::write(&chapter, text).unwrap();
+        edits.push(build(&root, true));
+        spliced_times.push(build(&spliced.1, false));
+    }
+    // Each build is set against the plain build of its own round.
+    let ratio =
+        |times: &[f64]| -> f64 { median(times.iter().zip(&plain).map(|(t, p)| t / p).collect()) };
+    println!(
+        "the notes: {blocks} diagrams, {rounds} interleaved rounds; medians, and the median of each round's ratio to the plain build"
+    );
     println!(
         "  plain mdBook build, blocks removed: {:.0} ms",
-        plain * 1e3
+        median(plain.clone()) * 1e3
     );
     println!("  cold (empty gostack cache):        {:.0} ms", cold * 1e3);
+    for (what, times) in [
+        ("warm, nothing changed:           ", &warm),
+        ("warm, one chapter edited:        ", &edits),
+        ("diagrams already in the chapters:", &spliced_times),
+    ] {
+        println!(
+            "  {what}  {:.0} ms ({:.2}x plain)",
+            median(times.clone()) * 1e3,
+            ratio(times)
+        );
+    }
     println!(
-        "  warm, nothing changed:             {:.0} ms ({:.2}x plain)",
-        warm * 1e3,
-        warm / plain
-    );
-    println!(
-        "  warm, one chapter edited:          {:.0} ms ({:.2}x plain)",
-        edited * 1e3,
-        edited / plain
-    );
-    println!(
-        "  diagrams already in the chapters:  {:.0} ms ({:.2}x plain; mdBook's own cost of the diagrams)",
-        spliced_time * 1e3,
-        spliced_time / plain
+        "  (the last is mdBook alone on the chapters with the diagrams in them: their own cost, without the preprocessor)"
     );
 }

@@ -132,10 +132,26 @@ pub fn jobs(book: &Book) -> Vec<Job> {
 
 /// Draws one block, with the installed Go or, without one, from its committed copy.
 pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> Result<Drawing> {
-    let spec = parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
     let Some(go) = go else {
+        parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
         return read_copy(job, settings);
     };
+    let planned = plan(job, settings, go)?;
+    draw_planned(job, settings, go, cache, &planned)
+}
+
+/// A block made ready to draw: what to ask for, and its cache key.
+struct Planned {
+    request: Request,
+    view: View,
+    to: Option<String>,
+    /// Hash of the tool, the Go toolchain, the block and the program.
+    key: String,
+}
+
+/// Reads the block's spec and program and works out its cache key.
+fn plan(job: &Job, settings: &Settings, go: &Go) -> Result<Planned> {
+    let spec = parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
     let (source, file_name) = match (&spec.sample, &spec.source) {
         (Some(name), _) => {
             let path = settings.samples.join(name).join("main.go");
@@ -185,20 +201,78 @@ pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> R
     };
     // A drawing depends only on the tool, the Go toolchain, the block and the program.
     let key = drawing_key(go, &job.block.body, &request.source);
-    let cached = settings
-        .cache_dir
-        .join("drawings")
-        .join(format!("{key}.json"));
+    Ok(Planned {
+        request,
+        view,
+        to: spec.to,
+        key,
+    })
+}
+
+/// Draws a planned block, or takes the drawing from the cache.
+fn draw_planned(
+    job: &Job,
+    settings: &Settings,
+    go: &Go,
+    cache: &Cache,
+    planned: &Planned,
+) -> Result<Drawing> {
+    let cached = cached_path(settings, &planned.key, "json");
     if let Some(d) = std::fs::read_to_string(&cached)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
     {
         return Ok(d);
     }
-    let drawing = gostack_draw::draw(go, cache, &request, view, spec.to.as_deref())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
+    let drawing = gostack_draw::draw(
+        go,
+        cache,
+        &planned.request,
+        planned.view,
+        planned.to.as_deref(),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
     store(&cached, &serde_json::to_string(&drawing)?);
     Ok(drawing)
+}
+
+/// A cache file of the drawing keyed `key`.
+fn cached_path(settings: &Settings, key: &str, extension: &str) -> PathBuf {
+    settings
+        .cache_dir
+        .join("drawings")
+        .join(format!("{key}.{extension}"))
+}
+
+/// The block as the chapter shows it for `renderer` (see [`render`]); a
+/// warm build reads it back from the cache without drawing or rendering.
+pub fn draw_rendered(
+    job: &Job,
+    settings: &Settings,
+    go: Option<&Go>,
+    cache: &Cache,
+    renderer: &str,
+) -> Result<String> {
+    let Some(go) = go else {
+        return Ok(render(
+            &draw(job, settings, None, cache)?,
+            renderer,
+            &job.id(),
+        ));
+    };
+    let planned = plan(job, settings, go)?;
+    // The id is part of the text (the step-through widget's element ids).
+    let path = cached_path(settings, &planned.key, &format!("{}.{renderer}", job.id()));
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return Ok(text);
+    }
+    let text = render(
+        &draw_planned(job, settings, go, cache, &planned)?,
+        renderer,
+        &job.id(),
+    );
+    store(&path, &text);
+    Ok(text)
 }
 
 /// The cache key of a drawing.
@@ -333,18 +407,23 @@ pub fn find_go(settings: &Settings) -> Result<Option<Go>> {
     }
 }
 
-/// Draws every job, two at a time per core, keeping their order.
+/// Draws every job, one at a time per core, keeping their order.
 pub fn draw_all(
     jobs: &[Job],
     settings: &Settings,
     go: Option<&Go>,
     cache: &Cache,
 ) -> Vec<Result<Drawing>> {
+    in_parallel(jobs, |job| draw(job, settings, go, cache))
+}
+
+/// `work` on every job, one at a time per core, the results in job order.
+fn in_parallel<T: Send>(jobs: &[Job], work: impl Fn(&Job) -> Result<T> + Sync) -> Vec<Result<T>> {
     let workers = std::thread::available_parallelism()
         .map_or(2, |n| n.get())
         .min(jobs.len().max(1));
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Drawing>>>> =
+    let results: Vec<std::sync::Mutex<Option<Result<T>>>> =
         jobs.iter().map(|_| std::sync::Mutex::new(None)).collect();
     std::thread::scope(|s| {
         for _ in 0..workers {
@@ -352,7 +431,7 @@ pub fn draw_all(
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
-                    let result = draw(job, settings, go, cache);
+                    let result = work(job);
                     *results[i].lock().expect("no worker panics") = Some(result);
                 }
             });
@@ -363,7 +442,7 @@ pub fn draw_all(
         .map(|m| {
             m.into_inner()
                 .expect("no worker panics")
-                .expect("every job was drawn")
+                .expect("every job was done")
         })
         .collect()
 }
@@ -388,14 +467,17 @@ impl Preprocessor for Gostack {
         }
         let cache = Cache::new(&settings.cache_dir);
         let jobs = jobs(&book);
-        let drawings = draw_all(&jobs, &settings, go.as_ref(), &cache);
+        let renderer = ctx.renderer.as_str();
+        let drawings = in_parallel(&jobs, |job| {
+            draw_rendered(job, &settings, go.as_ref(), &cache, renderer)
+        });
         let mut replacements: std::collections::HashMap<
             PathBuf,
             Vec<(std::ops::Range<usize>, String)>,
         > = std::collections::HashMap::new();
         for (job, drawing) in jobs.iter().zip(drawings) {
             let text = match drawing {
-                Ok(d) => render(&d, &ctx.renderer, &job.id()),
+                Ok(text) => text,
                 Err(e) if settings.keep_going => {
                     eprintln!("gostack: {e:#}");
                     error_box(&format!("{e:#}"), &ctx.renderer)
