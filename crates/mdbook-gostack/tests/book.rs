@@ -131,3 +131,50 @@ fn on_failure_continue_renders_an_error_box() {
     assert!(html.contains("class=\"gostack-error\""));
     assert!(html.contains("never happens"));
 }
+
+/// A warm build gives the same pages as a cold one, and takes each block's
+/// page text from the cache without drawing it again.
+#[test]
+fn a_warm_build_reads_the_rendered_blocks_back() {
+    let chapter = format!("# Add\n\n{ADD_BLOCK}");
+    let dir = fixture(&[("add.md", &chapter)], "");
+    let cache = TempDir::new().unwrap();
+    let toml_path = dir.path().join("book.toml");
+    let toml = std::fs::read_to_string(&toml_path).unwrap();
+    let start = toml.find("cache-dir = ").unwrap();
+    let end = start + toml[start..].find('\n').unwrap();
+    let toml = format!(
+        "{}cache-dir = {:?}{}",
+        &toml[..start],
+        cache.path().display().to_string(),
+        &toml[end..]
+    );
+    std::fs::write(&toml_path, toml).unwrap();
+    let page = || std::fs::read_to_string(dir.path().join("book/add.html")).unwrap();
+
+    build(&dir).unwrap();
+    let cold = page();
+    build(&dir).unwrap();
+    assert_eq!(page(), cold, "a warm build changes nothing");
+
+    // The page is made from the cached text of the block: mark it, and the mark shows.
+    let rendered: Vec<PathBuf> = std::fs::read_dir(cache.path().join("drawings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".add-1.html"))
+        .collect();
+    assert_eq!(rendered.len(), 1, "{rendered:?}");
+    let text = std::fs::read_to_string(&rendered[0]).unwrap();
+    assert!(text.contains("<figure class=\"gostack\">"), "{text}");
+    let marked = text.replacen(
+        "<figure class=\"gostack\">",
+        "<figure class=\"gostack\" data-cached>",
+        1,
+    );
+    std::fs::write(&rendered[0], marked).unwrap();
+    build(&dir).unwrap();
+    assert!(
+        page().contains("data-cached"),
+        "the warm build read the cache"
+    );
+}
