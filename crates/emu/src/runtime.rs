@@ -469,6 +469,8 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "runtime.gopanic" => panic::gopanic(m),
         "runtime.gorecover" => panic::gorecover(m),
         "fmt.Errorf" | "fmt.errorf" => fmt::call(m, name),
+        "errors.New" => errors::new(m),
+        "runtime.ifaceeq" | "runtime.efaceeq" => types::iface_equal(m, name),
         "runtime.deferproc" => defer::deferproc(m),
         errors::ERROR_METHOD => errors::error_method(m),
         _ if bounds::is_bounds_panic(name) => bounds::call(m, name),

@@ -30,6 +30,10 @@ const ARITH: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x800;
 const CF_ZF: u64 = 0x1 | 0x40;
 /// SP, BP and R14: kept across calls.
 const KEPT: [usize; 3] = [4, 5, 14];
+/// Runtime functions whose result is a bool in AL: the rest of RAX is
+/// whatever the real function left there, so only its low byte is compared
+/// until package code writes the register.
+const BOOL_IN_AL: [&str; 2] = ["runtime.ifaceeq", "runtime.efaceeq"];
 /// The most steps one side may take alone while the other's stack grows.
 const GROWTH_STEPS: usize = 64;
 
@@ -69,6 +73,9 @@ pub(crate) fn compare(
         };
         if !is_package(layout, step.pc()) {
             st.outside(trace.changes_of(i), cursor.snapshot());
+            if BOOL_IN_AL.contains(&layout.location(step.pc()).func.as_str()) {
+                st.narrow[0] = 1;
+            }
             if !cursor.advance() {
                 break;
             }
@@ -385,6 +392,9 @@ impl Sides<'_> {
 struct State {
     /// Bytes of each register defined, from the low end (0: undefined).
     regs: [u8; 16],
+    /// Registers that hold a narrow result of a runtime call: the bytes that
+    /// mean something (0: the whole register).
+    narrow: [u8; 16],
     /// Arithmetic flags defined.
     flags: u64,
     /// Flags the last instruction left undefined, with its mnemonic, to note if the runs differ there.
@@ -412,6 +422,7 @@ impl State {
         }
         State {
             regs,
+            narrow: [0; 16],
             flags: 0,
             undefined: None,
             words: BTreeMap::new(),
@@ -439,6 +450,7 @@ impl State {
     /// A step of the emulator outside the package: a runtime model ran.
     fn outside(&mut self, changes: &[Change], snap: &Snapshot) {
         self.reentered();
+        self.narrow = [0; 16];
         self.record_writes(changes, snap);
     }
 
@@ -479,10 +491,29 @@ impl State {
         let info = self.info.info(ins);
         let mut address_inputs = false;
         let stack = canon::emu_stack(snap);
+        // A register computed from a narrow result is as narrow (a bool moved on).
+        let taint = info
+            .used_registers()
+            .iter()
+            .filter(|u| reads(u.access()))
+            .filter_map(|u| gpr(u.register()))
+            .map(|(r, _, _)| self.narrow[r])
+            .filter(|&n| n > 0)
+            .min()
+            .unwrap_or(0);
         for used in info.used_registers() {
             let Some((r, width, high)) = gpr(used.register()) else {
                 continue;
             };
+            if matches!(
+                used.access(),
+                OpAccess::Write
+                    | OpAccess::ReadWrite
+                    | OpAccess::CondWrite
+                    | OpAccess::ReadCondWrite
+            ) {
+                self.narrow[r] = taint;
+            }
             match used.access() {
                 OpAccess::Write | OpAccess::ReadWrite => {
                     self.regs[r] = if width >= 4 {
@@ -567,6 +598,11 @@ impl State {
                 && !(is_nil_check(ins) && r != base_of(ins))
             {
                 widths[r] = widths[r].max(if high { 2 } else { width });
+            }
+        }
+        for (w, &n) in widths.iter_mut().zip(&self.narrow) {
+            if n > 0 {
+                *w = (*w).min(n);
             }
         }
         for (r, &w) in widths.iter().enumerate() {

@@ -61,8 +61,8 @@ macro_rules! programs {
 }
 
 programs!(
-    add, sum, swap, defer, manyargs, recursion, closures, crash, deep, floats, init, maps, methods,
-    nilderef, panics, println, recover, results, slices, strings,
+    add, sum, swap, defer, manyargs, recursion, closures, crash, deep, errors, floats, init, maps,
+    methods, nilderef, panics, println, recover, results, slices, strings,
 );
 
 #[test]

@@ -168,6 +168,21 @@ pub(crate) fn errorf(m: &mut Machine<'_>, text: &[u8], nargs: usize) -> Exec {
     m.model_return()
 }
 
+/// `errors.New(text string) error`: a new `*errors.errorString`.
+///
+/// The object holds the caller's string itself, as `&errorString{text}` does.
+pub(crate) fn new(m: &mut Machine<'_>) -> Exec {
+    let w = m.arch.word();
+    let (ptr, len) = (m.arg(0)?, m.arg(1)?);
+    let object = m.alloc(2 * w)?;
+    m.store_word(object, ptr)?;
+    m.store_word(object + w, len)?;
+    let itab = m.image.addr(ERROR_STRING_ITAB).unwrap_or(0);
+    m.set_result(2, 0, itab)?;
+    m.set_result(2, 1, object)?;
+    m.model_return()
+}
+
 /// `(*errors.errorString).Error() string`.
 pub(crate) fn error_method(m: &mut Machine<'_>) -> Exec {
     let w = m.arch.word();

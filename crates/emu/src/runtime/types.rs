@@ -7,7 +7,7 @@
 
 use crate::Arch;
 use crate::Stop;
-use crate::exec::{Halt, Machine};
+use crate::exec::{Exec, Halt, Machine};
 use crate::loader::SymClass;
 
 /// Go's `abi.Kind` values.
@@ -20,6 +20,7 @@ pub(crate) mod kind {
     pub(crate) const FLOAT32: u8 = 13;
     pub(crate) const FLOAT64: u8 = 14;
     pub(crate) const ARRAY: u8 = 17;
+    pub(crate) const CHAN: u8 = 18;
     pub(crate) const FUNC: u8 = 19;
     pub(crate) const INTERFACE: u8 = 20;
     pub(crate) const MAP: u8 = 21;
@@ -158,6 +159,8 @@ fn by_name(name: &str, arch: Arch) -> Option<(u8, u64, u64)> {
         "string" => (kind::STRING, 2 * w, w),
         "unsafe.Pointer" => (kind::UNSAFE_POINTER, w, w),
         "interface {}" | "error" => (kind::INTERFACE, 2 * w, 2 * w),
+        // What errors.New allocates, when the compiler inlines it: struct { s string }.
+        "errors.errorString" => (kind::STRUCT, 2 * w, w),
         _ if name.starts_with('*') => (kind::POINTER, w, w),
         _ if name.starts_with("[]") => (kind::SLICE, 3 * w, w),
         _ if name.starts_with("func(") => (kind::FUNC, w, w),
@@ -197,4 +200,45 @@ pub(crate) fn info(m: &mut Machine<'_>, typ: u64) -> Result<TypeInfo, Halt> {
         }),
         None => Err(unknown(m, &name)),
     }
+}
+
+/// `runtime.ifaceeq(tab *itab, x, y unsafe.Pointer) bool` and
+/// `runtime.efaceeq(t *_type, x, y unsafe.Pointer) bool`: whether two
+/// interface values of the same dynamic type hold equal values.
+///
+/// Pointer-shaped values are compared as the words themselves; integers,
+/// booleans and strings by value. Other types (floats, structs, arrays) go
+/// through their type's equal function, which is not modelled: the run stops.
+pub(crate) fn iface_equal(m: &mut Machine<'_>, name: &str) -> Exec {
+    let w = m.arch.word();
+    let (tab, x, y) = (m.arg(0)?, m.arg(1)?, m.arg(2)?);
+    let typ = if name == "runtime.ifaceeq" {
+        if tab == 0 {
+            return m.set_result(3, 0, 1).and_then(|()| m.model_return());
+        }
+        m.load_word(tab + w)?
+    } else {
+        tab
+    };
+    let t = info(m, typ)?;
+    let equal = match t.kind {
+        kind::POINTER | kind::MAP | kind::FUNC | kind::UNSAFE_POINTER | kind::CHAN => x == y,
+        kind::BOOL | kind::INT..=kind::UINTPTR => {
+            let size = t.size as usize;
+            m.load(x, size)? == m.load(y, size)?
+        }
+        kind::STRING => {
+            let (xp, xl) = (m.load_word(x)?, m.load_word(x + w)?);
+            let (yp, yl) = (m.load_word(y)?, m.load_word(y + w)?);
+            xl == yl && m.load_bytes(xp, xl as usize)? == m.load_bytes(yp, yl as usize)?
+        }
+        _ => {
+            return Err(Box::new(Stop::Unsupported {
+                what: format!("comparing interface values of type {}", t.name),
+                at: m.call_site(),
+            }));
+        }
+    };
+    m.set_result(3, 0, u64::from(equal))?;
+    m.model_return()
 }
