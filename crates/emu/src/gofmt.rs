@@ -205,10 +205,6 @@ pub(crate) fn sprintf(format: &[u8], args: &[Value]) -> Vec<u8> {
 }
 
 /// The message of `fmt.Errorf`: as [`sprintf`], except that `%w` prints an error operand as `%v` does.
-#[allow(
-    dead_code,
-    reason = "the fmt model calls sprintf for Errorf until it models %w"
-)]
 pub(crate) fn errorf(format: &[u8], args: &[Value]) -> Vec<u8> {
     let mut p = Printer {
         wrap_errs: true,

@@ -120,8 +120,11 @@ fn modelled_data_size(name: &str, arch: Arch) -> Option<u64> {
         "runtime.zeroVal" => 1024,
         crate::runtime::errors::RUNTIME_ERROR_TYPE
         | crate::runtime::errors::PLAIN_ERROR_TYPE
-        | crate::runtime::errors::ERROR_STRING_TYPE => crate::runtime::types::header_size(arch),
-        crate::runtime::errors::ERROR_STRING_ITAB => 4 * word,
+        | crate::runtime::errors::ERROR_STRING_TYPE
+        | crate::runtime::errors::WRAP_ERROR_TYPE => crate::runtime::types::header_size(arch),
+        crate::runtime::errors::ERROR_STRING_ITAB | crate::runtime::errors::WRAP_ERROR_ITAB => {
+            4 * word
+        }
         name if crate::runtime::errors::static_error(name).is_some() => {
             let text = crate::runtime::errors::static_error(name).unwrap_or_default();
             2 * word + text.len() as u64
@@ -238,6 +241,7 @@ impl Image {
         ]
         .into_iter()
         .chain(facts.functions())
+        .chain([crate::runtime::errors::WRAP_ERROR_METHOD])
         {
             add_external(name, true, &mut symbols, &mut by_name);
         }
@@ -250,6 +254,8 @@ impl Image {
             crate::runtime::errors::PLAIN_ERROR_TYPE,
             crate::runtime::errors::ERROR_STRING_TYPE,
             crate::runtime::errors::ERROR_STRING_ITAB,
+            crate::runtime::errors::WRAP_ERROR_TYPE,
+            crate::runtime::errors::WRAP_ERROR_ITAB,
         ]
         .into_iter()
         .chain(

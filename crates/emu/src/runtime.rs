@@ -472,7 +472,9 @@ fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         "errors.New" => errors::new(m),
         "runtime.ifaceeq" | "runtime.efaceeq" => types::iface_equal(m, name),
         "runtime.deferproc" => defer::deferproc(m),
-        errors::ERROR_METHOD => errors::error_method(m),
+        errors::ERROR_METHOD | errors::WRAP_ERROR_METHOD => errors::error_method(m),
+        "errors.Is" => errors::is(m),
+        "errors.Unwrap" => errors::unwrap(m),
         _ if bounds::is_bounds_panic(name) => bounds::call(m, name),
         _ if maps::is_map_function(name) => maps::call(m, name),
         "runtime.mapiterinit"

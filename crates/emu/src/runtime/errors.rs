@@ -17,6 +17,12 @@ pub(crate) const ERROR_STRING_TYPE: &str = "type:*errors.errorString";
 pub(crate) const ERROR_STRING_ITAB: &str = "go:itab.*errors.errorString,error";
 /// The `Error` method the itab points at.
 pub(crate) const ERROR_METHOD: &str = "errors.(*errorString).Error";
+/// The type `fmt.Errorf` returns for one `%w`: `*fmt.wrapError{msg string, err error}`.
+pub(crate) const WRAP_ERROR_TYPE: &str = "type:*fmt.wrapError";
+/// Its itab as an `error`.
+pub(crate) const WRAP_ERROR_ITAB: &str = "go:itab.*fmt.wrapError,error";
+/// Its `Error` method (the message is the first field, as errorString's is).
+pub(crate) const WRAP_ERROR_METHOD: &str = "fmt.(*wrapError).Error";
 
 /// The errors the runtime panics with from static data (`panicdivide`'s
 /// `divideError`, `panicmem`'s `memoryError`, `panicshift`'s `shiftError`,
@@ -85,13 +91,28 @@ pub(crate) fn init(m: &mut Machine<'_>) {
                 .expect("runtime data is mapped");
         }
     }
-    if let (Some(itab), Some(t), Some(method)) = (
-        m.image.addr(ERROR_STRING_ITAB),
-        m.image.addr(ERROR_STRING_TYPE),
-        m.image.stub_addr(ERROR_METHOD),
-    ) {
-        put(m, itab + w, w as usize, t);
-        put(m, itab + 3 * w, w as usize, method);
+    if let Some(t) = m.image.addr(WRAP_ERROR_TYPE) {
+        put(m, t, w as usize, w);
+        put(m, t + w, w as usize, w);
+        put(
+            m,
+            t + kind_at,
+            1,
+            u64::from(kind::POINTER) | KIND_DIRECT_IFACE,
+        );
+    }
+    for (itab, typ, method) in [
+        (ERROR_STRING_ITAB, ERROR_STRING_TYPE, ERROR_METHOD),
+        (WRAP_ERROR_ITAB, WRAP_ERROR_TYPE, WRAP_ERROR_METHOD),
+    ] {
+        if let (Some(itab), Some(t), Some(method)) = (
+            m.image.addr(itab),
+            m.image.addr(typ),
+            m.image.stub_addr(method),
+        ) {
+            put(m, itab + w, w as usize, t);
+            put(m, itab + 3 * w, w as usize, method);
+        }
     }
 }
 
@@ -153,7 +174,7 @@ pub(crate) fn error_text(
     if Some(typ) == m.image.addr(PLAIN_ERROR_TYPE) {
         return Ok(Some(read(m, data)?));
     }
-    if Some(typ) == m.image.addr(ERROR_STRING_TYPE) {
+    if Some(typ) == m.image.addr(ERROR_STRING_TYPE) || Some(typ) == m.image.addr(WRAP_ERROR_TYPE) {
         return Ok(Some(read(m, data)?));
     }
     Ok(None)
@@ -197,10 +218,127 @@ pub(crate) fn error_method(m: &mut Machine<'_>) -> Exec {
     m.model_return()
 }
 
-/// Stops for `%w`, whose `*fmt.wrapError` result is not modelled.
-pub(crate) fn wrap_unsupported(m: &Machine<'_>) -> Halt {
-    Box::new(Stop::Unsupported {
-        what: "fmt.Errorf with %w".into(),
+/// `fmt.Errorf` with one `%w`: a `*fmt.wrapError` holding the message and
+/// the wrapped operand (`any` as type and data) as an `error`, or nil when
+/// the operand is not one.
+pub(crate) fn wrap(m: &mut Machine<'_>, text: &[u8], wrapped: (u64, u64), nargs: usize) -> Exec {
+    let w = m.arch.word();
+    let inner = match wrapped {
+        (0, _) => (0, 0),
+        (typ, data) => match error_itab(m, typ) {
+            Some(itab) => (itab, data),
+            None => {
+                let name = super::types::type_name(m, typ).unwrap_or_default();
+                return Err(Box::new(Stop::Unsupported {
+                    what: format!(
+                        "fmt.Errorf wrapping a {name}, whose itab as an error is not in the program"
+                    ),
+                    at: m.call_site(),
+                }));
+            }
+        },
+    };
+    let header = new_string_header(m, text)?;
+    let object = m.alloc(4 * w)?;
+    for (i, v) in [
+        m.load_word(header)?,
+        m.load_word(header + w)?,
+        inner.0,
+        inner.1,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        m.store_word(object + i as u64 * w, v)?;
+    }
+    let itab = m.image.addr(WRAP_ERROR_ITAB).unwrap_or(0);
+    m.set_result(nargs, 0, itab)?;
+    m.set_result(nargs, 1, object)?;
+    m.model_return()
+}
+
+/// The itab that makes the type at `typ` an `error`: a modelled one, or the
+/// program's own `go:itab.<type>,error`; none when the program has none.
+fn error_itab(m: &mut Machine<'_>, typ: u64) -> Option<u64> {
+    if Some(typ) == m.image.addr(ERROR_STRING_TYPE) {
+        return m.image.addr(ERROR_STRING_ITAB);
+    }
+    if Some(typ) == m.image.addr(WRAP_ERROR_TYPE) {
+        return m.image.addr(WRAP_ERROR_ITAB);
+    }
+    let name = super::types::type_name(m, typ)?;
+    m.image.addr(&format!("go:itab.{name},error"))
+}
+
+/// What `errors.Is` and `errors.Unwrap` may look through: the error held by
+/// (`itab`, `data`) unwrapped once, `None` for an error that wraps nothing.
+/// A type of the program's own (which may have `Unwrap` or `Is` methods)
+/// stops the run.
+fn unwrap_once(
+    m: &mut Machine<'_>,
+    (itab, data): (u64, u64),
+    func: &str,
+) -> Result<Option<(u64, u64)>, Halt> {
+    let w = m.arch.word();
+    let typ = m.load_word(itab + w)?;
+    if Some(typ) == m.image.addr(WRAP_ERROR_TYPE) {
+        let inner = (m.load_word(data + 2 * w)?, m.load_word(data + 3 * w)?);
+        return Ok((inner.0 != 0).then_some(inner));
+    }
+    let plain = [ERROR_STRING_TYPE, RUNTIME_ERROR_TYPE, PLAIN_ERROR_TYPE]
+        .iter()
+        .any(|t| Some(typ) == m.image.addr(t));
+    if plain {
+        return Ok(None);
+    }
+    let name = super::types::type_name(m, typ).unwrap_or_default();
+    Err(Box::new(Stop::Unsupported {
+        what: format!("{func} through a {name} (its Unwrap and Is methods are not called)"),
         at: m.call_site(),
-    })
+    }))
+}
+
+/// `errors.Is(err, target error) bool`, for the errors the models make.
+pub(crate) fn is(m: &mut Machine<'_>) -> Exec {
+    let mut err = (m.arg(0)?, m.arg(1)?);
+    let target = (m.arg(2)?, m.arg(3)?);
+    let found = loop {
+        if err.0 == 0 || target.0 == 0 {
+            break err.0 == target.0;
+        }
+        if err == target {
+            break true;
+        }
+        if err.0 == target.0 {
+            // Same dynamic type, other data: equal values only matter for non-pointers.
+            let typ = m.load_word(err.0 + m.arch.word())?;
+            let t = super::types::info(m, typ)?;
+            if t.kind != super::types::kind::POINTER {
+                return Err(Box::new(Stop::Unsupported {
+                    what: format!("errors.Is comparing two {} values", t.name),
+                    at: m.call_site(),
+                }));
+            }
+        }
+        match unwrap_once(m, err, "errors.Is")? {
+            Some(inner) => err = inner,
+            None => break false,
+        }
+    };
+    m.set_result(4, 0, u64::from(found))?;
+    m.model_return()
+}
+
+/// `errors.Unwrap(err error) error`, for the errors the models make.
+pub(crate) fn unwrap(m: &mut Machine<'_>) -> Exec {
+    let err = (m.arg(0)?, m.arg(1)?);
+    let inner = if err.0 == 0 {
+        None
+    } else {
+        unwrap_once(m, err, "errors.Unwrap")?
+    };
+    let (itab, data) = inner.unwrap_or((0, 0));
+    m.set_result(2, 0, itab)?;
+    m.set_result(2, 1, data)?;
+    m.model_return()
 }

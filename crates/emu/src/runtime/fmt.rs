@@ -202,6 +202,38 @@ fn read_name(m: &mut Machine<'_>, p: u64) -> Result<String, Halt> {
 }
 
 /// Decodes a `[]any` slice of interface values.
+/// The operands the `%w` verbs of `format` take, in order; `None` when an
+/// argument index or a `*` width or precision makes that harder to tell.
+fn wrapped_operands(format: &[u8]) -> Option<Vec<u64>> {
+    let mut out = Vec::new();
+    let mut operand = 0u64;
+    let mut i = 0;
+    while i < format.len() {
+        if format[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        i += 1;
+        // Flags, width and precision, then the verb.
+        while i < format.len() && b"+-# 0123456789.".contains(&format[i]) {
+            i += 1;
+        }
+        match format.get(i) {
+            None => break,
+            Some(b'%') => {}
+            Some(b'[' | b'*') => return None,
+            Some(&verb) => {
+                if verb == b'w' {
+                    out.push(operand);
+                }
+                operand += 1;
+            }
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
 fn decode_args(m: &mut Machine<'_>, ptr: u64, len: u64) -> Result<Vec<Value>, Halt> {
     let w = m.arch.word();
     let mut out = Vec::new();
@@ -277,13 +309,33 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         None => gofmt::sprint(&args),
     };
     if func.eq_ignore_ascii_case("errorf") {
-        if fmt_bytes
-            .as_ref()
-            .is_some_and(|f| f.windows(2).any(|p| p == b"%w"))
-        {
-            return Err(super::errors::wrap_unsupported(m));
-        }
-        return super::errors::errorf(m, &text, nargs);
+        let format = fmt_bytes.as_deref().unwrap_or_default();
+        let Some(wrapped) = wrapped_operands(format) else {
+            return Err(Box::new(Stop::Unsupported {
+                what: "fmt.Errorf with an argument index or a * width before %w".into(),
+                at: m.call_site(),
+            }));
+        };
+        let text = gofmt::errorf(format, &args);
+        return match wrapped[..] {
+            [] => super::errors::errorf(m, &text, nargs),
+            [i] => {
+                let w = m.arch.word();
+                let operand = if i < len {
+                    (
+                        m.load_word(ptr + i * 2 * w)?,
+                        m.load_word(ptr + i * 2 * w + w)?,
+                    )
+                } else {
+                    (0, 0)
+                };
+                super::errors::wrap(m, &text, operand, nargs)
+            }
+            _ => Err(Box::new(Stop::Unsupported {
+                what: "fmt.Errorf with more than one %w (a *fmt.wrapErrors)".into(),
+                at: m.call_site(),
+            })),
+        };
     }
     if func.starts_with('S') {
         let p = m.alloc(text.len() as u64)?;

@@ -42,4 +42,13 @@ func main() {
 	}
 	fmt.Printf("%v|%s|%q\n", ErrNotFound, ErrNotFound, ErrNotFound)
 	fmt.Println(ErrNotFound.Error(), errors.New("a") == errors.New("a"))
+
+	// Wrapping: %w keeps the error, errors.Is finds it again.
+	_, err = find(xs, 23)
+	wrapped := fmt.Errorf("lookup %d: %w", 23, err)
+	twice := fmt.Errorf("request: %w", wrapped)
+	fmt.Println(twice)
+	fmt.Println(errors.Is(twice, ErrNotFound), errors.Is(twice, errors.New("not found")))
+	fmt.Printf("%v|%s|%d%%\n", wrapped, wrapped, 100)
+	fmt.Println(fmt.Errorf("no operand: %w", nil), errors.Is(fmt.Errorf("none: %w", nil), ErrNotFound))
 }
