@@ -118,6 +118,57 @@ const CALLS: [(&str, &str); 7] = [
     ),
 ];
 
+/// The fmt functions whose calls of a package type's `String` or `Error`
+/// method are measured, with how the probe calls them on `x`.
+const FMT_CALLS: [(&str, &str); 10] = [
+    ("fmt.Print", "fmt.Print(x)"),
+    ("fmt.Println", "fmt.Println(x)"),
+    ("fmt.Printf", "fmt.Printf(\"%v\", x)"),
+    ("fmt.Sprint", "_ = fmt.Sprint(x)"),
+    ("fmt.Sprintln", "_ = fmt.Sprintln(x)"),
+    ("fmt.Sprintf", "_ = fmt.Sprintf(\"%v\", x)"),
+    ("fmt.Errorf", "_ = fmt.Errorf(\"%v\", x)"),
+    ("fmt.Fprint", "fmt.Fprint(os.Stdout, x)"),
+    ("fmt.Fprintln", "fmt.Fprintln(os.Stdout, x)"),
+    ("fmt.Fprintf", "fmt.Fprintf(os.Stdout, \"%v\", x)"),
+];
+
+/// One measured call of package code into a runtime or library function
+/// that comes back into package code: the key the emulator looks it up by,
+/// the probe's declarations and `f`, and the function reached.
+struct Call {
+    key: String,
+    program: String,
+    target: String,
+}
+
+/// Every call measured: the panicking runtime functions (reaching
+/// `main.f.func1`, the deferred closure), then fmt calling `String` and
+/// `Error` methods (reaching `main.(*T).String` or `.Error`).
+fn calls() -> Vec<Call> {
+    let mut out: Vec<Call> = CALLS
+        .iter()
+        .map(|(key, program)| Call {
+            key: key.to_string(),
+            program: program.to_string(),
+            target: "main.f.func1".into(),
+        })
+        .collect();
+    for method in ["String", "Error"] {
+        for (func, call) in FMT_CALLS {
+            out.push(Call {
+                key: format!("{func}:{method}"),
+                program: format!(
+                    "import (\n\t\"fmt\"\n\t\"os\"\n)\n\nvar _ = os.Stdout\n\ntype T struct{{ n int }}\n\n\
+                     func (t *T) {method}() string {{ return \"t\" }}\n\nvar x = &T{{1}}\n\nfunc f() {{\n\t{call}\n}}\n"
+                ),
+                target: format!("main.(*T).{method}"),
+            });
+        }
+    }
+    out
+}
+
 /// The directory (and binary) name of the probe for the call keyed `key`.
 fn call_dir(key: &str) -> String {
     format!("call-{}", key.replace(['.', ':'], "-"))
@@ -318,7 +369,8 @@ fn measure(go: &Go, goarch: &str, work: &Path, script: &Path) -> Result<Measured
         .filter(|(_, since)| go.minor >= *since)
         .map(|(p, _)| *p)
         .collect();
-    write_probes(&dir, &packages)?;
+    let calls_list = calls();
+    write_probes(&dir, &packages, &calls_list)?;
     eprintln!("{tag}: building the probes");
     let at = Some((dir.as_path(), goarch));
     go.output(&["build", "-gcflags=-N -l", "-o", "bin/", "./..."], at)?;
@@ -348,7 +400,7 @@ fn measure(go: &Go, goarch: &str, work: &Path, script: &Path) -> Result<Measured
 
     let mut chains = Vec::new();
     for (name, _) in CHAINS {
-        let (frames, how) = chain(script, &bin(name))?;
+        let (frames, how) = chain(script, &bin(name), "main.f.func1")?;
         let shown: Vec<String> = frames.iter().map(Frame::show).collect();
         eprintln!("{tag} {name}: {how}; {}", shown.join(", "));
         chains.push(frames);
@@ -357,8 +409,8 @@ fn measure(go: &Go, goarch: &str, work: &Path, script: &Path) -> Result<Measured
         bail!("the deferred closure was not called by runtime.deferreturn");
     }
     let mut calls = Vec::new();
-    for (key, _) in CALLS {
-        let (frames, how) = chain(script, &bin(&call_dir(key)))?;
+    for Call { key, target, .. } in &calls_list {
+        let (frames, how) = chain(script, &bin(&call_dir(key)), target)?;
         let called = key.split(':').next().unwrap_or(key);
         if !how.contains(&format!("<{called}>")) && !how.contains(&format!("<{called}.abi0>")) {
             bail!("the probe for {key} does not call {called}: {how}");
@@ -393,14 +445,14 @@ fn import_dir(package: &str) -> String {
 }
 
 /// Writes the probe module: one main package per probe.
-fn write_probes(dir: &Path, packages: &[&str]) -> Result<()> {
+fn write_probes(dir: &Path, packages: &[&str], calls: &[Call]) -> Result<()> {
     let mut probes = vec![("main".to_string(), MAIN.to_string())];
     probes.push(("init".into(), INIT.into()));
     for (name, f) in CHAINS {
         probes.push((name.into(), format!("{f}\nfunc main() {{ f() }}\n")));
     }
-    for (key, f) in CALLS {
-        probes.push((call_dir(key), format!("{f}\nfunc main() {{ f() }}\n")));
+    for Call { key, program, .. } in calls {
+        probes.push((call_dir(key), format!("{program}\nfunc main() {{ f() }}\n")));
     }
     for p in packages {
         probes.push((import_dir(p), format!("import _ \"{p}\"\n\n{MAIN}")));
@@ -464,8 +516,8 @@ fn entry(script: &Path, binary: &Path, function: &str) -> Result<(u64, u64, Entr
 
 /// The chain from package code to `main.f.func1` in `binary`, and how the
 /// package code entered the runtime.
-fn chain(script: &Path, binary: &Path) -> Result<(Vec<Frame>, String)> {
-    let v = gdb(script, binary, "chain", "main.f.func1")?;
+fn chain(script: &Path, binary: &Path, target: &str) -> Result<(Vec<Frame>, String)> {
+    let v = gdb(script, binary, "chain", target)?;
     let frames = v["frames"]
         .as_array()
         .context("no frames")?
@@ -536,10 +588,10 @@ fn render(go: &Go, arch: &str, m: &Measured) -> String {
     for ((name, _), chain) in CHAINS.iter().zip(&m.chains) {
         let _ = writeln!(s, "{name}: {},", frames(chain));
     }
-    let calls: Vec<String> = CALLS
+    let calls: Vec<String> = calls()
         .iter()
         .zip(&m.calls)
-        .map(|((key, _), chain)| format!("({key:?}, {})", frames(chain)))
+        .map(|(call, chain)| format!("({:?}, {})", call.key, frames(chain)))
         .collect();
     let _ = writeln!(s, "calls: &[{}],", calls.join(", "));
     s.push_str("},\n");

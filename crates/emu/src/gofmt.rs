@@ -68,7 +68,6 @@ pub(crate) enum Value {
         target: Box<Value>,
     },
     /// A value whose type has an `Error` method (`error: true`) or a `String` method that returned `text`.
-    #[allow(dead_code, reason = "the decoder does not make these yet")]
     Method {
         text: Vec<u8>,
         error: bool,

@@ -76,6 +76,10 @@ pub(crate) struct State {
     pub(crate) maps: std::collections::BTreeMap<u64, maps::MapModel>,
     /// State of `runtime.rand`.
     pub(crate) rand: u64,
+    /// fmt calls of the program's `String` and `Error` methods in progress, innermost last.
+    pub(crate) fmt_callbacks: Vec<fmt::Callbacks>,
+    /// The methods' results for the fmt call about to finish: operand index and text.
+    pub(crate) fmt_done: Option<Vec<(u64, Vec<u8>)>>,
     /// The measured runtime of the program's Go version and GOARCH.
     pub(crate) facts: Option<&'static Facts>,
     /// The faulting address and pc of the nil dereference being reported.
@@ -364,8 +368,11 @@ pub(crate) fn enter(m: &mut Machine<'_>, pc: u64) -> Exec {
     if offset != 0 {
         return resume(m, &name, offset);
     }
+    let callbacks = m.rt.fmt_callbacks.len();
     let result = call(m, &name);
+    // A model that called back into the program notes its call when it is done.
     if result.is_ok()
+        && m.rt.fmt_callbacks.len() == callbacks
         && !matches!(
             name.as_str(),
             "runtime.deferreturn"
@@ -390,6 +397,13 @@ fn resume(m: &mut Machine<'_>, name: &str, offset: u64) -> Exec {
     if at == facts.main.ret {
         m.event(Event::Exit { code: 0 });
         return Err(Box::new(Stop::Exited(0)));
+    }
+    if m.rt
+        .fmt_callbacks
+        .last()
+        .is_some_and(|c| c.returns_to() == at)
+    {
+        return fmt::resume(m);
     }
     if facts::calls_from(facts.deferreturn) == Some(at) {
         return defer::deferreturn_next(m);

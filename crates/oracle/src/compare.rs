@@ -762,23 +762,53 @@ impl State {
 
     /// After a call out of the package returns, the callee may have spilled its register
     /// arguments at the bottom of the caller's frame: those words are no longer the program's.
+    /// Forgets the words of the runtime frames above the function just
+    /// entered from outside, up to the package frame that called the runtime.
+    fn drop_runtime_frames(&mut self, s: &Sides<'_>, live: u64) {
+        let view = s.layout.stack(s.snap);
+        let (_, hi) = s.emu_stack();
+        let Some(caller) = view
+            .frames
+            .iter()
+            .skip(1)
+            .find(|f| f.func.starts_with("main."))
+        else {
+            return;
+        };
+        // Words at [SP + 8, the caller's SP + its spill area): the runtime
+        // function the caller called may have spilled its arguments there.
+        let spill = spill_extent(s.layout, &caller.func);
+        let (first, last) = (
+            hi.saturating_sub(caller.sp + spill) + 1,
+            live.saturating_sub(8),
+        );
+        if first > last {
+            return;
+        }
+        let gone: Vec<u64> = self
+            .words
+            .range(first..=last)
+            .map(|(k, _)| *k)
+            .filter(|k| !self.dirty.contains(k))
+            .collect();
+        for k in gone {
+            self.words.remove(&k);
+        }
+    }
+
     fn drop_spill_slots(&mut self, s: &Sides<'_>, live: u64) {
         let Some((func, off)) = s.layout.symbolize(s.snap.cpu.rip) else {
             return;
         };
         if off == 0 {
-            // Entered from outside (a deferred call): its caller's frame is the runtime's.
+            // Entered from outside (a deferred call, a method fmt calls): the
+            // frames between it and the package function below are the
+            // runtime's, whose code has run since the program last wrote
+            // there; only what a model just wrote there is known.
+            self.drop_runtime_frames(s, live);
             return;
         }
-        let Some((frame, slots)) = s.layout.frame_slots(&func) else {
-            return;
-        };
-        let spill = slots
-            .iter()
-            .filter(|(_, o)| *o >= 0 && (*o as u64) < frame)
-            .map(|(_, o)| *o as u64)
-            .min()
-            .unwrap_or(frame);
+        let spill = spill_extent(s.layout, &func);
         // Words at [SP, SP + spill): distances below the top from live - spill + 8 to live.
         let first = live.saturating_sub(spill) + 1;
         if first > live {
@@ -789,6 +819,20 @@ impl State {
             self.words.remove(&k);
         }
     }
+}
+
+/// The bytes at the bottom of `func`'s frame that no named slot of it holds:
+/// the outgoing argument area a called runtime function may spill into.
+fn spill_extent(layout: &Layout, func: &str) -> u64 {
+    let Some((frame, slots)) = layout.frame_slots(func) else {
+        return 0;
+    };
+    slots
+        .iter()
+        .filter(|(_, o)| *o >= 0 && (*o as u64) < frame)
+        .map(|(_, o)| *o as u64)
+        .min()
+        .unwrap_or(frame)
 }
 
 /// Whether an access reads.

@@ -62,7 +62,7 @@ macro_rules! programs {
 
 programs!(
     add, sum, swap, defer, manyargs, recursion, closures, crash, deep, errors, floats, init, maps,
-    methods, nilderef, panics, println, recover, results, slices, strings,
+    methods, nilderef, panics, println, recover, results, slices, strings, stringers,
 );
 
 #[test]

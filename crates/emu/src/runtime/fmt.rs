@@ -2,8 +2,11 @@
 //! printing functions, which decode their `...any` arguments through the
 //! type descriptors and format them as Go does ([`crate::gofmt`]).
 
+use crate::cpu::{RAX, RBP, RBX, RSP};
+
 use crate::exec::{Exec, Halt, Machine, sign_extend};
 use crate::gofmt::{self, Value};
+use crate::trace::Event;
 use crate::{Arch, Stop};
 
 use super::types::{self, TypeRef, kind, type_name};
@@ -25,10 +28,27 @@ fn unsupported_type(m: &Machine<'_>, name: &str) -> Halt {
     })
 }
 
-/// Decodes the value of type `typ` stored at `addr`.
+/// Decodes the value of type `typ` stored at `addr`, inside an operand: fmt
+/// would call a `String` or `Error` method of it from frames not measured.
 fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> {
+    decode_value(m, typ, addr, true)
+}
+
+/// Decodes the value of type `typ` stored at `addr`; `nested` inside an operand.
+fn decode_value(
+    m: &mut Machine<'_>,
+    typ: &TypeRef,
+    addr: u64,
+    nested: bool,
+) -> Result<Value, Halt> {
     let info = types::resolve(m, typ)?;
     let name = info.name.clone();
+    if nested && method_of(m, &name).is_some() {
+        return Err(Box::new(Stop::Unsupported {
+            what: format!("fmt calling a String or Error method of {name} inside an operand"),
+            at: m.call_site(),
+        }));
+    }
     let k = info.kind;
     let w = m.arch.word() as usize;
     let ty = kind_name(k);
@@ -73,10 +93,21 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
             let len = m.load_word(addr + w as u64)?;
             Value::Str(m.load_bytes(ptr, len as usize)?)
         }
-        kind::POINTER | kind::UNSAFE_POINTER => Value::Pointer {
-            addr: m.load_word(addr)?,
-            ty: name,
-        },
+        kind::POINTER | kind::UNSAFE_POINTER => {
+            let target = m.load_word(addr)?;
+            if nested && target != 0 && method_of(m, &name).is_some() {
+                return Err(Box::new(Stop::Unsupported {
+                    what: format!(
+                        "fmt calling a String or Error method of {name} inside an operand"
+                    ),
+                    at: m.call_site(),
+                }));
+            }
+            Value::Pointer {
+                addr: target,
+                ty: name,
+            }
+        }
         kind::MAP => {
             let h = m.load_word(addr)?;
             decode_map(m, &info, h)?
@@ -96,12 +127,6 @@ fn decode(m: &mut Machine<'_>, typ: &TypeRef, addr: u64) -> Result<Value, Halt> 
             Value::Slice { ty: name, elems }
         }
         kind::STRUCT if info.local => {
-            if has_format_method(m, &name) {
-                return Err(Box::new(Stop::Unsupported {
-                    what: format!("calling a String or Error method of {name} from fmt"),
-                    at: m.call_site(),
-                }));
-            }
             let mut fields = Vec::new();
             let Some(typ) = info.addr else {
                 return Err(unsupported_type(m, &name));
@@ -148,18 +173,26 @@ fn decode_map(m: &mut Machine<'_>, info: &types::TypeInfo, h: u64) -> Result<Val
     })
 }
 
-/// Whether the program defines `String` or `Error` on the named type.
-fn has_format_method(m: &Machine<'_>, name: &str) -> bool {
-    let Some((pkg, ty)) = name.split_once('.') else {
-        return false;
+/// The method fmt calls on an operand of the type named `name`, if the
+/// program defines one: `Error` before `String`, as fmt looks, and the
+/// function that takes the operand's data word (a pointer: for a value
+/// receiver, the compiler's `(*T)` wrapper).
+fn method_of(m: &Machine<'_>, name: &str) -> Option<(&'static str, String)> {
+    let (pointer, base) = match name.strip_prefix('*') {
+        Some(base) => (true, base),
+        None => (false, name),
     };
-    ["String", "Error"].iter().any(|method| {
-        [
-            format!("{pkg}.{ty}.{method}"),
-            format!("{pkg}.(*{ty}).{method}"),
-        ]
-        .iter()
-        .any(|f| m.listing.function(f).is_some())
+    let (pkg, ty) = base.split_once('.')?;
+    ["Error", "String"].into_iter().find_map(|method| {
+        let on_value = format!("{pkg}.{ty}.{method}");
+        let on_pointer = format!("{pkg}.(*{ty}).{method}");
+        let has = |f: &str| m.listing.function(f).is_some();
+        let in_set = if pointer {
+            has(&on_pointer)
+        } else {
+            has(&on_value)
+        };
+        in_set.then_some((method, on_pointer))
     })
 }
 
@@ -202,11 +235,11 @@ fn read_name(m: &mut Machine<'_>, p: u64) -> Result<String, Halt> {
 }
 
 /// Decodes a `[]any` slice of interface values.
-/// The operands the `%w` verbs of `format` take, in order; `None` when an
-/// argument index or a `*` width or precision makes that harder to tell.
-fn wrapped_operands(format: &[u8]) -> Option<Vec<u64>> {
+/// The verb each operand of `format` meets, in operand order, with whether
+/// the `#` flag came with it; `None` when an argument index or a `*` width
+/// or precision makes that harder to tell.
+fn operand_verbs(format: &[u8]) -> Option<Vec<(bool, u8)>> {
     let mut out = Vec::new();
-    let mut operand = 0u64;
     let mut i = 0;
     while i < format.len() {
         if format[i] != b'%' {
@@ -215,26 +248,203 @@ fn wrapped_operands(format: &[u8]) -> Option<Vec<u64>> {
         }
         i += 1;
         // Flags, width and precision, then the verb.
+        let mut sharp = false;
         while i < format.len() && b"+-# 0123456789.".contains(&format[i]) {
+            sharp |= format[i] == b'#';
             i += 1;
         }
         match format.get(i) {
             None => break,
             Some(b'%') => {}
             Some(b'[' | b'*') => return None,
-            Some(&verb) => {
-                if verb == b'w' {
-                    out.push(operand);
-                }
-                operand += 1;
-            }
+            Some(&verb) => out.push((sharp, verb)),
         }
         i += 1;
     }
     Some(out)
 }
 
-fn decode_args(m: &mut Machine<'_>, ptr: u64, len: u64) -> Result<Vec<Value>, Halt> {
+/// A call of the program's `String` or `Error` methods on fmt's behalf: fmt
+/// calls them from its own frames (as measured), one operand after another,
+/// then formats with their results.
+#[derive(Debug, Clone)]
+pub(crate) struct Callbacks {
+    /// The fmt function.
+    name: String,
+    /// Operands whose method is still to run, the next last: index, method, code, receiver.
+    pending: Vec<(u64, &'static str, u64, u64)>,
+    /// The methods' results so far: operand index and text.
+    results: Vec<(u64, Vec<u8>)>,
+    /// The slot holding the fmt function's return address into the package.
+    ret_slot: u64,
+    /// The package's BP when it called the fmt function.
+    package_bp: u64,
+    /// The registers then, argument registers among them, for formatting at the end.
+    registers: [u64; 16],
+    /// Where the method running now returns to: function and offset.
+    call_ret: (&'static str, u64),
+}
+
+impl Callbacks {
+    /// Where the method running now returns to.
+    pub(crate) fn returns_to(&self) -> (&'static str, u64) {
+        self.call_ret
+    }
+}
+
+/// The operands of `name`'s call whose `String` or `Error` method fmt calls:
+/// index, method, code and receiver (the operand's data word).
+fn methods_called(
+    m: &mut Machine<'_>,
+    name: &str,
+    format: Option<&[u8]>,
+    ptr: u64,
+    len: u64,
+) -> Result<Vec<(u64, &'static str, u64, u64)>, Halt> {
+    let w = m.arch.word();
+    let verbs = match format {
+        Some(f) => operand_verbs(f),
+        None => Some(Vec::new()),
+    };
+    let mut out = Vec::new();
+    for i in 0..len {
+        let (typ, data) = (
+            m.load_word(ptr + i * 2 * w)?,
+            m.load_word(ptr + i * 2 * w + w)?,
+        );
+        if typ == 0 || super::errors::error_text(m, typ, data)?.is_some() {
+            continue;
+        }
+        let type_name = type_name(m, typ).unwrap_or_default();
+        let Some((method, func)) = method_of(m, &type_name) else {
+            continue;
+        };
+        let Some(verbs) = &verbs else {
+            return Err(Box::new(Stop::Unsupported {
+                what: format!(
+                    "{name} with an argument index or a * width, and a {type_name} operand"
+                ),
+                at: m.call_site(),
+            }));
+        };
+        // Operands past the verbs are printed with %v, after %!(EXTRA.
+        let (sharp, verb) = verbs.get(i as usize).copied().unwrap_or((false, b'v'));
+        if sharp && verb == b'v' {
+            if method_of_named(m, &type_name, "GoString") {
+                return Err(Box::new(Stop::Unsupported {
+                    what: format!("fmt calling the GoString method of {type_name}"),
+                    at: m.call_site(),
+                }));
+            }
+            continue;
+        }
+        let calls = matches!(verb, b'v' | b's' | b'q' | b'x' | b'X')
+            || (verb == b'w' && name.eq_ignore_ascii_case("fmt.errorf"));
+        if !calls {
+            continue;
+        }
+        let info = types::info(m, typ)?;
+        if !type_name.starts_with('*') && info.size == w && info.ptrdata == w {
+            return Err(Box::new(Stop::Unsupported {
+                what: format!(
+                    "fmt calling a method of {type_name}, whose values are pointer-shaped"
+                ),
+                at: m.call_site(),
+            }));
+        }
+        let Some(code) = m.image.addr(&func) else {
+            return Err(Box::new(Stop::Unsupported {
+                what: format!("fmt calling {func}, which the listing does not have"),
+                at: m.call_site(),
+            }));
+        };
+        out.push((i, method, code, data));
+    }
+    Ok(out)
+}
+
+/// Whether the program defines `method` on the type named `name` (in its method set).
+fn method_of_named(m: &Machine<'_>, name: &str, method: &str) -> bool {
+    let (pointer, base) = match name.strip_prefix('*') {
+        Some(base) => (true, base),
+        None => (false, name),
+    };
+    let Some((pkg, ty)) = base.split_once('.') else {
+        return false;
+    };
+    let has = |f: String| m.listing.function(&f).is_some();
+    has(format!("{pkg}.{ty}.{method}")) || (pointer && has(format!("{pkg}.(*{ty}).{method}")))
+}
+
+/// Calls the next pending method from fmt's frames, laid out as measured
+/// below the fmt function's return address.
+fn next_callback(m: &mut Machine<'_>) -> Exec {
+    let facts = m.facts();
+    let cb = m.rt.fmt_callbacks.last().expect("a callback is pending");
+    let &(_, method, code, receiver) = cb.pending.last().expect("a method is pending");
+    let key = format!("{}:{method}", cb.name);
+    let (ret_slot, package_bp) = (cb.ret_slot, cb.package_bp);
+    // Measured from this function, or (the compiler inlined its caller, as
+    // Errorf into errorf) the part of a measured chain from it on.
+    let chain = facts.call(&key).or_else(|| {
+        facts
+            .calls
+            .iter()
+            .filter(|(k, _)| k.ends_with(&format!(":{method}")))
+            .find_map(|(_, c)| c.iter().position(|f| f.func == cb.name).map(|i| &c[i..]))
+    });
+    let Some(chain) = chain else {
+        return Err(super::panic::unmeasured(m, &key));
+    };
+    let Some((func, off)) = super::facts::calls_from(chain) else {
+        return Err(super::panic::unmeasured(m, &key));
+    };
+    m.cpu.gpr[RBP] = package_bp;
+    let call_slot = super::lay_out_frames(m, chain, ret_slot)?;
+    m.store_word(call_slot, m.image.stub_addr(func).unwrap_or(0) + off)?;
+    match m.arch {
+        Arch::Amd64 => m.cpu.gpr[RAX] = receiver,
+        Arch::I386 => m.store_word(call_slot + 4, receiver)?,
+    }
+    m.cpu.gpr[RSP] = call_slot;
+    m.cpu.rip = code;
+    m.rt.fmt_callbacks.last_mut().expect("pending").call_ret = (func, off);
+    Ok(())
+}
+
+/// A method fmt called returned: keep its result, call the next, or format.
+pub(crate) fn resume(m: &mut Machine<'_>) -> Exec {
+    let (ptr, len) = match m.arch {
+        Arch::Amd64 => (m.cpu.gpr[RAX], m.cpu.gpr[RBX]),
+        // The receiver at SP, then the result.
+        Arch::I386 => (m.load_word(m.sp() + 4)?, m.load_word(m.sp() + 8)?),
+    };
+    let text = m.load_bytes(ptr, len as usize)?;
+    let cb =
+        m.rt.fmt_callbacks
+            .last_mut()
+            .expect("a callback is pending");
+    let (i, ..) = cb.pending.pop().expect("a method was pending");
+    cb.results.push((i, text));
+    if !cb.pending.is_empty() {
+        return next_callback(m);
+    }
+    let cb = m.rt.fmt_callbacks.pop().expect("pending");
+    // Back in the fmt function's frame as the package called it (its own frames gone).
+    m.cpu.gpr = cb.registers;
+    m.rt.fmt_done = Some(cb.results);
+    call(m, &cb.name)?;
+    m.event(Event::Call { func: cb.name });
+    Ok(())
+}
+
+/// The operands, decoded; those in `methods` as what their method returned over their value.
+fn decode_args(
+    m: &mut Machine<'_>,
+    ptr: u64,
+    len: u64,
+    methods: &[(u64, Vec<u8>)],
+) -> Result<Vec<Value>, Halt> {
     let w = m.arch.word();
     let mut out = Vec::new();
     for i in 0..len {
@@ -256,10 +466,18 @@ fn decode_args(m: &mut Machine<'_>, ptr: u64, len: u64) -> Result<Vec<Value>, Ha
         } else if name.starts_with('*') || name == "unsafe.Pointer" {
             Value::Pointer {
                 addr: data,
-                ty: name,
+                ty: name.clone(),
             }
         } else {
-            decode(m, &TypeRef::Addr(typ), data)?
+            decode_value(m, &TypeRef::Addr(typ), data, false)?
+        };
+        let value = match methods.iter().find(|(k, _)| *k == i) {
+            Some((_, text)) => Value::Method {
+                text: text.clone(),
+                error: method_of(m, &name).is_some_and(|(method, _)| method == "Error"),
+                value: Box::new(value),
+            },
+            None => value,
         };
         out.push(value);
     }
@@ -302,7 +520,27 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
     };
     let (ptr, len) = (m.arg(i)?, m.arg(i + 1)?);
     let nargs = i + 3;
-    let args = decode_args(m, ptr, len)?;
+    // fmt calls the operands' String and Error methods first: back into the program.
+    let methods = match m.rt.fmt_done.take() {
+        Some(results) => results,
+        None => {
+            let wanted = methods_called(m, name, fmt_bytes.as_deref(), ptr, len)?;
+            if !wanted.is_empty() {
+                m.rt.fmt_callbacks.push(Callbacks {
+                    name: name.to_string(),
+                    pending: wanted.into_iter().rev().collect(),
+                    results: Vec::new(),
+                    ret_slot: m.sp(),
+                    package_bp: m.cpu.gpr[RBP],
+                    registers: m.cpu.gpr,
+                    call_ret: ("", 0),
+                });
+                return next_callback(m);
+            }
+            Vec::new()
+        }
+    };
+    let args = decode_args(m, ptr, len, &methods)?;
     let text = match &fmt_bytes {
         Some(f) => gofmt::sprintf(f, &args),
         None if func.ends_with("ln") => gofmt::sprintln(&args),
@@ -310,7 +548,12 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
     };
     if func.eq_ignore_ascii_case("errorf") {
         let format = fmt_bytes.as_deref().unwrap_or_default();
-        let Some(wrapped) = wrapped_operands(format) else {
+        let wrapped = operand_verbs(format).map(|verbs| {
+            (0..verbs.len() as u64)
+                .filter(|&k| verbs[k as usize].1 == b'w')
+                .collect::<Vec<u64>>()
+        });
+        let Some(wrapped) = wrapped else {
             return Err(Box::new(Stop::Unsupported {
                 what: "fmt.Errorf with an argument index or a * width before %w".into(),
                 at: m.call_site(),
@@ -338,8 +581,20 @@ pub(crate) fn call(m: &mut Machine<'_>, name: &str) -> Exec {
         };
     }
     if func.starts_with('S') {
-        let p = m.alloc(text.len() as u64)?;
-        m.store_bytes(p, &text)?;
+        // As the runtime's slicebytetostring: no bytes for "", a one-byte
+        // string from staticuint64s, a new copy otherwise.
+        let p = match text[..] {
+            [] => 0,
+            [b] => {
+                let table = m.image.addr("runtime.staticuint64s").unwrap_or(0);
+                table + 8 * u64::from(b)
+            }
+            _ => {
+                let p = m.alloc(text.len() as u64)?;
+                m.store_bytes(p, &text)?;
+                p
+            }
+        };
         m.set_result(nargs, 0, p)?;
         m.set_result(nargs, 1, text.len() as u64)?;
     } else {

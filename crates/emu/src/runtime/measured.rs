@@ -201,6 +201,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x1a9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x150,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x1a9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x150,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x59,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x68,
+                        ret: 0x6c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x1a9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x150,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x30b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x1a9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x150,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x1a9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x150,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x59,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x68,
+                        ret: 0x6c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x1a9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x150,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x288,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1ff,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -402,6 +932,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x30,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2fd,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x30,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x84,
+                        ret: 0x1f9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x20d,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -595,6 +1655,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                         func: "runtime.gopanic",
                         size: 0xc0,
                         ret: 0x263,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x46,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x46,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x59,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xd0,
+                        ret: 0x97,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x46,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x2cb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x46,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x46,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x59,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xd0,
+                        ret: 0x97,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x46,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x4f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x75,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x387,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x69b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x250,
+                        ret: 0x1bf,
                     },
                 ],
             ),
@@ -798,6 +2388,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x60,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x60,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x2d0,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x730,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x124,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -981,6 +3101,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x8b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x2b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x8b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf8,
+                        ret: 0x39e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa0,
+                        ret: 0x630,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x258,
+                        ret: 0x1b2,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -1161,6 +3811,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                         func: "runtime.gopanic",
                         size: 0x54,
                         ret: 0x24c,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x5c,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x2ba,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x5c,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2e9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x6f1,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x128,
+                        ret: 0x1ca,
                     },
                 ],
             ),
@@ -1352,6 +4532,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -1532,6 +5242,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                         func: "runtime.gopanic",
                         size: 0x54,
                         ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x64,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2d4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x64,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2f8,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x686,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x388,
                     },
                 ],
             ),
@@ -1727,6 +5967,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x446,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -1912,6 +6682,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                         func: "runtime.gopanic",
                         size: 0x54,
                         ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x64,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x64,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x306,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x685,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
                     },
                 ],
             ),
@@ -2107,6 +7407,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x31f,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xc8,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x438,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3e3,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -2292,6 +8122,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                         func: "runtime.gopanic",
                         size: 0x54,
                         ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x64,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x2aa,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x64,
+                        ret: 0x5c,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x308,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x67f,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x349,
                     },
                 ],
             ),
@@ -2487,6 +8847,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xd0,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x30d,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0xd0,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x37e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x98,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x3bb,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -2672,6 +9562,536 @@ pub(crate) const MEASURED: &[Facts] = &[
                         func: "runtime.gopanic",
                         size: 0x54,
                         ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x68,
+                        ret: 0x59,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x68,
+                        ret: 0x59,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x48,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x2fc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x48,
+                        ret: 0x679,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
                     },
                 ],
             ),
@@ -2877,6 +10297,546 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x38,
+                        ret: 0x25,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0xd0,
+                        ret: 0xb4,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x2f4,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x38,
+                        ret: 0x25,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0xd0,
+                        ret: 0xb4,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xe8,
+                        ret: 0x3ec,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x90,
+                        ret: 0x42e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1c0,
+                        ret: 0x394,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -3075,6 +11035,546 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x20,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0x64,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x296,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x20,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0x64,
+                        ret: 0x85,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x88,
+                        ret: 0x362,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x44,
+                        ret: 0x682,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xdc,
+                        ret: 0x325,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -3268,6 +11768,546 @@ pub(crate) const MEASURED: &[Facts] = &[
                     },
                 ],
             ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x38,
+                        ret: 0x26,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0xc8,
+                        ret: 0xb4,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x33b,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x38,
+                        ret: 0x32,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x48,
+                        ret: 0x3d,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x48,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x58,
+                        ret: 0x53,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x38,
+                        ret: 0x26,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0xc8,
+                        ret: 0xb4,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x88,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x50,
+                        ret: 0x49,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x70,
+                        ret: 0x38,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x60,
+                        ret: 0x71,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0xf0,
+                        ret: 0x3cc,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0xa8,
+                        ret: 0x4c9,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0x1e8,
+                        ret: 0x402,
+                    },
+                ],
+            ),
         ],
     },
     Facts {
@@ -3458,6 +12498,546 @@ pub(crate) const MEASURED: &[Facts] = &[
                         func: "runtime.gopanic",
                         size: 0x50,
                         ret: 0x103,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:String",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:String",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:String",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:String",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x20,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0x60,
+                        ret: 0x82,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:String",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x2f1,
+                    },
+                ],
+            ),
+            (
+                "fmt.Print:Error",
+                &[
+                    Frame {
+                        func: "fmt.Print",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Println:Error",
+                &[
+                    Frame {
+                        func: "fmt.Println",
+                        size: 0x24,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Printf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Printf",
+                        size: 0x2c,
+                        ret: 0x55,
+                    },
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprint",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintln",
+                        size: 0x24,
+                        ret: 0x3e,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Sprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Sprintf",
+                        size: 0x28,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Errorf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Errorf",
+                        size: 0x20,
+                        ret: 0x45,
+                    },
+                    Frame {
+                        func: "fmt.errorf",
+                        size: 0x60,
+                        ret: 0x82,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprint:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprint",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrint",
+                        size: 0x44,
+                        ret: 0x3b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintln:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintln",
+                        size: 0x30,
+                        ret: 0x42,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintln",
+                        size: 0x30,
+                        ret: 0x39,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
+                    },
+                ],
+            ),
+            (
+                "fmt.Fprintf:Error",
+                &[
+                    Frame {
+                        func: "fmt.Fprintf",
+                        size: 0x30,
+                        ret: 0x52,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).doPrintf",
+                        size: 0x8c,
+                        ret: 0x33b,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).printArg",
+                        size: 0x58,
+                        ret: 0x944,
+                    },
+                    Frame {
+                        func: "fmt.(*pp).handleMethods",
+                        size: 0xe4,
+                        ret: 0x3d2,
                     },
                 ],
             ),

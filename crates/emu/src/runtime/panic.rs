@@ -125,6 +125,13 @@ pub(crate) fn gopanic(m: &mut Machine<'_>) -> Exec {
 /// Starts a panic with `value`; the return address into package code is at
 /// SP, and `chain` the runtime frames between it and the deferred calls.
 fn gopanic_with(m: &mut Machine<'_>, value: (u64, u64), chain: &'static [Frame]) -> Exec {
+    if !m.rt.fmt_callbacks.is_empty() {
+        // fmt recovers a panic in the method it called and prints it instead.
+        return Err(Box::new(Stop::Unsupported {
+            what: "a panic in a String or Error method called by fmt".into(),
+            at: m.call_site(),
+        }));
+    }
     if m.rt.panics.iter().any(|p| !p.recovered) {
         return Err(Box::new(Stop::Unsupported {
             what: "a panic during a panic".into(),
