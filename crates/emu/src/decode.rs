@@ -194,6 +194,21 @@ pub(crate) fn operand_size(ins: &Instruction, i: u32, arch: Arch) -> usize {
     }
 }
 
+/// Whether an operand of this kind is an immediate (its value is `Instruction::immediate`).
+pub(crate) fn is_immediate(kind: OpKind) -> bool {
+    matches!(
+        kind,
+        OpKind::Immediate8
+            | OpKind::Immediate16
+            | OpKind::Immediate32
+            | OpKind::Immediate64
+            | OpKind::Immediate8to16
+            | OpKind::Immediate8to32
+            | OpKind::Immediate8to64
+            | OpKind::Immediate32to64
+    )
+}
+
 fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
     let size = operand_size(ins, i, arch) as u16;
     let mut op = Operand {
@@ -211,14 +226,7 @@ fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
             op.gpr = Gpr::new(ins.op_register(i));
         }
         OpKind::Memory if matches!(size, 1 | 2 | 4 | 8) => op.form = form::MEM,
-        OpKind::Immediate8
-        | OpKind::Immediate16
-        | OpKind::Immediate32
-        | OpKind::Immediate64
-        | OpKind::Immediate8to16
-        | OpKind::Immediate8to32
-        | OpKind::Immediate8to64
-        | OpKind::Immediate32to64 => {
+        kind if is_immediate(kind) => {
             op.form = form::IMM;
             op.imm = ins.immediate(i) & size_mask(usize::from(size));
         }

@@ -5,7 +5,7 @@ use gostack_listing::Listing;
 use iced_x86::OpKind;
 
 use crate::cpu::{Cpu, RSP};
-use crate::decode::{Decoded, form, operand_size};
+use crate::decode::{Decoded, form, is_immediate, operand_size};
 use crate::frames::{Layout, Snapshot};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
@@ -411,14 +411,7 @@ impl<'a> Machine<'a> {
                 let a = self.ea(d);
                 self.load(a, ins.memory_size().size())
             }
-            OpKind::Immediate8
-            | OpKind::Immediate16
-            | OpKind::Immediate32
-            | OpKind::Immediate64
-            | OpKind::Immediate8to16
-            | OpKind::Immediate8to32
-            | OpKind::Immediate8to64
-            | OpKind::Immediate32to64 => Ok(ins.immediate(i) & size_mask(self.op_size(d, i))),
+            kind if is_immediate(kind) => Ok(ins.immediate(i) & size_mask(self.op_size(d, i))),
             _ => Err(self.unsupported(d)),
         }
     }

@@ -782,18 +782,7 @@ impl State {
             hi.saturating_sub(caller.sp + spill) + 1,
             live.saturating_sub(8),
         );
-        if first > last {
-            return;
-        }
-        let gone: Vec<u64> = self
-            .words
-            .range(first..=last)
-            .map(|(k, _)| *k)
-            .filter(|k| !self.dirty.contains(k))
-            .collect();
-        for k in gone {
-            self.words.remove(&k);
-        }
+        self.forget(first, last, true);
     }
 
     fn drop_spill_slots(&mut self, s: &Sides<'_>, live: u64) {
@@ -811,10 +800,21 @@ impl State {
         let spill = spill_extent(s.layout, &func);
         // Words at [SP, SP + spill): distances below the top from live - spill + 8 to live.
         let first = live.saturating_sub(spill) + 1;
-        if first > live {
+        self.forget(first, live, false);
+    }
+
+    /// Forgets the stack words `first..=last` below the top, but for those
+    /// written since the last package step when `keep_dirty`.
+    fn forget(&mut self, first: u64, last: u64, keep_dirty: bool) {
+        if first > last {
             return;
         }
-        let gone: Vec<u64> = self.words.range(first..=live).map(|(k, _)| *k).collect();
+        let gone: Vec<u64> = self
+            .words
+            .range(first..=last)
+            .map(|(k, _)| *k)
+            .filter(|k| !(keep_dirty && self.dirty.contains(k)))
+            .collect();
         for k in gone {
             self.words.remove(&k);
         }

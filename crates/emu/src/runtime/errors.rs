@@ -62,25 +62,20 @@ pub(crate) fn init(m: &mut Machine<'_>) {
             .write_bytes(addr, &v.to_le_bytes()[..size])
             .expect("runtime data is mapped");
     };
-    if let Some(t) = m.image.addr(PLAIN_ERROR_TYPE) {
-        put(m, t, w as usize, 2 * w);
-        put(m, t + w, w as usize, w);
-        put(m, t + kind_at, 1, u64::from(kind::STRING));
-    }
-    if let Some(t) = m.image.addr(RUNTIME_ERROR_TYPE) {
-        put(m, t, w as usize, 2 * w);
-        put(m, t + w, w as usize, w);
-        put(m, t + kind_at, 1, u64::from(kind::STRING));
-    }
-    if let Some(t) = m.image.addr(ERROR_STRING_TYPE) {
-        put(m, t, w as usize, w);
-        put(m, t + w, w as usize, w);
-        put(
-            m,
-            t + kind_at,
-            1,
-            u64::from(kind::POINTER) | KIND_DIRECT_IFACE,
-        );
+    // The descriptors' headers: size, pointer bytes and kind.
+    let string_backed = (2 * w, w, u64::from(kind::STRING));
+    let pointer = (w, w, u64::from(kind::POINTER) | KIND_DIRECT_IFACE);
+    for (name, (size, ptrdata, kind)) in [
+        (PLAIN_ERROR_TYPE, string_backed),
+        (RUNTIME_ERROR_TYPE, string_backed),
+        (ERROR_STRING_TYPE, pointer),
+        (WRAP_ERROR_TYPE, pointer),
+    ] {
+        if let Some(t) = m.image.addr(name) {
+            put(m, t, w as usize, size);
+            put(m, t + w, w as usize, ptrdata);
+            put(m, t + kind_at, 1, kind);
+        }
     }
     for (name, text) in STATIC_ERRORS {
         if let Some(at) = m.image.addr(name) {
@@ -90,16 +85,6 @@ pub(crate) fn init(m: &mut Machine<'_>) {
                 .write_bytes(at + 2 * w, text.as_bytes())
                 .expect("runtime data is mapped");
         }
-    }
-    if let Some(t) = m.image.addr(WRAP_ERROR_TYPE) {
-        put(m, t, w as usize, w);
-        put(m, t + w, w as usize, w);
-        put(
-            m,
-            t + kind_at,
-            1,
-            u64::from(kind::POINTER) | KIND_DIRECT_IFACE,
-        );
     }
     for (itab, typ, method) in [
         (ERROR_STRING_ITAB, ERROR_STRING_TYPE, ERROR_METHOD),

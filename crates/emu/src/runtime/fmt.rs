@@ -178,22 +178,12 @@ fn decode_map(m: &mut Machine<'_>, info: &types::TypeInfo, h: u64) -> Result<Val
 /// function that takes the operand's data word (a pointer: for a value
 /// receiver, the compiler's `(*T)` wrapper).
 fn method_of(m: &Machine<'_>, name: &str) -> Option<(&'static str, String)> {
-    let (pointer, base) = match name.strip_prefix('*') {
-        Some(base) => (true, base),
-        None => (false, name),
-    };
+    let base = name.strip_prefix('*').unwrap_or(name);
     let (pkg, ty) = base.split_once('.')?;
-    ["Error", "String"].into_iter().find_map(|method| {
-        let on_value = format!("{pkg}.{ty}.{method}");
-        let on_pointer = format!("{pkg}.(*{ty}).{method}");
-        let has = |f: &str| m.listing.function(f).is_some();
-        let in_set = if pointer {
-            has(&on_pointer)
-        } else {
-            has(&on_value)
-        };
-        in_set.then_some((method, on_pointer))
-    })
+    ["Error", "String"]
+        .into_iter()
+        .find(|method| method_of_named(m, name, method))
+        .map(|method| (method, format!("{pkg}.(*{ty}).{method}")))
 }
 
 /// The fields of a struct type: name, type descriptor and offset.

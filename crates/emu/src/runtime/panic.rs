@@ -54,7 +54,14 @@ pub(crate) fn unmeasured(m: &Machine<'_>, what: &str) -> Halt {
 /// (nobody recovers) or, with `redirected` set, tells the step loop that
 /// execution goes on in a deferred call.
 pub(crate) fn runtime_error(m: &mut Machine<'_>, message: &str, chain: &'static [Frame]) -> Halt {
-    match start_runtime_panic(m, message, chain) {
+    let started = start_runtime_panic(m, message, chain);
+    redirect(m, started)
+}
+
+/// Ends the step that started a panic: the run goes on in a deferred call
+/// (`redirected`), or stops with what stopped the panic.
+fn redirect(m: &mut Machine<'_>, started: Exec) -> Halt {
+    match started {
         Ok(()) => {
             m.rt.redirected = true;
             Box::new(Stop::Exited(-1))
@@ -75,13 +82,8 @@ pub(crate) fn from_call(m: &mut Machine<'_>, key: &str, message: &str, plain: bo
     } else {
         errors::runtime_error_value(m, message)
     };
-    match value.and_then(|v| gopanic_with(m, v, chain)) {
-        Ok(()) => {
-            m.rt.redirected = true;
-            Box::new(Stop::Exited(-1))
-        }
-        Err(halt) => halt,
-    }
+    let started = value.and_then(|v| gopanic_with(m, v, chain));
+    redirect(m, started)
 }
 
 /// A nil pointer dereference: a fault in the first page, which the signal
