@@ -1,9 +1,10 @@
-//! The on-disk cache: listings keyed by everything that shapes them, and one import config per toolchain and GOARCH.
+//! The on-disk cache: listings and executables keyed by everything that shapes them, and one import config per toolchain and GOARCH.
 //!
 //! Layout under the cache directory:
 //!
 //! ```text
 //! listings/<sha256 hex>.s                           the -S text of one compile
+//! listings/<sha256 hex>.exe                         the executable linked from the same compile
 //! importcfg/<go version>-<goarch>-<hash>.importcfg  packagefile lines, a union of `go list -export -deps` outputs
 //! ```
 //!
@@ -98,6 +99,21 @@ impl Cache {
         }
     }
 
+    /// The cached executable for `key`, if there is one; an unreadable entry, or one
+    /// that does not start as an ELF file does, counts as a miss.
+    pub(crate) fn read_executable(&self, key: &str) -> Option<Vec<u8>> {
+        let bytes = fs::read(self.executable_path(key)?).ok()?;
+        bytes.starts_with(ELF_MAGIC).then_some(bytes)
+    }
+
+    /// Stores the executable for `key`; does nothing when the cache is disabled.
+    pub(crate) fn write_executable(&self, key: &str, executable: &[u8]) -> Result<(), Error> {
+        match self.executable_path(key) {
+            Some(path) => write_atomic(&path, executable),
+            None => Ok(()),
+        }
+    }
+
     /// Writes a file under the cache directory, atomically.
     pub(crate) fn write_file(&self, path: &Path, text: &str) -> Result<(), Error> {
         write_atomic(path, text.as_bytes())
@@ -147,6 +163,15 @@ impl Cache {
         Some(self.dir.as_ref()?.join("listings").join(format!("{key}.s")))
     }
 
+    fn executable_path(&self, key: &str) -> Option<PathBuf> {
+        Some(
+            self.dir
+                .as_ref()?
+                .join("listings")
+                .join(format!("{key}.exe")),
+        )
+    }
+
     fn importcfg_path(&self, go: &Go, arch: Arch) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let mut key = Key::new("gostack-importcfg-v1");
@@ -180,6 +205,9 @@ impl fmt::Debug for Cache {
             .finish()
     }
 }
+
+/// The first bytes of every ELF file.
+const ELF_MAGIC: &[u8] = b"\x7fELF";
 
 /// A SHA-256 over length-prefixed fields, so that no two field lists hash alike by concatenation.
 pub(crate) struct Key(Sha256);
@@ -320,6 +348,27 @@ mod tests {
             Some("main.main STEXT")
         );
         assert!(dir.path().join("listings").join("abc.s").is_file());
+    }
+
+    #[test]
+    fn executables_round_trip_and_damaged_ones_are_misses() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let cache = Cache::new(dir.path());
+        assert_eq!(cache.read_executable("abc"), None);
+        cache.write_executable("abc", b"\x7fELF\x02\x01").unwrap();
+        assert_eq!(
+            cache.read_executable("abc").as_deref(),
+            Some(&b"\x7fELF\x02\x01"[..])
+        );
+        let path = dir.path().join("listings").join("abc.exe");
+        for damaged in [&b""[..], b"\x7fEL", b"#!/bin/sh\n"] {
+            fs::write(&path, damaged).unwrap();
+            assert_eq!(cache.read_executable("abc"), None, "{damaged:?}");
+        }
+        assert_eq!(Cache::disabled().read_executable("abc"), None);
+        Cache::disabled()
+            .write_executable("abc", b"\x7fELF")
+            .unwrap();
     }
 
     #[test]

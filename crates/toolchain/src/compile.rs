@@ -1,12 +1,13 @@
 //! Compiling one Go program with `go tool compile -S` in a fresh temporary directory.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 use tempfile::TempDir;
 
 use crate::cache::Key;
-use crate::importcfg::{import_config, list_imports};
+use crate::importcfg::{import_configs, list_imports};
 use crate::{Arch, Cache, Error, Go};
 
 /// One program to compile: its source, the name its positions use, the target and the compiler flags.
@@ -74,87 +75,152 @@ impl CompileRequest {
 pub fn compile(go: &Go, req: &CompileRequest, cache: &Cache) -> Result<Compiled, Error> {
     check_file_name(&req.file_name)?;
     let key = listing_key(go, req);
-    let compiled = |listing: String, cache_hit: bool| Compiled {
-        listing,
-        go_version: go.version().raw.clone(),
-        arch: req.arch,
-        flags: req.flags.clone(),
-        file_name: req.file_name.clone(),
-        cache_hit,
-    };
     if let Some(listing) = cache.read_listing(&key) {
-        return Ok(compiled(listing, true));
+        return Ok(Compiled::new(go, req, listing, true));
+    }
+    let work = Work::compile(go, req, cache, &key, false)?;
+    Ok(Compiled::new(go, req, work.listing, false))
+}
+
+impl Compiled {
+    /// The result of compiling `req` with `go`.
+    pub(crate) fn new(go: &Go, req: &CompileRequest, listing: String, cache_hit: bool) -> Compiled {
+        Compiled {
+            listing,
+            go_version: go.version().raw.clone(),
+            arch: req.arch,
+            flags: req.flags.clone(),
+            file_name: req.file_name.clone(),
+            cache_hit,
+        }
+    }
+}
+
+/// A compile that ran in a temporary directory, which lives as long as this does.
+pub(crate) struct Work {
+    /// The directory, removed on drop.
+    temp: TempDir,
+    /// The same directory with symbolic links resolved, as the tools see it;
+    /// it holds the source, `importcfg`, `main.o` and, when asked for, `importcfg.link`.
+    pub(crate) dir: PathBuf,
+    /// The listing, with the directory and GOROOT taken out of positions.
+    pub(crate) listing: String,
+}
+
+impl Work {
+    /// Compiles `req` in a fresh temporary directory and caches the listing under `key`;
+    /// with `link`, also writes `importcfg.link`, the import config for linking `main.o`.
+    pub(crate) fn compile(
+        go: &Go,
+        req: &CompileRequest,
+        cache: &Cache,
+        key: &str,
+        link: bool,
+    ) -> Result<Work, Error> {
+        let temp = TempDir::with_prefix("gostack-").map_err(|cause| Error::Io {
+            action: "create a temporary directory in",
+            path: std::env::temp_dir(),
+            cause,
+        })?;
+        // The compiler sees the directory with symbolic links resolved; trim both spellings.
+        let dir = fs::canonicalize(temp.path()).unwrap_or_else(|_| temp.path().to_path_buf());
+        let work = Work {
+            temp,
+            dir,
+            listing: String::new(),
+        };
+        let dir = &work.dir;
+        work.write(&req.file_name, &req.source)?;
+
+        let imports =
+            list_imports(go, req.arch, dir, &req.file_name).map_err(|err| work.strip_error(err))?;
+        let configs = import_configs(go, req.arch, &imports, link, cache, dir)
+            .map_err(|err| work.strip_error(err))?;
+        work.write("importcfg", &configs.compile)?;
+        if let Some(config) = &configs.link {
+            work.write("importcfg.link", config)?;
+        }
+
+        let mut trimpath = dir.display().to_string();
+        if work.temp.path() != dir {
+            trimpath = format!("{trimpath};{}", work.temp.path().display());
+        }
+        let mut command = go.command(req.arch, dir);
+        command
+            .args([
+                "tool",
+                "compile",
+                "-p",
+                "main",
+                "-trimpath",
+                &trimpath,
+                "-importcfg",
+            ])
+            .arg(dir.join("importcfg"))
+            .arg("-o")
+            .arg(dir.join("main.o"))
+            .args(&req.flags)
+            .args(["-S", &req.file_name]);
+        let output = go.output(&mut command)?;
+        if !output.status.success() {
+            // The compiler prints its messages about the program on stdout, usage and internal errors on stderr.
+            return Err(Error::Compile {
+                stderr: work.messages(&output),
+                status: output.status.code(),
+            });
+        }
+        let listing = work.strip(&String::from_utf8_lossy(&output.stdout));
+        // Positions of inlined standard library code come from its export data with
+        // absolute paths; they read `$GOROOT/src/fmt/print.go:294`, the same on every machine.
+        let listing = if go.goroot().is_empty() {
+            listing
+        } else {
+            listing.replace(&format!("({}/", go.goroot()), "($GOROOT/")
+        };
+        cache.write_listing(key, &listing)?;
+        Ok(Work { listing, ..work })
     }
 
-    let temp = TempDir::with_prefix("gostack-").map_err(|cause| Error::Io {
-        action: "create a temporary directory in",
-        path: std::env::temp_dir(),
-        cause,
-    })?;
-    // The compiler sees the directory with symbolic links resolved; trim both spellings.
-    let dir = fs::canonicalize(temp.path()).unwrap_or_else(|_| temp.path().to_path_buf());
-    let source_path = dir.join(&req.file_name);
-    fs::write(&source_path, &req.source).map_err(|cause| Error::Io {
-        action: "write",
-        path: source_path.clone(),
-        cause,
-    })?;
-
-    let without_dir = |err| strip_dir_from_error(err, &dir);
-    let imports = list_imports(go, req.arch, &dir, &req.file_name).map_err(without_dir)?;
-    let importcfg = import_config(go, req.arch, &imports, cache, &dir).map_err(without_dir)?;
-    let importcfg_path = dir.join("importcfg");
-    fs::write(&importcfg_path, importcfg.unwrap_or_default()).map_err(|cause| Error::Io {
-        action: "write",
-        path: importcfg_path.clone(),
-        cause,
-    })?;
-
-    let mut trimpath = dir.display().to_string();
-    if temp.path() != dir {
-        trimpath = format!("{trimpath};{}", temp.path().display());
+    /// Writes `text` to the file `name` in the directory.
+    fn write(&self, name: &str, text: &str) -> Result<(), Error> {
+        let path = self.dir.join(name);
+        fs::write(&path, text).map_err(|cause| Error::Io {
+            action: "write",
+            path,
+            cause,
+        })
     }
-    let mut command = go.command(req.arch, &dir);
-    command
-        .args([
-            "tool",
-            "compile",
-            "-p",
-            "main",
-            "-trimpath",
-            &trimpath,
-            "-importcfg",
-        ])
-        .arg(&importcfg_path)
-        .arg("-o")
-        .arg(dir.join("main.o"))
-        .args(&req.flags)
-        .args(["-S", &req.file_name]);
-    let output = go.output(&mut command)?;
-    if !output.status.success() {
-        // The compiler prints its messages about the program on stdout, usage and internal errors on stderr.
+
+    /// `text` with the directory taken out of paths, in both its spellings.
+    pub(crate) fn strip(&self, text: &str) -> String {
+        strip_dir(&strip_dir(text, &self.dir), self.temp.path())
+    }
+
+    /// What a failed tool printed on stdout and stderr, in that order, with the directory taken out.
+    pub(crate) fn messages(&self, output: &Output) -> String {
         let messages: Vec<String> = [&output.stdout, &output.stderr]
             .into_iter()
             .map(|bytes| String::from_utf8_lossy(bytes).trim_end().to_string())
             .filter(|text| !text.is_empty())
             .collect();
-        let stderr = strip_dir(&strip_dir(&messages.join("\n"), &dir), temp.path());
-        return Err(Error::Compile {
-            stderr,
-            status: output.status.code(),
-        });
+        self.strip(&messages.join("\n"))
     }
-    let listing = String::from_utf8_lossy(&output.stdout);
-    let listing = strip_dir(&strip_dir(&listing, &dir), temp.path());
-    // Positions of inlined standard library code come from its export data with
-    // absolute paths; they read `$GOROOT/src/fmt/print.go:294`, the same on every machine.
-    let listing = if go.goroot().is_empty() {
-        listing
-    } else {
-        listing.replace(&format!("({}/", go.goroot()), "($GOROOT/")
-    };
-    cache.write_listing(&key, &listing)?;
-    Ok(compiled(listing, false))
+
+    /// Takes the directory out of the messages of a failed `go` command.
+    fn strip_error(&self, err: Error) -> Error {
+        match err {
+            Error::GoCommand {
+                command,
+                status,
+                stderr,
+            } => Error::GoCommand {
+                command,
+                status,
+                stderr: self.strip(&stderr),
+            },
+            other => other,
+        }
+    }
 }
 
 /// Compiles the program in the file at `path`; positions in the listing use its file name.
@@ -192,24 +258,8 @@ pub(crate) fn strip_dir(text: &str, dir: &Path) -> String {
     text.replace(&format!("{dir}/"), "").replace(&dir, ".")
 }
 
-/// Removes `dir` from the messages of a failed `go` command.
-fn strip_dir_from_error(err: Error, dir: &Path) -> Error {
-    match err {
-        Error::GoCommand {
-            command,
-            status,
-            stderr,
-        } => Error::GoCommand {
-            command,
-            status,
-            stderr: strip_dir(&stderr, dir),
-        },
-        other => other,
-    }
-}
-
 /// The cache key of a listing: everything that can change what the compiler prints.
-fn listing_key(go: &Go, req: &CompileRequest) -> String {
+pub(crate) fn listing_key(go: &Go, req: &CompileRequest) -> String {
     // The version names the command line: a change to it must not reuse old listings.
     let mut key = Key::new("gostack-listing-v3");
     key.toolchain(go, req.arch);
@@ -223,7 +273,7 @@ fn listing_key(go: &Go, req: &CompileRequest) -> String {
 }
 
 /// Accepts a plain `.go` file name that `go list` takes as a source file of the program.
-fn check_file_name(name: &str) -> Result<(), Error> {
+pub(crate) fn check_file_name(name: &str) -> Result<(), Error> {
     let plain = !name.is_empty()
         && !name.contains(['/', '\\', ';', '\0'])
         && !name.starts_with(['.', '_', '-'])

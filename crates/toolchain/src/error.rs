@@ -4,7 +4,7 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitStatus;
 
-/// Everything that can go wrong while finding Go or compiling a program.
+/// Everything that can go wrong while finding Go or compiling or linking a program.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -90,6 +90,15 @@ pub enum Error {
         status: Option<i32>,
     },
 
+    /// The Go linker could not link the compiled program; the message is the linker's own.
+    #[error("{}", link_message(stderr, *status))]
+    Link {
+        /// The linker's messages as it printed them (on stdout and stderr), with the temporary directory removed from paths.
+        stderr: String,
+        /// The exit code of `go tool link`.
+        status: Option<i32>,
+    },
+
     /// Reading or writing a file failed.
     #[error("could not {action} {}: {cause}", path.display())]
     Io {
@@ -122,5 +131,14 @@ fn compile_message(stderr: &str, status: Option<i32>) -> String {
     match status {
         Some(code) => format!("go tool compile failed with exit status {code} and printed nothing"),
         None => "go tool compile failed and printed nothing".to_string(),
+    }
+}
+
+fn link_message(stderr: &str, status: Option<i32>) -> String {
+    let stderr = stderr.trim_end();
+    match status {
+        _ if !stderr.is_empty() => format!("go tool link could not link the program:\n{stderr}"),
+        Some(code) => format!("go tool link failed with exit status {code} and printed nothing"),
+        None => "go tool link failed and printed nothing".to_string(),
     }
 }

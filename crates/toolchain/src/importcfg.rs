@@ -1,4 +1,5 @@
-//! The import config `go tool compile` needs since Go 1.20: which export data file holds each imported package.
+//! The import configs `go tool compile` needs since Go 1.20 and `go tool link` always: which export
+//! data file (an archive that holds the package's object code too) holds each package.
 //!
 //! `go list` names the program's imports and their dependencies; `go list -export -deps` builds the
 //! export data (seconds the first time, as it compiles the standard library) and names the files.
@@ -22,6 +23,11 @@ pub(crate) struct Imports {
     pub(crate) direct: Vec<String>,
     /// Every package it depends on, directly or not, including the runtime a main package links.
     pub(crate) deps: Vec<String>,
+}
+
+/// Whether `package` has export data: the compiler and the linker read every package but these from a file.
+fn has_export(package: &str) -> bool {
+    !NO_EXPORT.contains(&package)
 }
 
 const LIST_TEMPLATE: &str = "{{with .Error}}error {{.}}\n{{end}}\
@@ -70,36 +76,71 @@ pub(crate) fn list_imports(
     Ok(imports)
 }
 
-/// The import config text for a program with `imports`, or `None` when it imports nothing that has export data.
+/// The import configs of one program: for its compile and, when asked, for its link.
+pub(crate) struct Configs {
+    /// For `go tool compile`: the program's imports and their dependencies; empty when it
+    /// imports nothing that has export data.
+    pub(crate) compile: String,
+    /// For `go tool link`: every package in the executable, the runtime and its dependencies included.
+    pub(crate) link: Option<String>,
+}
+
+/// The import configs for a program with `imports`, the link's only when `link` is set.
 ///
-/// Uses the cached config when it already holds every package the program depends on,
-/// and otherwise runs `go list -export -deps` in `dir` and adds its answer to the cache.
-pub(crate) fn import_config(
+/// Uses the cached config when it already holds every package needed,
+/// and otherwise runs `go list -export -deps` in `dir` once and adds its answer to the cache.
+pub(crate) fn import_configs(
     go: &Go,
     arch: Arch,
     imports: &Imports,
+    link: bool,
     cache: &Cache,
     dir: &Path,
-) -> Result<Option<String>, Error> {
-    let needs_export = |package: &&String| !NO_EXPORT.contains(&package.as_str());
-    if !imports.direct.iter().any(|package| needs_export(&package)) {
-        return Ok(None);
+) -> Result<Configs, Error> {
+    let compile_needs_one = imports.direct.iter().any(|package| has_export(package));
+    if !compile_needs_one && !link {
+        return Ok(Configs {
+            compile: String::new(),
+            link: None,
+        });
     }
+    // A main package's dependencies include the runtime; it is named in case a Go version does not list it.
+    let runtime = "runtime".to_string();
     let required: BTreeSet<&String> = imports
         .direct
         .iter()
         .chain(&imports.deps)
-        .filter(needs_export)
+        .chain([&runtime])
+        .filter(|package| has_export(package))
         .collect();
+    let packages = export_files(go, arch, imports, &required, cache, dir)?;
+    let config = format_importcfg(&packages, required);
+    Ok(Configs {
+        compile: if compile_needs_one {
+            config.clone()
+        } else {
+            String::new()
+        },
+        link: link.then_some(config),
+    })
+}
 
+/// The export files of the `required` packages (and maybe more), from the cache or from `go list -export -deps`.
+fn export_files(
+    go: &Go,
+    arch: Arch,
+    imports: &Imports,
+    required: &BTreeSet<&String>,
+    cache: &Cache,
+    dir: &Path,
+) -> Result<BTreeMap<String, String>, Error> {
     let cached = cache.read_importcfg(go, arch);
-    if let Some(packages) = &cached {
-        if required
+    if cached.as_ref().is_some_and(|packages| {
+        required
             .iter()
             .all(|package| packages.contains_key(*package))
-        {
-            return Ok(Some(format_importcfg(packages, required)));
-        }
+    }) {
+        return Ok(cached.unwrap_or_default());
     }
 
     let toolchain = format!(
@@ -115,7 +156,7 @@ pub(crate) fn import_config(
             let missing: Vec<&str> = imports
                 .direct
                 .iter()
-                .filter(|package| needs_export(package) && !packages.contains_key(*package))
+                .filter(|package| has_export(package) && !packages.contains_key(*package))
                 .map(String::as_str)
                 .collect();
             let what = if missing.is_empty() {
@@ -139,12 +180,12 @@ pub(crate) fn import_config(
 
     let mut command = go.command(arch, dir);
     command.args(["list", "-export", "-deps", "-f", EXPORT_TEMPLATE, "--"]);
-    command.args(&required);
+    command.args(required);
     let output = go.checked_output(&mut command, "go list -export -deps")?;
     let built = parse_importcfg(&String::from_utf8_lossy(&output.stdout));
 
     let mut packages: BTreeMap<String, String> = cached.unwrap_or_default();
     packages.extend(built);
     cache.write_importcfg(go, arch, &packages)?;
-    Ok(Some(format_importcfg(&packages, required)))
+    Ok(packages)
 }

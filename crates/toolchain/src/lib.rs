@@ -1,4 +1,5 @@
-//! Runs the installed Go compiler: finds `go`, compiles one program with `go tool compile -S`, and caches import configs and listings on disk.
+//! Runs the installed Go compiler: finds `go`, compiles one program with `go tool compile -S`
+//! (and, with [`build`], links it with `go tool link`), and caches import configs, listings and executables on disk.
 //!
 //! ```no_run
 //! use gostack_toolchain::{Arch, Cache, CompileRequest, Go, compile};
@@ -20,9 +21,11 @@ mod compile;
 mod error;
 mod go;
 mod importcfg;
+mod link;
 
 pub use cache::Cache;
 pub use compile::{CompileRequest, Compiled, compile, compile_file};
 pub use error::Error;
 pub use go::{Go, GoVersion, MINIMUM_VERSION};
 pub use gostack_listing::{Arch, UnknownArch};
+pub use link::{Built, build};
