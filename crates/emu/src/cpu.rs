@@ -50,6 +50,8 @@ pub struct Cpu {
     pub xmm: [u128; 16],
     /// Base of the GS segment (386 thread-local storage).
     pub gs_base: u64,
+    /// Base of the FS segment (amd64 thread-local storage).
+    pub fs_base: u64,
 }
 
 impl Cpu {
@@ -79,6 +81,16 @@ impl Cpu {
             _ if high => (old & !0xff00) | ((value & 0xff) << 8),
             _ => (old & !0xff) | (value & 0xff),
         };
+    }
+
+    /// The base of segment `seg` (see [`crate::decode::SEG_FS`]).
+    #[inline]
+    pub(crate) fn seg_base(&self, seg: u8) -> u64 {
+        if seg == crate::decode::SEG_FS {
+            self.fs_base
+        } else {
+            self.gs_base
+        }
     }
 
     /// Whether the flag bits `f` are all set.

@@ -112,6 +112,13 @@ impl Gpr {
     }
 }
 
+/// No segment base: the address is used as it is.
+pub(crate) const SEG_NONE: u8 = 0;
+/// Relative to the FS base (amd64 thread-local storage).
+pub(crate) const SEG_FS: u8 = 1;
+/// Relative to the GS base (386 thread-local storage).
+pub(crate) const SEG_GS: u8 = 2;
+
 /// A memory operand's address parts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct MemRef {
@@ -120,8 +127,8 @@ pub(crate) struct MemRef {
     pub(crate) base: Option<Gpr>,
     pub(crate) index: Option<Gpr>,
     pub(crate) scale: u8,
-    /// Whether the address is relative to the GS segment base.
-    pub(crate) gs: bool,
+    /// The segment whose base the address is relative to: [`SEG_NONE`], [`SEG_FS`] or [`SEG_GS`].
+    pub(crate) seg: u8,
     /// Whether the address is RIP-relative: `disp` is used as it is.
     pub(crate) rip: bool,
 }
@@ -136,7 +143,11 @@ impl MemRef {
             base: (base != Register::None && !rip).then(|| Gpr::new(base)),
             index: (index != Register::None).then(|| Gpr::new(index)),
             scale: ins.memory_index_scale() as u8,
-            gs: ins.memory_segment() == Register::GS,
+            seg: match ins.memory_segment() {
+                Register::FS => SEG_FS,
+                Register::GS => SEG_GS,
+                _ => SEG_NONE,
+            },
             rip,
         }
     }

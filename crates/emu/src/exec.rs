@@ -9,6 +9,7 @@ use crate::decode::{Decoded, form, is_immediate, operand_size};
 use crate::frames::{Layout, Snapshot};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
+use crate::os;
 use crate::runtime;
 use crate::trace::TraceBuilder;
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
@@ -35,6 +36,13 @@ pub(crate) struct Machine<'a> {
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: Vec<u8>,
     max_steps: u64,
+    /// Linux, when the whole executable runs (see [`crate::os`]); none when
+    /// package code runs over the runtime models.
+    pub(crate) os: Option<Box<os::Linux>>,
+    /// A stop a system call decided on, on its way to the step loop.
+    pub(crate) stop: Option<Stop>,
+    /// The most memory the program may map.
+    pub(crate) memory_limit: u64,
 }
 
 impl<'a> Machine<'a> {
@@ -62,9 +70,51 @@ impl<'a> Machine<'a> {
             stdout: Vec::new(),
             stderr: Vec::new(),
             max_steps: config.max_steps,
+            os: None,
+            stop: None,
+            memory_limit: config.memory_limit,
         };
         runtime::start(&mut m, facts);
-        if config.trace {
+        m.start_trace(config.trace);
+        Ok(m)
+    }
+
+    /// Loads a linked executable and prepares its first thread at the entry point.
+    pub(crate) fn for_executable(
+        listing: &'a Listing,
+        executable: &[u8],
+        config: &Config,
+        world: &os::World,
+    ) -> Result<Machine<'a>, LoadError> {
+        let mut mem = Memory::default();
+        let (image, loaded) = crate::elf::load(executable, config.arch, listing, &mut mem)?;
+        let mut m = Machine {
+            arch: config.arch,
+            go_minor: config.go_minor,
+            cpu: Cpu::default(),
+            mem,
+            image,
+            listing,
+            rt: runtime::State::default(),
+            trace: None,
+            steps: 0,
+            pc: 0,
+            stdout: Vec::new(),
+            stderr: Vec::new(),
+            max_steps: config.max_steps,
+            os: None,
+            stop: None,
+            memory_limit: config.memory_limit,
+        };
+        os::start(&mut m, loaded.entry, loaded.end, world);
+        m.start_trace(config.trace);
+        Ok(m)
+    }
+
+    /// Starts the trace from the memory as loaded, when asked for.
+    fn start_trace(&mut self, traced: bool) {
+        let m = self;
+        if traced {
             let mut initial = Snapshot::new(m.cpu.clone());
             for region in m.mem.regions() {
                 for (i, chunk) in region.data.chunks(4096).enumerate() {
@@ -75,18 +125,37 @@ impl<'a> Machine<'a> {
             }
             m.trace = Some(TraceBuilder::new(initial));
         }
-        Ok(m)
     }
 
-    /// Runs until the program exits or something stops it.
+    /// Runs until the program exits or something stops it. With Linux
+    /// underneath, the loop comes back to it every [`os::TICK`] steps.
     pub(crate) fn run(&mut self) -> Stop {
+        loop {
+            let limit = match self.os {
+                Some(_) => self.max_steps.min(self.steps + os::TICK),
+                None => self.max_steps,
+            };
+            if let Some(stop) = self.run_to(limit) {
+                return stop;
+            }
+            if self.steps >= self.max_steps {
+                return Stop::StepLimit(self.steps);
+            }
+            if let Err(stop) = os::tick(self) {
+                return *stop;
+            }
+        }
+    }
+
+    /// Runs until step `limit` or a stop.
+    fn run_to(&mut self, limit: u64) -> Option<Stop> {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
         let code = std::sync::Arc::clone(&self.image.code);
         let traced = self.trace.is_some();
         let mut steps = self.steps;
         let stop = loop {
-            if steps >= self.max_steps {
-                break Stop::StepLimit(steps);
+            if steps >= limit {
+                break None;
             }
             let pc = self.cpu.rip;
             let decoded = self.image.code_at(pc).map(|i| &code[i]);
@@ -99,7 +168,7 @@ impl<'a> Machine<'a> {
             if let Err(stop) = result
                 && !std::mem::take(&mut self.rt.redirected)
             {
-                break *stop;
+                break Some(*stop);
             }
         };
         self.steps = steps;
@@ -115,6 +184,7 @@ impl<'a> Machine<'a> {
                 self.cpu.rip = d.next;
                 (d.exec)(self, d)
             }
+            None if self.os.is_some() => Err(self.fault(Fault { addr: pc, write: false })),
             None => runtime::enter(self, pc),
         }
     }
@@ -191,6 +261,9 @@ impl<'a> Machine<'a> {
     /// Turns a memory fault into the stop or Go panic it stands for.
     #[cold]
     pub(crate) fn fault(&mut self, fault: Fault) -> Halt {
+        if self.os.is_some() {
+            return os::fault(self, fault);
+        }
         let pc = self.current_pc();
         if fault.addr < 0x1000 {
             return runtime::panic::nil_dereference(self, fault.addr);
@@ -216,6 +289,16 @@ impl<'a> Machine<'a> {
             near,
             at: self.location(pc),
         })
+    }
+
+    /// A divide by zero or a quotient too large: SIGFPE under Linux.
+    #[cold]
+    pub(crate) fn divide_fault(&mut self) -> Halt {
+        if self.os.is_some() {
+            let pc = self.pc;
+            return os::fault_signal(self, os::SIGFPE, os::FPE_INTDIV, pc);
+        }
+        runtime::panic::unmeasured(self, "a divide fault (SIGFPE)")
     }
 
     /// The address of the instruction being executed.
@@ -246,6 +329,25 @@ impl<'a> Machine<'a> {
             }
             Err(f) => Err(self.fault(f)),
         }
+    }
+
+    /// Writes for the kernel: recorded like a store, a fault returned to the caller.
+    pub(crate) fn kernel_store(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
+        self.mem.write(addr, size, value)?;
+        if let Some(t) = &mut self.trace {
+            t.mem(addr, size, value);
+        }
+        Ok(())
+    }
+
+    /// Writes bytes for the kernel, eight at a time so a trace records them.
+    pub(crate) fn kernel_store_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Fault> {
+        for (i, chunk) in bytes.chunks(8).enumerate() {
+            let mut buf = [0u8; 8];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            self.kernel_store(addr + 8 * i as u64, chunk.len(), u64::from_le_bytes(buf))?;
+        }
+        Ok(())
     }
 
     /// Reads a byte range.
@@ -332,8 +434,8 @@ impl<'a> Machine<'a> {
         if let Some(index) = mem.index {
             a = a.wrapping_add(index.get(&self.cpu).wrapping_mul(u64::from(mem.scale)));
         }
-        if mem.gs {
-            a = a.wrapping_add(self.cpu.gs_base);
+        if mem.seg != crate::decode::SEG_NONE {
+            a = a.wrapping_add(self.cpu.seg_base(mem.seg));
         }
         a & self.mask()
     }

@@ -9,12 +9,14 @@
 
 mod cpu;
 mod decode;
+mod elf;
 mod exec;
 mod frames;
 mod gofmt;
 mod loader;
 mod mem;
 mod ops;
+mod os;
 mod runtime;
 mod trace;
 
@@ -26,6 +28,7 @@ use gostack_listing::{Listing, Pos};
 pub use cpu::{Cpu, GPR_NAMES};
 pub use frames::{Frame, Layout, Region, Slot, Snapshot, StackView};
 pub use loader::LoadError;
+pub use os::World;
 pub use trace::{Change, Cursor, Event, Step, Trace};
 
 /// The decoder's bitness for `arch`.
@@ -47,6 +50,8 @@ pub struct Config {
     pub max_steps: u64,
     /// Record every step.
     pub trace: bool,
+    /// The most memory the program may map, in bytes.
+    pub memory_limit: u64,
 }
 
 impl Config {
@@ -57,6 +62,7 @@ impl Config {
             go_minor,
             max_steps: 50_000_000,
             trace: false,
+            memory_limit: 8 << 30,
         }
     }
 }
@@ -112,6 +118,14 @@ pub enum Stop {
     },
     /// The step limit was reached.
     StepLimit(u64),
+    /// Every thread waits for something that can never happen: the real
+    /// program would hang here.
+    Hung {
+        /// Where the last thread to block was.
+        at: Location,
+    },
+    /// A signal with no handler ended the program (its number).
+    Killed(i32),
 }
 
 impl fmt::Display for Stop {
@@ -127,6 +141,11 @@ impl fmt::Display for Stop {
                     "memory at {addr:#x} ({near}) is not modelled, read or written at {at}"
                 )
             }
+            Stop::Hung { at } => write!(
+                f,
+                "every thread of the program waits with no timeout, so the real program would hang (the last one blocked at {at})"
+            ),
+            Stop::Killed(sig) => write!(f, "the program was killed by signal {sig}"),
             Stop::StepLimit(n) => write!(
                 f,
                 "stopped after {n} steps (the step limit); raise it with --max-steps"
@@ -158,6 +177,20 @@ impl Run {
         let trace = self.trace.as_ref()?;
         Some(self.layout.stack(&trace.snapshot(step)))
     }
+}
+
+/// Runs a linked executable, the Go runtime included, on the imitation of
+/// Linux, from its entry point to `exit_group`. `listing` is package
+/// `main`'s listing: it names the package's functions and lines.
+pub fn run_executable(
+    listing: &Listing,
+    executable: &[u8],
+    config: &Config,
+    world: &World,
+) -> Result<Run, LoadError> {
+    let mut machine = exec::Machine::for_executable(listing, executable, config, world)?;
+    let stop = machine.run();
+    Ok(machine.finish(stop))
 }
 
 /// Loads `listing` and runs `main.main` to the end.

@@ -44,7 +44,9 @@ pub(crate) struct Image {
     pub(crate) code: std::sync::Arc<[Decoded]>,
     /// For each byte of the text range, the index in `code` of the instruction starting there.
     pub(crate) code_index: Vec<u32>,
-    /// End of the package's text.
+    /// Start of the decoded text: where `code_index` begins.
+    pub(crate) text_base: u64,
+    /// End of the decoded text.
     pub(crate) text_end: u64,
 }
 
@@ -100,6 +102,9 @@ pub enum LoadError {
         /// The GOARCH.
         arch: Arch,
     },
+    /// The executable is not an ELF file this emulator can run.
+    #[error("the executable cannot be loaded: {0}")]
+    BadExecutable(String),
     /// The listing has no `main.main`.
     #[error("the listing has no main.main: gostack runs whole programs of package main")]
     NoMain,
@@ -289,6 +294,7 @@ impl Image {
             stubs,
             code: std::sync::Arc::from(Vec::new()),
             code_index: Vec::new(),
+            text_base: TEXT_BASE,
             text_end: text,
         };
         image.fill(listing, arch, mem)?;
@@ -331,19 +337,22 @@ impl Image {
     }
 
     /// Decodes every function once.
-    fn decode(&mut self, arch: Arch, mem: &mut Memory) {
-        let len = (self.text_end - TEXT_BASE) as usize;
+    pub(crate) fn decode(&mut self, arch: Arch, mem: &mut Memory) {
+        let base = self.text_base;
+        let len = (self.text_end - base) as usize;
         self.code_index = vec![u32::MAX; len];
         let mut code = Vec::new();
-        let text = mem.slice(TEXT_BASE, len).expect("text is mapped").to_vec();
+        let text = mem.slice(base, len).expect("text is mapped").to_vec();
         for sym in self.symbols.iter().filter(|s| s.class == SymClass::Func) {
-            let start = (sym.addr - TEXT_BASE) as usize;
-            let bytes = &text[start..start + sym.size as usize];
+            let start = (sym.addr - base) as usize;
+            let Some(bytes) = text.get(start..start + sym.size as usize) else {
+                continue;
+            };
             let mut decoder =
                 Decoder::with_ip(crate::bitness(arch), bytes, sym.addr, DecoderOptions::NONE);
             while decoder.can_decode() {
                 let ins = decoder.decode();
-                self.code_index[(ins.ip() - TEXT_BASE) as usize] = code.len() as u32;
+                self.code_index[(ins.ip() - base) as usize] = code.len() as u32;
                 code.push(decode(ins, arch));
             }
         }
@@ -365,7 +374,7 @@ impl Image {
     /// The index in `code` of the instruction at `pc`, if `pc` starts one of the package's.
     #[inline]
     pub(crate) fn code_at(&self, pc: u64) -> Option<usize> {
-        let off = pc.checked_sub(TEXT_BASE)?;
+        let off = pc.wrapping_sub(self.text_base);
         match self.code_index.get(off as usize) {
             Some(&i) if i != u32::MAX => Some(i as usize),
             _ => None,
@@ -375,7 +384,7 @@ impl Image {
     /// The decoded instruction at `pc` in the package's code.
     #[inline]
     pub(crate) fn instr(&self, pc: u64) -> Option<&Instruction> {
-        let off = pc.checked_sub(TEXT_BASE)? as usize;
+        let off = pc.checked_sub(self.text_base)? as usize;
         let i = *self.code_index.get(off)?;
         self.code.get(i as usize).map(|d| &d.ins)
     }

@@ -1,4 +1,8 @@
-//! The emulated address space: a few named regions at fixed addresses.
+//! The emulated address space: regions that never overlap, kept sorted by address.
+//!
+//! A region's bytes are allocated zeroed when it is mapped; the host hands
+//! out untouched zero pages lazily, so a large mapping the program never
+//! touches costs address space, not memory.
 
 /// A memory access outside every mapped region, or a write to read-only memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,58 +21,132 @@ pub(crate) struct Region {
 }
 
 impl Region {
-    fn end(&self) -> u64 {
+    pub(crate) fn end(&self) -> u64 {
         self.base + self.data.len() as u64
     }
 }
 
-/// The emulated memory: regions that never overlap, looked up through the
-/// two regions used last (a goroutine's stack and its `g`, typically).
+/// The emulated memory: regions sorted by base that never overlap, looked
+/// up through the two regions used last (a goroutine's stack and its heap,
+/// typically), then by binary search.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Memory {
     regions: Vec<Region>,
     /// Indexes of the two regions used last, the latest first.
     last: [usize; 2],
+    /// Bytes mapped in all.
+    mapped: u64,
 }
 
 impl Memory {
-    /// Maps `len` zero bytes at `base`.
+    /// Maps `len` zero bytes at `base`, replacing whatever was mapped there.
     pub(crate) fn map(&mut self, base: u64, len: usize, writable: bool, name: &str) {
-        debug_assert!(
-            self.regions
-                .iter()
-                .all(|r| base + len as u64 <= r.base || base >= r.end())
+        if len == 0 {
+            return;
+        }
+        self.unmap_range(base, len as u64);
+        let at = self.regions.partition_point(|r| r.base < base);
+        self.regions.insert(
+            at,
+            Region {
+                base,
+                data: vec![0; len],
+                writable,
+                name: name.to_string(),
+            },
         );
-        self.regions.push(Region {
-            base,
-            data: vec![0; len],
-            writable,
-            name: name.to_string(),
-        });
+        self.mapped += len as u64;
+        self.last = [0; 2];
     }
 
-    /// The mapped regions.
+    /// The mapped regions, by address.
     pub(crate) fn regions(&self) -> &[Region] {
         &self.regions
     }
 
+    /// Bytes mapped in all.
+    pub(crate) fn mapped(&self) -> u64 {
+        self.mapped
+    }
+
     /// Removes the region that starts at `base` (a stack that was replaced).
     pub(crate) fn unmap(&mut self, base: u64) {
-        self.regions.retain(|r| r.base != base);
+        if let Some(i) = self.regions.iter().position(|r| r.base == base) {
+            let len = self.regions[i].data.len() as u64;
+            self.unmap_range(base, len);
+        }
+    }
+
+    /// Unmaps every byte in `base..base + len`, cutting regions that reach
+    /// into the range (their bytes outside it stay).
+    pub(crate) fn unmap_range(&mut self, base: u64, len: u64) {
+        let end = base.saturating_add(len);
+        let mut i = self.regions.partition_point(|r| r.end() <= base);
+        while i < self.regions.len() && self.regions[i].base < end {
+            let r = &mut self.regions[i];
+            let (rb, re) = (r.base, r.end());
+            let cut_from = (base.max(rb) - rb) as usize;
+            let cut_to = (end.min(re) - rb) as usize;
+            self.mapped -= (cut_to - cut_from) as u64;
+            let tail = (end < re).then(|| Region {
+                base: end,
+                data: r.data[cut_to..].to_vec(),
+                writable: r.writable,
+                name: r.name.clone(),
+            });
+            if rb < base {
+                r.data.truncate(cut_from);
+                i += 1;
+            } else {
+                self.regions.remove(i);
+            }
+            if let Some(tail) = tail {
+                self.regions.insert(i, tail);
+                i += 1;
+            }
+        }
         self.last = [0; 2];
+    }
+
+    /// Makes `base..base + len` read-only or writable, where it is mapped.
+    pub(crate) fn protect(&mut self, base: u64, len: u64, writable: bool) {
+        let end = base.saturating_add(len);
+        let inside: Vec<(u64, Vec<u8>, String)> = self
+            .regions
+            .iter()
+            .filter(|r| r.base < end && r.end() > base && r.writable != writable)
+            .map(|r| {
+                let from = base.max(r.base);
+                let to = end.min(r.end());
+                let bytes = r.data[(from - r.base) as usize..(to - r.base) as usize].to_vec();
+                (from, bytes, r.name.clone())
+            })
+            .collect();
+        for (from, bytes, name) in inside {
+            self.map(from, bytes.len(), writable, &name);
+            let i = self.regions.partition_point(|r| r.base < from);
+            self.regions[i].data.copy_from_slice(&bytes);
+        }
     }
 
     /// The name of the region holding `addr`, if any.
     pub(crate) fn region_name(&self, addr: u64) -> Option<&str> {
-        self.regions
-            .iter()
-            .find(|r| addr >= r.base && addr < r.end())
-            .map(|r| r.name.as_str())
+        self.index_of(addr, 1).map(|i| self.regions[i].name.as_str())
+    }
+
+    /// The region holding all of `addr..addr + len`, by binary search.
+    fn index_of(&self, addr: u64, len: usize) -> Option<usize> {
+        let i = self.regions.partition_point(|r| r.base <= addr).checked_sub(1)?;
+        let r = &self.regions[i];
+        let end = addr.checked_add(len as u64)?;
+        (end <= r.end()).then_some(i)
     }
 
     #[inline]
     fn find(&mut self, addr: u64, len: usize) -> Option<usize> {
-        let hit = |r: &Region| addr >= r.base && addr + len as u64 <= r.end();
+        let hit = |r: &Region| {
+            addr >= r.base && addr.checked_add(len as u64).is_some_and(|e| e <= r.end())
+        };
         let [latest, before] = self.last;
         if self.regions.get(latest).is_some_and(hit) {
             return Some(latest);
@@ -76,7 +154,7 @@ impl Memory {
         let i = if self.regions.get(before).is_some_and(hit) {
             before
         } else {
-            self.regions.iter().position(hit)?
+            self.index_of(addr, len)?
         };
         self.last = [i, latest];
         Some(i)
@@ -93,10 +171,7 @@ impl Memory {
 
     /// Reads a little-endian value without touching the lookup cache.
     pub(crate) fn peek(&self, addr: u64, size: usize) -> Option<u64> {
-        let r = self
-            .regions
-            .iter()
-            .find(|r| addr >= r.base && addr + size as u64 <= r.end())?;
+        let r = &self.regions[self.index_of(addr, size)?];
         let off = (addr - r.base) as usize;
         let mut buf = [0u8; 8];
         buf[..size].copy_from_slice(&r.data[off..off + size]);
@@ -106,13 +181,49 @@ impl Memory {
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
     #[inline(always)]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
-        self.slice(addr, size).map(get_le)
+        match self.slice(addr, size) {
+            Ok(bytes) => Ok(get_le(bytes)),
+            Err(fault) => self.read_across(addr, size).ok_or(fault),
+        }
+    }
+
+    /// Reads a value that spans two adjacent regions, byte by byte.
+    #[cold]
+    fn read_across(&self, addr: u64, size: usize) -> Option<u64> {
+        let mut buf = [0u8; 8];
+        for (i, b) in buf[..size].iter_mut().enumerate() {
+            let a = addr.checked_add(i as u64)?;
+            let r = &self.regions[self.index_of(a, 1)?];
+            *b = r.data[(a - r.base) as usize];
+        }
+        Some(u64::from_le_bytes(buf))
+    }
+
+    /// Writes a value that spans two adjacent writable regions, byte by byte.
+    #[cold]
+    fn write_across(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
+        let fault = Fault { addr, write: true };
+        let mut places = [(0usize, 0usize); 8];
+        for (i, place) in places[..size].iter_mut().enumerate() {
+            let a = addr.checked_add(i as u64).ok_or(fault)?;
+            let r = self.index_of(a, 1).ok_or(fault)?;
+            if !self.regions[r].writable {
+                return Err(fault);
+            }
+            *place = (r, (a - self.regions[r].base) as usize);
+        }
+        for (i, &(r, off)) in places[..size].iter().enumerate() {
+            self.regions[r].data[off] = (value >> (8 * i)) as u8;
+        }
+        Ok(())
     }
 
     /// Writes the low `size` bytes of `value`, little-endian.
     #[inline(always)]
     pub(crate) fn write(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
-        let i = self.find(addr, size).ok_or(Fault { addr, write: true })?;
+        let Some(i) = self.find(addr, size) else {
+            return self.write_across(addr, size, value);
+        };
         let r = &mut self.regions[i];
         if !r.writable {
             return Err(Fault { addr, write: true });
@@ -124,10 +235,9 @@ impl Memory {
 
     /// Reads 16 bytes.
     pub(crate) fn read128(&mut self, addr: u64) -> Result<u128, Fault> {
-        let bytes = self.slice(addr, 16)?;
-        let mut buf = [0u8; 16];
-        buf.copy_from_slice(bytes);
-        Ok(u128::from_le_bytes(buf))
+        let lo = self.read(addr, 8)?;
+        let hi = self.read(addr.wrapping_add(8), 8)?;
+        Ok(u128::from(lo) | u128::from(hi) << 64)
     }
 
     /// Writes bytes at `addr`, returning what was there before.

@@ -5,7 +5,9 @@ pub(crate) mod arith;
 pub(crate) mod control;
 pub(crate) mod mov;
 pub(crate) mod sse;
+pub(crate) mod simd;
 pub(crate) mod stack;
+pub(crate) mod system;
 
 use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
@@ -62,7 +64,22 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
                 unsupported
             }
         }
-        M::Nop => mov::nop,
+        M::Nop | M::Pause | M::Lfence | M::Mfence | M::Sfence => mov::nop,
+        M::Prefetchnta | M::Prefetcht0 | M::Prefetcht1 | M::Prefetcht2 | M::Prefetchw => mov::nop,
+        M::Clc | M::Stc | M::Cmc | M::Cld | M::Std => arith::flag_op,
+        M::Pushf | M::Pushfd | M::Pushfq => stack::pushf,
+        M::Popf | M::Popfd | M::Popfq => stack::popf,
+        M::Syscall => system::syscall,
+        M::Int => system::int,
+        M::Cpuid => system::cpuid,
+        M::Rdtsc => system::rdtsc,
+        M::Mov
+            if (0..2).any(|i| {
+                ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_segment_register()
+            }) =>
+        {
+            system::mov_segment
+        }
         M::Mov | M::Movzx => by_forms!(mov::mov, ops),
         M::Movsx | M::Movsxd => mov::movsx,
         M::Lea => by_form!(mov::lea, ops, [GPR]),

@@ -11,8 +11,8 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
-use gostack_emu::{Config, Stop};
-use gostack_toolchain::{Arch, Cache, Go, compile_file};
+use gostack_emu::{Config, Stop, World};
+use gostack_toolchain::{Arch, Cache, CompileRequest, Go, compile_file};
 
 /// Exit status of gostack's own failures (bad usage, no Go, a compile error, a run the emulator cannot model).
 const EXIT_GOSTACK: u8 = 125;
@@ -103,7 +103,27 @@ enum Command {
         /// Print `gostack: stats: steps=<n> seconds=<s>` on stderr at the end.
         #[arg(long)]
         stats: bool,
+        /// How the program runs: `real` runs the linked executable, the Go
+        /// runtime included, over an imitation of Linux; `models` runs package
+        /// main's code over models of the runtime functions it calls.
+        #[arg(long, value_enum, default_value = "models")]
+        engine: Engine,
+        /// A file whose bytes the program reads on standard input (engine `real`; default: none).
+        #[arg(long, value_name = "FILE")]
+        stdin: Option<PathBuf>,
+        /// Arguments for the program, after its name in `os.Args` (engine `real`).
+        #[arg(long, value_name = "ARG", num_args = 1.., allow_hyphen_values = true)]
+        args: Vec<String>,
     },
+}
+
+/// How `gostack run` runs a program.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Engine {
+    /// The linked executable, runtime included, over an imitation of Linux.
+    Real,
+    /// Package main's code over models of the runtime.
+    Models,
 }
 
 /// How a diagram is written.
@@ -287,13 +307,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
             build,
             max_steps,
             stats,
+            engine,
+            stdin,
+            args,
         } => {
-            let (compiled, go) = compile(&build)?;
+            let go = Go::find()?;
+            let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
+            let req = CompileRequest::from_file(&build.file, build.arch, &flags)?;
+            let context = || format!("building {} for {}", build.file.display(), build.arch);
+            let (compiled, executable) = match engine {
+                Engine::Real => {
+                    let built =
+                        gostack_toolchain::build(&go, &req, &cache(build.no_cache)).with_context(context)?;
+                    (built.compiled, Some(built.executable))
+                }
+                Engine::Models => (
+                    gostack_toolchain::compile(&go, &req, &cache(build.no_cache)).with_context(context)?,
+                    None,
+                ),
+            };
             let parsed = gostack_listing::parse(&compiled.listing);
             let mut config = Config::new(build.arch, go.version().minor);
             config.max_steps = max_steps;
             let start = Instant::now();
-            let run = gostack_emu::run(&parsed.listing, &config)?;
+            let run = match executable {
+                Some(executable) => {
+                    let program = build
+                        .file
+                        .file_stem()
+                        .map_or("main".into(), |s| s.to_string_lossy().into_owned());
+                    let world = World {
+                        args: std::iter::once(program).chain(args).collect(),
+                        env: Vec::new(),
+                        stdin: match &stdin {
+                            Some(path) => std::fs::read(path)
+                                .with_context(|| format!("reading {}", path.display()))?,
+                            None => Vec::new(),
+                        },
+                    };
+                    gostack_emu::run_executable(&parsed.listing, &executable, &config, &world)?
+                }
+                None => gostack_emu::run(&parsed.listing, &config)?,
+            };
             let seconds = start.elapsed().as_secs_f64();
             std::io::stdout().write_all(&run.stdout)?;
             std::io::stdout().flush()?;

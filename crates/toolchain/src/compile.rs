@@ -231,22 +231,28 @@ pub fn compile_file(
     flags: &[String],
     cache: &Cache,
 ) -> Result<Compiled, Error> {
-    let source = fs::read_to_string(path).map_err(|cause| Error::Io {
-        action: "read",
-        path: path.to_path_buf(),
-        cause,
-    })?;
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let req = CompileRequest {
-        source,
-        file_name,
-        arch,
-        flags: flags.to_vec(),
-    };
-    compile(go, &req, cache)
+    compile(go, &CompileRequest::from_file(path, arch, flags)?, cache)
+}
+
+impl CompileRequest {
+    /// A request for the program in the file at `path`, its positions naming the file.
+    pub fn from_file(path: &Path, arch: Arch, flags: &[String]) -> Result<CompileRequest, Error> {
+        let source = fs::read_to_string(path).map_err(|cause| Error::Io {
+            action: "read",
+            path: path.to_path_buf(),
+            cause,
+        })?;
+        let file_name = path
+            .file_name()
+            .map(|name| name.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Ok(CompileRequest {
+            source,
+            file_name,
+            arch,
+            flags: flags.to_vec(),
+        })
+    }
 }
 
 /// Removes `dir` from paths in `text`, so that `/tmp/gostack-x/main.go:5:2` reads `main.go:5:2`.

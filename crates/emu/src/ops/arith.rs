@@ -10,7 +10,6 @@ use iced_x86::{Mnemonic, OpKind};
 use crate::cpu::{AF, ARITH, CF, Cpu, OF, PF, RAX, RDX, SF, ZF, parity};
 use crate::decode::{Decoded, form};
 use crate::exec::{Exec, Halt, Machine, sign_extend, size_mask};
-use crate::runtime;
 
 /// ADD: Add.
 pub(crate) fn add<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
@@ -410,7 +409,7 @@ pub(crate) fn divide(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
     let divisor = m.read_op(d, 0)?;
     if divisor == 0 {
-        return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
+        return Err(m.divide_fault());
     }
     if size == 1 {
         return Err(m.unsupported(d));
@@ -423,7 +422,7 @@ pub(crate) fn divide(m: &mut Machine<'_>, d: &Decoded) -> Exec {
         let n = (u128::from(hi) << bits) | u128::from(lo);
         let q = n / u128::from(divisor);
         if q > u128::from(mask) {
-            return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
+            return Err(m.divide_fault());
         }
         (q as u64, (n % u128::from(divisor)) as u64)
     } else {
@@ -432,12 +431,25 @@ pub(crate) fn divide(m: &mut Machine<'_>, d: &Decoded) -> Exec {
         let dv = i128::from(sign_extend(divisor, size));
         let q = n / dv;
         if q != i128::from(sign_extend(q as u64 & mask, size)) {
-            return Err(runtime::panic::unmeasured(m, "a divide fault (SIGFPE)"));
+            return Err(m.divide_fault());
         }
         (q as u64 & mask, (n % dv) as u64 & mask)
     };
     set_acc(&mut m.cpu, RAX, size, q);
     set_acc(&mut m.cpu, RDX, size, r);
+    Ok(())
+}
+
+/// CLC, STC, CMC, CLD, STD: Clear, Set or Complement the Carry Flag; Clear or Set the Direction Flag.
+pub(crate) fn flag_op(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    match d.ins.mnemonic() {
+        Mnemonic::Clc => m.cpu.set_flag(CF, false),
+        Mnemonic::Stc => m.cpu.set_flag(CF, true),
+        Mnemonic::Cmc => m.cpu.flags ^= CF,
+        Mnemonic::Cld => m.cpu.set_flag(crate::cpu::DF, false),
+        Mnemonic::Std => m.cpu.set_flag(crate::cpu::DF, true),
+        _ => return Err(m.unsupported(d)),
+    }
     Ok(())
 }
 

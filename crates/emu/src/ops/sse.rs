@@ -6,7 +6,6 @@ use iced_x86::{Mnemonic, OpKind, Register};
 use crate::cpu::{AF, CF, OF, PF, SF, ZF};
 use crate::decode::Decoded;
 use crate::exec::{Exec, Halt, Machine, sign_extend};
-use crate::runtime;
 
 fn is_xmm(r: Register) -> bool {
     r.is_xmm()
@@ -273,10 +272,6 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 .fold(0u64, |acc, (i, b)| acc | (u64::from(b >> 7) << i));
             m.write_op(d, 0, mask)
         }
-        _ => Err(m.unsupported(d)),
+        _ => super::simd::exec(m, d),
     }
 }
-
-/// Whether `runtime` is used here: floats never call the runtime, but keep the import honest.
-#[allow(dead_code)]
-fn _uses(_: &runtime::State) {}

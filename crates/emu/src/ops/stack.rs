@@ -17,3 +17,17 @@ pub(crate) fn pop<const A: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let v = m.pop()?;
     m.write::<A>(d, 0, v)
 }
+
+/// PUSHF/PUSHFD/PUSHFQ: Push the Flags Register onto the Stack.
+pub(crate) fn pushf(m: &mut Machine<'_>, _: &Decoded) -> Exec {
+    // Bit 1 always reads as one; IF is set.
+    let flags = m.cpu.flags | 0x202;
+    m.push(flags)
+}
+
+/// POPF/POPFD/POPFQ: Pop Stack into the Flags Register (the arithmetic flags and DF).
+pub(crate) fn popf(m: &mut Machine<'_>, _: &Decoded) -> Exec {
+    let v = m.pop()?;
+    m.cpu.flags = v & (crate::cpu::ARITH | crate::cpu::DF);
+    Ok(())
+}
