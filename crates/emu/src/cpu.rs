@@ -17,6 +17,8 @@ pub(crate) const SF: u64 = 1 << 7;
 pub(crate) const DF: u64 = 1 << 10;
 /// Overflow flag.
 pub(crate) const OF: u64 = 1 << 11;
+/// The ID flag: a program that can toggle it knows CPUID exists.
+pub(crate) const ID: u64 = 1 << 21;
 /// The arithmetic flags an ALU instruction may change.
 pub(crate) const ARITH: u64 = CF | PF | AF | ZF | SF | OF;
 
@@ -48,6 +50,10 @@ pub struct Cpu {
     pub flags: u64,
     /// XMM0..XMM15.
     pub xmm: [u128; 16],
+    /// MM0..MM7 (the 386 runtime moves 64-bit atomics through them).
+    pub mm: [u64; 8],
+    /// The x87 floating-point unit (the 386 runtime's conversions use it).
+    pub fpu: Fpu,
     /// Base of the GS segment (386 thread-local storage).
     pub gs_base: u64,
     /// Base of the FS segment (amd64 thread-local storage).
@@ -115,6 +121,34 @@ impl Cpu {
 pub(crate) fn gpr_slot(r: Register) -> (usize, usize, bool) {
     let high = matches!(r, Register::AH | Register::CH | Register::DH | Register::BH);
     (r.full_register().number(), r.size(), high)
+}
+
+/// The x87 unit: a stack of eight registers, here holding doubles as bits
+/// (the values the runtime's conversions move are doubles or integers,
+/// which a double and the 80-bit format hold alike), and its control and
+/// status words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fpu {
+    /// ST(i) is `regs[(top + i) % 8]`, as f64 bits.
+    pub regs: [u64; 8],
+    /// The stack top.
+    pub top: u8,
+    /// The control word: rounding and precision control, exception masks.
+    pub control: u16,
+    /// The condition codes C0..C3 of the status word.
+    pub status: u16,
+}
+
+impl Default for Fpu {
+    /// The state after FNINIT, as Linux starts a process.
+    fn default() -> Fpu {
+        Fpu {
+            regs: [0; 8],
+            top: 0,
+            control: 0x037f,
+            status: 0,
+        }
+    }
 }
 
 /// Whether the low byte of `v` has an even number of set bits.

@@ -8,6 +8,7 @@ pub(crate) mod sse;
 pub(crate) mod simd;
 pub(crate) mod stack;
 pub(crate) mod system;
+pub(crate) mod x87;
 
 use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
@@ -69,6 +70,9 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Clc | M::Stc | M::Cmc | M::Cld | M::Std => arith::flag_op,
         M::Pushf | M::Pushfd | M::Pushfq => stack::pushf,
         M::Popf | M::Popfd | M::Popfq => stack::popf,
+        M::Pushad => stack::pusha,
+        M::Popad => stack::popa,
+        mnemonic if x87::is_x87(mnemonic) => x87::exec,
         M::Syscall => system::syscall,
         M::Int => system::int,
         M::Cpuid => system::cpuid,
@@ -100,6 +104,9 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Movsd => sse::exec,
         M::Movsb | M::Movsq => unsupported,
         M::Stosb | M::Stosd | M::Stosq => mov::stos,
+        M::Scasb | M::Scasw | M::Scasd | M::Scasq => mov::scan_compare,
+        M::Cmpsb | M::Cmpsw | M::Cmpsq => mov::scan_compare,
+        M::Cmpsd if ins.op_kind(0) != OpKind::Register => mov::scan_compare,
         M::Add => by_forms!(arith::add, ops),
         M::Adc => by_forms!(arith::adc, ops),
         M::Sub => by_forms!(arith::sub, ops),
@@ -113,6 +120,7 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Neg => arith::neg,
         M::Not => arith::not,
         M::Shl | M::Shr | M::Sar | M::Rol | M::Ror => arith::shift,
+        M::Rcl | M::Rcr => arith::rotate_carry,
         M::Shld | M::Shrd => arith::double_shift,
         M::Imul if ins.op_count() > 1 => arith::imul,
         M::Imul | M::Mul => arith::mul,
@@ -122,6 +130,8 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Tzcnt | M::Lzcnt | M::Popcnt => arith::count,
         M::Xadd => arith::xadd,
         M::Cmpxchg => arith::cmpxchg,
+        M::Cmpxchg8b => arith::cmpxchg8b,
+        M::Emms => mov::nop,
         _ => sse::exec,
     }
 }

@@ -376,6 +376,42 @@ pub(crate) fn shift(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     m.write_op(d, 0, r)
 }
 
+/// RCL, RCR: Rotate through Carry, by an immediate or CL.
+pub(crate) fn rotate_carry(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let bits = size as u32 * 8;
+    let a = m.read_op(d, 0)?;
+    let count_mask = if size == 8 { 63 } else { 31 };
+    let count = if d.ins.op_count() == 1 {
+        1
+    } else {
+        (m.read_op(d, 1)? & count_mask) as u32
+    } % (bits + 1);
+    if count == 0 {
+        return Ok(());
+    }
+    // Rotate the bits+1-bit value carry:a.
+    let wide = u128::from(a) | u128::from(m.cpu.flag(CF)) << bits;
+    let span = bits + 1;
+    let full = (1u128 << span) - 1;
+    let r = if d.ins.mnemonic() == Mnemonic::Rcl {
+        ((wide << count) | (wide >> (span - count))) & full
+    } else {
+        ((wide >> count) | (wide << (span - count))) & full
+    };
+    let out = (r as u64) & size_mask(size);
+    let cf = (r >> bits) & 1 == 1;
+    m.cpu.set_flag(CF, cf);
+    let msb = out & sign_bit(size) != 0;
+    let of = if d.ins.mnemonic() == Mnemonic::Rcl {
+        msb != cf
+    } else {
+        msb != (out & (sign_bit(size) >> 1) != 0)
+    };
+    m.cpu.set_flag(OF, of);
+    m.write_op(d, 0, out)
+}
+
 /// SHLD, SHRD: Double Precision Shift.
 pub(crate) fn double_shift(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
@@ -437,6 +473,23 @@ pub(crate) fn divide(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     };
     set_acc(&mut m.cpu, RAX, size, q);
     set_acc(&mut m.cpu, RDX, size, r);
+    Ok(())
+}
+
+/// CMPXCHG8B: Compare and Exchange 8 Bytes (EDX:EAX with memory; ECX:EBX stored when equal).
+pub(crate) fn cmpxchg8b(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let a = m.ea(d);
+    let old = m.load(a, 8)?;
+    let expected = (m.cpu.gpr[RDX] & 0xffff_ffff) << 32 | (m.cpu.gpr[RAX] & 0xffff_ffff);
+    let equal = old == expected;
+    if equal {
+        let new = (m.cpu.gpr[crate::cpu::RCX] & 0xffff_ffff) << 32 | (m.cpu.gpr[crate::cpu::RBX] & 0xffff_ffff);
+        m.store(a, 8, new)?;
+    } else {
+        m.cpu.gpr[RAX] = old & 0xffff_ffff;
+        m.cpu.gpr[RDX] = old >> 32;
+    }
+    m.cpu.set_flag(ZF, equal);
     Ok(())
 }
 

@@ -146,3 +146,46 @@ fn string_op(m: &mut Machine<'_>, d: &Decoded, is_move: bool) -> Exec {
         m.cpu.gpr[RCX] = (m.cpu.gpr[RCX] & mask).wrapping_sub(1);
     }
 }
+
+/// SCAS: Scan String, and CMPS: Compare String Operands, with or without
+/// REPE/REPNE, honouring the direction flag. The flags are those of the
+/// last comparison made.
+pub(crate) fn scan_compare(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = d.ins.memory_size().size();
+    let compare = matches!(
+        d.ins.mnemonic(),
+        Mnemonic::Cmpsb | Mnemonic::Cmpsw | Mnemonic::Cmpsd | Mnemonic::Cmpsq
+    );
+    let (repe, repne) = (d.ins.has_repe_prefix(), d.ins.has_repne_prefix());
+    let mask = m.mask();
+    let step = if m.cpu.flag(DF) {
+        (size as u64).wrapping_neg()
+    } else {
+        size as u64
+    };
+    loop {
+        if (repe || repne) && m.cpu.gpr[RCX] & mask == 0 {
+            return Ok(());
+        }
+        let di = m.cpu.gpr[RDI] & mask;
+        let right = m.load(di, size)?;
+        let left = if compare {
+            let si = m.cpu.gpr[RSI] & mask;
+            let v = m.load(si, size)?;
+            m.cpu.gpr[RSI] = si.wrapping_add(step) & mask;
+            v
+        } else {
+            m.cpu.gpr[RAX] & size_mask(size)
+        };
+        m.cpu.gpr[RDI] = di.wrapping_add(step) & mask;
+        super::arith::sub_flags(&mut m.cpu, left, right, 0, size);
+        if !(repe || repne) {
+            return Ok(());
+        }
+        m.cpu.gpr[RCX] = (m.cpu.gpr[RCX] & mask).wrapping_sub(1);
+        let equal = m.cpu.flag(crate::cpu::ZF);
+        if (repe && !equal) || (repne && equal) {
+            return Ok(());
+        }
+    }
+}

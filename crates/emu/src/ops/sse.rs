@@ -22,6 +22,9 @@ fn read(m: &mut Machine<'_>, d: &Decoded, i: u32) -> Result<u128, Halt> {
         OpKind::Register if is_xmm(ins.op_register(i)) => {
             Ok(m.cpu.xmm[xmm_index(ins.op_register(i))])
         }
+        OpKind::Register if ins.op_register(i).is_mm() => {
+            Ok(u128::from(m.cpu.mm[ins.op_register(i).number() & 7]))
+        }
         OpKind::Memory => {
             let a = m.ea(d);
             let size = ins.memory_size().size();
@@ -46,6 +49,10 @@ fn write(m: &mut Machine<'_>, d: &Decoded, i: u32, value: u128, size: usize) -> 
             } else {
                 (*x & !low_mask(size)) | (value & low_mask(size))
             };
+            Ok(())
+        }
+        OpKind::Register if ins.op_register(i).is_mm() => {
+            m.cpu.mm[ins.op_register(i).number() & 7] = value as u64;
             Ok(())
         }
         OpKind::Memory => {

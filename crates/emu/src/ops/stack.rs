@@ -25,9 +25,31 @@ pub(crate) fn pushf(m: &mut Machine<'_>, _: &Decoded) -> Exec {
     m.push(flags)
 }
 
-/// POPF/POPFD/POPFQ: Pop Stack into the Flags Register (the arithmetic flags and DF).
+/// POPF/POPFD/POPFQ: Pop Stack into the Flags Register (the arithmetic
+/// flags, DF, and ID, whose toggling tells a program CPUID exists).
 pub(crate) fn popf(m: &mut Machine<'_>, _: &Decoded) -> Exec {
     let v = m.pop()?;
-    m.cpu.flags = v & (crate::cpu::ARITH | crate::cpu::DF);
+    m.cpu.flags = v & (crate::cpu::ARITH | crate::cpu::DF | crate::cpu::ID);
+    Ok(())
+}
+
+/// PUSHA/PUSHAD: Push All General-Purpose Registers (386), ESP as it was before.
+pub(crate) fn pusha(m: &mut Machine<'_>, _: &Decoded) -> Exec {
+    let sp = m.sp();
+    for r in 0..8 {
+        let v = if r == crate::cpu::RSP { sp } else { m.cpu.gpr[r] };
+        m.push(v)?;
+    }
+    Ok(())
+}
+
+/// POPA/POPAD: Pop All General-Purpose Registers (386); the saved ESP is skipped.
+pub(crate) fn popa(m: &mut Machine<'_>, _: &Decoded) -> Exec {
+    for r in (0..8).rev() {
+        let v = m.pop()?;
+        if r != crate::cpu::RSP {
+            m.cpu.gpr[r] = v;
+        }
+    }
     Ok(())
 }

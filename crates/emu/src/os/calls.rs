@@ -62,6 +62,7 @@ enum Call {
 const AMD64: &[(u32, &str, Call)] = &[
     (0, "read", Call::Read),
     (1, "write", Call::Write),
+    (2, "open", Call::Openat),
     (3, "close", Call::Close),
     (9, "mmap", Call::Mmap),
     (10, "mprotect", Call::Mprotect),
@@ -109,6 +110,7 @@ const I386: &[(u32, &str, Call)] = &[
     (1, "exit", Call::Exit),
     (3, "read", Call::Read),
     (4, "write", Call::Write),
+    (5, "open", Call::Openat),
     (6, "close", Call::Close),
     (20, "getpid", Call::Getpid),
     (45, "brk", Call::Brk),
@@ -155,7 +157,6 @@ const I386: &[(u32, &str, Call)] = &[
 
 /// Names of other common system calls, for the message when one is met.
 const OTHER_NAMES: &[(Arch, u32, &str)] = &[
-    (Arch::Amd64, 2, "open"),
     (Arch::Amd64, 4, "stat"),
     (Arch::Amd64, 5, "fstat"),
     (Arch::Amd64, 7, "poll"),
@@ -174,7 +175,6 @@ const OTHER_NAMES: &[(Arch, u32, &str)] = &[
     (Arch::Amd64, 267, "readlinkat"),
     (Arch::Amd64, 334, "rseq"),
     (Arch::Amd64, 435, "clone3"),
-    (Arch::I386, 5, "open"),
     (Arch::I386, 11, "execve"),
     (Arch::I386, 54, "ioctl"),
     (Arch::I386, 140, "_llseek"),

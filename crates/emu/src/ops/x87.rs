@@ -1,0 +1,230 @@
+//! x87 floating point, the part the 386 runtime's conversions use: loads and
+//! stores of integers and doubles, the control word, rounding, compares.
+//!
+//! Arithmetic is not here: x87 computes in 80-bit extended precision, and a
+//! result computed in doubles could differ in its last bit, so an x87 add,
+//! multiply, divide or square root stops the run instead.
+
+use iced_x86::{Mnemonic, OpKind, Register};
+
+use crate::cpu::{CF, Fpu, PF, RAX, ZF};
+use crate::decode::Decoded;
+use crate::exec::{Exec, Machine};
+
+impl Fpu {
+    fn st(&self, i: u8) -> f64 {
+        f64::from_bits(self.regs[usize::from((self.top + i) & 7)])
+    }
+
+    fn set_st(&mut self, i: u8, v: f64) {
+        self.regs[usize::from((self.top + i) & 7)] = v.to_bits();
+    }
+
+    fn push(&mut self, v: f64) {
+        self.top = (self.top + 7) & 7;
+        self.set_st(0, v);
+    }
+
+    fn pop(&mut self) -> f64 {
+        let v = self.st(0);
+        self.top = (self.top + 1) & 7;
+        v
+    }
+
+    /// Rounds to an integer as the control word's rounding field says.
+    fn round(&self, v: f64) -> f64 {
+        match (self.control >> 10) & 3 {
+            0 => v.round_ties_even(),
+            1 => v.floor(),
+            2 => v.ceil(),
+            _ => v.trunc(),
+        }
+    }
+}
+
+/// The ST register number of operand `i`.
+fn st_index(d: &Decoded, i: u32) -> u8 {
+    (d.ins.op_register(i).number() & 7) as u8
+}
+
+/// Executes one x87 instruction.
+pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    use Mnemonic as M;
+    let ins = &d.ins;
+    let mem = (0..ins.op_count()).any(|i| ins.op_kind(i) == OpKind::Memory);
+    let size = ins.memory_size().size();
+    match ins.mnemonic() {
+        M::Fild => {
+            let a = m.ea(d);
+            let v = m.load(a, size)?;
+            let v = crate::exec::sign_extend(v, size) as f64;
+            m.cpu.fpu.push(v);
+        }
+        M::Fld if mem => {
+            let a = m.ea(d);
+            let v = m.load(a, size)?;
+            let v = match size {
+                4 => f64::from(f32::from_bits(v as u32)),
+                8 => f64::from_bits(v),
+                _ => return Err(m.unsupported(d)),
+            };
+            m.cpu.fpu.push(v);
+        }
+        M::Fld => {
+            let v = m.cpu.fpu.st(st_index(d, 0));
+            m.cpu.fpu.push(v);
+        }
+        M::Fld1 => m.cpu.fpu.push(1.0),
+        M::Fldz => m.cpu.fpu.push(0.0),
+        M::Fst | M::Fstp if mem => {
+            let v = m.cpu.fpu.st(0);
+            let a = m.ea(d);
+            match size {
+                4 => m.store(a, 4, u64::from((v as f32).to_bits()))?,
+                8 => m.store(a, 8, v.to_bits())?,
+                _ => return Err(m.unsupported(d)),
+            }
+            if ins.mnemonic() == M::Fstp {
+                m.cpu.fpu.pop();
+            }
+        }
+        M::Fst | M::Fstp => {
+            let v = m.cpu.fpu.st(0);
+            m.cpu.fpu.set_st(st_index(d, 0), v);
+            if ins.mnemonic() == M::Fstp {
+                m.cpu.fpu.pop();
+            }
+        }
+        M::Fist | M::Fistp | M::Fisttp => {
+            let v = m.cpu.fpu.st(0);
+            let r = if ins.mnemonic() == M::Fisttp {
+                v.trunc()
+            } else {
+                m.cpu.fpu.round(v)
+            };
+            let bits = size as u32 * 8;
+            let limit = 2f64.powi(bits as i32 - 1);
+            // Out of range or NaN stores the "integer indefinite" value.
+            let out = if r.is_nan() || r >= limit || r < -limit {
+                1u64 << (bits - 1)
+            } else {
+                r as i64 as u64
+            };
+            let a = m.ea(d);
+            m.store(a, size, out & crate::exec::size_mask(size))?;
+            if ins.mnemonic() != M::Fist {
+                m.cpu.fpu.pop();
+            }
+        }
+        M::Fldcw => {
+            let a = m.ea(d);
+            m.cpu.fpu.control = m.load(a, 2)? as u16;
+        }
+        M::Fnstcw | M::Fstcw => {
+            let a = m.ea(d);
+            let cw = m.cpu.fpu.control;
+            m.store(a, 2, u64::from(cw))?;
+        }
+        M::Fnstsw | M::Fstsw => {
+            let sw = (m.cpu.fpu.status & 0x4700) | u16::from(m.cpu.fpu.top) << 11;
+            if mem {
+                let a = m.ea(d);
+                m.store(a, 2, u64::from(sw))?;
+            } else if ins.op_register(0) == Register::AX {
+                m.cpu.gpr[RAX] = (m.cpu.gpr[RAX] & !0xffff) | u64::from(sw);
+            } else {
+                return Err(m.unsupported(d));
+            }
+        }
+        M::Frndint => {
+            let v = m.cpu.fpu.round(m.cpu.fpu.st(0));
+            m.cpu.fpu.set_st(0, v);
+        }
+        M::Fabs => {
+            let v = m.cpu.fpu.st(0).abs();
+            m.cpu.fpu.set_st(0, v);
+        }
+        M::Fchs => {
+            let v = -m.cpu.fpu.st(0);
+            m.cpu.fpu.set_st(0, v);
+        }
+        M::Fxch => {
+            let i = if ins.op_count() > 1 { st_index(d, 1) } else { 1 };
+            let (a, b) = (m.cpu.fpu.st(0), m.cpu.fpu.st(i));
+            m.cpu.fpu.set_st(0, b);
+            m.cpu.fpu.set_st(i, a);
+        }
+        M::Ftst => {
+            let v = m.cpu.fpu.st(0);
+            // C3 (bit 14), C2 (bit 10), C0 (bit 8).
+            m.cpu.fpu.status = if v.is_nan() {
+                0x4500
+            } else if v < 0.0 {
+                0x0100
+            } else if v == 0.0 {
+                0x4000
+            } else {
+                0
+            };
+        }
+        M::Fucomi | M::Fucomip | M::Fcomi | M::Fcomip => {
+            let (a, b) = (m.cpu.fpu.st(0), m.cpu.fpu.st(st_index(d, 1)));
+            let (z, p, c) = if a.is_nan() || b.is_nan() {
+                (true, true, true)
+            } else {
+                (a == b, false, a < b)
+            };
+            m.cpu.set_flag(ZF, z);
+            m.cpu.set_flag(PF, p);
+            m.cpu.set_flag(CF, c);
+            if matches!(ins.mnemonic(), M::Fucomip | M::Fcomip) {
+                m.cpu.fpu.pop();
+            }
+        }
+        M::Ffree | M::Wait | M::Fninit | M::Finit | M::Fnclex | M::Fclex => {
+            if matches!(ins.mnemonic(), M::Fninit | M::Finit) {
+                m.cpu.fpu = Fpu::default();
+            }
+        }
+        _ => return Err(m.unsupported(d)),
+    }
+    Ok(())
+}
+
+/// Whether `mnemonic` is one of the x87 instructions [`exec`] knows, or
+/// x87 arithmetic, which it refuses by name.
+pub(crate) fn is_x87(mnemonic: Mnemonic) -> bool {
+    use Mnemonic as M;
+    matches!(
+        mnemonic,
+        M::Fild
+            | M::Fld
+            | M::Fld1
+            | M::Fldz
+            | M::Fst
+            | M::Fstp
+            | M::Fist
+            | M::Fistp
+            | M::Fisttp
+            | M::Fldcw
+            | M::Fnstcw
+            | M::Fstcw
+            | M::Fnstsw
+            | M::Fstsw
+            | M::Frndint
+            | M::Fabs
+            | M::Fchs
+            | M::Fxch
+            | M::Ftst
+            | M::Fucomi
+            | M::Fucomip
+            | M::Fcomi
+            | M::Fcomip
+            | M::Ffree
+            | M::Wait
+            | M::Fninit
+            | M::Finit
+            | M::Fnclex
+            | M::Fclex
+    )
+}
