@@ -2,6 +2,7 @@
 
 mod book;
 mod check;
+mod gotests;
 mod runtime_frames;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +21,12 @@ tasks:
                   measure the Go runtime's frames under gdb, for each Go version
                   given (e.g. 1.26.8, fetched with GOTOOLCHAIN) or the installed
                   Go, on amd64 and 386; print the table, or with --write write it
-                  to crates/emu/src/runtime/measured.rs";
+                  to crates/emu/src/runtime/measured.rs
+  gotests [--dir NAME] [--filter SUBSTR] [--config amd64|386|amd64-N-l]
+          [--engine real|models] [--list] [--min PERCENT] [--jobs N]
+                  run Go's own `// run` test programs ($(go env GOROOT)/test)
+                  for real and in the emulator, and count how many the emulator
+                  runs exactly alike (`cargo xtask gotests --help` for more)";
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,6 +48,13 @@ fn main() -> Result<()> {
                 .cloned()
                 .collect();
             runtime_frames::run(write, &versions)
+        }
+        Some("gotests") => {
+            if gotests::run(&args[1..])? {
+                Ok(())
+            } else {
+                std::process::exit(1)
+            }
         }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
