@@ -125,7 +125,7 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Imul if ins.op_count() > 1 => arith::imul,
         M::Imul | M::Mul => arith::mul,
         M::Div | M::Idiv => arith::divide,
-        M::Bt | M::Bts | M::Btr => arith::bt,
+        M::Bt | M::Bts | M::Btr | M::Btc => arith::bt,
         M::Bsf | M::Bsr => arith::bit_scan,
         M::Tzcnt | M::Lzcnt | M::Popcnt => arith::count,
         M::Xadd => arith::xadd,

@@ -164,16 +164,36 @@ pub(crate) fn mul(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 /// BT, BTS, BTR: Bit Test (and Set, and Reset).
 pub(crate) fn bt(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
+    let bits = size as u64 * 8;
+    let offset = m.read_op(d, 1)?;
+    let mnemonic = d.ins.mnemonic();
+    let change = |a: u64, bit: u64| match mnemonic {
+        Mnemonic::Bts => Some(a | (1 << bit)),
+        Mnemonic::Btr => Some(a & !(1 << bit)),
+        Mnemonic::Btc => Some(a ^ (1 << bit)),
+        _ => None,
+    };
     if d.ins.op_kind(0) == OpKind::Memory && d.ins.op_kind(1) == OpKind::Register {
-        return Err(m.unsupported(d));
+        // A register offset addresses a bit string: it may reach beyond the operand, either way.
+        let offset = sign_extend(offset, m.op_size(d, 1));
+        let addr = m
+            .ea(d)
+            .wrapping_add((offset.div_euclid(bits as i64) * size as i64) as u64)
+            & m.mask();
+        let bit = offset.rem_euclid(bits as i64) as u64;
+        let a = m.load(addr, size)?;
+        m.cpu.set_flag(CF, (a >> bit) & 1 == 1);
+        return match change(a, bit) {
+            Some(v) => m.store(addr, size, v),
+            None => Ok(()),
+        };
     }
     let a = m.read_op(d, 0)?;
-    let bit = m.read_op(d, 1)? % (size as u64 * 8);
+    let bit = offset % bits;
     m.cpu.set_flag(CF, (a >> bit) & 1 == 1);
-    match d.ins.mnemonic() {
-        Mnemonic::Bts => m.write_op(d, 0, a | (1 << bit)),
-        Mnemonic::Btr => m.write_op(d, 0, a & !(1 << bit)),
-        _ => Ok(()),
+    match change(a, bit) {
+        Some(v) => m.write_op(d, 0, v),
+        None => Ok(()),
     }
 }
 

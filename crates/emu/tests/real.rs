@@ -1,0 +1,250 @@
+//! The whole-program engine against the real binary: every program of
+//! `go-samples`, `test_data/programs` and `test_data/runtime`, linked with
+//! the installed Go for amd64 and 386, optimised and with `-N -l`, is run
+//! natively and in the emulator with the same arguments, standard input and
+//! (empty) environment. Standard output and the exit status must be equal,
+//! and standard error up to the goroutine traceback, addresses aside.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use gostack_emu::{Arch, Config, Stop, World};
+use gostack_toolchain::{Cache, CompileRequest, Go, build};
+
+const FLAG_SETS: [&[&str]; 2] = [&[], &["-N", "-l"]];
+const ARGS: [&str; 2] = ["first", "-second"];
+const STDIN: &[u8] = b"one\ntwo\nthree\n";
+
+fn programs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    for dir in [
+        root.join("../../go-samples"),
+        root.join("test_data/programs"),
+        root.join("test_data/runtime"),
+    ] {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.join("main.go").is_file())
+            .collect();
+        found.sort();
+        assert!(!found.is_empty(), "{} holds programs", dir.display());
+        out.extend(found);
+    }
+    out
+}
+
+/// What a run printed and how it ended.
+#[derive(Debug, PartialEq, Eq)]
+struct Outcome {
+    stdout: String,
+    /// Standard error up to the goroutine traceback, hexadecimal numbers as `0x?`.
+    stderr: String,
+    /// The exit status, or minus the signal that killed it.
+    status: i32,
+}
+
+/// Standard error as compared: up to the first line of a goroutine
+/// traceback, with addresses (which differ between any two real runs) hidden.
+fn comparable_stderr(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("goroutine ")
+            || line.starts_with("runtime stack:")
+            || line.starts_with("[signal ")
+        {
+            break;
+        }
+        out.push_str(line);
+    }
+    hide_hex(&out)
+}
+
+fn hide_hex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("0x") {
+        out.push_str(&rest[..i + 2]);
+        rest = &rest[i + 2..];
+        let digits = rest
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(rest.len());
+        if digits > 0 {
+            out.push('?');
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn native(executable: &[u8], dir: &Path) -> Outcome {
+    let path = dir.join("prog");
+    std::fs::write(&path, executable).unwrap();
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&path, perms).unwrap();
+    // Another thread's fork may still hold the file open for writing for a
+    // moment (ETXTBSY): try again.
+    let mut tries = 0;
+    let mut child = loop {
+        match Command::new(&path)
+            .args(ARGS)
+            .env_clear()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+        {
+            Ok(child) => break child,
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("running {}: {e}", path.display()),
+        }
+    };
+    // A program that exits without reading closes the pipe: that is fine.
+    let _ = child.stdin.take().unwrap().write_all(STDIN);
+    let out = child.wait_with_output().unwrap();
+    let status = out.status.code().unwrap_or_else(|| {
+        -std::os::unix::process::ExitStatusExt::signal(&out.status).unwrap_or(0)
+    });
+    Outcome {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: comparable_stderr(&out.stderr),
+        status,
+    }
+}
+
+fn emulated(listing: &str, executable: &[u8], arch: Arch, go: &Go) -> Result<Outcome, String> {
+    let parsed = gostack_listing::parse(listing);
+    let mut config = Config::new(arch, go.version().minor);
+    config.max_steps = 500_000_000;
+    let world = World {
+        args: std::iter::once("prog".to_string())
+            .chain(ARGS.iter().map(|s| s.to_string()))
+            .collect(),
+        env: Vec::new(),
+        stdin: STDIN.to_vec(),
+    };
+    let run = gostack_emu::run_executable(&parsed.listing, executable, &config, &world)
+        .map_err(|e| e.to_string())?;
+    let status = match run.stop {
+        Stop::Exited(code) => code,
+        Stop::Killed(sig) => -sig,
+        stop => {
+            return Err(format!(
+                "{stop}\n  stdout: {:?}\n  stderr: {:?}",
+                String::from_utf8_lossy(&run.stdout),
+                String::from_utf8_lossy(&run.stderr)
+            ));
+        }
+    };
+    Ok(Outcome {
+        stdout: String::from_utf8_lossy(&run.stdout).into_owned(),
+        stderr: comparable_stderr(&run.stderr),
+        status,
+    })
+}
+
+/// Every program, every configuration: the emulator's outcome is the real binary's.
+#[test]
+fn whole_programs_run_as_the_real_binary_does() {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let temp = tempfile::tempdir().unwrap();
+    let mut jobs = Vec::new();
+    for dir in programs() {
+        for arch in Arch::ALL {
+            for flags in FLAG_SETS {
+                jobs.push((dir.clone(), arch, flags));
+            }
+        }
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for worker in 0..2 {
+            let (go, cache, jobs, next, failures) = (&go, &cache, &jobs, &next, &failures);
+            let scratch = temp.path().join(worker.to_string());
+            std::fs::create_dir_all(&scratch).unwrap();
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((dir, arch, flags)) = jobs.get(i) else {
+                        break;
+                    };
+                    let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+                    let what = format!(
+                        "{} {arch} {flags:?}",
+                        dir.file_name().unwrap().to_string_lossy()
+                    );
+                    let req = CompileRequest::from_file(&dir.join("main.go"), *arch, &flags).unwrap();
+                    let built = build(go, &req, cache).unwrap();
+                    let want = native(&built.executable, &scratch);
+                    let got = emulated(&built.compiled.listing, &built.executable, *arch, go);
+                    let failure = match got {
+                        Err(stop) => Some(format!("{what}: {stop}")),
+                        Ok(got) if got != want => {
+                            Some(format!("{what}:\n  real: {want:?}\n  emulated: {got:?}"))
+                        }
+                        Ok(_) => None,
+                    };
+                    failures.lock().unwrap().extend(failure);
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {} runs differ:\n{}",
+        failures.len(),
+        jobs.len(),
+        failures.join("\n")
+    );
+}
+
+/// Same executable, same run: byte-identical output and the same step count.
+#[test]
+fn runs_are_deterministic() {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/runtime/timers");
+    for arch in Arch::ALL {
+        let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
+        let built = build(&go, &req, &cache).unwrap();
+        let parsed = gostack_listing::parse(&built.compiled.listing);
+        let config = Config::new(arch, go.version().minor);
+        let world = World {
+            args: vec!["prog".into()],
+            ..World::default()
+        };
+        let runs: Vec<_> = (0..2)
+            .map(|_| {
+                gostack_emu::run_executable(&parsed.listing, &built.executable, &config, &world)
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(runs[0].stop, Stop::Exited(0), "{arch}");
+        assert_eq!(runs[0].stdout, runs[1].stdout, "{arch}");
+        assert_eq!(runs[0].stderr, runs[1].stderr, "{arch}");
+        assert_eq!(runs[0].steps, runs[1].steps, "{arch}");
+    }
+}
+
+#[test]
+fn addresses_are_hidden_but_text_is_kept() {
+    assert_eq!(
+        hide_hex("runtime: sp=0xc000123 stack=[0x1f, 0x2a] at 0x\n"),
+        "runtime: sp=0x? stack=[0x?, 0x?] at 0x\n"
+    );
+    assert_eq!(
+        comparable_stderr(b"panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n"),
+        "panic: boom\n\n"
+    );
+}
