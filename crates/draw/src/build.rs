@@ -29,6 +29,8 @@ pub(crate) struct Namer<'a> {
     run: &'a Run,
     slots: BTreeMap<u64, String>,
     heap: BTreeMap<u64, usize>,
+    /// The bounds of the stack drawn: a value inside points into it.
+    stack: (u64, u64),
 }
 
 impl<'a> Namer<'a> {
@@ -55,6 +57,7 @@ impl<'a> Namer<'a> {
             run,
             slots,
             heap: BTreeMap::new(),
+            stack: view.bounds,
         }
     }
 
@@ -70,7 +73,12 @@ impl<'a> Namer<'a> {
     pub(crate) fn value(&mut self, v: u64) -> String {
         let layout = &self.run.layout;
         let w = layout.word();
-        match layout.region(v) {
+        let region = if (self.stack.0..self.stack.1).contains(&v) {
+            Region::Stack
+        } else {
+            layout.region(v)
+        };
+        match region {
             Region::Stack => match self.slots.get(&v) {
                 Some(name) if name.ends_with("'s frame") => {
                     name.trim_end_matches("'s frame").to_string()
@@ -159,7 +167,7 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
         &[]
     };
     let written = |addr: u64| {
-        changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < u64::from(a) + u64::from(size) && u64::from(a) < addr + w))
+        changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < a + u64::from(size) && a < addr + w))
     };
     let mut namer = Namer::new(run, &view);
     let recent = deepest_recent(run, step, &snap);
@@ -290,9 +298,15 @@ fn deepest_recent(run: &Run, step: usize, snap: &Snapshot) -> Option<(Snapshot, 
     let mut cursor = trace.cursor();
     while cursor.step() < from && cursor.advance() {}
     let mut deepest: Option<Snapshot> = None;
+    // Only the package's own steps on this stack: the runtime's words below SP are its business.
+    let (lo, hi) = run.layout.stack(snap).bounds;
     while cursor.step() < step {
         let s = cursor.snapshot();
-        if s.cpu.gpr[4] < deepest.as_ref().map_or(snap.cpu.gpr[4], |d| d.cpu.gpr[4]) {
+        let sp = s.cpu.gpr[4];
+        if sp < deepest.as_ref().map_or(snap.cpu.gpr[4], |d| d.cpu.gpr[4])
+            && (lo..hi).contains(&sp)
+            && run.layout.location(s.cpu.rip).func.starts_with("main.")
+        {
             deepest = Some(s.clone());
         }
         if !cursor.advance() {
@@ -332,6 +346,9 @@ fn dead_rows(run: &Run, snap: &Snapshot, old: &StackView, namer: &mut Namer<'_>)
             .frames
             .iter()
             .find(|f| *addr >= f.sp && *addr <= f.ret_slot);
+        if owner.is_none_or(|f| !f.func.starts_with("main.")) {
+            continue;
+        }
         let (label, _) = describe(labels, run.layout.arch());
         let value = snap.read(*addr, w as usize);
         let shown = match labels.first() {

@@ -80,11 +80,16 @@ pub fn trace(
     let request = CompileRequest::new(source, arch)
         .with_file_name(file_name)
         .with_flags(flags.iter().cloned());
-    let compiled = gostack_toolchain::compile(go, &request, cache)?;
+    let built = gostack_toolchain::build(go, &request, cache)?;
+    let compiled = built.compiled;
     let listing = gostack_listing::parse(&compiled.listing).listing;
     let mut config = Config::new(arch, go.version().minor);
     config.trace = true;
-    let run = gostack_emu::run(&listing, &config)?;
+    let world = gostack_emu::World {
+        args: vec!["main".to_string()],
+        ..Default::default()
+    };
+    let run = gostack_emu::run_executable(&listing, &built.executable, &config, &world)?;
     match run.stop {
         Stop::Exited(_) => Ok(Traced {
             run,

@@ -21,6 +21,9 @@ fn changes_text(run: &Run, i: usize) -> String {
                 parts.push(format!("X{reg}{}={new:#x}", if high { ".hi" } else { "" }));
             }
             Change::Mem { addr, new, .. } => parts.push(format!("[{addr:#x}]={new:#x}")),
+            Change::SegBase { gs, new } => {
+                parts.push(format!("{}_base={new:#x}", if gs { "gs" } else { "fs" }))
+            }
         }
     }
     // A model that copies a stack writes thousands of words: show the first few.

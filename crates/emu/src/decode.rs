@@ -167,11 +167,22 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
         mem: MemRef::new(&ins),
         target: if branch { ins.near_branch_target() } else { 0 },
         cc: ins.condition_code(),
-        xmm: (0..ins.op_count())
-            .any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_xmm()),
-        gprs: registers_used(&ins),
+        // A system call may switch threads or return from a signal: it changes anything.
+        xmm: enters_kernel(&ins)
+            || (0..ins.op_count())
+                .any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_xmm()),
+        gprs: if enters_kernel(&ins) {
+            u16::MAX
+        } else {
+            registers_used(&ins)
+        },
         ins,
     }
+}
+
+/// Whether the instruction enters the kernel (SYSCALL, INT).
+fn enters_kernel(ins: &Instruction) -> bool {
+    matches!(ins.mnemonic(), iced_x86::Mnemonic::Syscall | iced_x86::Mnemonic::Int)
 }
 
 /// Every register the instruction names or uses implicitly, read or

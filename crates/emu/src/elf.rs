@@ -98,6 +98,9 @@ pub(crate) fn load(
         if name.is_empty() || sym.address() == 0 {
             continue;
         }
+        // Assembly functions carry their ABI in the symbol (`runtime.goexit.abi0`);
+        // Go's own tracebacks name them without it.
+        let name = name.strip_suffix(".abi0").unwrap_or(name);
         by_name.insert(name.to_string(), sym.address());
         symbols.push(Sym {
             name: name.to_string(),

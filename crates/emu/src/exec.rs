@@ -6,7 +6,7 @@ use iced_x86::OpKind;
 
 use crate::cpu::{Cpu, RSP};
 use crate::decode::{Decoded, form, is_immediate, operand_size};
-use crate::frames::{Layout, Snapshot};
+use crate::frames::{Layout, Region, Snapshot, Whole};
 use crate::loader::{Image, SymClass};
 use crate::mem::{Fault, Memory};
 use crate::os;
@@ -43,6 +43,8 @@ pub(crate) struct Machine<'a> {
     pub(crate) stop: Option<Stop>,
     /// The most memory the program may map.
     pub(crate) memory_limit: u64,
+    /// The executable's debug facts, when a whole executable runs.
+    pub(crate) debug: Option<crate::debuginfo::DebugInfo>,
 }
 
 impl<'a> Machine<'a> {
@@ -73,6 +75,7 @@ impl<'a> Machine<'a> {
             os: None,
             stop: None,
             memory_limit: config.memory_limit,
+            debug: None,
         };
         runtime::start(&mut m, facts);
         m.start_trace(config.trace);
@@ -105,6 +108,7 @@ impl<'a> Machine<'a> {
             os: None,
             stop: None,
             memory_limit: config.memory_limit,
+            debug: Some(crate::debuginfo::DebugInfo::load(executable)),
         };
         os::start(&mut m, loaded.entry, loaded.end, world);
         m.start_trace(config.trace);
@@ -143,6 +147,9 @@ impl<'a> Machine<'a> {
             }
             if let Err(stop) = os::tick(self) {
                 return *stop;
+            }
+            if let Some(t) = &mut self.trace {
+                t.amend_last_step(&self.cpu);
             }
         }
     }
@@ -209,8 +216,54 @@ impl<'a> Machine<'a> {
 
     /// Ends the run and hands back what it produced.
     pub(crate) fn finish(self, stop: Stop) -> Run {
+        let layout = match self.debug {
+            Some(debug) => {
+                let regions = self
+                    .mem
+                    .regions()
+                    .iter()
+                    .map(|r| {
+                        let region = match r.name.as_str() {
+                            "text" => Region::Code,
+                            "rodata" | "data" => Region::Data,
+                            "initial stack" => Region::Stack,
+                            _ => Region::Heap,
+                        };
+                        (r.base, r.end(), region)
+                    })
+                    .collect();
+                let rodata = self
+                    .mem
+                    .regions()
+                    .iter()
+                    .find(|r| r.name == "rodata")
+                    .map(|r| (r.base, r.data.clone()))
+                    .unwrap_or_default();
+                let strings = self
+                    .listing
+                    .symbols
+                    .iter()
+                    .filter(|s| s.name.starts_with("go:string.") || s.name.starts_with("go.string."))
+                    .filter(|s| !s.data.is_empty())
+                    .map(|s| (s.name.clone(), s.data.clone()))
+                    .collect();
+                Layout::whole(
+                    self.image,
+                    self.listing,
+                    self.arch,
+                    self.go_minor,
+                    Whole {
+                        debug,
+                        regions,
+                        rodata,
+                        strings,
+                    },
+                )
+            }
+            None => Layout::new(self.image, self.listing, self.arch, self.go_minor),
+        };
         Run {
-            layout: Layout::new(self.image, self.listing, self.arch, self.go_minor),
+            layout,
             stdout: self.stdout,
             stderr: self.stderr,
             stop,
@@ -254,6 +307,10 @@ impl<'a> Machine<'a> {
         {
             loc.pos = instr.pos.clone();
             loc.asm = instr.text();
+        } else if let Some(debug) = &self.debug {
+            loc.pos = debug
+                .line(pc)
+                .map(|(file, line)| gostack_listing::Pos { file, line });
         }
         loc
     }

@@ -334,7 +334,48 @@ pub(crate) fn stack_view(
         sp = ret_slot + w;
         innermost = false;
     }
-    // Label the words.
+    let mut words = label_words(image, funcs, arch, snap, &frames, (lo, hi));
+    let top_sp = snap.cpu.gpr[crate::cpu::RSP];
+    let count = words.len();
+    let w = arch.word();
+    let index = |addr: u64| -> Option<usize> {
+        if addr < top_sp || addr % w != top_sp % w {
+            return None;
+        }
+        let i = ((addr - top_sp) / w) as usize;
+        (i < count).then_some(i)
+    };
+    if let Some(l) = crate::runtime::defer::layout_of(go_minor) {
+        let mut d = snap.read(g + crate::runtime::g::DEFER * w, w as usize);
+        let mut n = 0;
+        while d != 0 && n < 1000 {
+            for (field, at) in [("sp", l.sp), ("pc", l.pc), ("fn", l.func), ("link", l.link)] {
+                if let Some(i) = index(d + at * w) {
+                    words[i].2.push(Slot::Defer { field, index: n });
+                }
+            }
+            d = snap.read(d + l.link * w, w as usize);
+            n += 1;
+        }
+    }
+    StackView {
+        frames,
+        words,
+        bounds: (lo, hi),
+    }
+}
+
+/// Every word from SP to the top of the stack with what the frames say it
+/// is: return addresses, saved BPs, the named slots of package functions.
+fn label_words(
+    image: &Image,
+    funcs: &BTreeMap<u64, FuncInfo>,
+    arch: Arch,
+    snap: &Snapshot,
+    frames: &[Frame],
+    (lo, hi): (u64, u64),
+) -> Vec<(u64, u64, Vec<Slot>)> {
+    let w = arch.word();
     let top_sp = snap.cpu.gpr[crate::cpu::RSP];
     let mut words: Vec<(u64, u64, Vec<Slot>)> = Vec::new();
     let mut a = top_sp;
@@ -397,24 +438,107 @@ pub(crate) fn stack_view(
             }
         }
     }
-    if let Some(l) = crate::runtime::defer::layout_of(go_minor) {
-        let mut d = snap.read(g + crate::runtime::g::DEFER * w, w as usize);
-        let mut n = 0;
-        while d != 0 && n < 1000 {
-            for (field, at) in [("sp", l.sp), ("pc", l.pc), ("fn", l.func), ("link", l.link)] {
-                if let Some(i) = index(d + at * w) {
-                    words[i].2.push(Slot::Defer { field, index: n });
-                }
-            }
-            d = snap.read(d + l.link * w, w as usize);
-            n += 1;
+    words
+}
+
+/// The `g` of the thread in `snap`: the word just below the TLS base
+/// (FS on amd64, GS on 386), where the runtime keeps it.
+fn current_g(arch: Arch, snap: &Snapshot) -> u64 {
+    let w = arch.word();
+    let base = match arch {
+        Arch::Amd64 => snap.cpu.fs_base,
+        Arch::I386 => snap.cpu.gs_base,
+    };
+    snap.read(base.wrapping_sub(w), w as usize)
+}
+
+/// Explains the stack of a whole executable's run: the frames from SP up,
+/// each function's extent from the debug facts, to the goroutine's first
+/// frame (`runtime.goexit`) or the top of the stack the thread runs on.
+fn whole_stack_view(layout: &Layout, whole: &Whole, snap: &Snapshot) -> StackView {
+    let (image, funcs, arch) = (&layout.image, &layout.funcs, layout.arch);
+    let w = arch.word();
+    let g = current_g(arch, snap);
+    let sp0 = snap.cpu.gpr[crate::cpu::RSP];
+    let (lo, hi) = (snap.read(g, w as usize), snap.read(g + w, w as usize));
+    // On a stack the goroutine does not own (a system or signal stack), walk as far as the frames go.
+    let on_g = g != 0 && sp0 >= lo && sp0 < hi;
+    let (lo, mut hi) = if on_g { (lo, hi) } else { (sp0, u64::MAX) };
+    let mut frames = Vec::new();
+    let (mut pc, mut sp) = (snap.cpu.rip, sp0);
+    let mut innermost = true;
+    while sp >= lo && sp < hi && frames.len() < 10_000 {
+        // A return address may be just past its function's last call: look up the call.
+        let at = if innermost { pc } else { pc.wrapping_sub(1) };
+        let Some(sym) = image.symbol_at(at) else { break };
+        if sym.name == "runtime.goexit" {
+            break;
+        }
+        let Some(extent) = whole.debug.frame_extent(at) else {
+            break;
+        };
+        let offset = pc - sym.addr;
+        let info = funcs.get(&sym.addr);
+        let ret_slot = sp + extent - w;
+        let saves_bp = match info {
+            Some(i) => i.saves_bp,
+            None => arch == Arch::Amd64 && extent >= 2 * w && pushes_bp(image, sym.addr),
+        };
+        let bp_slot = (saves_bp && extent >= 2 * w).then(|| ret_slot - w);
+        let pos = match info {
+            Some(i) => i
+                .lines
+                .range(..=at - sym.addr)
+                .next_back()
+                .and_then(|(_, (p, _))| p.clone()),
+            None => whole.debug.line(at).map(|(file, line)| Pos { file, line }),
+        };
+        frames.push(Frame {
+            func: sym.name.clone(),
+            pc,
+            offset,
+            pos,
+            sp,
+            ret_slot,
+            bp_slot,
+        });
+        if !on_g {
+            hi = hi.min(ret_slot.saturating_add(w).max(sp));
+        }
+        if ret_slot + w > hi && on_g {
+            break;
+        }
+        pc = snap.read(ret_slot, w as usize);
+        sp = ret_slot + w;
+        innermost = false;
+        if !on_g && image.symbol_at(pc.wrapping_sub(1)).is_none() {
+            break;
         }
     }
+    if !on_g {
+        hi = frames.last().map_or(sp0, |f| f.ret_slot + w);
+    }
+    let words = label_words(image, funcs, arch, snap, &frames, (lo, hi));
     StackView {
         frames,
         words,
         bounds: (lo, hi),
     }
+}
+
+/// Whether the function at `entry` saves BP: a `PUSH RBP` among its first instructions.
+fn pushes_bp(image: &Image, entry: u64) -> bool {
+    let mut pc = entry;
+    for _ in 0..6 {
+        let Some(ins) = image.instr(pc) else {
+            return false;
+        };
+        if ins.mnemonic() == Mnemonic::Push && ins.op_register(0) == Register::RBP {
+            return true;
+        }
+        pc = ins.next_ip();
+    }
+    false
 }
 
 /// Which part of the emulated address space an address is in.
@@ -441,6 +565,34 @@ pub struct Layout {
     pub(crate) funcs: BTreeMap<u64, FuncInfo>,
     pub(crate) arch: Arch,
     pub(crate) go_minor: u32,
+    /// For a run of a whole executable: what its debug facts and mappings say.
+    pub(crate) whole: Option<std::sync::Arc<Whole>>,
+}
+
+/// What is known of a whole executable's run beyond its symbols.
+#[derive(Debug)]
+pub(crate) struct Whole {
+    /// Frame extents and lines of every function.
+    pub(crate) debug: crate::debuginfo::DebugInfo,
+    /// The mapped ranges `[start, end)` at the end of the run, and what they hold.
+    pub(crate) regions: Vec<(u64, u64, Region)>,
+    /// The read-only data segment: its address and bytes.
+    pub(crate) rodata: (u64, Vec<u8>),
+    /// The package's string literals from the listing (`go:string."hi"`)
+    /// with their bytes: the linker gives them no symbol of their own.
+    pub(crate) strings: Vec<(String, Vec<u8>)>,
+}
+
+impl Whole {
+    /// The listing's string literal whose bytes are at `addr` in read-only data.
+    fn string_at(&self, addr: u64) -> Option<&str> {
+        let (base, bytes) = &self.rodata;
+        let off = usize::try_from(addr.checked_sub(*base)?).ok()?;
+        self.strings
+            .iter()
+            .find(|(_, s)| bytes.get(off..off + s.len()) == Some(s.as_slice()))
+            .map(|(name, _)| name.as_str())
+    }
 }
 
 impl Layout {
@@ -451,12 +603,30 @@ impl Layout {
             funcs,
             arch,
             go_minor,
+            whole: None,
         }
+    }
+
+    /// The layout of a whole executable's run: package functions named from
+    /// the listing, every other frame walked by the executable's debug facts.
+    pub(crate) fn whole(
+        image: Image,
+        listing: &Listing,
+        arch: Arch,
+        go_minor: u32,
+        whole: Whole,
+    ) -> Layout {
+        let mut layout = Layout::new(image, listing, arch, go_minor);
+        layout.whole = Some(std::sync::Arc::new(whole));
+        layout
     }
 
     /// The symbol holding `addr` and the offset in it, e.g. `("main.add1", 0x33)`.
     pub fn symbolize(&self, addr: u64) -> Option<(String, u64)> {
-        code_name(&self.image, addr)
+        code_name(&self.image, addr).or_else(|| {
+            let name = self.whole.as_ref()?.string_at(addr)?;
+            Some((name.to_string(), 0))
+        })
     }
 
     /// The GOARCH of the run.
@@ -471,6 +641,13 @@ impl Layout {
 
     /// What kind of memory `addr` is in, by the run's fixed layout.
     pub fn region(&self, addr: u64) -> Region {
+        if let Some(whole) = &self.whole {
+            let i = whole.regions.partition_point(|r| r.0 <= addr);
+            return match i.checked_sub(1).map(|i| whole.regions[i]) {
+                Some((_, end, region)) if addr < end => region,
+                _ => Region::None,
+            };
+        }
         use crate::loader::{DATA_BASE, EXT_BASE, STUB_BASE, TEXT_BASE};
         use crate::runtime::{HEAP_BASE, STACK_BASE};
         match addr {
@@ -538,7 +715,12 @@ impl Layout {
             .symbol_at(pc)
             .and_then(|s| self.funcs.get(&s.addr))
             .and_then(|i| i.lines.get(&offset).cloned());
-        let (pos, asm) = line.unwrap_or_default();
+        let (mut pos, asm) = line.unwrap_or_default();
+        if pos.is_none()
+            && let Some(whole) = &self.whole
+        {
+            pos = whole.debug.line(pc).map(|(file, line)| Pos { file, line });
+        }
         crate::Location {
             pc,
             func,
@@ -550,6 +732,15 @@ impl Layout {
 
     /// The stack of `snap`, frame by frame and word by word.
     pub fn stack(&self, snap: &Snapshot) -> StackView {
-        stack_view(&self.image, &self.funcs, self.arch, self.go_minor, snap)
+        match &self.whole {
+            Some(whole) => whole_stack_view(self, whole, snap),
+            None => stack_view(&self.image, &self.funcs, self.arch, self.go_minor, snap),
+        }
+    }
+
+    /// The goroutine running in `snap` (its `g`, read from thread-local storage), for a whole executable's run.
+    pub fn goroutine(&self, snap: &Snapshot) -> Option<u64> {
+        self.whole.as_ref()?;
+        Some(current_g(self.arch, snap))
     }
 }

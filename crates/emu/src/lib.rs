@@ -8,6 +8,7 @@
 //! it and the Go line, never a guess.
 
 mod cpu;
+mod debuginfo;
 mod decode;
 mod elf;
 mod exec;

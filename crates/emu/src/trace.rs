@@ -101,10 +101,18 @@ pub enum Change {
         /// Value after.
         new: u64,
     },
+    /// The FS or GS segment base: thread-local storage, which changes when
+    /// another thread runs.
+    SegBase {
+        /// GS rather than FS.
+        gs: bool,
+        /// Value after.
+        new: u64,
+    },
     /// Up to eight bytes of memory.
     Mem {
-        /// Address written (the emulator's addresses all fit in 32 bits).
-        addr: u32,
+        /// Address written.
+        addr: u64,
         /// Bytes written.
         size: u8,
         /// Value after.
@@ -157,6 +165,8 @@ impl TraceBuilder {
         let before = Before {
             gpr: initial.cpu.gpr,
             flags: initial.cpu.flags,
+            fs_base: initial.cpu.fs_base,
+            gs_base: initial.cpu.gs_base,
             ..Before::default()
         };
         TraceBuilder {
@@ -187,12 +197,8 @@ impl TraceBuilder {
     /// Records a memory write of the step in progress.
     #[inline]
     pub(crate) fn mem(&mut self, addr: u64, size: usize, new: u64) {
-        debug_assert!(
-            addr <= u64::from(u32::MAX),
-            "emulator addresses fit in 32 bits"
-        );
         self.trace.changes.push(Change::Mem {
-            addr: addr as u32,
+            addr,
             size: size as u8,
             new,
         });
@@ -209,8 +215,47 @@ impl TraceBuilder {
     /// and, for steps that may touch them, the XMM registers.
     #[inline]
     pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu, gprs: u16) {
+        self.compare(after, gprs);
+        let end = self.trace.changes.len() as u32;
+        debug_assert!(
+            pc <= u64::from(u32::MAX),
+            "code addresses fit in 32 bits"
+        );
+        self.trace.steps.push(Step { pc: pc as u32, end });
+    }
+
+    /// Records what changed between steps (another thread given the CPU) as
+    /// part of the last step, so the state before the next step is right.
+    pub(crate) fn amend_last_step(&mut self, after: &Cpu) {
+        self.before.has_xmm = true;
+        self.compare(after, u16::MAX);
+        match self.trace.steps.last_mut() {
+            Some(last) => last.end = self.trace.changes.len() as u32,
+            None => {
+                self.trace.changes.clear();
+                self.trace.initial.cpu = after.clone();
+            }
+        }
+    }
+
+    /// Records the changes from the registers before to `after`: the general
+    /// registers in `gprs`, the flags, the XMM registers when noted, and the
+    /// segment bases when every register is compared.
+    #[inline]
+    fn compare(&mut self, after: &Cpu, gprs: u16) {
         let before = &mut self.before;
         let changes = &mut self.trace.changes;
+        if gprs == u16::MAX {
+            for (gs, old, new) in [
+                (false, &mut before.fs_base, after.fs_base),
+                (true, &mut before.gs_base, after.gs_base),
+            ] {
+                if *old != new {
+                    changes.push(Change::SegBase { gs, new });
+                    *old = new;
+                }
+            }
+        }
         let mut left = gprs;
         while left != 0 {
             let i = left.trailing_zeros() as usize;
@@ -242,12 +287,6 @@ impl TraceBuilder {
                 }
             }
         }
-        let end = changes.len() as u32;
-        debug_assert!(
-            pc <= u64::from(u32::MAX),
-            "emulator addresses fit in 32 bits"
-        );
-        self.trace.steps.push(Step { pc: pc as u32, end });
     }
 
     /// The finished trace, its vectors trimmed to their length.
@@ -265,6 +304,8 @@ impl TraceBuilder {
 struct Before {
     gpr: [u64; 16],
     flags: u64,
+    fs_base: u64,
+    gs_base: u64,
     /// Whether `xmm` holds the XMM registers before this step.
     has_xmm: bool,
     xmm: [u128; 16],
@@ -303,11 +344,12 @@ impl Cursor<'_> {
                     let shift = if high { 64 } else { 0 };
                     *x = (*x & !(u128::from(u64::MAX) << shift)) | (u128::from(new) << shift);
                 }
+                Change::SegBase { gs: false, new } => self.snap.cpu.fs_base = new,
+                Change::SegBase { gs: true, new } => self.snap.cpu.gs_base = new,
                 Change::Mem {
                     addr, size, new, ..
                 } => {
-                    self.snap
-                        .write(u64::from(addr), &new.to_le_bytes()[..usize::from(size)]);
+                    self.snap.write(addr, &new.to_le_bytes()[..usize::from(size)]);
                 }
             }
         }

@@ -98,7 +98,7 @@ enum Command {
         #[command(flatten)]
         build: BuildArgs,
         /// Stop after this many steps.
-        #[arg(long, value_name = "N", default_value_t = 50_000_000)]
+        #[arg(long, value_name = "N", default_value_t = 5_000_000_000)]
         max_steps: u64,
         /// Print `gostack: stats: steps=<n> seconds=<s>` on stderr at the end.
         #[arg(long)]
