@@ -8,7 +8,7 @@
 //! timeout; its stdout, stderr and exit status are the expected result,
 //! cached under `target/gotests-cache/` by a hash of the Go version, the
 //! configuration and the file's content, so a second run builds nothing.
-//! Then `target/release/gostack run FILE --arch .. --flags .. --engine ..`
+//! Then `target/release/gostack run FILE --arch .. --flags ..`
 //! (built once at the start with `cargo build --release -p gostack`) runs
 //! the same file in the emulator, 60 s at most, two programs at a time.
 //!
@@ -20,7 +20,7 @@
 //! `gostack: error:`) are not part of the program's output and are dropped
 //! first. A program that is not equal is, in this order: *timeout* (gostack
 //! ran out of its 60 s), *stopped* (exit 125: gostack reported an error, such
-//! as an instruction or runtime function it does not model), *crashed*
+//! as an instruction or system call it does not implement), *crashed*
 //! (exit 101, a panic of gostack, or killed by a signal), or *differ*.
 //! Programs whose real build fails or whose real run times out are skipped
 //! and counted apart.
@@ -69,8 +69,6 @@ options:
                     repeatable (any of them)
   --config NAME     amd64, 386 or amd64-N-l (amd64 with -N -l); repeatable.
                     Default: all three
-  --engine VALUE    passed to `gostack run --engine` (default: real); with
-                    `models`, a gostack without --engine is run without it
   --list            also print every program that is not equal, with its class
                     and gostack's error or the first line that differs
   --min PERCENT     exit 1 if a configuration has fewer than PERCENT % equal
@@ -79,7 +77,7 @@ options:
   -h, --help        print this help
 
 classes: equal; differ (ran, output or status not the same); stopped (gostack
-exit 125: it reported an error, e.g. something it does not model); crashed
+exit 125: it reported an error, e.g. something it does not implement); crashed
 (gostack exit 101 or killed by a signal); timeout (gostack over 60 s).
 Programs whose real build fails or whose real run takes over 10 s are skipped.";
 
@@ -133,7 +131,6 @@ struct Options {
     dirs: Vec<String>,
     filters: Vec<String>,
     configs: Vec<Config>,
-    engine: String,
     list: bool,
     min: Option<f64>,
     jobs: usize,
@@ -146,7 +143,6 @@ impl Options {
             dirs: Vec::new(),
             filters: Vec::new(),
             configs: Vec::new(),
-            engine: "real".into(),
             list: false,
             min: None,
             jobs: 2,
@@ -179,7 +175,6 @@ impl Options {
                         o.configs.push(*c);
                     }
                 }
-                "--engine" => o.engine = value()?,
                 "--list" if inline.is_none() => o.list = true,
                 "--min" => {
                     let v = value()?;
@@ -258,12 +253,12 @@ pub(crate) fn run(args: &[String]) -> Result<bool> {
         );
     }
 
-    let gostack = Gostack::build(&options.engine)?;
+    let gostack = Gostack::build()?;
     let cache_dir = target_dir().join("gotests-cache");
     std::fs::create_dir_all(&cache_dir)
         .with_context(|| format!("creating {}", cache_dir.display()))?;
     eprintln!(
-        "gotests: {} runs of {} programs ({}), {}, engine {}{}",
+        "gotests: {} runs of {} programs ({}), {}",
         jobs.len(),
         files.iter().filter(|f| f.runnable).count(),
         options
@@ -273,12 +268,6 @@ pub(crate) fn run(args: &[String]) -> Result<bool> {
             .collect::<Vec<_>>()
             .join(", "),
         go.version,
-        options.engine,
-        if gostack.engine_flag {
-            ""
-        } else {
-            " (this gostack has no --engine: run without it)"
-        }
     );
 
     let ctx = Context {
@@ -294,9 +283,8 @@ pub(crate) fn run(args: &[String]) -> Result<bool> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}, engine {}, {} ({})",
+        "{}, {} ({})",
         go.version,
-        options.engine,
         test_dir.display(),
         options.dirs.join(" ")
     );
@@ -680,15 +668,11 @@ impl<'a> ConstraintParser<'a> {
 /// The release gostack binary.
 struct Gostack {
     path: PathBuf,
-    /// The engine to ask for, if the binary takes `--engine`.
-    engine_flag: bool,
-    engine: String,
 }
 
 impl Gostack {
-    /// Builds it (`cargo build --release -p gostack`) and checks that it
-    /// takes `--engine`, or that `engine` is `models`.
-    fn build(engine: &str) -> Result<Gostack> {
+    /// Builds it: `cargo build --release -p gostack`.
+    fn build() -> Result<Gostack> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         eprintln!("gotests: cargo build --release -p gostack");
         let status = Command::new(cargo)
@@ -700,34 +684,20 @@ impl Gostack {
         if !status.success() {
             bail!("cargo build --release -p gostack failed");
         }
-        let path = target_dir().join("release").join("gostack");
-        let help = Command::new(&path)
-            .args(["run", "--help"])
-            .output()
-            .with_context(|| format!("running {}", path.display()))?;
-        let engine_flag = String::from_utf8_lossy(&help.stdout).contains("--engine");
-        if !engine_flag && engine != "models" {
-            bail!(
-                "this gostack has no `run --engine` option, so it cannot run engine `{engine}`; \
-                 `--engine models` measures the engine it has"
-            );
-        }
         Ok(Gostack {
-            path,
-            engine_flag,
-            engine: engine.to_string(),
+            path: target_dir().join("release").join("gostack"),
         })
     }
 
     /// The command that runs `file` in the emulator.
     fn command(&self, file: &Path, config: &Config) -> Command {
         let mut cmd = Command::new(&self.path);
-        cmd.arg("run").arg(file).args(["--arch", config.goarch]);
+        // The timeout, not the step limit, decides how long a program may run.
+        cmd.arg("run")
+            .arg(file)
+            .args(["--arch", config.goarch, "--max-steps", "1000000000000"]);
         if !config.flags.is_empty() {
             cmd.arg(format!("--flags={}", config.flags));
-        }
-        if self.engine_flag {
-            cmd.args(["--engine", &self.engine]);
         }
         cmd
     }

@@ -3,7 +3,6 @@
 mod book;
 mod check;
 mod gotests;
-mod runtime_frames;
 
 use std::path::{Path, PathBuf};
 
@@ -17,13 +16,8 @@ tasks:
   check           redraw every diagram of the notes with the installed Go and
                   compare it with its committed copy in book/diagrams/; exit 1 on drift
   check --bless   record the current diagrams as the committed copies
-  runtime-frames [--write] [GO...]
-                  measure the Go runtime's frames under gdb, for each Go version
-                  given (e.g. 1.26.8, fetched with GOTOOLCHAIN) or the installed
-                  Go, on amd64 and 386; print the table, or with --write write it
-                  to crates/emu/src/runtime/measured.rs
   gotests [--dir NAME] [--filter SUBSTR] [--config amd64|386|amd64-N-l]
-          [--engine real|models] [--list] [--min PERCENT] [--jobs N]
+          [--list] [--min PERCENT] [--jobs N]
                   run Go's own `// run` test programs ($(go env GOROOT)/test)
                   for real and in the emulator, and count how many the emulator
                   runs exactly alike (`cargo xtask gotests --help` for more)";
@@ -39,15 +33,6 @@ fn main() -> Result<()> {
             } else {
                 std::process::exit(1)
             }
-        }
-        Some("runtime-frames") => {
-            let write = args.iter().any(|a| a == "--write");
-            let versions: Vec<String> = args[1..]
-                .iter()
-                .filter(|a| *a != "--write")
-                .cloned()
-                .collect();
-            runtime_frames::run(write, &versions)
         }
         Some("gotests") => {
             if gotests::run(&args[1..])? {

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
-use gostack_emu::{Arch, Change, GPR_NAMES, Region, Run, Slot, Snapshot, StackView};
+use gostack_emu::{Arch, Change, GPR_NAMES, Region, Run, Slot, Snapshot, StackView, abi};
 
 /// How many steps back to look for words popped below SP.
 const DEAD_WINDOW: usize = 64;
@@ -91,10 +91,7 @@ impl<'a> Namer<'a> {
                 Some((f, off)) => format!("{f}+{off:#x}"),
                 None => format!("{v:#x}"),
             },
-            Region::Runtime if layout.runtime_object(v).is_some() => {
-                format!("&{}", layout.runtime_object(v).unwrap_or_default())
-            }
-            Region::Data | Region::Runtime => match layout.symbolize(v) {
+            Region::Data => match layout.symbolize(v) {
                 Some((s, 0)) => format!("&{s}"),
                 Some((s, off)) => format!("&{s}+{off:#x}"),
                 None => format!("{v:#x}"),
@@ -174,8 +171,8 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
     if let Some((_, old)) = &recent {
         namer.learn(old);
     }
-    let sp = snap.cpu.gpr[4];
-    let bp = snap.cpu.gpr[5];
+    let sp = snap.cpu.gpr[abi::RSP];
+    let bp = snap.cpu.gpr[abi::RBP];
     let loc = layout.location(snap.cpu.rip);
 
     // Frames, caller first; each from its SP up to and with its return address.
@@ -302,8 +299,11 @@ fn deepest_recent(run: &Run, step: usize, snap: &Snapshot) -> Option<(Snapshot, 
     let (lo, hi) = run.layout.stack(snap).bounds;
     while cursor.step() < step {
         let s = cursor.snapshot();
-        let sp = s.cpu.gpr[4];
-        if sp < deepest.as_ref().map_or(snap.cpu.gpr[4], |d| d.cpu.gpr[4])
+        let sp = s.cpu.gpr[abi::RSP];
+        if sp
+            < deepest
+                .as_ref()
+                .map_or(snap.cpu.gpr[abi::RSP], |d| d.cpu.gpr[abi::RSP])
             && (lo..hi).contains(&sp)
             && run.layout.location(s.cpu.rip).func.starts_with("main.")
         {
@@ -336,7 +336,7 @@ fn callee_args(old: &StackView, addr: u64) -> Vec<Slot> {
 /// Words below SP that frames used in the last steps, with the names they had.
 fn dead_rows(run: &Run, snap: &Snapshot, old: &StackView, namer: &mut Namer<'_>) -> Vec<Row> {
     let w = run.layout.word();
-    let sp = snap.cpu.gpr[4];
+    let sp = snap.cpu.gpr[abi::RSP];
     let mut rows = Vec::new();
     for (addr, _, labels) in old.words.iter().rev() {
         if *addr >= sp {
@@ -386,15 +386,10 @@ fn registers(
             .iter()
             .any(|c| matches!(*c, Change::Reg { reg, .. } if usize::from(reg) == n))
     };
-    let shown: &[usize] = match arch {
-        // AX, BX, CX, DI, SI: the first integer argument and result registers; DX holds a closure's context.
-        Arch::Amd64 => &[0, 3, 1, 7, 6, 2, 4, 5],
-        Arch::I386 => &[0, 3, 1, 2, 4],
-    };
-    shown
+    abi::shown_registers(arch)
         .iter()
         .map(|&n| {
-            let value = if n == 4 || n == 5 {
+            let value = if n == abi::RSP || n == abi::RBP {
                 format!("{:#x}", snap.cpu.gpr[n])
             } else {
                 namer.value(snap.cpu.gpr[n])

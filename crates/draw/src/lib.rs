@@ -1,5 +1,5 @@
-//! From a Go program to stack pictures: compile it with the installed Go,
-//! run it traced in the emulator, find the moment the writer named, and
+//! From a Go program to stack pictures: compile and link it with the
+//! installed Go, run the executable traced in the emulator, find the moment the writer named, and
 //! build the diagram model that the `gostack-diagram` renderers draw.
 //!
 //! Shared by the `gostack` command and the mdBook preprocessor, so a picture
@@ -33,6 +33,9 @@ pub struct Request {
     pub nth: usize,
     /// A second moment to draw beside the first (stack view), e.g. before and after a call.
     pub beside: Option<String>,
+    /// The goroutine whose moments count (as Go numbers goroutines: 1 runs
+    /// `main.main`); any goroutine when none is named.
+    pub goroutine: Option<u64>,
 }
 
 impl Request {
@@ -68,7 +71,7 @@ pub struct Traced {
     pub go_version: String,
 }
 
-/// Compiles and runs the program for `arch`, traced; a run that does not end normally is an error.
+/// Compiles, links and runs the program for `arch`, traced; a run that does not end normally is an error.
 pub fn trace(
     go: &Go,
     cache: &Cache,
@@ -83,13 +86,13 @@ pub fn trace(
     let built = gostack_toolchain::build(go, &request, cache)?;
     let compiled = built.compiled;
     let listing = gostack_listing::parse(&compiled.listing).listing;
-    let mut config = Config::new(arch, go.version().minor);
+    let mut config = Config::new(arch);
     config.trace = true;
     let world = gostack_emu::World {
         args: vec!["main".to_string()],
         ..Default::default()
     };
-    let run = gostack_emu::run_executable(&listing, &built.executable, &config, &world)?;
+    let run = gostack_emu::run(&listing, &built.executable, &config, &world)?;
     match run.stop {
         Stop::Exited(_) => Ok(Traced {
             run,
@@ -152,7 +155,7 @@ pub fn draw(
     for &arch in &request.arches {
         let traced = request.trace(go, cache, arch)?;
         let run = &traced.run;
-        let step = moment.resolve(run, request.nth)?;
+        let step = moment.resolve(run, request.nth, request.goroutine)?;
         let func = run
             .layout
             .location(run.trace.as_ref().map_or(0, |t| t.steps[step].pc()))
@@ -170,7 +173,7 @@ pub fn draw(
         );
         if view == View::Steps {
             let end = match &end {
-                Some(m) => m.resolve_after(run, step)?,
+                Some(m) => m.resolve_after(run, step, request.goroutine)?,
                 None => run
                     .trace
                     .as_ref()
@@ -193,7 +196,7 @@ pub fn draw(
         let table = match view {
             View::Trace => {
                 let last = match &end {
-                    Some(m) => m.resolve_after(run, step)?,
+                    Some(m) => m.resolve_after(run, step, request.goroutine)?,
                     None => step,
                 };
                 Some(views::trace_table(run, step, last, &caption))
@@ -220,21 +223,24 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
     let mut panels = Vec::new();
     for &arch in &request.arches {
         let traced = request.trace(go, cache, arch)?;
-        let step = moment.resolve(&traced.run, request.nth)?;
+        let step = moment.resolve(&traced.run, request.nth, request.goroutine)?;
         let info = |event: String| CaptionInfo {
             go_version: traced.go_version.clone(),
             flags: request.flags.join(" "),
             event,
         };
-        let event = if request.nth > 1 {
+        let mut event = if request.nth > 1 {
             format!("{} (#{})", request.at, request.nth)
         } else {
             request.at.clone()
         };
+        if let Some(g) = request.goroutine {
+            event += &format!(" on goroutine {g}");
+        }
         panels.push(stack_diagram(&traced.run, step, &info(event)));
         // The second moment: the first time it happens after the first one.
         if let (Some(m), Some(text)) = (&beside, &request.beside) {
-            let later = m.resolve_after(&traced.run, step)?;
+            let later = m.resolve_after(&traced.run, step, request.goroutine)?;
             panels.push(stack_diagram(&traced.run, later, &info(text.clone())));
         }
     }

@@ -92,36 +92,53 @@ impl Moment {
         Err(err())
     }
 
-    /// The step (0-based) of the `nth` (1-based) time the moment happens.
-    pub fn resolve(&self, run: &Run, nth: usize) -> Result<usize, MomentError> {
+    /// The step (0-based) of the `nth` (1-based) time the moment happens,
+    /// on goroutine `goroutine` when one is named (as Go numbers them).
+    pub fn resolve(
+        &self,
+        run: &Run,
+        nth: usize,
+        goroutine: Option<u64>,
+    ) -> Result<usize, MomentError> {
         let trace = run
             .trace
             .as_ref()
             .expect("moments are found in traced runs");
-        let hits = self.hits(run, trace);
+        let hits = on_goroutine(run, trace, self.hits(run, trace), goroutine);
+        let on = goroutine.map_or(String::new(), |g| format!(" on goroutine {g}"));
         match hits.get(nth.max(1) - 1) {
             Some(&step) => Ok(step),
             None => Err(MomentError::NotFound {
                 moment: self.to_string(),
                 found: match hits.len() {
-                    0 => "never happens".to_string(),
-                    1 => format!("happens once, not {nth} times"),
-                    n => format!("happens {n} times, not {nth}"),
+                    0 => format!("never happens{on}"),
+                    1 => format!("happens once{on}, not {nth} times"),
+                    n => format!("happens {n} times{on}, not {nth}"),
                 },
                 nearby: nearby(run, trace, self),
             }),
         }
     }
 
-    /// The first step after `from` at which the moment happens.
-    pub fn resolve_after(&self, run: &Run, from: usize) -> Result<usize, MomentError> {
+    /// The first step after `from` at which the moment happens (on `goroutine`, when named).
+    pub fn resolve_after(
+        &self,
+        run: &Run,
+        from: usize,
+        goroutine: Option<u64>,
+    ) -> Result<usize, MomentError> {
         let trace = run
             .trace
             .as_ref()
             .expect("moments are found in traced runs");
-        self.hits(run, trace)
+        let hits: Vec<usize> = self
+            .hits(run, trace)
             .into_iter()
-            .find(|&s| s > from)
+            .filter(|&s| s > from)
+            .collect();
+        on_goroutine(run, trace, hits, goroutine)
+            .first()
+            .copied()
             .ok_or_else(|| MomentError::NotFound {
                 moment: self.to_string(),
                 found: "never happens after the first moment".into(),
@@ -179,7 +196,7 @@ impl Moment {
                         break;
                     };
                     let snap = cursor.snapshot();
-                    let sp = snap.cpu.gpr[4];
+                    let sp = snap.cpu.gpr[gostack_emu::abi::RSP];
                     if let Some(k) = pending
                         .iter()
                         .rposition(|&(ret, at)| step.pc() == ret && sp == at)
@@ -196,8 +213,12 @@ impl Moment {
                 }
             }
             Moment::Line(file, line) => {
+                // The package's steps only: a call into the runtime and back lands on the same line.
                 let mut previous: Option<(String, u32, bool)> = None;
                 for (i, s) in trace.steps.iter().enumerate() {
+                    if !layout.in_package(s.pc()) {
+                        continue;
+                    }
                     let loc = layout.location(s.pc());
                     let here = loc
                         .pos
@@ -223,20 +244,33 @@ impl Moment {
     }
 }
 
+/// The steps of `hits` (in order) that run on goroutine `goroutine`; all of them when none is named.
+fn on_goroutine(run: &Run, trace: &Trace, hits: Vec<usize>, goroutine: Option<u64>) -> Vec<usize> {
+    let Some(goid) = goroutine else {
+        return hits;
+    };
+    let mut cursor = trace.cursor();
+    hits.into_iter()
+        .filter(|&step| {
+            while cursor.step() < step && cursor.advance() {}
+            run.layout.goroutine_id(cursor.snapshot()) == Some(goid)
+        })
+        .collect()
+}
+
 /// What did happen: the package functions that ran, or the lines of the function.
 fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
+    let package = || trace.steps.iter().filter(|s| run.layout.in_package(s.pc()));
     let mut funcs: Vec<String> = Vec::new();
-    for s in &trace.steps {
+    for s in package() {
         let loc = run.layout.location(s.pc());
-        if loc.func.starts_with("main.") && !funcs.contains(&loc.func) {
+        if !funcs.contains(&loc.func) {
             funcs.push(loc.func);
         }
     }
     match moment {
         Moment::Line(..) => {
-            let mut lines: Vec<u32> = trace
-                .steps
-                .iter()
+            let mut lines: Vec<u32> = package()
                 .filter_map(|s| run.layout.location(s.pc()).pos.map(|p| p.line))
                 .collect();
             lines.sort_unstable();

@@ -26,7 +26,7 @@ fn changes_text(run: &Run, i: usize) -> String {
             }
         }
     }
-    // A model that copies a stack writes thousands of words: show the first few.
+    // A step may write many words (a string instruction): show the first few.
     const SHOWN: usize = 6;
     if parts.len() > SHOWN {
         let more = parts.len() - SHOWN;
@@ -39,15 +39,44 @@ fn changes_text(run: &Run, i: usize) -> String {
     parts.join(" ")
 }
 
-/// The steps from `from` up to and with `to`.
+/// The steps from `from` up to and with `to`: each step of package main,
+/// and each run of the runtime's steps between them as one row.
 pub fn trace_table(run: &Run, from: usize, to: usize, caption: &str) -> Table {
     let trace = run.trace.as_ref().expect("traced");
-    let to = to
-        .min(trace.steps.len().saturating_sub(1))
-        .min(from + MAX_TRACE_ROWS - 1);
+    let layout = &run.layout;
+    let to = to.min(trace.steps.len().saturating_sub(1));
     let mut rows = Vec::new();
-    for i in from..=to {
-        let loc = run.layout.location(trace.steps[i].pc());
+    let mut i = from;
+    while i <= to && rows.len() < MAX_TRACE_ROWS {
+        if !layout.in_package(trace.steps[i].pc()) {
+            let start = i;
+            let mut funcs: Vec<String> = Vec::new();
+            while i <= to && !layout.in_package(trace.steps[i].pc()) {
+                let func = layout.location(trace.steps[i].pc()).func;
+                if funcs.last() != Some(&func) && !funcs.contains(&func) && funcs.len() < 4 {
+                    funcs.push(func);
+                }
+                i += 1;
+            }
+            let n = i - start;
+            rows.push(TableRow {
+                cells: vec![
+                    format!("{start}-{}", i - 1),
+                    funcs.first().cloned().unwrap_or_default(),
+                    String::new(),
+                    format!(
+                        "({n} step{} in the runtime: {}{})",
+                        if n == 1 { "" } else { "s" },
+                        funcs.join(", "),
+                        if funcs.len() == 4 { ", ..." } else { "" }
+                    ),
+                    String::new(),
+                ],
+                highlight: false,
+            });
+            continue;
+        }
+        let loc = layout.location(trace.steps[i].pc());
         let asm = loc.asm.replace('\t', " ");
         let highlight = asm.starts_with("CALL") || asm == "RET";
         rows.push(TableRow {
@@ -60,6 +89,7 @@ pub fn trace_table(run: &Run, from: usize, to: usize, caption: &str) -> Table {
             ],
             highlight,
         });
+        i += 1;
     }
     Table {
         caption: caption.to_string(),
@@ -128,7 +158,8 @@ pub fn asm_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
     })
 }
 
-/// The step-through between steps `from` and `to` (at most [`MAX_TRACE_ROWS`] steps).
+/// The step-through between steps `from` and `to`: the steps of package
+/// main (at most [`MAX_TRACE_ROWS`]), the runtime's in between taken as one.
 pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagram::Steps {
     use std::collections::BTreeMap;
 
@@ -138,9 +169,7 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
 
     let trace = run.trace.as_ref().expect("traced");
     let layout = &run.layout;
-    let to = to
-        .min(trace.steps.len().saturating_sub(1))
-        .min(from + MAX_TRACE_ROWS - 1);
+    let to = to.min(trace.steps.len().saturating_sub(1));
     // The listing: every instruction of each package function that runs, functions in order of first run.
     let mut funcs: Vec<String> = Vec::new();
     for s in &trace.steps[from..=to] {
@@ -168,10 +197,18 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
     let mut prev_regs: BTreeMap<String, String> = BTreeMap::new();
     loop {
         let i = cursor.step();
-        if i > to {
+        if i > to || steps.len() >= MAX_TRACE_ROWS {
             break;
         }
         let snap = cursor.snapshot();
+        // The runtime's own steps are not shown one by one: the next step of
+        // the package shows what they did.
+        if !layout.in_package(snap.cpu.rip) {
+            if !cursor.advance() {
+                break;
+            }
+            continue;
+        }
         let view = layout.stack(snap);
         let mut namer = Namer::new(run, &view);
         let loc = layout.location(snap.cpu.rip);
@@ -196,14 +233,9 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
             words.insert(*addr, (label, namer.value(*value)));
         }
         let mut regs = BTreeMap::new();
-        let shown: &[usize] = if layout.word() == 8 {
-            &[0, 3, 1, 7, 6, 2, 4, 5]
-        } else {
-            &[0, 3, 1, 2, 4]
-        };
-        for &n in shown {
+        for &n in gostack_emu::abi::shown_registers(layout.arch()) {
             let v = snap.cpu.gpr[n];
-            let text = if n == 4 || n == 5 {
+            let text = if n == gostack_emu::abi::RSP || n == gostack_emu::abi::RBP {
                 format!("{v:#x}")
             } else {
                 namer.value(v)
@@ -227,7 +259,7 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
         steps.push(StepDelta {
             row: rows.get(&(loc.func.clone(), loc.offset)).copied(),
             at,
-            sp: snap.cpu.gpr[4],
+            sp: snap.cpu.gpr[gostack_emu::abi::RSP],
             words: word_delta,
             regs: reg_delta,
         });

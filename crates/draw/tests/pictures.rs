@@ -30,6 +30,7 @@ fn request(source: String, arches: &[Arch], flags: &str, at: &str, nth: usize) -
         at: at.into(),
         nth,
         beside: None,
+        goroutine: None,
     }
 }
 

@@ -1,11 +1,12 @@
 //! Prints emulator speed: steps per second running a recursive fib(30),
-//! untraced and traced, and the size of the trace.
+//! the whole executable with the Go runtime, untraced and traced, and the
+//! size of the trace.
 
 use std::path::Path;
 use std::time::Instant;
 
-use gostack_emu::{Arch, Config, Stop};
-use gostack_toolchain::{Cache, Go, compile_file};
+use gostack_emu::{Arch, Config, Stop, World};
+use gostack_toolchain::{Cache, CompileRequest, Go, build};
 
 fn main() {
     let go = Go::find().expect("Go is installed");
@@ -13,14 +14,19 @@ fn main() {
     let cache =
         Cache::new(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/gostack-cache"));
     for arch in Arch::ALL {
-        let compiled = compile_file(&go, &path, arch, &[], &cache).unwrap();
-        let listing = gostack_listing::parse(&compiled.listing).listing;
-        let mut config = Config::new(arch, go.version().minor);
+        let req = CompileRequest::from_file(&path, arch, &[]).unwrap();
+        let built = build(&go, &req, &cache).unwrap();
+        let listing = gostack_listing::parse(&built.compiled.listing).listing;
+        let mut config = Config::new(arch);
         config.max_steps = u64::MAX;
+        let world = World {
+            args: vec!["fib".into()],
+            ..World::default()
+        };
         for traced in [false, true] {
             config.trace = traced;
             let start = Instant::now();
-            let run = gostack_emu::run(&listing, &config).unwrap();
+            let run = gostack_emu::run(&listing, &built.executable, &config, &world).unwrap();
             let seconds = start.elapsed().as_secs_f64();
             assert_eq!(run.stop, Stop::Exited(0));
             assert_eq!(run.stderr, b"832040\n");

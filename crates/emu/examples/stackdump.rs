@@ -1,7 +1,7 @@
 //! Prints the stack before every RET of a sample: a look at what the frame analysis sees.
 
-use gostack_emu::{Arch, Config};
-use gostack_toolchain::{Cache, Go, compile_file};
+use gostack_emu::{Arch, Config, World};
+use gostack_toolchain::{Cache, CompileRequest, Go, build};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -14,11 +14,16 @@ fn main() {
         .map(String::from)
         .collect();
     let go = Go::find().unwrap();
-    let compiled = compile_file(&go, path, arch, &flags, &Cache::disabled()).unwrap();
-    let listing = gostack_listing::parse(&compiled.listing).listing;
-    let mut config = Config::new(arch, go.version().minor);
+    let req = CompileRequest::from_file(path, arch, &flags).unwrap();
+    let built = build(&go, &req, &Cache::disabled()).unwrap();
+    let listing = gostack_listing::parse(&built.compiled.listing).listing;
+    let mut config = Config::new(arch);
     config.trace = true;
-    let run = gostack_emu::run(&listing, &config).unwrap();
+    let world = World {
+        args: vec!["main".into()],
+        ..World::default()
+    };
+    let run = gostack_emu::run(&listing, &built.executable, &config, &world).unwrap();
     let trace = run.trace.as_ref().unwrap();
     for (i, step) in trace.steps.iter().enumerate() {
         let loc = run.layout.location(step.pc());

@@ -3,41 +3,9 @@
 
 use iced_x86::Register;
 
-/// Carry flag.
-pub(crate) const CF: u64 = 1 << 0;
-/// Parity flag.
-pub(crate) const PF: u64 = 1 << 2;
-/// Auxiliary carry flag.
-pub(crate) const AF: u64 = 1 << 4;
-/// Zero flag.
-pub(crate) const ZF: u64 = 1 << 6;
-/// Sign flag.
-pub(crate) const SF: u64 = 1 << 7;
-/// Direction flag.
-pub(crate) const DF: u64 = 1 << 10;
-/// Overflow flag.
-pub(crate) const OF: u64 = 1 << 11;
-/// The ID flag: a program that can toggle it knows CPUID exists.
-pub(crate) const ID: u64 = 1 << 21;
-/// The arithmetic flags an ALU instruction may change.
-pub(crate) const ARITH: u64 = CF | PF | AF | ZF | SF | OF;
-
-/// Index of RAX..R15 in [`Cpu::gpr`], in the hardware's numbering.
-pub(crate) const RAX: usize = 0;
-pub(crate) const RCX: usize = 1;
-pub(crate) const RDX: usize = 2;
-pub(crate) const RBX: usize = 3;
-pub(crate) const RSP: usize = 4;
-pub(crate) const RBP: usize = 5;
-pub(crate) const RSI: usize = 6;
-pub(crate) const RDI: usize = 7;
-pub(crate) const R14: usize = 14;
-
-/// Names of the general registers as Go's assembler spells them.
-pub const GPR_NAMES: [&str; 16] = [
-    "AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R14",
-    "R15",
-];
+pub(crate) use crate::abi::{
+    AF, ARITH, CF, DF, ID, OF, PF, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SF, ZF,
+};
 
 /// The CPU state the emulator keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,7 +14,7 @@ pub struct Cpu {
     pub gpr: [u64; 16],
     /// The instruction pointer.
     pub rip: u64,
-    /// RFLAGS; only the arithmetic flags and DF are modelled.
+    /// RFLAGS: the arithmetic flags, DF and ID.
     pub flags: u64,
     /// XMM0..XMM15.
     pub xmm: [u128; 16],

@@ -1,5 +1,6 @@
 //! The debug facts of a linked Go executable: how big each frame is at every
-//! pc (`.debug_frame`) and which Go line each pc belongs to (`.debug_line`).
+//! pc (`.debug_frame`), which Go line each pc belongs to (`.debug_line`), and
+//! the layout of its struct types (`.debug_info`).
 //!
 //! `go tool link` writes both for every function of the program, the
 //! runtime's assembly included, zlib-compressed (`SHF_COMPRESSED`). Its
@@ -14,14 +15,22 @@
 //! The frame table is read at load (about a millisecond for a `fmt` hello
 //! world, optimised) into sorted rows; the line table, five times the work,
 //! on the first [`DebugInfo::line`]. Lookups are binary searches.
+//!
+//! The struct types are read on the first [`DebugInfo::member`] or
+//! [`DebugInfo::type_size`]: `.debug_info`, the largest section, is
+//! scanned once for its type entries (Go writes `runtime.g` as a
+//! `DW_TAG_structure_type` with a `DW_TAG_member` per field, each at a
+//! constant `DW_AT_data_member_location`), and only the structs are kept,
+//! each member with its offset and its type's size.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use gimli::{
-    AttributeValue, BaseAddresses, CfaRule, DebugFrame, DebugLine, DebugLineOffset, DebugLineStr,
-    DebugStr, EndianSlice, LineInstruction, LineProgramHeader, RunTimeEndian, UnwindContext,
+    Abbreviations, AttributeValue, BaseAddresses, CfaRule, DebugAbbrev, DebugAbbrevOffset,
+    DebugFrame, DebugLine, DebugLineOffset, DebugLineStr, DebugStr, DwTag, EndianSlice,
+    LineInstruction, LineProgramHeader, Reader, RunTimeEndian, UnitHeader, UnwindContext,
     UnwindSection,
 };
 use object::{CompressedData, CompressionFormat, Object, ObjectSection};
@@ -33,10 +42,12 @@ pub(crate) struct DebugInfo {
     functions: Vec<FunctionRows>,
     /// Every FDE's rows, each FDE's consecutive and sorted by pc.
     rows: Vec<FrameRow>,
-    /// What the line table is built from, when the executable has one.
-    line_source: Option<LineSource>,
+    /// What the line table and the type table are built from.
+    source: Option<Sections>,
     /// The line table, built on the first lookup.
     lines: OnceLock<LineTable>,
+    /// The struct types, built on the first lookup.
+    types: OnceLock<TypeTable>,
 }
 
 /// An FDE: the function it covers and where its rows are in [`DebugInfo::rows`].
@@ -75,14 +86,38 @@ struct LineRow {
 /// The file of a row that ends a sequence: no line from there on.
 const NO_FILE: u32 = u32::MAX;
 
-/// The sections the line table is read from, as the file holds them.
+/// The struct types of `.debug_info`, by name.
+#[derive(Debug, Clone, Default)]
+struct TypeTable {
+    structs: HashMap<String, StructType>,
+}
+
+/// A struct type: its `DW_AT_byte_size` and its members in the order written.
 #[derive(Debug, Clone)]
-struct LineSource {
+struct StructType {
+    size: Option<u64>,
+    members: Vec<Member>,
+}
+
+/// A struct's member: where it is in the struct, and its type's size when
+/// the type chain ends in a size (or a pointer).
+#[derive(Debug, Clone)]
+struct Member {
+    name: String,
+    offset: u64,
+    size: Option<u64>,
+}
+
+/// The sections the line table and the type table are read from, as the file holds them.
+#[derive(Debug, Clone)]
+struct Sections {
     endian: RunTimeEndian,
     address_size: u8,
-    debug_line: RawSection,
+    debug_line: Option<RawSection>,
     debug_line_str: Option<RawSection>,
     debug_str: Option<RawSection>,
+    debug_info: Option<RawSection>,
+    debug_abbrev: Option<RawSection>,
 }
 
 /// A section's bytes, still compressed if the file compresses them.
@@ -104,6 +139,11 @@ impl RawSection {
         })
     }
 
+    /// The contents of an optional section; empty if it is missing or does not decompress.
+    fn contents(section: Option<&RawSection>) -> Cow<'_, [u8]> {
+        section.map_or(Cow::Borrowed(&[][..]), RawSection::decompress)
+    }
+
     /// The section's contents; empty if they do not decompress.
     fn decompress(&self) -> Cow<'_, [u8]> {
         CompressedData {
@@ -118,7 +158,9 @@ impl RawSection {
 
 impl DebugInfo {
     /// Reads the executable's `.debug_frame`, and keeps its `.debug_line` to
-    /// read on the first [`line`](Self::line). A binary without them
+    /// read on the first [`line`](Self::line) and its `.debug_info` to read on
+    /// the first [`member`](Self::member) or [`type_size`](Self::type_size).
+    /// A binary without them
     /// (linked with `-s -w`, or not an x86 ELF file at all) gives an empty
     /// `DebugInfo`: every lookup is `None`. Malformed parts are skipped,
     /// never a panic.
@@ -142,12 +184,14 @@ impl DebugInfo {
         if let Some(frame) = RawSection::read(&file, ".debug_frame") {
             info.read_frames(&frame.decompress(), endian, address_size, sp);
         }
-        info.line_source = RawSection::read(&file, ".debug_line").map(|debug_line| LineSource {
+        info.source = Some(Sections {
             endian,
             address_size,
-            debug_line,
+            debug_line: RawSection::read(&file, ".debug_line"),
             debug_line_str: RawSection::read(&file, ".debug_line_str"),
             debug_str: RawSection::read(&file, ".debug_str"),
+            debug_info: RawSection::read(&file, ".debug_info"),
+            debug_abbrev: RawSection::read(&file, ".debug_abbrev"),
         });
         info
     }
@@ -180,7 +224,7 @@ impl DebugInfo {
     /// `go tool objdump`. The first call reads the line table.
     pub(crate) fn line(&self, pc: u64) -> Option<(String, u32)> {
         let table = self.lines.get_or_init(|| {
-            self.line_source
+            self.source
                 .as_ref()
                 .map(LineTable::read)
                 .unwrap_or_default()
@@ -189,6 +233,46 @@ impl DebugInfo {
         let row = table.rows[i];
         let file = table.files.get(row.file as usize)?;
         Some((file.clone(), row.line))
+    }
+
+    /// The offset of `member` in the struct type named `type_name` (as DWARF
+    /// names it: `runtime.g`, `runtime._defer`, `runtime.stack`), and the
+    /// member's size: its type's `DW_AT_byte_size`, through typedefs, or one
+    /// word for a pointer. `None` for a type that is not a struct of the
+    /// binary, a member it does not have, or a member whose size DWARF does
+    /// not give. An embedded field is a member named by its type
+    /// (`runtime.hchan`'s `lock`, `sync.Mutex`'s `_`: as Go's DWARF names
+    /// it); its members are not lifted into the outer struct. The first call
+    /// reads the type table.
+    pub(crate) fn member(&self, type_name: &str, member: &str) -> Option<(u64, u64)> {
+        let m = self
+            .types()
+            .structs
+            .get(type_name)?
+            .members
+            .iter()
+            .find(|m| m.name == member)?;
+        Some((m.offset, m.size?))
+    }
+
+    /// The byte size of the struct type named `type_name` (only struct
+    /// types are kept: `runtime.g`, or a slice or string header such as
+    /// `[]uint8` or `string`, which Go's DWARF also writes as structs).
+    /// The first call reads the type table.
+    // Not called yet outside the tests.
+    #[allow(dead_code)]
+    pub(crate) fn type_size(&self, type_name: &str) -> Option<u64> {
+        self.types().structs.get(type_name)?.size
+    }
+
+    /// The type table, read on the first call.
+    fn types(&self) -> &TypeTable {
+        self.types.get_or_init(|| {
+            self.source
+                .as_ref()
+                .map(TypeTable::read)
+                .unwrap_or_default()
+        })
     }
 
     /// The FDE whose range holds `pc`.
@@ -275,17 +359,11 @@ impl LineTable {
     /// programs are walked one after the other, so `.debug_info` (the largest
     /// section) is never read: it would only give each program the
     /// compilation directory, and Go's is `.`.
-    fn read(source: &LineSource) -> LineTable {
+    fn read(source: &Sections) -> LineTable {
         let endian = source.endian;
-        let data = source.debug_line.decompress();
-        let line_str = source
-            .debug_line_str
-            .as_ref()
-            .map_or(Cow::Borrowed(&[][..]), RawSection::decompress);
-        let strs = source
-            .debug_str
-            .as_ref()
-            .map_or(Cow::Borrowed(&[][..]), RawSection::decompress);
+        let data = RawSection::contents(source.debug_line.as_ref());
+        let line_str = RawSection::contents(source.debug_line_str.as_ref());
+        let strs = RawSection::contents(source.debug_str.as_ref());
         let strings = Strings {
             line_str: DebugLineStr::new(&line_str, endian),
             strs: DebugStr::new(&strs, endian),
@@ -378,6 +456,223 @@ impl LineTable {
     }
 }
 
+/// A type entry of `.debug_info`, as much as sizing a member needs.
+#[derive(Debug, Clone, Copy)]
+struct TypeEntry {
+    tag: DwTag,
+    size: Option<u64>,
+    /// The `.debug_info` offset of its `DW_AT_type`.
+    target: Option<usize>,
+}
+
+/// A struct read from `.debug_info` whose members are not sized yet.
+struct PendingStruct {
+    name: Option<String>,
+    size: Option<u64>,
+    /// Name, offset and the `.debug_info` offset of the member's type.
+    members: Vec<(String, u64, Option<usize>)>,
+}
+
+/// The tags of the entries that describe types (what a `DW_AT_type` can point at).
+fn is_type_tag(tag: DwTag) -> bool {
+    matches!(
+        tag,
+        gimli::DW_TAG_base_type
+            | gimli::DW_TAG_structure_type
+            | gimli::DW_TAG_union_type
+            | gimli::DW_TAG_class_type
+            | gimli::DW_TAG_enumeration_type
+            | gimli::DW_TAG_array_type
+            | gimli::DW_TAG_subroutine_type
+            | gimli::DW_TAG_string_type
+            | gimli::DW_TAG_unspecified_type
+            | gimli::DW_TAG_pointer_type
+            | gimli::DW_TAG_reference_type
+            | gimli::DW_TAG_rvalue_reference_type
+            | gimli::DW_TAG_ptr_to_member_type
+            | gimli::DW_TAG_typedef
+            | gimli::DW_TAG_const_type
+            | gimli::DW_TAG_volatile_type
+            | gimli::DW_TAG_restrict_type
+            | gimli::DW_TAG_atomic_type
+            | gimli::DW_TAG_immutable_type
+            | gimli::DW_TAG_packed_type
+            | gimli::DW_TAG_shared_type
+    )
+}
+
+impl TypeTable {
+    /// Scans every unit of `.debug_info` for its type entries, keeps the
+    /// structs by name (the first of a name, should two share it) and sizes
+    /// their members. A unit that does not parse ends where it stops parsing;
+    /// the units after it are still read.
+    fn read(source: &Sections) -> TypeTable {
+        let endian = source.endian;
+        let info = RawSection::contents(source.debug_info.as_ref());
+        let abbrev = RawSection::contents(source.debug_abbrev.as_ref());
+        let line_str = RawSection::contents(source.debug_line_str.as_ref());
+        let strs = RawSection::contents(source.debug_str.as_ref());
+        let strings = Strings {
+            line_str: DebugLineStr::new(&line_str, endian),
+            strs: DebugStr::new(&strs, endian),
+        };
+        let debug_abbrev = DebugAbbrev::new(&abbrev, endian);
+        let mut abbreviations: HashMap<DebugAbbrevOffset, Option<Abbreviations>> = HashMap::new();
+        let mut types = HashMap::new();
+        let mut structs = Vec::new();
+        let mut units = gimli::DebugInfo::new(&info, endian).units();
+        // An error in a unit header ends the walk: the section cannot be followed past it.
+        while let Ok(Some(unit)) = units.next() {
+            let Some(abbrevs) = abbreviations
+                .entry(unit.debug_abbrev_offset())
+                .or_insert_with(|| unit.abbreviations(&debug_abbrev).ok())
+            else {
+                continue;
+            };
+            // What was read before an error is kept.
+            let _ = read_unit_types(&unit, abbrevs, &strings, &mut types, &mut structs);
+        }
+        let word = u64::from(source.address_size);
+        let mut table = TypeTable::default();
+        for s in structs {
+            let Some(name) = s.name else { continue };
+            table.structs.entry(name).or_insert_with(|| StructType {
+                size: s.size,
+                members: s
+                    .members
+                    .into_iter()
+                    .map(|(name, offset, target)| Member {
+                        name,
+                        offset,
+                        size: target.and_then(|t| type_size(&types, t, word)),
+                    })
+                    .collect(),
+            });
+        }
+        table
+    }
+}
+
+/// Reads one unit's type entries into `types` (by `.debug_info` offset) and
+/// its structs, with their members, into `structs`.
+fn read_unit_types<'a>(
+    unit: &UnitHeader<EndianSlice<'a, RunTimeEndian>>,
+    abbrevs: &Abbreviations,
+    strings: &Strings<'a>,
+    types: &mut HashMap<usize, TypeEntry>,
+    structs: &mut Vec<PendingStruct>,
+) -> gimli::Result<()> {
+    let Some(base) = unit.offset().as_debug_info_offset() else {
+        return Ok(());
+    };
+    let mut entries = unit.entries_raw(abbrevs, None)?;
+    // The structs whose members are being read: the index in `structs` and the members' depth.
+    let mut open: Vec<(usize, isize)> = Vec::new();
+    while !entries.is_empty() {
+        let offset = base.0 + entries.next_offset().0;
+        let depth = entries.next_depth();
+        let Some(abbrev) = entries.read_abbreviation()? else {
+            continue;
+        };
+        while open.last().is_some_and(|&(_, d)| d > depth) {
+            open.pop();
+        }
+        let tag = abbrev.tag();
+        let parent = match open.last() {
+            Some(&(index, d)) if d == depth && tag == gimli::DW_TAG_member => Some(index),
+            _ => None,
+        };
+        if parent.is_none() && !is_type_tag(tag) {
+            entries.skip_attributes(abbrev.attributes())?;
+            continue;
+        }
+        let named = parent.is_some() || tag == gimli::DW_TAG_structure_type;
+        let mut name = None;
+        let mut size = None;
+        let mut target = None;
+        let mut location = None;
+        for &spec in abbrev.attributes() {
+            let attr = entries.read_attribute(spec)?;
+            match attr.name() {
+                // Only a struct's and a member's names are kept.
+                gimli::DW_AT_name if named => name = strings.text(attr.value()),
+                gimli::DW_AT_byte_size => size = attr.udata_value(),
+                gimli::DW_AT_type => {
+                    target = match attr.value() {
+                        AttributeValue::UnitRef(o) => o.to_debug_info_offset(unit).map(|o| o.0),
+                        AttributeValue::DebugInfoRef(o) => Some(o.0),
+                        _ => None,
+                    }
+                }
+                gimli::DW_AT_data_member_location => location = member_location(attr.value()),
+                _ => {}
+            }
+        }
+        if let Some(index) = parent {
+            if let (Some(name), Some(location)) = (name, location) {
+                structs[index].members.push((name, location, target));
+            }
+            continue;
+        }
+        types.insert(offset, TypeEntry { tag, size, target });
+        if tag == gimli::DW_TAG_structure_type {
+            if abbrev.has_children() {
+                open.push((structs.len(), depth + 1));
+            }
+            structs.push(PendingStruct {
+                name,
+                size,
+                members: Vec::new(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A member's offset: a constant (what Go writes), or the DWARF 2 form
+/// `DW_OP_plus_uconst n` as a block or expression.
+fn member_location(value: AttributeValue<EndianSlice<'_, RunTimeEndian>>) -> Option<u64> {
+    let mut bytes = match value {
+        AttributeValue::Exprloc(e) => e.0,
+        AttributeValue::Block(b) => b,
+        AttributeValue::Sdata(n) => return u64::try_from(n).ok(),
+        v => return v.udata_value(),
+    };
+    if bytes.read_u8().ok()? != gimli::DW_OP_plus_uconst.0 {
+        return None;
+    }
+    let n = bytes.read_uleb128().ok()?;
+    bytes.is_empty().then_some(n)
+}
+
+/// The size of the type at `.debug_info` offset `offset`: its
+/// `DW_AT_byte_size`, one word for a pointer, or the size of the type a
+/// typedef or qualifier names.
+fn type_size(types: &HashMap<usize, TypeEntry>, mut offset: usize, word: u64) -> Option<u64> {
+    // Bounded, should typedefs form a cycle.
+    for _ in 0..32 {
+        let t = types.get(&offset)?;
+        if let Some(size) = t.size {
+            return Some(size);
+        }
+        match t.tag {
+            gimli::DW_TAG_pointer_type
+            | gimli::DW_TAG_reference_type
+            | gimli::DW_TAG_rvalue_reference_type => return Some(word),
+            gimli::DW_TAG_typedef
+            | gimli::DW_TAG_const_type
+            | gimli::DW_TAG_volatile_type
+            | gimli::DW_TAG_restrict_type
+            | gimli::DW_TAG_atomic_type
+            | gimli::DW_TAG_immutable_type
+            | gimli::DW_TAG_packed_type
+            | gimli::DW_TAG_shared_type => offset = t.target?,
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// Where each sequence of a line program starts: the address its first
 /// `DW_LNE_set_address` sets before any row, if one does.
 fn sequence_starts<R: gimli::Reader>(
@@ -423,9 +718,11 @@ impl<'a> Strings<'a> {
 
     /// The path of file `index` of a line program: its directory joined with
     /// its name, unless the name is absolute or the directory is empty or the
-    /// compilation directory `.` (so `main.go` stays `main.go`). Go up to
-    /// 1.24 writes DWARF 4 tables of whole paths; from 1.25, DWARF 5 tables
-    /// of directories and base names.
+    /// compilation directory `.` (so `main.go` stays `main.go`). Go writes
+    /// a directory and a base name per file, in version 2 line tables (seen
+    /// with 1.22; directory 0 is the compilation directory, not read here) or
+    /// version 5 ones (seen with 1.26, DWARF 5 being the default since 1.25;
+    /// directory 0 written as `.`).
     fn file_name(
         &self,
         header: &LineProgramHeader<EndianSlice<'a, RunTimeEndian>>,
@@ -457,9 +754,9 @@ mod tests {
     use gostack_listing::{Arch, Listing};
     use gostack_toolchain::{Cache, CompileRequest, Go, build};
     use iced_x86::{Decoder, DecoderOptions, FlowControl, Mnemonic, OpKind, Register};
-    use object::{Object, ObjectSection, ObjectSymbol, SymbolKind};
+    use object::{CompressionFormat, Object, ObjectSection, ObjectSymbol, SymbolKind};
 
-    use super::DebugInfo;
+    use super::{DebugInfo, RawSection, Sections, TypeTable};
 
     const SOURCE: &str = r#"package main
 
@@ -848,6 +1145,141 @@ func main() {
             assert_eq!(debug.frame_extent(main), None);
             assert_eq!(debug.function_range(main), None);
             assert_eq!(debug.line(main), None);
+            assert_eq!(debug.member("runtime.g", "stack"), None);
+            assert_eq!(debug.type_size("runtime.g"), None);
         }
+    }
+
+    #[test]
+    fn runtime_structs_have_their_members() {
+        for arch in Arch::ALL {
+            let p = Program::get(arch);
+            let word = p.word();
+            let d = &p.debug;
+            assert_eq!(d.member("runtime.stack", "lo"), Some((0, word)), "{arch}");
+            assert_eq!(
+                d.member("runtime.stack", "hi"),
+                Some((word, word)),
+                "{arch}"
+            );
+            assert_eq!(d.type_size("runtime.stack"), Some(2 * word), "{arch}");
+            // The fields Go's assembly reaches by hard-coded offsets (`g_stackguard0` in go_asm.h).
+            assert_eq!(
+                d.member("runtime.g", "stack"),
+                Some((0, 2 * word)),
+                "{arch}"
+            );
+            assert_eq!(
+                d.member("runtime.g", "stackguard0"),
+                Some((2 * word, word)),
+                "{arch}"
+            );
+            let g_size = d.type_size("runtime.g").unwrap();
+            let (goid, goid_size) = d.member("runtime.g", "goid").unwrap();
+            assert_eq!(goid_size, 8, "{arch}: goid is a uint64");
+            assert!(goid + goid_size <= g_size, "{arch}");
+            let defer_size = d.type_size("runtime._defer").unwrap();
+            for field in ["fn", "link", "sp", "pc"] {
+                let (offset, size) = d
+                    .member("runtime._defer", field)
+                    .unwrap_or_else(|| panic!("{arch}: _defer.{field}"));
+                // A func value, a pointer, two uintptrs.
+                assert_eq!(size, word, "{arch} _defer.{field}");
+                assert!(offset + size <= defer_size, "{arch} _defer.{field}");
+            }
+            // What is not a struct of the binary, or not a member of one.
+            assert_eq!(d.member("runtime.nosuchtype", "lo"), None);
+            assert_eq!(d.type_size("runtime.nosuchtype"), None);
+            assert_eq!(d.member("runtime.stack", "nosuchmember"), None);
+            assert_eq!(d.member("runtime.g", ""), None);
+            assert_eq!(d.member("", ""), None);
+            // A pointer type and a typedef of a scalar are not structs.
+            assert_eq!(d.type_size("*runtime.g"), None);
+            assert_eq!(d.member("runtime.guintptr", "lo"), None);
+        }
+    }
+
+    /// Every struct of the binary, the runtime's, fmt's and the slice and
+    /// string headers: sized, and every member sized and inside it.
+    #[test]
+    fn every_struct_member_is_sized_and_inside_its_struct() {
+        for arch in Arch::ALL {
+            let p = Program::get(arch);
+            let structs = &p.debug.types().structs;
+            assert!(structs.len() > 300, "{arch}: {}", structs.len());
+            let mut failures = Vec::new();
+            for (name, s) in structs {
+                let Some(size) = s.size else {
+                    failures.push(format!("{name} has no size"));
+                    continue;
+                };
+                for m in &s.members {
+                    match m.size {
+                        Some(m_size) if m.offset + m_size <= size => {}
+                        _ => failures.push(format!(
+                            "{name}.{} at {} ({:?}) in {size}",
+                            m.name, m.offset, m.size
+                        )),
+                    }
+                }
+            }
+            assert!(failures.is_empty(), "{arch}:\n{}", failures.join("\n"));
+            assert_eq!(
+                p.debug.type_size("[]uint8"),
+                Some(3 * p.word()),
+                "{arch}: a slice header"
+            );
+            assert_eq!(p.debug.member("string", "len"), Some((p.word(), p.word())));
+        }
+    }
+
+    /// A `.debug_info` cut short or garbled: whatever parses is kept, never a panic.
+    #[test]
+    fn damaged_debug_info_gives_what_parses() {
+        let p = Program::get(Arch::Amd64);
+        let source = p.debug.source.clone().unwrap();
+        let info = source
+            .debug_info
+            .as_ref()
+            .unwrap()
+            .decompress()
+            .into_owned();
+        let abbrev = RawSection::contents(source.debug_abbrev.as_ref()).into_owned();
+        let plain = |data: &[u8]| {
+            Some(RawSection {
+                format: CompressionFormat::None,
+                data: data.to_vec(),
+                uncompressed_size: data.len() as u64,
+            })
+        };
+        let with = |info: &[u8], abbrev: &[u8]| {
+            TypeTable::read(&Sections {
+                debug_info: plain(info),
+                debug_abbrev: plain(abbrev),
+                ..source.clone()
+            })
+        };
+        // Decompressed and stored plain, the sections give the same table.
+        let whole = with(&info, &abbrev);
+        assert_eq!(whole.structs.len(), p.debug.types().structs.len());
+        for (info, abbrev) in [
+            (&info[..0], &abbrev[..]),
+            (&info[..1], &abbrev),
+            (&info[..11], &abbrev),
+            (&info[..info.len() / 2], &abbrev),
+            (&info[..info.len() - 1], &abbrev),
+            (&info, &abbrev[..abbrev.len() / 2]),
+            (&info, &[][..]),
+        ] {
+            let table = with(info, abbrev);
+            assert!(table.structs.len() <= whole.structs.len());
+        }
+        let mut garbled = info.clone();
+        for b in garbled.iter_mut().step_by(97) {
+            *b ^= 0x5a;
+        }
+        with(&garbled, &abbrev);
+        // The units before the cut are whole.
+        assert!(!with(&info[..info.len() - 1], &abbrev).structs.is_empty());
     }
 }

@@ -182,7 +182,10 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
 
 /// Whether the instruction enters the kernel (SYSCALL, INT).
 fn enters_kernel(ins: &Instruction) -> bool {
-    matches!(ins.mnemonic(), iced_x86::Mnemonic::Syscall | iced_x86::Mnemonic::Int)
+    matches!(
+        ins.mnemonic(),
+        iced_x86::Mnemonic::Syscall | iced_x86::Mnemonic::Int
+    )
 }
 
 /// Every register the instruction names or uses implicitly, read or

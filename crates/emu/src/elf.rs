@@ -7,7 +7,7 @@ use gostack_listing::Listing;
 use object::{Object, ObjectSegment, ObjectSymbol, SegmentFlags, SymbolKind};
 
 use crate::Arch;
-use crate::loader::{Image, LoadError, Sym, SymClass};
+use crate::image::{Image, LoadError, Sym, SymClass};
 use crate::mem::Memory;
 
 /// What the loader learnt from the executable beyond its symbols.
@@ -72,7 +72,8 @@ pub(crate) fn load(
         };
         mem.map(base, len as usize, writable, name);
         let data = seg.data().map_err(|e| bad(e.to_string()))?;
-        mem.poke(addr, data).map_err(|_| bad("a segment's file bytes exceed it".into()))?;
+        mem.poke(addr, data)
+            .map_err(|_| bad("a segment's file bytes exceed it".into()))?;
         if exec {
             text_range = Some((base, base + len));
         }
@@ -119,7 +120,6 @@ pub(crate) fn load(
     let mut image = Image {
         symbols,
         by_name,
-        stubs: Vec::new(),
         code: std::sync::Arc::from(Vec::new()),
         code_index: Vec::new(),
         text_base,

@@ -5,12 +5,12 @@ use gostack_listing::Listing;
 use iced_x86::OpKind;
 
 use crate::cpu::{Cpu, RSP};
+use crate::debuginfo::DebugInfo;
 use crate::decode::{Decoded, form, is_immediate, operand_size};
 use crate::frames::{Layout, Region, Snapshot, Whole};
-use crate::loader::{Image, SymClass};
+use crate::image::Image;
 use crate::mem::{Fault, Memory};
 use crate::os;
-use crate::runtime;
 use crate::trace::TraceBuilder;
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
 
@@ -23,67 +23,33 @@ pub(crate) type Exec = Result<(), Halt>;
 /// Everything the emulator knows about a running program.
 pub(crate) struct Machine<'a> {
     pub(crate) arch: Arch,
-    pub(crate) go_minor: u32,
     pub(crate) cpu: Cpu,
     pub(crate) mem: Memory,
     pub(crate) image: Image,
     pub(crate) listing: &'a Listing,
-    pub(crate) rt: runtime::State,
     pub(crate) trace: Option<TraceBuilder>,
     pub(crate) steps: u64,
-    /// Address of the instruction (or stub) being executed.
+    /// Address of the instruction being executed.
     pub(crate) pc: u64,
+    /// Set when a failing step sent the program to a signal handler: the
+    /// run goes on there.
+    pub(crate) redirected: bool,
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: Vec<u8>,
     max_steps: u64,
-    /// Linux, when the whole executable runs (see [`crate::os`]); none when
-    /// package code runs over the runtime models.
+    /// Linux (see [`crate::os`]); taken out only while a system call runs.
     pub(crate) os: Option<Box<os::Linux>>,
     /// A stop a system call decided on, on its way to the step loop.
     pub(crate) stop: Option<Stop>,
     /// The most memory the program may map.
     pub(crate) memory_limit: u64,
-    /// The executable's debug facts, when a whole executable runs.
-    pub(crate) debug: Option<crate::debuginfo::DebugInfo>,
+    /// The executable's debug facts: frames and lines.
+    pub(crate) debug: DebugInfo,
 }
 
 impl<'a> Machine<'a> {
-    /// Loads the listing and prepares the goroutine that runs `main.main`.
-    pub(crate) fn new(listing: &'a Listing, config: &Config) -> Result<Machine<'a>, LoadError> {
-        let mut mem = Memory::default();
-        let facts = runtime::facts::of(config.go_minor, config.arch).ok_or(
-            LoadError::RuntimeNotMeasured {
-                go_minor: config.go_minor,
-                arch: config.arch,
-            },
-        )?;
-        let image = Image::load(listing, config.arch, facts, &mut mem)?;
-        let mut m = Machine {
-            arch: config.arch,
-            go_minor: config.go_minor,
-            cpu: Cpu::default(),
-            mem,
-            image,
-            listing,
-            rt: runtime::State::default(),
-            trace: None,
-            steps: 0,
-            pc: 0,
-            stdout: Vec::new(),
-            stderr: Vec::new(),
-            max_steps: config.max_steps,
-            os: None,
-            stop: None,
-            memory_limit: config.memory_limit,
-            debug: None,
-        };
-        runtime::start(&mut m, facts);
-        m.start_trace(config.trace);
-        Ok(m)
-    }
-
     /// Loads a linked executable and prepares its first thread at the entry point.
-    pub(crate) fn for_executable(
+    pub(crate) fn new(
         listing: &'a Listing,
         executable: &[u8],
         config: &Config,
@@ -93,22 +59,21 @@ impl<'a> Machine<'a> {
         let (image, loaded) = crate::elf::load(executable, config.arch, listing, &mut mem)?;
         let mut m = Machine {
             arch: config.arch,
-            go_minor: config.go_minor,
             cpu: Cpu::default(),
             mem,
             image,
             listing,
-            rt: runtime::State::default(),
             trace: None,
             steps: 0,
             pc: 0,
+            redirected: false,
             stdout: Vec::new(),
             stderr: Vec::new(),
             max_steps: config.max_steps,
             os: None,
             stop: None,
             memory_limit: config.memory_limit,
-            debug: Some(crate::debuginfo::DebugInfo::load(executable)),
+            debug: DebugInfo::load(executable),
         };
         os::start(&mut m, loaded.entry, loaded.end, world);
         m.start_trace(config.trace);
@@ -135,10 +100,7 @@ impl<'a> Machine<'a> {
     /// underneath, the loop comes back to it every [`os::TICK`] steps.
     pub(crate) fn run(&mut self) -> Stop {
         loop {
-            let limit = match self.os {
-                Some(_) => self.max_steps.min(self.steps + os::TICK),
-                None => self.max_steps,
-            };
+            let limit = self.max_steps.min(self.steps + os::TICK);
             if let Some(stop) = self.run_to(limit) {
                 return stop;
             }
@@ -173,7 +135,7 @@ impl<'a> Machine<'a> {
             };
             steps += 1;
             if let Err(stop) = result
-                && !std::mem::take(&mut self.rt.redirected)
+                && !std::mem::take(&mut self.redirected)
             {
                 break Some(*stop);
             }
@@ -182,7 +144,7 @@ impl<'a> Machine<'a> {
         stop
     }
 
-    /// Executes the instruction at `pc`, or the runtime model whose stub `pc` is.
+    /// Executes the instruction at `pc`; a jump to where no code is faults.
     #[inline(always)]
     fn step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
         self.pc = pc;
@@ -191,14 +153,16 @@ impl<'a> Machine<'a> {
                 self.cpu.rip = d.next;
                 (d.exec)(self, d)
             }
-            None if self.os.is_some() => Err(self.fault(Fault { addr: pc, write: false })),
-            None => runtime::enter(self, pc),
+            None => Err(self.fault(Fault {
+                addr: pc,
+                write: false,
+            })),
         }
     }
 
     /// A step, recorded. An instruction's step compares only the registers
-    /// it uses, and XMM registers only if it has an XMM operand; a model's
-    /// step, or a step that stopped or started a panic, compares them all.
+    /// it uses, and XMM registers only if it has an XMM operand; a step that
+    /// entered the kernel or failed (a signal delivered) compares them all.
     fn traced_step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
         if let Some(t) = &mut self.trace {
             t.start_step(&self.cpu, decoded.is_none_or(|d| d.xmm));
@@ -216,52 +180,46 @@ impl<'a> Machine<'a> {
 
     /// Ends the run and hands back what it produced.
     pub(crate) fn finish(self, stop: Stop) -> Run {
-        let layout = match self.debug {
-            Some(debug) => {
-                let regions = self
-                    .mem
-                    .regions()
-                    .iter()
-                    .map(|r| {
-                        let region = match r.name.as_str() {
-                            "text" => Region::Code,
-                            "rodata" | "data" => Region::Data,
-                            "initial stack" => Region::Stack,
-                            _ => Region::Heap,
-                        };
-                        (r.base, r.end(), region)
-                    })
-                    .collect();
-                let rodata = self
-                    .mem
-                    .regions()
-                    .iter()
-                    .find(|r| r.name == "rodata")
-                    .map(|r| (r.base, r.data.clone()))
-                    .unwrap_or_default();
-                let strings = self
-                    .listing
-                    .symbols
-                    .iter()
-                    .filter(|s| s.name.starts_with("go:string.") || s.name.starts_with("go.string."))
-                    .filter(|s| !s.data.is_empty())
-                    .map(|s| (s.name.clone(), s.data.clone()))
-                    .collect();
-                Layout::whole(
-                    self.image,
-                    self.listing,
-                    self.arch,
-                    self.go_minor,
-                    Whole {
-                        debug,
-                        regions,
-                        rodata,
-                        strings,
-                    },
-                )
-            }
-            None => Layout::new(self.image, self.listing, self.arch, self.go_minor),
-        };
+        let regions = self
+            .mem
+            .regions()
+            .iter()
+            .map(|r| {
+                let region = match r.name.as_str() {
+                    "text" => Region::Code,
+                    "rodata" | "data" => Region::Data,
+                    "initial stack" => Region::Stack,
+                    _ => Region::Heap,
+                };
+                (r.base, r.end(), region)
+            })
+            .collect();
+        let rodata = self
+            .mem
+            .regions()
+            .iter()
+            .find(|r| r.name == "rodata")
+            .map(|r| (r.base, r.data.clone()))
+            .unwrap_or_default();
+        let strings = self
+            .listing
+            .symbols
+            .iter()
+            .filter(|s| s.name.starts_with("go:string.") || s.name.starts_with("go.string."))
+            .filter(|s| !s.data.is_empty())
+            .map(|s| (s.name.clone(), s.data.clone()))
+            .collect();
+        let layout = Layout::new(
+            self.image,
+            self.listing,
+            self.arch,
+            Whole {
+                debug: self.debug,
+                regions,
+                rodata,
+                strings,
+            },
+        );
         Run {
             layout,
             stdout: self.stdout,
@@ -272,7 +230,7 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// Stops the run: the instruction has no model.
+    /// Stops the run: the instruction is not implemented.
     pub(crate) fn unsupported(&self, d: &Decoded) -> Halt {
         let ins = &d.ins;
         Box::new(Stop::Unsupported {
@@ -307,60 +265,27 @@ impl<'a> Machine<'a> {
         {
             loc.pos = instr.pos.clone();
             loc.asm = instr.text();
-        } else if let Some(debug) = &self.debug {
-            loc.pos = debug
+        } else {
+            loc.pos = self
+                .debug
                 .line(pc)
                 .map(|(file, line)| gostack_listing::Pos { file, line });
         }
         loc
     }
 
-    /// Turns a memory fault into the stop or Go panic it stands for.
+    /// A memory fault of the running instruction: SIGSEGV, delivered to
+    /// the program's handler (which turns a nil dereference into a panic).
     #[cold]
     pub(crate) fn fault(&mut self, fault: Fault) -> Halt {
-        if self.os.is_some() {
-            return os::fault(self, fault);
-        }
-        let pc = self.current_pc();
-        if fault.addr < 0x1000 {
-            return runtime::panic::nil_dereference(self, fault.addr);
-        }
-        let near = match self.image.symbol_at(fault.addr) {
-            Some(s) if s.class == SymClass::Opaque => {
-                format!("{}, whose contents are not modelled", s.name)
-            }
-            Some(s) => format!("{}+{:#x}", s.name, fault.addr - s.addr),
-            None => self
-                .mem
-                .region_name(fault.addr)
-                .unwrap_or("unmapped")
-                .to_string(),
-        };
-        let near = if fault.write {
-            format!("write to {near}")
-        } else {
-            near
-        };
-        Box::new(Stop::Fault {
-            addr: fault.addr,
-            near,
-            at: self.location(pc),
-        })
+        os::fault(self, fault)
     }
 
-    /// A divide by zero or a quotient too large: SIGFPE under Linux.
+    /// A divide by zero or a quotient too large: SIGFPE.
     #[cold]
     pub(crate) fn divide_fault(&mut self) -> Halt {
-        if self.os.is_some() {
-            let pc = self.pc;
-            return os::fault_signal(self, os::SIGFPE, os::FPE_INTDIV, pc);
-        }
-        runtime::panic::unmeasured(self, "a divide fault (SIGFPE)")
-    }
-
-    /// The address of the instruction being executed.
-    pub(crate) fn current_pc(&self) -> u64 {
-        self.pc
+        let pc = self.pc;
+        os::fault_signal(self, os::SIGFPE, os::FPE_INTDIV, pc)
     }
 
     // ---- memory ----
@@ -403,27 +328,6 @@ impl<'a> Machine<'a> {
             let mut buf = [0u8; 8];
             buf[..chunk.len()].copy_from_slice(chunk);
             self.kernel_store(addr + 8 * i as u64, chunk.len(), u64::from_le_bytes(buf))?;
-        }
-        Ok(())
-    }
-
-    /// Reads a byte range.
-    pub(crate) fn load_bytes(&mut self, addr: u64, len: usize) -> Result<Vec<u8>, Halt> {
-        if len == 0 {
-            return Ok(Vec::new());
-        }
-        match self.mem.slice(addr, len) {
-            Ok(b) => Ok(b.to_vec()),
-            Err(f) => Err(self.fault(f)),
-        }
-    }
-
-    /// Writes a byte range, eight bytes at a time so a trace records it.
-    pub(crate) fn store_bytes(&mut self, addr: u64, bytes: &[u8]) -> Exec {
-        for (i, chunk) in bytes.chunks(8).enumerate() {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.store(addr + 8 * i as u64, chunk.len(), u64::from_le_bytes(buf))?;
         }
         Ok(())
     }

@@ -1,28 +1,26 @@
 //! The stack at one step, explained: the live frames from the innermost
 //! out, and every stack word with what it is (a named slot, an argument
-//! spill slot the caller reserved, a saved BP, a return address, part of a
-//! defer record, or nothing known).
+//! spill slot the caller reserved, a saved BP, a return address, or nothing
+//! known).
 //!
-//! How far each function's frame is built at a pc comes from its code, as
-//! Go's own pc-to-SP-delta table does: PUSH, POP and SUB/ADD on SP change it,
-//! after a RET the body's full frame holds again, and the stack-growth path
-//! at the end of a function (entered before the frame exists) has none.
+//! How far each function's frame is built at a pc comes from the
+//! executable's DWARF call frame information (see [`crate::debuginfo`]), for
+//! the runtime's functions as for the package's; the package's named slots
+//! come from its listing.
 
 use std::collections::BTreeMap;
 
 use gostack_listing::{Base, Listing, Pos};
-use iced_x86::{Mnemonic, OpKind, Register};
+use iced_x86::{Mnemonic, Register};
 
-use crate::loader::{Image, STUB_SPACING, SymClass};
+use crate::image::{Image, SymClass};
 use crate::{Arch, Cpu};
 
-/// What the loader learns of a package function for the stack pictures.
+/// What the listing says of a package function for the stack pictures.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FuncInfo {
     /// Bytes the body's frame takes below the return address (saved BP included on amd64).
     pub(crate) frame_size: u64,
-    /// SP delta (bytes pushed or reserved so far) at each instruction offset.
-    pub(crate) sp_delta: BTreeMap<u64, u64>,
     /// Named slots: name, offset from the body's SP.
     pub(crate) slots: Vec<(String, i64)>,
     /// Source position and assembly text of each instruction offset.
@@ -32,12 +30,7 @@ pub(crate) struct FuncInfo {
 }
 
 /// Works out each package function's frame facts from its listing and code.
-pub(crate) fn analyse(
-    image: &Image,
-    listing: &Listing,
-    arch: Arch,
-    go_minor: u32,
-) -> BTreeMap<u64, FuncInfo> {
+fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncInfo> {
     let mut out = BTreeMap::new();
     let w = arch.word();
     for sym in image.symbols.iter().filter(|s| s.class == SymClass::Func) {
@@ -50,6 +43,7 @@ pub(crate) fn analyse(
         let frame_size = func.frame_size.max(0) as u64;
         let mut info = FuncInfo {
             frame_size,
+            saves_bp: arch == Arch::Amd64 && pushes_bp(image, sym.addr),
             ..FuncInfo::default()
         };
         for instr in func.instrs.iter().filter(|i| !i.is_pseudo()) {
@@ -70,74 +64,7 @@ pub(crate) fn analyse(
                 }
             }
         }
-        // The SP delta, instruction by instruction, in code order.
-        let mut delta: i64 = 0;
-        let mut trailer = None;
-        let mut first_branch = true;
-        let mut pc = sym.addr;
-        while pc < sym.addr + sym.size {
-            let Some(ins) = image.instr(pc) else { break };
-            let off = pc - sym.addr;
-            if Some(off) == trailer {
-                delta = 0;
-            }
-            info.sp_delta.insert(off, delta.max(0) as u64);
-            let writes_sp = ins.op_count() > 1
-                && ins.op_kind(0) == OpKind::Register
-                && matches!(ins.op_register(0), Register::RSP | Register::ESP)
-                && !matches!(ins.op_kind(1), OpKind::Register | OpKind::Memory);
-            // Immediates are sign-extended: `SUBQ $-128, SP` releases 128 bytes.
-            let imm = if writes_sp {
-                ins.immediate(1) as i64
-            } else {
-                0
-            };
-            match ins.mnemonic() {
-                Mnemonic::Push => delta += w as i64,
-                Mnemonic::Pop => delta -= w as i64,
-                Mnemonic::Sub if writes_sp => delta += imm,
-                Mnemonic::Add if writes_sp => delta -= imm,
-                Mnemonic::Ret => delta = frame_size as i64,
-                Mnemonic::Jbe | Mnemonic::Jb if first_branch => {
-                    // The stack check's branch leads to the growth path, entered with no frame.
-                    trailer = Some(ins.near_branch_target() - sym.addr);
-                }
-                _ => {}
-            }
-            if ins.mnemonic() == Mnemonic::Push && matches!(ins.op_register(0), Register::RBP) {
-                info.saves_bp = true;
-            }
-            if ins.flow_control() != iced_x86::FlowControl::Next {
-                first_branch = false;
-            }
-            pc = ins.next_ip();
-        }
         out.insert(sym.addr, info);
-    }
-    // The runtime's frames the models lay out, as measured: runtime.main's
-    // above main.main, and those between package code and a deferred call.
-    if let Some(facts) = crate::runtime::facts::of(go_minor, arch) {
-        let mut runtime_frame = |func: &str, size: u64, ret: u64| {
-            if let Some(stub) = image.stub_addr(func) {
-                let info = out.entry(stub).or_insert_with(|| FuncInfo {
-                    frame_size: size,
-                    saves_bp: arch == Arch::Amd64,
-                    ..FuncInfo::default()
-                });
-                info.sp_delta.insert(ret, size);
-            }
-        };
-        // From runtime.main's SP (just above main.main's return address) up to its return address.
-        runtime_frame(
-            facts.main.ret.0,
-            facts.main.sp - w - facts.goexit_slot,
-            facts.main.ret.1,
-        );
-        for chain in facts.chains() {
-            for f in chain {
-                runtime_frame(f.func, f.size - w, f.ret);
-            }
-        }
     }
     out
 }
@@ -188,7 +115,7 @@ impl Snapshot {
 /// One live frame, innermost first in [`StackView::frames`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Frame {
-    /// The function, e.g. `main.add1` (or a runtime function whose model runs there).
+    /// The function, e.g. `main.add1` or `runtime.deferreturn`.
     pub func: String,
     /// Where execution is in it: the current pc for the innermost frame, the return address for the others.
     pub pc: u64,
@@ -256,113 +183,10 @@ pub struct StackView {
     pub bounds: (u64, u64),
 }
 
-/// The name and offset of a code address, for return addresses.
+/// The name and offset of an address in a symbol, for return addresses.
 pub(crate) fn code_name(image: &Image, addr: u64) -> Option<(String, u64)> {
     let sym = image.symbol_at(addr)?;
-    let off = addr - sym.addr;
-    let off = if sym.class == SymClass::Stub {
-        off % STUB_SPACING
-    } else {
-        off
-    };
-    Some((sym.name.clone(), off))
-}
-
-/// Explains the stack of `snap`.
-pub(crate) fn stack_view(
-    image: &Image,
-    funcs: &BTreeMap<u64, FuncInfo>,
-    arch: Arch,
-    go_minor: u32,
-    snap: &Snapshot,
-) -> StackView {
-    let w = arch.word();
-    let g = crate::runtime::G_ADDR;
-    let (lo, hi) = (snap.read(g, w as usize), snap.read(g + w, w as usize));
-    let mut frames = Vec::new();
-    let mut pc = snap.cpu.rip;
-    let mut sp = snap.cpu.gpr[crate::cpu::RSP];
-    let mut innermost = true;
-    while sp >= lo && sp < hi && frames.len() < 10_000 {
-        let sym = image.symbol_at(pc);
-        let (func, offset) = code_name(image, pc).unwrap_or_else(|| (format!("{pc:#x}"), 0));
-        // The goroutine's first frame: nothing lies above goexit's return address.
-        if func == "runtime.goexit" || sym.is_none() {
-            break;
-        }
-        let info = sym.and_then(|s| funcs.get(&s.addr));
-        // The innermost frame may be half built; a caller is always in its body.
-        let delta = match info {
-            Some(i) if innermost => i.sp_delta.get(&offset).copied().unwrap_or(i.frame_size),
-            Some(i) => i.frame_size,
-            None => 0,
-        };
-        let ret_slot = sp + delta;
-        let bp_slot = info
-            .filter(|i| i.saves_bp && delta >= w)
-            .map(|_| ret_slot - w);
-        // A return address's line is the call's: look just before it.
-        let at = if innermost {
-            offset
-        } else {
-            offset.saturating_sub(1)
-        };
-        let pos = info.and_then(|i| {
-            i.lines
-                .range(..=at)
-                .next_back()
-                .and_then(|(_, (p, _))| p.clone())
-        });
-        let frame_sp = if innermost {
-            sp
-        } else {
-            ret_slot.saturating_sub(info.map_or(0, |i| i.frame_size))
-        };
-        frames.push(Frame {
-            func: func.clone(),
-            pc,
-            offset,
-            pos,
-            sp: frame_sp,
-            ret_slot,
-            bp_slot,
-        });
-        if ret_slot + w > hi {
-            break;
-        }
-        pc = snap.read(ret_slot, w as usize);
-        sp = ret_slot + w;
-        innermost = false;
-    }
-    let mut words = label_words(image, funcs, arch, snap, &frames, (lo, hi));
-    let top_sp = snap.cpu.gpr[crate::cpu::RSP];
-    let count = words.len();
-    let w = arch.word();
-    let index = |addr: u64| -> Option<usize> {
-        if addr < top_sp || addr % w != top_sp % w {
-            return None;
-        }
-        let i = ((addr - top_sp) / w) as usize;
-        (i < count).then_some(i)
-    };
-    if let Some(l) = crate::runtime::defer::layout_of(go_minor) {
-        let mut d = snap.read(g + crate::runtime::g::DEFER * w, w as usize);
-        let mut n = 0;
-        while d != 0 && n < 1000 {
-            for (field, at) in [("sp", l.sp), ("pc", l.pc), ("fn", l.func), ("link", l.link)] {
-                if let Some(i) = index(d + at * w) {
-                    words[i].2.push(Slot::Defer { field, index: n });
-                }
-            }
-            d = snap.read(d + l.link * w, w as usize);
-            n += 1;
-        }
-    }
-    StackView {
-        frames,
-        words,
-        bounds: (lo, hi),
-    }
+    Some((sym.name.clone(), addr - sym.addr))
 }
 
 /// Every word from SP to the top of the stack with what the frames say it
@@ -455,8 +279,8 @@ fn current_g(arch: Arch, snap: &Snapshot) -> u64 {
 /// Explains the stack of a whole executable's run: the frames from SP up,
 /// each function's extent from the debug facts, to the goroutine's first
 /// frame (`runtime.goexit`) or the top of the stack the thread runs on.
-fn whole_stack_view(layout: &Layout, whole: &Whole, snap: &Snapshot) -> StackView {
-    let (image, funcs, arch) = (&layout.image, &layout.funcs, layout.arch);
+fn stack_view(layout: &Layout, snap: &Snapshot) -> StackView {
+    let (image, funcs, arch, whole) = (&layout.image, &layout.funcs, layout.arch, &layout.whole);
     let w = arch.word();
     let g = current_g(arch, snap);
     let sp0 = snap.cpu.gpr[crate::cpu::RSP];
@@ -470,10 +294,15 @@ fn whole_stack_view(layout: &Layout, whole: &Whole, snap: &Snapshot) -> StackVie
     while sp >= lo && sp < hi && frames.len() < 10_000 {
         // A return address may be just past its function's last call: look up the call.
         let at = if innermost { pc } else { pc.wrapping_sub(1) };
-        let Some(sym) = image.symbol_at(at) else { break };
+        let Some(sym) = image.symbol_at(at) else {
+            break;
+        };
         if sym.name == "runtime.goexit" {
             break;
         }
+        // Where Go's own traceback stops: a thread's first frame, or a switch
+        // of stacks the frame facts do not follow.
+        let top = TOP_FRAMES.contains(&sym.name.as_str());
         let Some(extent) = whole.debug.frame_extent(at) else {
             break;
         };
@@ -505,7 +334,7 @@ fn whole_stack_view(layout: &Layout, whole: &Whole, snap: &Snapshot) -> StackVie
         if !on_g {
             hi = hi.min(ret_slot.saturating_add(w).max(sp));
         }
-        if ret_slot + w > hi && on_g {
+        if top || (ret_slot + w > hi && on_g) {
             break;
         }
         pc = snap.read(ret_slot, w as usize);
@@ -518,13 +347,67 @@ fn whole_stack_view(layout: &Layout, whole: &Whole, snap: &Snapshot) -> StackVie
     if !on_g {
         hi = frames.last().map_or(sp0, |f| f.ret_slot + w);
     }
-    let words = label_words(image, funcs, arch, snap, &frames, (lo, hi));
+    let mut words = label_words(image, funcs, arch, snap, &frames, (lo, hi));
+    if on_g {
+        label_defers(&whole.debug, arch, snap, g, &mut words);
+    }
     StackView {
         frames,
         words,
         bounds: (lo, hi),
     }
 }
+
+/// Labels the fields of the deferred-call records on the goroutine's defer
+/// chain (`g._defer`, linked by `link`) that lie in the stack words: the
+/// records `-N -l` code builds in its frame for `runtime.deferprocStack`.
+/// The layouts come from the executable's DWARF, so they hold for any Go.
+fn label_defers(
+    debug: &crate::debuginfo::DebugInfo,
+    arch: Arch,
+    snap: &Snapshot,
+    g: u64,
+    words: &mut [(u64, u64, Vec<Slot>)],
+) {
+    let w = arch.word();
+    let field = |name: &str| debug.member("runtime._defer", name).map(|(off, _)| off);
+    let (Some((head, _)), Some(link)) = (debug.member("runtime.g", "_defer"), field("link")) else {
+        return;
+    };
+    let fields: Vec<(&'static str, u64)> =
+        [("sp", "sp"), ("pc", "pc"), ("fn", "fn"), ("link", "link")]
+            .into_iter()
+            .filter_map(|(label, name)| Some((label, field(name)?)))
+            .collect();
+    let mut d = snap.read(g + head, w as usize);
+    let mut n = 0;
+    while d != 0 && n < 1000 {
+        for &(label, off) in &fields {
+            let addr = d + off;
+            if let Some(word) = words.iter_mut().find(|(a, _, _)| *a == addr) {
+                word.2.push(Slot::Defer {
+                    field: label,
+                    index: n,
+                });
+            }
+        }
+        d = snap.read(d + link, w as usize);
+        n += 1;
+    }
+}
+
+/// Functions above which no frame is walked: a thread's first function,
+/// and those that switch stacks, where the frame facts say nothing of the
+/// switch (the frames above them are on another stack).
+const TOP_FRAMES: &[&str] = &[
+    "runtime.rt0_go",
+    "runtime.mstart",
+    "runtime.morestack",
+    "runtime.mcall",
+    "runtime.systemstack",
+    "runtime.asmcgocall",
+    "runtime.sigtramp",
+];
 
 /// Whether the function at `entry` saves BP: a `PUSH RBP` among its first instructions.
 fn pushes_bp(image: &Image, entry: u64) -> bool {
@@ -541,35 +424,33 @@ fn pushes_bp(image: &Image, entry: u64) -> bool {
     false
 }
 
-/// Which part of the emulated address space an address is in.
+/// Which part of the address space an address is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Region {
-    /// Code of the package or a runtime function's stub.
+    /// The executable's code.
     Code,
-    /// The package's data and read-only data.
+    /// The executable's data and read-only data.
     Data,
-    /// The runtime's modelled data (`g`, `os.Stdout`, type descriptors).
-    Runtime,
-    /// The heap.
+    /// Memory the program mapped: the heap, goroutine stacks, the runtime's own.
     Heap,
-    /// A goroutine stack.
+    /// The main thread's stack, as the kernel set it up.
     Stack,
     /// Not an address the run uses: a plain number.
     None,
 }
 
-/// Everything needed to explain addresses after the run: symbols, decoded code, frame facts.
+/// Everything needed to explain addresses after the run: symbols, decoded
+/// code, the package's frames from the listing, every frame's extent from
+/// the executable's debug facts, and what the run mapped.
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub(crate) image: Image,
     pub(crate) funcs: BTreeMap<u64, FuncInfo>,
     pub(crate) arch: Arch,
-    pub(crate) go_minor: u32,
-    /// For a run of a whole executable: what its debug facts and mappings say.
-    pub(crate) whole: Option<std::sync::Arc<Whole>>,
+    pub(crate) whole: std::sync::Arc<Whole>,
 }
 
-/// What is known of a whole executable's run beyond its symbols.
+/// What is known of the run beyond its symbols.
 #[derive(Debug)]
 pub(crate) struct Whole {
     /// Frame extents and lines of every function.
@@ -596,35 +477,22 @@ impl Whole {
 }
 
 impl Layout {
-    pub(crate) fn new(image: Image, listing: &Listing, arch: Arch, go_minor: u32) -> Layout {
-        let funcs = analyse(&image, listing, arch, go_minor);
+    /// The layout of a run: package functions named from the listing, every
+    /// other frame walked by the executable's debug facts.
+    pub(crate) fn new(image: Image, listing: &Listing, arch: Arch, whole: Whole) -> Layout {
+        let funcs = analyse(&image, listing, arch);
         Layout {
             image,
             funcs,
             arch,
-            go_minor,
-            whole: None,
+            whole: std::sync::Arc::new(whole),
         }
-    }
-
-    /// The layout of a whole executable's run: package functions named from
-    /// the listing, every other frame walked by the executable's debug facts.
-    pub(crate) fn whole(
-        image: Image,
-        listing: &Listing,
-        arch: Arch,
-        go_minor: u32,
-        whole: Whole,
-    ) -> Layout {
-        let mut layout = Layout::new(image, listing, arch, go_minor);
-        layout.whole = Some(std::sync::Arc::new(whole));
-        layout
     }
 
     /// The symbol holding `addr` and the offset in it, e.g. `("main.add1", 0x33)`.
     pub fn symbolize(&self, addr: u64) -> Option<(String, u64)> {
         code_name(&self.image, addr).or_else(|| {
-            let name = self.whole.as_ref()?.string_at(addr)?;
+            let name = self.whole.string_at(addr)?;
             Some((name.to_string(), 0))
         })
     }
@@ -639,24 +507,12 @@ impl Layout {
         self.arch.word()
     }
 
-    /// What kind of memory `addr` is in, by the run's fixed layout.
+    /// What kind of memory `addr` is in, by what the run mapped.
     pub fn region(&self, addr: u64) -> Region {
-        if let Some(whole) = &self.whole {
-            let i = whole.regions.partition_point(|r| r.0 <= addr);
-            return match i.checked_sub(1).map(|i| whole.regions[i]) {
-                Some((_, end, region)) if addr < end => region,
-                _ => Region::None,
-            };
-        }
-        use crate::loader::{DATA_BASE, EXT_BASE, STUB_BASE, TEXT_BASE};
-        use crate::runtime::{HEAP_BASE, STACK_BASE};
-        match addr {
-            a if (STUB_BASE..TEXT_BASE).contains(&a) => Region::Code,
-            a if (TEXT_BASE..DATA_BASE).contains(&a) => Region::Code,
-            a if (DATA_BASE..EXT_BASE).contains(&a) => Region::Data,
-            a if (EXT_BASE..HEAP_BASE).contains(&a) => Region::Runtime,
-            a if (HEAP_BASE..STACK_BASE).contains(&a) => Region::Heap,
-            a if (STACK_BASE..STACK_BASE + (1 << 28)).contains(&a) => Region::Stack,
+        let regions = &self.whole.regions;
+        let i = regions.partition_point(|r| r.0 <= addr);
+        match i.checked_sub(1).map(|i| regions[i]) {
+            Some((_, end, region)) if addr < end => region,
             _ => Region::None,
         }
     }
@@ -680,18 +536,11 @@ impl Layout {
         )
     }
 
-    /// The address of the modelled `g` (its second word is `g.stack.hi`).
-    pub fn g_addr() -> u64 {
-        crate::runtime::G_ADDR
-    }
-
-    /// The runtime's own objects by address: `g` and the TLS block.
-    pub fn runtime_object(&self, addr: u64) -> Option<&'static str> {
-        match addr {
-            a if a == crate::runtime::G_ADDR => Some("g"),
-            a if a == crate::runtime::TLS_ADDR => Some("tls"),
-            _ => None,
-        }
+    /// Whether `pc` is in a function of package main (one the listing has).
+    pub fn in_package(&self, pc: u64) -> bool {
+        self.image
+            .symbol_at(pc)
+            .is_some_and(|s| self.funcs.contains_key(&s.addr))
     }
 
     /// The address of a symbol.
@@ -699,9 +548,10 @@ impl Layout {
         self.image.addr(name)
     }
 
-    /// Where `pc` is: function, offset, source position and the listing's assembly text.
+    /// Where `pc` is: function, offset, source position and, in the
+    /// package's code, the listing's assembly text.
     pub fn location(&self, pc: u64) -> crate::Location {
-        let Some((func, offset)) = self.symbolize(pc) else {
+        let Some((func, offset)) = code_name(&self.image, pc) else {
             return crate::Location {
                 pc,
                 func: format!("{pc:#x}"),
@@ -716,10 +566,12 @@ impl Layout {
             .and_then(|s| self.funcs.get(&s.addr))
             .and_then(|i| i.lines.get(&offset).cloned());
         let (mut pos, asm) = line.unwrap_or_default();
-        if pos.is_none()
-            && let Some(whole) = &self.whole
-        {
-            pos = whole.debug.line(pc).map(|(file, line)| Pos { file, line });
+        if pos.is_none() {
+            pos = self
+                .whole
+                .debug
+                .line(pc)
+                .map(|(file, line)| Pos { file, line });
         }
         crate::Location {
             pc,
@@ -732,15 +584,19 @@ impl Layout {
 
     /// The stack of `snap`, frame by frame and word by word.
     pub fn stack(&self, snap: &Snapshot) -> StackView {
-        match &self.whole {
-            Some(whole) => whole_stack_view(self, whole, snap),
-            None => stack_view(&self.image, &self.funcs, self.arch, self.go_minor, snap),
-        }
+        stack_view(self, snap)
     }
 
-    /// The goroutine running in `snap` (its `g`, read from thread-local storage), for a whole executable's run.
-    pub fn goroutine(&self, snap: &Snapshot) -> Option<u64> {
-        self.whole.as_ref()?;
-        Some(current_g(self.arch, snap))
+    /// The goroutine running in `snap`: its `g`, read from thread-local storage.
+    pub fn goroutine(&self, snap: &Snapshot) -> u64 {
+        current_g(self.arch, snap)
+    }
+
+    /// The id of the goroutine running in `snap` (`g.goid`, as Go's
+    /// tracebacks number goroutines; 0 for a thread's own `g0`).
+    pub fn goroutine_id(&self, snap: &Snapshot) -> Option<u64> {
+        let (off, size) = self.whole.debug.member("runtime.g", "goid")?;
+        let g = current_g(self.arch, snap);
+        (g != 0).then(|| snap.read(g + off, size.min(8) as usize))
     }
 }

@@ -1,24 +1,26 @@
-//! Runs the machine code of a Go listing, amd64 or 386, with the Go runtime modelled.
+//! Runs a linked Go executable, amd64 or 386, Go runtime included, on an
+//! imitation of Linux, and records what every step did.
 //!
-//! [`run`] loads a parsed [`Listing`] at fixed addresses, starts `main.main`
-//! on a goroutine stack with a modelled `g`, and executes instruction by
-//! instruction with the `iced-x86` decoder. Calls that leave the package go
-//! to models of the runtime and `fmt` functions ([`runtime`]); a call or an
-//! instruction with no model stops the run with [`Stop::Unsupported`] naming
-//! it and the Go line, never a guess.
+//! [`run`] loads the ELF executable ([`elf`]), decodes every function once
+//! with the `iced-x86` decoder, lays out the initial stack as the kernel
+//! does, and executes from the entry point to `exit_group`: the CPU in
+//! [`ops`], Linux for one process (system calls, threads, futexes, signals,
+//! a virtual clock) in [`os`]. Everything is deterministic: the same
+//! executable gives the same run, byte for byte. An instruction or system
+//! call that is not implemented stops the run with [`Stop::Unsupported`]
+//! naming it, the function and the Go line, never a guess.
 
+pub mod abi;
 mod cpu;
 mod debuginfo;
 mod decode;
 mod elf;
 mod exec;
 mod frames;
-mod gofmt;
-mod loader;
+mod image;
 mod mem;
 mod ops;
 mod os;
-mod runtime;
 mod trace;
 
 use std::fmt;
@@ -26,10 +28,11 @@ use std::fmt;
 pub use gostack_listing::Arch;
 use gostack_listing::{Listing, Pos};
 
-pub use cpu::{Cpu, GPR_NAMES};
+pub use abi::GPR_NAMES;
+pub use cpu::Cpu;
 pub use frames::{Frame, Layout, Region, Slot, Snapshot, StackView};
-pub use loader::LoadError;
-pub use os::World;
+pub use image::LoadError;
+pub use os::{World, at_random};
 pub use trace::{Change, Cursor, Event, Step, Trace};
 
 /// The decoder's bitness for `arch`.
@@ -43,10 +46,8 @@ fn bitness(arch: Arch) -> u32 {
 /// How to run a program.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The GOARCH of the listing.
+    /// The GOARCH of the executable.
     pub arch: Arch,
-    /// The Go minor version that compiled it (`26` for go1.26.8): runtime layouts differ.
-    pub go_minor: u32,
     /// Stop after this many steps.
     pub max_steps: u64,
     /// Record every step.
@@ -56,12 +57,11 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults for `arch` and Go `1.<go_minor>`: 50 million steps, no trace.
-    pub fn new(arch: Arch, go_minor: u32) -> Config {
+    /// Defaults for `arch`: a billion steps, no trace, 8 GiB of memory.
+    pub fn new(arch: Arch) -> Config {
         Config {
             arch,
-            go_minor,
-            max_steps: 50_000_000,
+            max_steps: 1_000_000_000,
             trace: false,
             memory_limit: 8 << 30,
         }
@@ -101,19 +101,10 @@ impl fmt::Display for Location {
 pub enum Stop {
     /// The program exited with this status (2 after an unrecovered panic).
     Exited(i32),
-    /// An instruction or runtime function with no model.
+    /// An instruction or system call that is not implemented.
     Unsupported {
-        /// What is missing, e.g. `instruction VPADDQ` or `runtime function runtime.makemap`.
+        /// What is missing, e.g. `instruction VPADDQ` or `system call 7 (poll) on amd64`.
         what: String,
-        /// Where: for a runtime function, the call site.
-        at: Location,
-    },
-    /// A memory access the model cannot serve (not a Go nil dereference).
-    Fault {
-        /// The address accessed.
-        addr: u64,
-        /// Which symbol or region it falls in, if known.
-        near: String,
         /// Where.
         at: Location,
     },
@@ -134,13 +125,7 @@ impl fmt::Display for Stop {
         match self {
             Stop::Exited(code) => write!(f, "the program exited with status {code}"),
             Stop::Unsupported { what, at } => {
-                write!(f, "{what} is not modelled, met at {at}")
-            }
-            Stop::Fault { addr, near, at } => {
-                write!(
-                    f,
-                    "memory at {addr:#x} ({near}) is not modelled, read or written at {at}"
-                )
+                write!(f, "{what} is not implemented, met at {at}")
             }
             Stop::Hung { at } => write!(
                 f,
@@ -164,7 +149,7 @@ pub struct Run {
     pub stderr: Vec<u8>,
     /// Why it ended.
     pub stop: Stop,
-    /// Instructions and model calls executed.
+    /// Instructions executed, by every thread.
     pub steps: u64,
     /// Every step, when [`Config::trace`] was set.
     pub trace: Option<Trace>,
@@ -182,21 +167,14 @@ impl Run {
 
 /// Runs a linked executable, the Go runtime included, on the imitation of
 /// Linux, from its entry point to `exit_group`. `listing` is package
-/// `main`'s listing: it names the package's functions and lines.
-pub fn run_executable(
+/// `main`'s listing: it names the package's functions, slots and lines.
+pub fn run(
     listing: &Listing,
     executable: &[u8],
     config: &Config,
     world: &World,
 ) -> Result<Run, LoadError> {
-    let mut machine = exec::Machine::for_executable(listing, executable, config, world)?;
-    let stop = machine.run();
-    Ok(machine.finish(stop))
-}
-
-/// Loads `listing` and runs `main.main` to the end.
-pub fn run(listing: &Listing, config: &Config) -> Result<Run, LoadError> {
-    let mut machine = exec::Machine::new(listing, config)?;
+    let mut machine = exec::Machine::new(listing, executable, config, world)?;
     let stop = machine.run();
     Ok(machine.finish(stop))
 }

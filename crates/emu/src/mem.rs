@@ -69,14 +69,6 @@ impl Memory {
         self.mapped
     }
 
-    /// Removes the region that starts at `base` (a stack that was replaced).
-    pub(crate) fn unmap(&mut self, base: u64) {
-        if let Some(i) = self.regions.iter().position(|r| r.base == base) {
-            let len = self.regions[i].data.len() as u64;
-            self.unmap_range(base, len);
-        }
-    }
-
     /// Unmaps every byte in `base..base + len`, cutting regions that reach
     /// into the range (their bytes outside it stay).
     pub(crate) fn unmap_range(&mut self, base: u64, len: u64) {
@@ -129,14 +121,12 @@ impl Memory {
         }
     }
 
-    /// The name of the region holding `addr`, if any.
-    pub(crate) fn region_name(&self, addr: u64) -> Option<&str> {
-        self.index_of(addr, 1).map(|i| self.regions[i].name.as_str())
-    }
-
     /// The region holding all of `addr..addr + len`, by binary search.
     fn index_of(&self, addr: u64, len: usize) -> Option<usize> {
-        let i = self.regions.partition_point(|r| r.base <= addr).checked_sub(1)?;
+        let i = self
+            .regions
+            .partition_point(|r| r.base <= addr)
+            .checked_sub(1)?;
         let r = &self.regions[i];
         let end = addr.checked_add(len as u64)?;
         (end <= r.end()).then_some(i)
@@ -167,15 +157,6 @@ impl Memory {
         let r = &self.regions[i];
         let off = (addr - r.base) as usize;
         Ok(&r.data[off..off + len])
-    }
-
-    /// Reads a little-endian value without touching the lookup cache.
-    pub(crate) fn peek(&self, addr: u64, size: usize) -> Option<u64> {
-        let r = &self.regions[self.index_of(addr, size)?];
-        let off = (addr - r.base) as usize;
-        let mut buf = [0u8; 8];
-        buf[..size].copy_from_slice(&r.data[off..off + size]);
-        Some(u64::from_le_bytes(buf))
     }
 
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
@@ -238,20 +219,6 @@ impl Memory {
         let lo = self.read(addr, 8)?;
         let hi = self.read(addr.wrapping_add(8), 8)?;
         Ok(u128::from(lo) | u128::from(hi) << 64)
-    }
-
-    /// Writes bytes at `addr`, returning what was there before.
-    pub(crate) fn write_bytes(&mut self, addr: u64, bytes: &[u8]) -> Result<(), Fault> {
-        let i = self
-            .find(addr, bytes.len())
-            .ok_or(Fault { addr, write: true })?;
-        let r = &mut self.regions[i];
-        if !r.writable {
-            return Err(Fault { addr, write: true });
-        }
-        let off = (addr - r.base) as usize;
-        r.data[off..off + bytes.len()].copy_from_slice(bytes);
-        Ok(())
     }
 
     /// Writes bytes even into a read-only region (the loader fills code and rodata).

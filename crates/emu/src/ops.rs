@@ -4,8 +4,8 @@
 pub(crate) mod arith;
 pub(crate) mod control;
 pub(crate) mod mov;
-pub(crate) mod sse;
 pub(crate) mod simd;
+pub(crate) mod sse;
 pub(crate) mod stack;
 pub(crate) mod system;
 pub(crate) mod x87;

@@ -125,6 +125,8 @@ pub(crate) struct Linux {
     pub(crate) files: Files,
     /// State of the generator behind `getrandom` and `AT_RANDOM`.
     random: u64,
+    /// Resource limits the program set, by resource.
+    rlimits: std::collections::BTreeMap<u64, (u64, u64)>,
 }
 
 impl Linux {
@@ -138,13 +140,9 @@ impl Linux {
         &mut self.threads[self.current]
     }
 
-    /// The next eight fixed "random" bytes (splitmix64 from a fixed seed).
+    /// The next eight fixed "random" bytes.
     pub(crate) fn random_u64(&mut self) -> u64 {
-        self.random = self.random.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.random;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        splitmix64(&mut self.random)
     }
 
     /// Records a mapping.
@@ -185,7 +183,10 @@ impl Linux {
         let end = base.saturating_add(len);
         end <= self.mmap_limit()
             && base >= 0x10000
-            && !self.vmas.iter().any(|v| v.base < end && v.base + v.len > base)
+            && !self
+                .vmas
+                .iter()
+                .any(|v| v.base < end && v.base + v.len > base)
     }
 
     /// The top of the address space a program may map.
@@ -213,6 +214,29 @@ impl Linux {
     }
 }
 
+/// The seed of every run's "random" bytes (`gostack!`).
+const RANDOM_SEED: u64 = 0x676f_7374_6163_6b21;
+
+/// The next value of the splitmix64 generator in `state`.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The 16 bytes every run finds where `AT_RANDOM` points: the runtime seeds
+/// its randomness (and, from Go 1.26, its heap's address) from them, so a
+/// real run given the same bytes draws the same numbers.
+pub fn at_random() -> [u8; 16] {
+    let mut state = RANDOM_SEED;
+    let mut out = [0; 16];
+    out[..8].copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+    out[8..].copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+    out
+}
+
 /// Starts the process: maps the initial stack with argv, the environment
 /// and the auxiliary vector, and points the first thread at `entry`.
 pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
@@ -235,22 +259,28 @@ pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
         brk: end,
         signals: Signals::default(),
         files: Files::new(world.stdin.clone()),
-        random: 0x676f_7374_6163_6b21,
+        random: RANDOM_SEED,
+        rlimits: Default::default(),
     };
     for r in m.mem.regions() {
         let (base, len) = (r.base, r.data.len() as u64);
         os.add_vma(base, len);
     }
     let stack_base = stack_top - stack_size;
-    m.mem.map(stack_base, stack_size as usize, true, "initial stack");
+    m.mem
+        .map(stack_base, stack_size as usize, true, "initial stack");
     os.add_vma(stack_base, stack_size);
 
     // Strings and random bytes at the top, then the vectors below them.
     let mut top = stack_top - 16;
     let mut put_str = |m: &mut Machine<'_>, s: &str| {
         top -= s.len() as u64 + 1;
-        m.mem.poke(top, s.as_bytes()).expect("initial stack is mapped");
-        m.mem.poke(top + s.len() as u64, &[0]).expect("initial stack is mapped");
+        m.mem
+            .poke(top, s.as_bytes())
+            .expect("initial stack is mapped");
+        m.mem
+            .poke(top + s.len() as u64, &[0])
+            .expect("initial stack is mapped");
         top
     };
     let argv: Vec<u64> = world.args.iter().map(|a| put_str(m, a)).collect();
@@ -260,7 +290,9 @@ pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
     top -= 16;
     let random_at = top;
     let random: Vec<u8> = (0..2).flat_map(|_| os.random_u64().to_le_bytes()).collect();
-    m.mem.poke(random_at, &random).expect("initial stack is mapped");
+    m.mem
+        .poke(random_at, &random)
+        .expect("initial stack is mapped");
 
     const AT_NULL: u64 = 0;
     const AT_PAGESZ: u64 = 6;

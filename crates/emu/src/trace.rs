@@ -1,5 +1,5 @@
 //! The record of a run: every step with what it changed, and the events the
-//! runtime models report (a deferred call run, the stack grown, a panic).
+//! system reports (the program's exit).
 
 use crate::Cpu;
 use crate::frames::Snapshot;
@@ -13,7 +13,7 @@ pub struct Trace {
     pub steps: Vec<Step>,
     /// What the steps changed, step after step.
     pub changes: Vec<Change>,
-    /// What runtime models did, by step number, in step order.
+    /// What the system did, by step number, in step order.
     pub events: Vec<(u32, Event)>,
 }
 
@@ -48,7 +48,7 @@ impl Trace {
         &self.changes[start..self.steps[i].end as usize]
     }
 
-    /// What a runtime model did in step `i`, if one ran.
+    /// What the system did in step `i`, if anything.
     pub fn event(&self, i: usize) -> Option<&Event> {
         let k = self.events.partition_point(|(s, _)| (*s as usize) < i);
         self.events
@@ -58,18 +58,18 @@ impl Trace {
     }
 }
 
-/// One executed instruction or runtime model call.
+/// One executed instruction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Step {
-    /// Address of the instruction (or of the runtime function's stub); the
-    /// emulator's addresses all fit in 32 bits, which halves a step's size.
+    /// Address of the instruction: executables are linked low, so code
+    /// addresses fit in 32 bits, which halves a step's size.
     pc: u32,
     /// End of this step's changes in [`Trace::changes`]; they start where the previous step's end.
     end: u32,
 }
 
 impl Step {
-    /// Address of the instruction (or of the runtime function's stub).
+    /// Address of the instruction.
     #[inline]
     pub fn pc(&self) -> u64 {
         u64::from(self.pc)
@@ -120,32 +120,10 @@ pub enum Change {
     },
 }
 
-/// What a runtime model did.
+/// Something the system did at a step, beside what the step changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// A runtime or library function ran as a model and returned.
-    Call {
-        /// Its name, e.g. `runtime.convT64`.
-        func: String,
-    },
-    /// A deferred function was called by `runtime.deferreturn` or a panic.
-    DeferCall {
-        /// The closure's code.
-        func: String,
-    },
-    /// `runtime.morestack` moved the goroutine to a larger stack.
-    StackGrown {
-        /// Old bounds `[lo, hi)`.
-        old: (u64, u64),
-        /// New bounds `[lo, hi)`.
-        new: (u64, u64),
-    },
-    /// A panic started.
-    Panic {
-        /// Its message, as Go prints it after `panic: `.
-        message: String,
-    },
-    /// The program exited.
+    /// The program exited (`exit_group`, or its last thread's `exit`).
     Exit {
         /// Exit status.
         code: i32,
@@ -204,7 +182,7 @@ impl TraceBuilder {
         });
     }
 
-    /// Notes what a runtime model did in the step in progress.
+    /// Notes what the system did in the step in progress.
     pub(crate) fn event(&mut self, event: Event) {
         let step = self.trace.steps.len() as u32;
         self.trace.events.push((step, event));
@@ -217,10 +195,7 @@ impl TraceBuilder {
     pub(crate) fn finish_step(&mut self, pc: u64, after: &Cpu, gprs: u16) {
         self.compare(after, gprs);
         let end = self.trace.changes.len() as u32;
-        debug_assert!(
-            pc <= u64::from(u32::MAX),
-            "code addresses fit in 32 bits"
-        );
+        debug_assert!(pc <= u64::from(u32::MAX), "code addresses fit in 32 bits");
         self.trace.steps.push(Step { pc: pc as u32, end });
     }
 
@@ -349,7 +324,8 @@ impl Cursor<'_> {
                 Change::Mem {
                     addr, size, new, ..
                 } => {
-                    self.snap.write(addr, &new.to_le_bytes()[..usize::from(size)]);
+                    self.snap
+                        .write(addr, &new.to_le_bytes()[..usize::from(size)]);
                 }
             }
         }

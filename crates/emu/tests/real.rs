@@ -120,9 +120,9 @@ fn native(executable: &[u8], dir: &Path) -> Outcome {
     }
 }
 
-fn emulated(listing: &str, executable: &[u8], arch: Arch, go: &Go) -> Result<Outcome, String> {
+fn emulated(listing: &str, executable: &[u8], arch: Arch) -> Result<Outcome, String> {
     let parsed = gostack_listing::parse(listing);
-    let mut config = Config::new(arch, go.version().minor);
+    let mut config = Config::new(arch);
     config.max_steps = 500_000_000;
     let world = World {
         args: std::iter::once("prog".to_string())
@@ -131,7 +131,7 @@ fn emulated(listing: &str, executable: &[u8], arch: Arch, go: &Go) -> Result<Out
         env: Vec::new(),
         stdin: STDIN.to_vec(),
     };
-    let run = gostack_emu::run_executable(&parsed.listing, executable, &config, &world)
+    let run = gostack_emu::run(&parsed.listing, executable, &config, &world)
         .map_err(|e| e.to_string())?;
     let status = match run.stop {
         Stop::Exited(code) => code,
@@ -183,10 +183,11 @@ fn whole_programs_run_as_the_real_binary_does() {
                         "{} {arch} {flags:?}",
                         dir.file_name().unwrap().to_string_lossy()
                     );
-                    let req = CompileRequest::from_file(&dir.join("main.go"), *arch, &flags).unwrap();
+                    let req =
+                        CompileRequest::from_file(&dir.join("main.go"), *arch, &flags).unwrap();
                     let built = build(go, &req, cache).unwrap();
                     let want = native(&built.executable, &scratch);
-                    let got = emulated(&built.compiled.listing, &built.executable, *arch, go);
+                    let got = emulated(&built.compiled.listing, &built.executable, *arch);
                     let failure = match got {
                         Err(stop) => Some(format!("{what}: {stop}")),
                         Ok(got) if got != want => {
@@ -219,16 +220,13 @@ fn runs_are_deterministic() {
         let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
         let built = build(&go, &req, &cache).unwrap();
         let parsed = gostack_listing::parse(&built.compiled.listing);
-        let config = Config::new(arch, go.version().minor);
+        let config = Config::new(arch);
         let world = World {
             args: vec!["prog".into()],
             ..World::default()
         };
         let runs: Vec<_> = (0..2)
-            .map(|_| {
-                gostack_emu::run_executable(&parsed.listing, &built.executable, &config, &world)
-                    .unwrap()
-            })
+            .map(|_| gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap())
             .collect();
         assert_eq!(runs[0].stop, Stop::Exited(0), "{arch}");
         assert_eq!(runs[0].stdout, runs[1].stdout, "{arch}");

@@ -14,14 +14,14 @@ use clap::{Args, Parser, Subcommand};
 use gostack_emu::{Config, Stop, World};
 use gostack_toolchain::{Arch, Cache, CompileRequest, Go, compile_file};
 
-/// Exit status of gostack's own failures (bad usage, no Go, a compile error, a run the emulator cannot model).
+/// Exit status of gostack's own failures (bad usage, no Go, a compile error, a run the emulator cannot finish).
 const EXIT_GOSTACK: u8 = 125;
 
 /// Call-stack pictures of Go programs, drawn from real compiler output.
 ///
 /// gostack compiles a Go program with the installed Go (`go tool compile -S`),
-/// runs the machine code in an emulator with the Go runtime modelled, and
-/// shows what happened.
+/// links it, runs the whole executable (Go runtime included) in an emulator
+/// over an imitation of Linux, and shows what happened.
 #[derive(Parser, Debug)]
 #[command(name = "gostack", version, after_help = AFTER_HELP)]
 struct Cli {
@@ -32,12 +32,13 @@ struct Cli {
 const AFTER_HELP: &str = "\
 Environment:
   GOSTACK_GO     the go binary to use (default: `go` on PATH)
-  GOSTACK_CACHE  where compiled listings are cached (default: ~/.cache/gostack)
+  GOSTACK_CACHE  where listings and executables are cached (default: ~/.cache/gostack)
 
 Exit status:
   0    success
   125  gostack itself failed: bad usage, no Go, a compile error, or a program
-       the emulator cannot run (it names the instruction or function and line)
+       the emulator cannot run (it names the instruction or system call, the
+       function and the line)
   `gostack run` otherwise exits with the program's own status (2 after a panic);
   `gostack verify` exits 1 when a step differs from the real CPU.";
 
@@ -64,6 +65,10 @@ enum Command {
         /// A second moment, drawn beside the first: the first time it happens after it.
         #[arg(long, value_name = "EVENT")]
         beside: Option<String>,
+        /// Only moments on this goroutine count (as Go numbers them: 1 runs
+        /// main.main; `gostack events` shows which goroutine ran what).
+        #[arg(long, value_name = "N")]
+        goroutine: Option<u64>,
         /// GOARCH; give it twice (`--arch amd64 --arch 386`) for both side by side.
         #[arg(long = "arch", default_value = "amd64", value_parser = parse_arch)]
         arches: Vec<Arch>,
@@ -103,27 +108,13 @@ enum Command {
         /// Print `gostack: stats: steps=<n> seconds=<s>` on stderr at the end.
         #[arg(long)]
         stats: bool,
-        /// How the program runs: `real` runs the linked executable, the Go
-        /// runtime included, over an imitation of Linux; `models` runs package
-        /// main's code over models of the runtime functions it calls.
-        #[arg(long, value_enum, default_value = "models")]
-        engine: Engine,
-        /// A file whose bytes the program reads on standard input (engine `real`; default: none).
+        /// A file whose bytes the program reads on standard input (default: none).
         #[arg(long, value_name = "FILE")]
         stdin: Option<PathBuf>,
-        /// Arguments for the program, after its name in `os.Args` (engine `real`).
+        /// Arguments for the program, after its name in `os.Args`.
         #[arg(long, value_name = "ARG", num_args = 1.., allow_hyphen_values = true)]
         args: Vec<String>,
     },
-}
-
-/// How `gostack run` runs a program.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum Engine {
-    /// The linked executable, runtime included, over an imitation of Linux.
-    Real,
-    /// Package main's code over models of the runtime.
-    Models,
 }
 
 /// How a diagram is written.
@@ -205,6 +196,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             at,
             nth,
             beside,
+            goroutine,
             arches,
             flags,
             format,
@@ -225,6 +217,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 at,
                 nth,
                 beside,
+                goroutine,
             };
             let view = match view {
                 ViewArg::Stack => gostack_draw::View::Stack,
@@ -307,48 +300,32 @@ fn run(cli: Cli) -> Result<ExitCode> {
             build,
             max_steps,
             stats,
-            engine,
             stdin,
             args,
         } => {
             let go = Go::find()?;
             let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
             let req = CompileRequest::from_file(&build.file, build.arch, &flags)?;
-            let context = || format!("building {} for {}", build.file.display(), build.arch);
-            let (compiled, executable) = match engine {
-                Engine::Real => {
-                    let built =
-                        gostack_toolchain::build(&go, &req, &cache(build.no_cache)).with_context(context)?;
-                    (built.compiled, Some(built.executable))
-                }
-                Engine::Models => (
-                    gostack_toolchain::compile(&go, &req, &cache(build.no_cache)).with_context(context)?,
-                    None,
-                ),
-            };
-            let parsed = gostack_listing::parse(&compiled.listing);
-            let mut config = Config::new(build.arch, go.version().minor);
+            let built = gostack_toolchain::build(&go, &req, &cache(build.no_cache))
+                .with_context(|| format!("building {} for {}", build.file.display(), build.arch))?;
+            let parsed = gostack_listing::parse(&built.compiled.listing);
+            let mut config = Config::new(build.arch);
             config.max_steps = max_steps;
-            let start = Instant::now();
-            let run = match executable {
-                Some(executable) => {
-                    let program = build
-                        .file
-                        .file_stem()
-                        .map_or("main".into(), |s| s.to_string_lossy().into_owned());
-                    let world = World {
-                        args: std::iter::once(program).chain(args).collect(),
-                        env: Vec::new(),
-                        stdin: match &stdin {
-                            Some(path) => std::fs::read(path)
-                                .with_context(|| format!("reading {}", path.display()))?,
-                            None => Vec::new(),
-                        },
-                    };
-                    gostack_emu::run_executable(&parsed.listing, &executable, &config, &world)?
-                }
-                None => gostack_emu::run(&parsed.listing, &config)?,
+            let program = build
+                .file
+                .file_stem()
+                .map_or("main".into(), |s| s.to_string_lossy().into_owned());
+            let world = World {
+                args: std::iter::once(program).chain(args).collect(),
+                env: Vec::new(),
+                stdin: match &stdin {
+                    Some(path) => std::fs::read(path)
+                        .with_context(|| format!("reading {}", path.display()))?,
+                    None => Vec::new(),
+                },
             };
+            let start = Instant::now();
+            let run = gostack_emu::run(&parsed.listing, &built.executable, &config, &world)?;
             let seconds = start.elapsed().as_secs_f64();
             std::io::stdout().write_all(&run.stdout)?;
             std::io::stdout().flush()?;

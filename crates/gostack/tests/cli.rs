@@ -215,3 +215,71 @@ fn stack_draws_both_arches_and_says_when_a_moment_never_happens() {
         text(&out.stderr)
     );
 }
+
+/// A program with goroutines: `events` says which goroutine runs what, and
+/// `stack --goroutine` draws that goroutine's own stack.
+#[test]
+fn goroutines_are_listed_and_drawn_on_their_own_stacks() {
+    let program =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../emu/test_data/runtime/workers/main.go");
+    let program = program.to_str().unwrap();
+    let out = gostack(&["events", program, "--flags", "-N -l"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let events = text(&out.stdout);
+    assert!(events.contains("goroutine 1 starts"), "{events}");
+    // Both workers start, run work and end; each on a goroutine of its own.
+    let starts: Vec<&str> = events
+        .lines()
+        .filter(|l| l.ends_with(" starts") && !l.contains("goroutine 1 "))
+        .collect();
+    assert_eq!(starts.len(), 2, "{events}");
+    assert_eq!(events.matches(" ends").count(), 2, "{events}");
+    assert_eq!(events.matches("main.work entry").count(), 2, "{events}");
+    // The goroutine of the second `work` call, as events numbered it.
+    let second = events
+        .lines()
+        .filter(|l| l.contains(" starts") && !l.contains("goroutine 1 "))
+        .nth(1)
+        .and_then(|l| l.split_whitespace().nth(2))
+        .unwrap()
+        .to_string();
+    let out = gostack(&[
+        "stack",
+        program,
+        "--at",
+        "work ret",
+        "--goroutine",
+        &second,
+        "--flags",
+        "-N -l",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let picture = text(&out.stdout);
+    assert!(
+        picture.contains(&format!("on goroutine {second}")),
+        "{picture}"
+    );
+    // The goroutine's first frame is the `go` statement's wrapper, returning to goexit; main is not on this stack.
+    assert!(
+        picture.contains("return addr -> runtime.goexit+0x1"),
+        "{picture}"
+    );
+    assert!(!picture.contains("main.main "), "{picture}");
+    assert!(picture.contains("main.worker"), "{picture}");
+    let out = gostack(&[
+        "stack",
+        program,
+        "--at",
+        "work ret",
+        "--goroutine",
+        "1",
+        "--flags",
+        "-N -l",
+    ]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("never happens on goroutine 1"),
+        "{}",
+        text(&out.stderr)
+    );
+}

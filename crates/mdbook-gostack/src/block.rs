@@ -81,6 +81,8 @@ pub struct Spec {
     pub to: Option<String>,
     /// For `view = "stack"`: a second moment drawn beside the first.
     pub beside: Option<String>,
+    /// Only moments on this goroutine count (1 runs `main.main`).
+    pub goroutine: Option<u64>,
 }
 
 /// Reads a block's TOML; the error names the key at fault.

@@ -12,6 +12,7 @@
 //! at = "main.add2 ret"  # or "add1 entry", "after call add2", "main.go:14", "main.add1+0x2e"
 //! nth = 1
 //! beside = "after call main.add2"  # a second moment drawn beside the first
+//! goroutine = 1           # only moments on this goroutine count (default: any)
 //! view = "stack"        # stack | frame | trace | asm | steps (with `to`)
 //! ```
 //!
@@ -198,6 +199,7 @@ fn plan(job: &Job, settings: &Settings, go: &Go) -> Result<Planned> {
         at: spec.at.clone(),
         nth: spec.nth.unwrap_or(1),
         beside: spec.beside.clone(),
+        goroutine: spec.goroutine,
     };
     // A drawing depends only on the tool, the Go toolchain, the block and the program.
     let key = drawing_key(go, &job.block.body, &request.source);

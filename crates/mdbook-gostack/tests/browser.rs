@@ -118,7 +118,7 @@ fn next_n_times_shows_step_n() {
     .unwrap();
     let from = gostack_draw::Moment::parse("add1 entry")
         .unwrap()
-        .resolve(&traced.run, 1)
+        .resolve(&traced.run, 1, None)
         .unwrap();
     for n in [0usize, 1, 5, 11] {
         let dom = dump_dom(&page, &format!("?gostack-press=gostack-steps-1-0:{n}"));

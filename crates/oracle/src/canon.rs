@@ -1,78 +1,68 @@
-//! Values in a form both runs agree on: the emulator and the real program
-//! place code, data, stacks and heaps at different addresses, so each side
-//! maps a word to what it means before the two are compared.
+//! What a word means, for the words whose bits differ between the runs.
+//!
+//! Both runs execute the same executable at the same addresses, so a code
+//! or data address, like any plain number, must be equal bit for bit. What
+//! may lie elsewhere is memory placed at run time: the heap arenas (the
+//! goroutines' stacks among them), which the runtime places from its random
+//! seed, so at the same address in both runs once they share `AT_RANDOM`
+//! (else elsewhere); memory the runtime maps without an address, which the
+//! kernel places (Linux next to its vDSO and at 2 MiB boundaries for large
+//! mappings, the emulator's imitation plainly top down); and the process's
+//! initial stack, which the kernel fills with more auxiliary vector entries
+//! than the emulator. A word that differs is compared by what it points
+//! at: a stack address as its distance below the goroutine's stack top,
+//! the goroutine itself as `g`, a heap pointer as `heap` only when the heap
+//! bases differ (else it must be equal), memory the kernel placed and the
+//! initial stack by kind.
 
 use std::fmt;
 
-use gostack_emu::{Layout, Region, Snapshot};
-
-use crate::real::{Symbols, in_range};
+use gostack_emu::{Layout, Region};
 
 /// What a word means.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Value {
-    /// A plain number.
+    /// A plain number, or an address in the executable's image: equal bits only.
     Num(u64),
-    /// An address in the goroutine's stack, as its distance below the stack top
-    /// (`g.stack.hi`); `old` when the stack has moved since (a stale pointer in a dead slot).
+    /// An address in the running goroutine's stack, as its distance below the
+    /// stack top (`g.stack.hi`); `old` when the stack has moved since (a stale
+    /// pointer in a dead slot).
     Stack {
         /// Bytes below the top.
         below: u64,
         /// Whether it points into a stack the goroutine has left.
         old: bool,
     },
-    /// An address in a stack the goroutine never had.
-    OtherStack,
-    /// A heap address (or runtime memory outside the binary).
-    Heap,
-    /// The goroutine itself.
+    /// The running goroutine, `g`.
     G,
     /// `g.stackguard0`, as its distance above `g.stack.lo`.
     Guard(u64),
-    /// An address in a named symbol of code or data.
-    Sym {
-        /// The symbol.
-        name: String,
-        /// The offset in it.
-        off: u64,
-        /// Whether it is read-only data (the linker renames and merges those).
-        rodata: bool,
-    },
-    /// Read-only data the real binary gives no name.
-    Rodata,
-    /// Somewhere in the real binary's image with no symbol.
-    Image,
+    /// The runtime's heap arenas (other goroutines' stacks among them), at
+    /// addresses the runtime chooses from its random seed.
+    Heap(u64),
+    /// Other memory the runtime mapped, where the kernel chose to put it.
+    Mapped,
+    /// The process's initial stack (argument and environment strings).
+    InitialStack,
 }
 
 impl Value {
-    /// Whether the value is an address (its raw bits differ between the runs).
+    /// Whether the value is an address whose bits may differ between the runs.
     pub(crate) fn is_address(&self) -> bool {
         !matches!(self, Value::Num(_))
     }
 
-    /// Whether the emulator's value `self` means the same as the real one.
-    pub(crate) fn agrees(&self, real: &Value) -> bool {
+    /// Whether the emulator's value `self` means the same as the real one,
+    /// `exact_heap` when the heap bases agree.
+    pub(crate) fn agrees(&self, real: &Value, exact_heap: bool) -> bool {
         use Value::*;
         match (self, real) {
             (Num(a), Num(b)) => a == b,
-            // Which copy of the stack is not compared: the stacks may have grown at other
-            // depths, and a dead slot keeps pointing into the copy it was written in.
+            // Which copy of the stack is not compared: a dead slot keeps
+            // pointing into the copy it was written in.
             (Stack { below: a, .. }, Stack { below: b, .. }) | (Guard(a), Guard(b)) => a == b,
-            (OtherStack, OtherStack) | (Heap, Heap) | (G, G) => true,
-            (
-                Sym {
-                    name: a,
-                    off: x,
-                    rodata: ra,
-                },
-                Sym {
-                    name: b,
-                    off: y,
-                    rodata: rb,
-                },
-            ) => (a == b && x == y) || (a != b && *ra && *rb),
-            (Sym { rodata: true, .. }, Rodata | Image) => true,
-            (Sym { .. }, Image) => true,
+            (G, G) | (InitialStack, InitialStack) | (Mapped, Mapped) => true,
+            (Heap(a), Heap(b)) => !exact_heap || a == b,
             _ => false,
         }
     }
@@ -90,138 +80,97 @@ impl fmt::Display for Value {
             Value::Stack { below, old: true } => {
                 write!(f, "stack top - {below:#x} of an old stack")
             }
-            Value::OtherStack => write!(f, "another stack"),
-            Value::Heap => write!(f, "heap"),
             Value::G => write!(f, "g"),
             Value::Guard(k) => write!(f, "stack.lo + {k:#x}"),
-            Value::Sym { name, off: 0, .. } => write!(f, "{name}"),
-            Value::Sym { name, off, .. } => write!(f, "{name}+{off:#x}"),
-            Value::Rodata => write!(f, "read-only data"),
-            Value::Image => write!(f, "data of the binary"),
+            Value::Heap(a) => write!(f, "heap {a:#x}"),
+            Value::Mapped => write!(f, "memory the kernel placed"),
+            Value::InitialStack => write!(f, "the initial stack"),
         }
     }
 }
 
-/// Whether the emulator's symbol `name` is read-only data once linked.
-fn is_rodata(name: &str) -> bool {
-    [
-        "type:",
-        "type.",
-        "go:",
-        "go.",
-        "$f64.",
-        "$f32.",
-        "$i64.",
-        "$i32.",
-        "runtime.staticuint64s",
-    ]
-    .iter()
-    .any(|p| name.starts_with(p))
-        || name.contains("..stmp_")
-        || name.contains("..dict.")
-        || name.ends_with("\u{b7}f")
+/// A goroutine as one side sees it: its `g` and its stacks so far (`(lo, hi)`, the current one last).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Goroutine<'a> {
+    pub(crate) g: u64,
+    pub(crate) stacks: &'a [(u64, u64)],
 }
 
-/// Where `v` is in the goroutine's stacks, the current one last.
-fn in_stacks(v: u64, stacks: &[(u64, u64)]) -> Option<Value> {
-    let n = stacks.len();
-    stacks
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, (lo, hi))| *lo <= v && v <= *hi)
-        .map(|(i, (_, hi))| Value::Stack {
-            below: hi - v,
-            old: i + 1 != n,
-        })
+impl Goroutine<'_> {
+    /// Where `v` is in the goroutine's stacks.
+    fn stack(&self, v: u64) -> Option<Value> {
+        let n = self.stacks.len();
+        self.stacks
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, (lo, hi))| *lo <= v && v <= *hi)
+            .map(|(i, (_, hi))| Value::Stack {
+                below: hi - v,
+                old: i + 1 != n,
+            })
+    }
+
+    /// What `v` is, for a goroutine or stack address.
+    fn own(&self, v: u64) -> Option<Value> {
+        if v == self.g && v != 0 {
+            return Some(Value::G);
+        }
+        self.stack(v)
+    }
 }
 
-/// The meaning of the emulator's word `v`, given the goroutine's stacks so far (`(lo, hi)`, the current one last).
-pub(crate) fn emu(v: u64, stacks: &[(u64, u64)], layout: &Layout) -> Value {
-    if layout.runtime_object(v) == Some("g") {
-        return Value::G;
+/// Where the kernel puts mappings the runtime asks for without an address,
+/// top down from just below the stack (randomisation off): at or above this.
+/// The runtime's heap arenas lie far below (Go 1.26 picks them below
+/// 2^46 from its random seed, earlier versions from `0xc000000000`).
+const KERNEL_PLACED: u64 = 0x7f00_0000_0000;
+
+/// An address of anonymous memory: the heap, or what the kernel placed.
+fn mapped(v: u64) -> Value {
+    if v >= KERNEL_PLACED {
+        Value::Mapped
+    } else {
+        Value::Heap(v)
+    }
+}
+
+/// The meaning of the emulator's word `v`.
+pub(crate) fn emu(v: u64, at: Goroutine<'_>, layout: &Layout) -> Value {
+    if let Some(own) = at.own(v) {
+        return own;
     }
     match layout.region(v) {
-        Region::Stack => in_stacks(v, stacks).unwrap_or(Value::OtherStack),
-        Region::Heap => Value::Heap,
-        Region::Code | Region::Data | Region::Runtime => match layout.symbolize(v) {
-            Some((name, off)) => Value::Sym {
-                rodata: is_rodata(&name),
-                name,
-                off,
-            },
-            // The runtime's objects the models keep (the files behind os.Stdout) live on the heap in Go.
-            None if layout.region(v) == Region::Runtime => Value::Heap,
-            None => Value::Num(v),
-        },
-        Region::None => Value::Num(v),
+        Region::Heap => mapped(v),
+        Region::Stack => Value::InitialStack,
+        _ => Value::Num(v),
     }
 }
 
-/// The meaning of the real word `v`, for the goroutine `g` with its stacks so far
-/// (the current one last); `heap` says whether an address is in the runtime's memory.
-pub(crate) fn real(
+/// The meaning of the real word `v`; `mapping` names the mapping holding an
+/// address (empty for anonymous memory), if one does.
+pub(crate) fn real<'m>(
     v: u64,
-    g: u64,
-    stacks: &[(u64, u64)],
-    syms: &Symbols,
-    heap: impl Fn(u64) -> bool,
+    at: Goroutine<'_>,
+    mapping: impl Fn(u64) -> Option<&'m str>,
 ) -> Value {
-    if v == g {
-        return Value::G;
-    }
-    if let Some(at) = in_stacks(v, stacks) {
-        return at;
-    }
-    if in_range(v, syms.image) {
-        return match syms.name(v) {
-            Some((name, off)) => Value::Sym {
-                name: name.to_string(),
-                off,
-                rodata: in_range(v, syms.rodata),
-            },
-            None if in_range(v, syms.rodata) => Value::Rodata,
-            None => Value::Image,
-        };
+    if let Some(own) = at.own(v) {
+        return own;
     }
     // Small numbers are never addresses; Go maps nothing below 64 KiB.
-    if v >= 0x1_0000 && heap(v) {
-        return Value::Heap;
+    if v < 0x1_0000 {
+        return Value::Num(v);
     }
-    Value::Num(v)
-}
-
-/// The emulator's goroutine stack bounds in `snap`.
-pub(crate) fn emu_stack(snap: &Snapshot) -> (u64, u64) {
-    let g = Layout::g_addr();
-    (snap.read(g, 8), snap.read(g + 8, 8))
+    match mapping(v) {
+        Some("") => mapped(v),
+        Some("[stack]") => Value::InitialStack,
+        _ => Value::Num(v),
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Value;
-
-    fn sym(name: &str, off: u64, rodata: bool) -> Value {
-        Value::Sym {
-            name: name.into(),
-            off,
-            rodata,
-        }
-    }
-
-    #[test]
-    fn symbols_agree_by_name_and_offset() {
-        assert!(sym("main.add1", 0x2e, false).agrees(&sym("main.add1", 0x2e, false)));
-        assert!(!sym("main.add1", 0x2e, false).agrees(&sym("main.add1", 0x30, false)));
-        assert!(!sym("runtime.doInit1", 0x10, false).agrees(&sym("runtime.doInit1", 0xd5, false)));
-    }
-
-    #[test]
-    fn read_only_data_the_linker_renamed_agrees() {
-        assert!(sym("go:string.\"hi\"", 0, true).agrees(&sym("go:string.*", 0x1234, true)));
-        assert!(sym("type:int", 0, true).agrees(&Value::Rodata));
-        assert!(!sym("main.counter", 0, false).agrees(&Value::Rodata));
-    }
+    use super::{Goroutine, Value};
 
     #[test]
     fn stack_addresses_agree_by_distance_below_the_top() {
@@ -233,12 +182,49 @@ mod tests {
             below: 0x48,
             old: true,
         };
-        assert!(here.agrees(&stale));
-        assert!(!here.agrees(&Value::Stack {
-            below: 0x50,
-            old: false
-        }));
-        assert!(!here.agrees(&Value::Heap));
+        assert!(here.agrees(&stale, true));
+        assert!(!here.agrees(
+            &Value::Stack {
+                below: 0x50,
+                old: false
+            },
+            false
+        ));
+        assert!(!here.agrees(&Value::Heap(0xc000_0000), false));
         assert_eq!(stale.to_string(), "stack top - 0x48 of an old stack");
+    }
+
+    #[test]
+    fn heap_pointers_agree_exactly_only_when_the_heaps_do() {
+        let (a, b) = (Value::Heap(0xc000_1000), Value::Heap(0xc400_1000));
+        assert!(a.agrees(&b, false));
+        assert!(!a.agrees(&b, true));
+        assert!(a.agrees(&a.clone(), true));
+        assert!(!Value::Num(1).agrees(&Value::Num(2), false));
+    }
+
+    #[test]
+    fn a_goroutine_knows_its_g_and_its_stacks() {
+        let stacks = [(0x1000, 0x2000), (0x8000, 0xa000)];
+        let at = Goroutine {
+            g: 0x5000,
+            stacks: &stacks,
+        };
+        assert_eq!(at.own(0x5000), Some(Value::G));
+        assert_eq!(
+            at.own(0x9ff8),
+            Some(Value::Stack {
+                below: 8,
+                old: false
+            })
+        );
+        assert_eq!(
+            at.own(0x1ff0),
+            Some(Value::Stack {
+                below: 0x10,
+                old: true
+            })
+        );
+        assert_eq!(at.own(0x3000), None);
     }
 }

@@ -2,26 +2,39 @@
 //! lockstep, one package instruction at a time, and compares what the
 //! program has defined and what each instruction reads.
 //!
+//! The emulator's steps outside package main (the runtime's, on any of its
+//! threads) are passed over, as the real program runs them freely between
+//! breakpoints; what they wrote to the program's stacks is noted. At every
+//! package step both sides must be at the same pc and run the same
+//! goroutine (the same `g` when the heaps agree; else paired on first
+//! sight), each goroutine with its own stack words.
+//!
 //! Definedness is tracked on the emulator's side, from the decoded
 //! instruction and the trace's changes: a register or flag written by
 //! package code is compared at every later step until code outside the
-//! package runs (Go's calling convention keeps only SP, BP and R14 across a
-//! call); a stack word written by the program or a runtime model is compared
-//! while it is live (at or above SP), except the spill slots a called
-//! runtime function may fill at the bottom of its caller's frame. Whatever
-//! an instruction reads, registers, flags or memory, is compared whether
-//! defined or not: a value the program uses must agree.
+//! package runs on either side (Go's calling convention keeps only SP, BP
+//! and R14 across a call, and those are always compared). A stack word the
+//! program wrote is compared while it is live (at or above SP) and the
+//! runtime has not written it since (a value received, the time read: the
+//! program's again only once it reads or writes it): right after it is
+//! written, and after the runtime ran, when it lies within [`WINDOW`] bytes
+//! above SP. Whatever an instruction reads, registers, flags or memory, is
+//! compared whether defined or not: a value the program uses must agree.
+//! Flags an instruction leaves undefined are not compared; the report notes
+//! the first time the two set them differently.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
-use gostack_emu::{Change, GPR_NAMES, Layout, Run, Snapshot, Stop};
+use gostack_emu::{Change, GPR_NAMES, Layout, Run, Slot, Snapshot, Stop};
 use iced_x86::{
-    Decoder, DecoderOptions, Instruction, InstructionInfoFactory, Mnemonic, OpAccess, Register,
-    RflagsBits,
+    Decoder, DecoderOptions, Instruction, InstructionInfo, InstructionInfoFactory, Mnemonic,
+    OpAccess, Register, RflagsBits,
 };
 
-use crate::canon::{self, Value};
-use crate::real::{RealStep, Symbols, Tracer};
+use crate::canon::{self, Goroutine, Value};
+use crate::real::{RealStep, Tracer};
 use crate::{Difference, Error, Report};
 
 /// The arithmetic flags, in RFLAGS: CF PF AF ZF SF OF.
@@ -30,22 +43,52 @@ const ARITH: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x800;
 const CF_ZF: u64 = 0x1 | 0x40;
 /// SP, BP and R14: kept across calls.
 const KEPT: [usize; 3] = [4, 5, 14];
-/// Runtime functions whose result is a bool in AL: the rest of RAX is
-/// whatever the real function left there, so only its low byte is compared
-/// until package code writes the register.
-const BOOL_IN_AL: [&str; 2] = ["runtime.ifaceeq", "runtime.efaceeq"];
-/// The most steps one side may take alone while the other's stack grows.
-const GROWTH_STEPS: usize = 64;
+/// How far above SP the defined stack words are compared after code outside
+/// the package ran (which may have written the caller's spill and result
+/// slots, just above SP); words further up are compared when the program reads them.
+const WINDOW: u64 = 2048;
+/// The offset of `g.stackguard0` in `g`.
+const STACKGUARD0: u64 = 16;
+
+/// The first pair of values of a kind that differed (the emulator's, the real one).
+type FirstPair = Cell<Option<(u64, u64)>>;
+
+/// How the walk ended.
+pub(crate) struct Walked {
+    /// What was compared and found.
+    pub(crate) report: Report,
+    /// Whether both runs were followed to their end.
+    pub(crate) finished: bool,
+    /// Whether the heap bases agreed (then heap pointers were compared exactly).
+    pub(crate) exact_heap: bool,
+}
+
+/// The package's functions: start and end, sorted.
+pub(crate) struct Package(Vec<(u64, u64)>);
+
+impl Package {
+    /// From the functions' starts and sizes.
+    pub(crate) fn new(funcs: &[(u64, u64)]) -> Package {
+        let mut ranges: Vec<(u64, u64)> = funcs.iter().map(|&(a, n)| (a, a + n)).collect();
+        ranges.sort_unstable();
+        Package(ranges)
+    }
+
+    /// Whether `pc` is in one of them.
+    fn contains(&self, pc: u64) -> bool {
+        let i = self.0.partition_point(|&(start, _)| start <= pc);
+        i > 0 && pc < self.0[i - 1].1
+    }
+}
 
 /// Walks both runs and compares them; `first` is the real program's first package step.
-/// Also says whether both runs were followed to their end.
 pub(crate) fn compare(
     run: &Run,
+    package: &Package,
     tracer: &mut Tracer,
     first: Option<RealStep>,
-    syms: &Symbols,
     max_steps: u64,
-) -> Result<(Report, bool), Error> {
+) -> Result<Walked, Error> {
     let mut report = Report {
         steps_compared: 0,
         steps_equal: 0,
@@ -61,28 +104,24 @@ pub(crate) fn compare(
     let mut st = State::new();
     let mut cursor = trace.cursor();
     let mut real = first;
-    let mut g = real.as_ref().map_or(0, |r| r.regs[14]);
+    let mut exact_heap = None;
     let mut ended_early = false;
-    // The goroutine's stacks so far on each side, the current one last.
-    let mut emu_stacks: Vec<(u64, u64)> = Vec::new();
-    let mut real_stacks: Vec<(u64, u64)> = Vec::new();
+    let seen = (Cell::new(None), Cell::new(None));
     loop {
         let i = cursor.step();
         let Some(step) = trace.steps.get(i) else {
             break;
         };
-        if !is_package(layout, step.pc()) {
-            st.outside(trace.changes_of(i), cursor.snapshot());
-            if BOOL_IN_AL.contains(&layout.location(step.pc()).func.as_str()) {
-                st.narrow[0] = 1;
-            }
+        if !package.contains(step.pc()) {
+            st.reentered();
+            st.runtime_wrote(trace.changes_of(i));
             if !cursor.advance() {
                 break;
             }
             continue;
         }
         let Some(rs) = real.take() else {
-            report.first_difference.get_or_insert_with(|| Difference {
+            report.first_difference.get_or_insert(Difference {
                 step: report.steps_compared,
                 location: layout.location(step.pc()).to_string(),
                 what: "steps of package main".into(),
@@ -99,90 +138,82 @@ pub(crate) fn compare(
             ended_early = true;
             break;
         }
-        g = if g == 0 { rs.regs[14] } else { g };
         let snap = cursor.snapshot();
+        let g = layout.goroutine(snap);
+        let bounds = (snap.read(g, 8), snap.read(g + 8, 8));
+        let exact = *exact_heap.get_or_insert_with(|| {
+            let same = g == rs.g && bounds == rs.stack;
+            report.notes.push(if same {
+                format!(
+                    "heap addresses agree: the first goroutine is at {g:#x} with its stack at \
+                     [{:#x}, {:#x}) in both runs; heap pointers are compared exactly",
+                    bounds.0, bounds.1
+                )
+            } else {
+                format!(
+                    "heap addresses differ: the first goroutine is at {g:#x} (stack [{:#x}, {:#x})) \
+                     in the emulator, {:#x} (stack [{:#x}, {:#x})) on the real CPU; heap pointers \
+                     are compared as `heap`, stack addresses by distance below the stack top",
+                    bounds.0, bounds.1, rs.g, rs.stack.0, rs.stack.1
+                )
+            });
+            same
+        });
+        let Some(r) = st.goroutine(g, rs.g, exact) else {
+            report.first_difference.get_or_insert(Difference {
+                step: report.steps_compared,
+                location: layout.location(step.pc()).to_string(),
+                what: "the goroutine running package code".into(),
+                emulator: format!("g at {g:#x}"),
+                real: format!("g at {:#x}", rs.g),
+            });
+            report.steps_compared += 1;
+            ended_early = true;
+            break;
+        };
+        st.track(r, bounds);
+        let routine = &mut st.routines[r];
         for (stacks, now) in [
-            (&mut emu_stacks, canon::emu_stack(snap)),
-            (&mut real_stacks, rs.stack),
+            (&mut routine.emu_stacks, bounds),
+            (&mut routine.real_stacks, rs.stack),
         ] {
             if stacks.last() != Some(&now) {
                 stacks.push(now);
             }
         }
-        let emu_pc = canon::emu(step.pc(), &emu_stacks, layout);
-        let real_pc = canon::real(rs.pc, g, &real_stacks, syms, |_| false);
-        if !emu_pc.agrees(&real_pc) {
-            // A stack check decided differently: one side grows its stack here.
-            if let Some((check, tail)) = st.stack_check.take() {
-                let sizes = format!(
-                    "stack sizes: emulator {}, real {}",
-                    size(emu_stacks.last()),
-                    size(Some(&rs.stack))
-                );
-                if emu_pc.agrees(&tail)
-                    && let Some(n) = realign(&mut cursor, trace, layout, &real_pc)
-                {
-                    report.notes.push(format!(
-                        "{check}: the emulator grows its stack here and the real program does not: \
-                         the stacks had grown at other depths ({sizes}; {n} emulator steps passed over)"
-                    ));
-                    st.reentered();
-                    real = Some(rs);
-                    continue;
-                }
-                if real_pc.agrees(&tail)
-                    && let (n, Some(next)) = realign_real(tracer, &emu_pc, g, syms)?
-                {
-                    report.notes.push(format!(
-                        "{check}: the real program grows its stack here and the emulator does not: \
-                         the stacks had grown at other depths ({sizes}; {n} real steps passed over)"
-                    ));
-                    st.reentered();
-                    real = Some(next);
-                    continue;
-                }
-            }
-            report.first_difference.get_or_insert_with(|| Difference {
+        if step.pc() != rs.pc {
+            report.first_difference.get_or_insert(Difference {
                 step: report.steps_compared,
                 location: layout.location(step.pc()).to_string(),
                 what: "pc".into(),
-                emulator: emu_pc.to_string(),
-                real: real_pc.to_string(),
+                emulator: layout.location(step.pc()).to_string(),
+                real: layout.location(rs.pc).to_string(),
             });
             report.steps_compared += 1;
             ended_early = true;
             break;
         }
-        if report.steps_compared == 0 {
-            let (emu_size, real_size) = (size(emu_stacks.last()), size(real_stacks.last()));
-            if emu_size != real_size {
-                report.notes.push(format!(
-                    "the goroutine's stack is {real_size} bytes on the real CPU when the package's \
-                     code starts ({}), {emu_size} in the emulator: the runtime's start and the \
-                     imported packages' init functions grew it",
-                    layout.location(step.pc()).func
-                ));
-            }
-            // The first frame's return address, which the runtime (or its model) wrote.
-            let (_, hi) = canon::emu_stack(snap);
-            st.words.insert(hi.wrapping_sub(snap.cpu.gpr[4]), 0xff);
+        if !routine.seen {
+            // The first frame's return address, which the runtime wrote.
+            routine.seen = true;
+            routine
+                .words
+                .insert(bounds.1.wrapping_sub(snap.cpu.gpr[4]), 0xff);
         }
-        let ins_emu = decode(step.pc(), |a| snap.read(a, 8));
-        let ins_real = tracer
-            .code(rs.pc)
-            .map(|bytes| decode_bytes(rs.pc, bytes))
-            .unwrap_or_default();
+        let code = st.decoded(step.pc(), snap);
+        let (ins, info) = (&code.0, &code.1);
         let side = Sides {
             layout,
-            syms,
             snap,
             tracer,
             rs: &rs,
             g,
-            emu_stacks: &emu_stacks,
-            real_stacks: &real_stacks,
+            exact,
+            r,
+            maps: std::cell::OnceCell::new(),
+            seen: &seen,
         };
-        let found = st.check(&side, &ins_emu, &ins_real, &mut report.notes);
+        let found = st.check(&side, ins, info, &mut report.notes);
         report.steps_compared += 1;
         match found {
             None => report.steps_equal += 1,
@@ -196,35 +227,53 @@ pub(crate) fn compare(
                 });
             }
         }
-        let ran_runtime = trace.event(i).is_some();
-        st.after(&ins_emu, trace.changes_of(i), snap, layout, ran_runtime);
-        st.stack_check = is_stack_check(&ins_emu, st.prev_guard_cmp).then(|| {
-            let tail = canon::emu(ins_emu.near_branch_target(), &[], layout);
-            (layout.location(step.pc()).to_string(), tail)
-        });
-        st.prev_guard_cmp = is_guard_compare(&ins_emu);
+        st.after(
+            ins,
+            info,
+            trace.changes_of(i),
+            snap,
+            layout,
+            bounds,
+            r,
+            exact,
+        );
+        st.prev_guard_cmp = is_guard_compare(ins);
         if !cursor.advance() {
             break;
         }
         real = tracer.advance()?;
     }
-    let finished = !ended_early && real.is_none() && matches!(run.stop, Stop::Exited(_));
+    if let Some((e, r)) = seen.0.get() {
+        report.notes.push(format!(
+            "pointers into memory the runtime mapped outside its heap arenas, where the kernel \
+             chose the address, differ (first: emulator {e:#x}, real CPU {r:#x}); they are \
+             compared as such"
+        ));
+    }
+    if let Some((e, r)) = seen.1.get() {
+        report.notes.push(format!(
+            "pointers into the initial stack (argument and environment strings), which the \
+             kernel lays out otherwise, differ (first: emulator {e:#x}, real CPU {r:#x}); they \
+             are compared as such"
+        ));
+    }
+    let finished =
+        !ended_early && real.is_none() && matches!(run.stop, Stop::Exited(_) | Stop::Killed(_));
     if !ended_early && let Some(rs) = real {
-        let loc = canon::real(rs.pc, g, &[rs.stack], syms, |_| false);
         match &run.stop {
-            Stop::Exited(_) => {
+            Stop::Exited(_) | Stop::Killed(_) => {
                 report.first_difference.get_or_insert_with(|| Difference {
                     step: report.steps_compared,
                     location: "the end of the emulator's run".into(),
                     what: "steps of package main".into(),
                     emulator: format!("the program has ended ({})", run.stop),
-                    real: format!("goes on at {loc}"),
+                    real: format!("goes on at {}", layout.location(rs.pc)),
                 });
             }
             stop => report.notes.push(format!("the emulator stopped: {stop}")),
         }
     }
-    if let Stop::Unsupported { .. } | Stop::Fault { .. } = run.stop {
+    if let Stop::Unsupported { .. } = run.stop {
         report.first_difference.get_or_insert_with(|| Difference {
             step: report.steps_compared,
             location: "the end of the emulator's run".into(),
@@ -233,62 +282,11 @@ pub(crate) fn compare(
             real: "runs on".into(),
         });
     }
-    Ok((report, finished))
-}
-
-/// A stack's size, for notes: `emulator 0x800`.
-fn size(stack: Option<&(u64, u64)>) -> String {
-    stack.map_or_else(
-        || "unknown".into(),
-        |(lo, hi)| format!("{:#x}", hi.wrapping_sub(*lo)),
-    )
-}
-
-/// Whether `pc` is in a function of package main, by the emulator's layout.
-fn is_package(layout: &Layout, pc: u64) -> bool {
-    layout
-        .symbolize(pc)
-        .is_some_and(|(name, _)| name.starts_with("main."))
-        && layout.region(pc) == gostack_emu::Region::Code
-}
-
-/// Passes over the emulator's steps on its own stack-growth path until it reaches `target`.
-fn realign(
-    cursor: &mut gostack_emu::Cursor<'_>,
-    trace: &gostack_emu::Trace,
-    layout: &Layout,
-    target: &Value,
-) -> Option<usize> {
-    let mut probe = cursor.clone();
-    for n in 0..GROWTH_STEPS {
-        let step = trace.steps.get(probe.step())?;
-        if is_package(layout, step.pc()) && canon::emu(step.pc(), &[], layout).agrees(target) {
-            *cursor = probe;
-            return Some(n);
-        }
-        if !probe.advance() {
-            return None;
-        }
-    }
-    None
-}
-
-/// Passes over the real program's steps on its stack-growth path until it reaches `target`.
-fn realign_real(
-    tracer: &mut Tracer,
-    target: &Value,
-    g: u64,
-    syms: &Symbols,
-) -> Result<(usize, Option<RealStep>), Error> {
-    for n in 1..=GROWTH_STEPS {
-        let Some(next) = tracer.advance()? else {
-            return Ok((n, None));
-        };
-        if target.agrees(&canon::real(next.pc, g, &[], syms, |_| false)) {
-            return Ok((n, Some(next)));
-        }
-    }
-    Ok((GROWTH_STEPS, None))
+    Ok(Walked {
+        report,
+        finished,
+        exact_heap: exact_heap.unwrap_or(false),
+    })
 }
 
 /// Decodes the instruction at `pc` from 8-byte reads.
@@ -296,11 +294,7 @@ fn decode(pc: u64, read: impl Fn(u64) -> u64) -> Instruction {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&read(pc).to_le_bytes());
     bytes[8..].copy_from_slice(&read(pc + 8).to_le_bytes());
-    decode_bytes(pc, &bytes)
-}
-
-fn decode_bytes(pc: u64, bytes: &[u8]) -> Instruction {
-    Decoder::with_ip(64, bytes, pc, DecoderOptions::NONE).decode()
+    Decoder::with_ip(64, &bytes, pc, DecoderOptions::NONE).decode()
 }
 
 /// `CMPQ SP, 16(R14)` or `CMPQ R12, 16(R14)`: a prologue comparing with `g.stackguard0`.
@@ -308,7 +302,7 @@ fn is_guard_compare(ins: &Instruction) -> bool {
     ins.mnemonic() == Mnemonic::Cmp
         && (0..ins.op_count()).any(|i| ins.op_kind(i) == iced_x86::OpKind::Memory)
         && ins.memory_base() == Register::R14
-        && ins.memory_displacement64() == 16
+        && ins.memory_displacement64() == STACKGUARD0
 }
 
 /// The branch of a stack check: `JLS` right after the guard comparison.
@@ -329,60 +323,112 @@ fn base_of(ins: &Instruction) -> usize {
     gpr(ins.memory_base()).map_or(16, |(n, _, _)| n)
 }
 
+/// One goroutine that ran package code: its stacks so far on both sides,
+/// and the stack words the program defined.
+#[derive(Debug, Default)]
+struct Routine {
+    emu_stacks: Vec<(u64, u64)>,
+    real_stacks: Vec<(u64, u64)>,
+    /// Stack words defined: distance of the word below the stack top -> bytes defined (bit mask).
+    words: BTreeMap<u64, u8>,
+    /// Whether it ran a package step before.
+    seen: bool,
+}
+
 /// Both sides at one step.
 struct Sides<'a> {
     layout: &'a Layout,
-    syms: &'a Symbols,
     snap: &'a Snapshot,
     tracer: &'a Tracer,
     rs: &'a RealStep,
+    /// The emulator's goroutine.
     g: u64,
-    emu_stacks: &'a [(u64, u64)],
-    real_stacks: &'a [(u64, u64)],
+    /// Whether the heap bases agree.
+    exact: bool,
+    /// The goroutine's index in [`State::routines`].
+    r: usize,
+    /// The real program's mappings, read when first needed.
+    maps: std::cell::OnceCell<Vec<(u64, u64, String)>>,
+    /// The first pointers into memory the kernel placed and into the
+    /// initial stack that differed: the emulator's and the real one.
+    seen: &'a (FirstPair, FirstPair),
 }
 
 impl Sides<'_> {
-    fn emu_stack(&self) -> (u64, u64) {
-        canon::emu_stack(self.snap)
+    /// Whether the emulator's `e` and the real `r` mean the same; if not, both as text.
+    fn agree(&self, routine: &Routine, e: u64, r: u64) -> Option<(String, String)> {
+        if e == r {
+            return None;
+        }
+        let (ce, cr) = (self.emu_value(routine, e), self.real_value(routine, r));
+        if ce.agrees(&cr, self.exact) {
+            let seen = match ce {
+                Value::Mapped => Some(&self.seen.0),
+                Value::InitialStack => Some(&self.seen.1),
+                _ => None,
+            };
+            if let Some(seen) = seen
+                && seen.get().is_none()
+            {
+                seen.set(Some((e, r)));
+            }
+            return None;
+        }
+        Some((self.show(ce, e), self.show(cr, r)))
     }
 
-    fn emu_value(&self, v: u64) -> Value {
-        canon::emu(v, self.emu_stacks, self.layout)
+    /// A value for a report: a number with the symbol it points into, if any.
+    fn show(&self, v: Value, raw: u64) -> String {
+        match v {
+            Value::Num(_) if raw >= 0x1_0000 => match self.layout.symbolize(raw) {
+                Some((name, 0)) => format!("{raw:#x} ({name})"),
+                Some((name, off)) => format!("{raw:#x} ({name}+{off:#x})"),
+                None => v.to_string(),
+            },
+            _ => v.to_string(),
+        }
     }
 
-    fn real_value(&self, v: u64) -> Value {
-        canon::real(v, self.g, self.real_stacks, self.syms, |a| {
-            self.tracer.is_anonymous(a)
+    fn emu_value(&self, routine: &Routine, v: u64) -> Value {
+        let at = Goroutine {
+            g: self.g,
+            stacks: &routine.emu_stacks,
+        };
+        canon::emu(v, at, self.layout)
+    }
+
+    fn real_value(&self, routine: &Routine, v: u64) -> Value {
+        let at = Goroutine {
+            g: self.rs.g,
+            stacks: &routine.real_stacks,
+        };
+        let maps = self.maps.get_or_init(|| self.tracer.mappings());
+        canon::real(v, at, |a| {
+            maps.iter()
+                .find(|(lo, hi, _)| *lo <= a && a < *hi)
+                .map(|(_, _, name)| name.as_str())
         })
-    }
-
-    /// The word of the emulator's stack `k` bytes below its top, and the real one.
-    fn stack_word(&self, k: u64) -> (u64, Option<u64>) {
-        let e = self.snap.read(self.emu_stack().1.wrapping_sub(k), 8);
-        let r = self.tracer.read_u64(self.rs.stack.1.wrapping_sub(k), 8);
-        (e, r)
     }
 
     /// Names a stack word for a report: `stack top - 0x48 (main.add1's a)`.
     fn name_stack_word(&self, k: u64) -> String {
-        let addr = self.emu_stack().1.wrapping_sub(k);
+        let addr = self.snap.read(self.g + 8, 8).wrapping_sub(k);
         let view = self.layout.stack(self.snap);
         let slot = view
             .words
             .iter()
             .find(|(a, _, _)| *a == addr)
             .and_then(|(_, _, slots)| slots.first().cloned());
-        let what = match slot {
-            Some(gostack_emu::Slot::Named { func, name, .. }) => format!(" ({func}'s {name})"),
-            Some(gostack_emu::Slot::Arg { callee, name }) => {
-                format!(" ({callee}'s argument {name})")
-            }
-            Some(gostack_emu::Slot::ReturnAddr { .. }) => " (a return address)".into(),
-            Some(gostack_emu::Slot::SavedBp { .. }) => " (a saved BP)".into(),
-            Some(gostack_emu::Slot::Defer { field, index }) => {
-                format!(" (field {field} of defer record {index})")
-            }
-            None => String::new(),
+        let what = if let Some(Slot::Named { func, name, .. }) = &slot {
+            format!(" ({func}'s {name})")
+        } else if let Some(Slot::Arg { callee, name }) = &slot {
+            format!(" ({callee}'s argument {name})")
+        } else if let Some(Slot::ReturnAddr { .. }) = &slot {
+            " (a return address)".into()
+        } else if let Some(Slot::SavedBp { .. }) = &slot {
+            " (a saved BP)".into()
+        } else {
+            String::new()
         };
         format!("stack top - {k:#x}{what}")
     }
@@ -392,25 +438,27 @@ impl Sides<'_> {
 struct State {
     /// Bytes of each register defined, from the low end (0: undefined).
     regs: [u8; 16],
-    /// Registers that hold a narrow result of a runtime call: the bytes that
-    /// mean something (0: the whole register).
-    narrow: [u8; 16],
     /// Arithmetic flags defined.
     flags: u64,
-    /// Flags the last instruction left undefined, with its mnemonic, to note if the runs differ there.
-    undefined: Option<(u64, Mnemonic)>,
-    /// Stack words defined: distance of the word below the stack top -> bytes defined (bit mask).
-    words: BTreeMap<u64, u8>,
-    /// Words written since the last package step.
+    /// Flags the last instruction left undefined, with its mnemonic and pc, to note if the runs differ there.
+    undefined: Option<(u64, Mnemonic, u64)>,
+    /// Words written by the last package step (distances below its goroutine's stack top).
     dirty: BTreeSet<u64>,
     /// Whether code outside the package ran since the last package step.
     out: bool,
-    /// When the previous step was a stack check's branch: where, and where it goes to grow the stack.
-    stack_check: Option<(String, Value)>,
     /// Whether the previous step compared SP with `g.stackguard0`.
     prev_guard_cmp: bool,
     /// Mnemonics already noted for differing in flags they leave undefined.
     noted: BTreeSet<String>,
+    /// The goroutines that ran package code.
+    routines: Vec<Routine>,
+    /// Their stacks in the emulator as last seen: `lo` -> `hi` and the goroutine's index.
+    ranges: BTreeMap<u64, (u64, usize)>,
+    /// Their indices, by the emulator's `g` and by the real one.
+    by_emu: HashMap<u64, usize>,
+    by_real: HashMap<u64, usize>,
+    /// The package's instructions met so far, decoded, by pc.
+    code: HashMap<u64, Rc<(Instruction, InstructionInfo)>>,
     info: InstructionInfoFactory,
 }
 
@@ -422,126 +470,162 @@ impl State {
         }
         State {
             regs,
-            narrow: [0; 16],
             flags: 0,
             undefined: None,
-            words: BTreeMap::new(),
             dirty: BTreeSet::new(),
             out: true,
-            stack_check: None,
             prev_guard_cmp: false,
             noted: BTreeSet::new(),
+            routines: Vec::new(),
+            ranges: BTreeMap::new(),
+            by_emu: HashMap::new(),
+            by_real: HashMap::new(),
+            code: HashMap::new(),
             info: InstructionInfoFactory::new(),
+        }
+    }
+
+    /// The goroutine running `g` in the emulator and `real_g` on the real
+    /// CPU, paired on first sight; `None` when either is paired with another
+    /// (or, when `exact`, when they differ).
+    fn goroutine(&mut self, g: u64, real_g: u64, exact: bool) -> Option<usize> {
+        if exact && g != real_g {
+            return None;
+        }
+        match (self.by_emu.get(&g), self.by_real.get(&real_g)) {
+            (Some(&a), Some(&b)) if a == b => Some(a),
+            (None, None) => {
+                let r = self.routines.len();
+                self.routines.push(Routine::default());
+                self.by_emu.insert(g, r);
+                self.by_real.insert(real_g, r);
+                Some(r)
+            }
+            _ => None,
+        }
+    }
+
+    /// The instruction at `pc` and what it reads and writes.
+    fn decoded(&mut self, pc: u64, snap: &Snapshot) -> Rc<(Instruction, InstructionInfo)> {
+        let info = &mut self.info;
+        Rc::clone(self.code.entry(pc).or_insert_with(|| {
+            let ins = decode(pc, |a| snap.read(a, 8));
+            let used = info.info(&ins).clone();
+            Rc::new((ins, used))
+        }))
+    }
+
+    /// Notes that goroutine `r`'s stack is at `(lo, hi)` in the emulator
+    /// (forgetting its old stack, and those of others that were there before).
+    fn track(&mut self, r: usize, (lo, hi): (u64, u64)) {
+        if self.ranges.get(&lo) == Some(&(hi, r)) {
+            return;
+        }
+        self.ranges
+            .retain(|&l, &mut (h, o)| o != r && (h <= lo || hi <= l));
+        self.ranges.insert(lo, (hi, r));
+    }
+
+    /// A step outside the package wrote `changes`: the stack words of the
+    /// program's goroutines it wrote are the runtime's now (a value
+    /// received, the clock read), compared only when the program reads them.
+    fn runtime_wrote(&mut self, changes: &[Change]) {
+        if self.ranges.is_empty() {
+            return;
+        }
+        for c in changes {
+            let Change::Mem { addr, size, .. } = *c else {
+                continue;
+            };
+            let Some((&lo, &(hi, r))) = self.ranges.range(..=addr).next_back() else {
+                continue;
+            };
+            if addr >= hi {
+                continue;
+            }
+            let words = &mut self.routines[r].words;
+            for b in addr..(addr + u64::from(size)).min(hi) {
+                debug_assert!(b >= lo);
+                let word = b & !7;
+                let k = hi - word;
+                if let Some(mask) = words.get_mut(&k) {
+                    *mask &= !(1 << (b - word));
+                    if *mask == 0 {
+                        words.remove(&k);
+                    }
+                }
+            }
         }
     }
 
     /// Code outside the package ran on one side: only what calls keep stays defined.
     fn reentered(&mut self) {
+        if self.out {
+            return;
+        }
         self.out = true;
         for (r, w) in self.regs.iter_mut().enumerate() {
             *w = if KEPT.contains(&r) { 8 } else { 0 };
         }
         self.flags = 0;
         self.undefined = None;
-        self.stack_check = None;
         self.prev_guard_cmp = false;
     }
 
-    /// A step of the emulator outside the package: a runtime model ran.
-    fn outside(&mut self, changes: &[Change], snap: &Snapshot) {
-        self.reentered();
-        self.narrow = [0; 16];
-        self.record_writes(changes, snap);
-    }
-
-    /// Marks the stack bytes `changes` wrote as defined.
-    fn record_writes(&mut self, changes: &[Change], snap: &Snapshot) {
-        let (lo, hi) = canon::emu_stack(snap);
-        for c in changes {
-            if let Change::Mem { addr, size, .. } = *c {
-                for b in u64::from(addr)..u64::from(addr) + u64::from(size) {
-                    if b < lo || b >= hi {
-                        continue;
-                    }
-                    let word = b & !7;
-                    let k = hi - word;
-                    *self.words.entry(k).or_insert(0) |= 1 << (b - word);
-                    self.dirty.insert(k);
-                }
-            }
-        }
-    }
-
-    /// What a package step defines for the next ones.
+    /// What a package step defines for the next ones: the registers and
+    /// flags it writes, the stack words of its goroutine (`bounds`, index `r`) it writes.
+    #[allow(clippy::too_many_arguments)]
     fn after(
         &mut self,
         ins: &Instruction,
+        info: &InstructionInfo,
         changes: &[Change],
         snap: &Snapshot,
         layout: &Layout,
-        ran_runtime: bool,
+        (lo, hi): (u64, u64),
+        r: usize,
+        exact: bool,
     ) {
         self.out = false;
         self.dirty.clear();
-        if ran_runtime {
-            // A fault that became a panic, or a call the model completed in this step.
-            self.outside(changes, snap);
-            return;
-        }
-        let info = self.info.info(ins);
         let mut address_inputs = false;
-        let stack = canon::emu_stack(snap);
-        // A register computed from a narrow result is as narrow (a bool moved on).
-        let taint = info
-            .used_registers()
-            .iter()
-            .filter(|u| reads(u.access()))
-            .filter_map(|u| gpr(u.register()))
-            .map(|(r, _, _)| self.narrow[r])
-            .filter(|&n| n > 0)
-            .min()
-            .unwrap_or(0);
+        let own = Goroutine {
+            g: 0,
+            stacks: &[(lo, hi)],
+        };
+        let is_address = |v: u64| !exact && canon::emu(v, own, layout).is_address();
         for used in info.used_registers() {
-            let Some((r, width, high)) = gpr(used.register()) else {
+            let Some((reg, width, high)) = gpr(used.register()) else {
                 continue;
             };
-            if matches!(
-                used.access(),
-                OpAccess::Write
-                    | OpAccess::ReadWrite
-                    | OpAccess::CondWrite
-                    | OpAccess::ReadCondWrite
-            ) {
-                self.narrow[r] = taint;
-            }
             match used.access() {
                 OpAccess::Write | OpAccess::ReadWrite => {
-                    self.regs[r] = if width >= 4 {
+                    self.regs[reg] = if width >= 4 {
                         8
                     } else if high {
-                        self.regs[r]
+                        self.regs[reg]
                     } else {
-                        self.regs[r].max(width)
+                        self.regs[reg].max(width)
                     };
                 }
                 // CMOV: a 32-bit one always writes, zero-extending; otherwise the old value may stay.
-                OpAccess::CondWrite | OpAccess::ReadCondWrite if width >= 4 && self.regs[r] > 0 => {
-                    self.regs[r] = 8;
+                OpAccess::CondWrite | OpAccess::ReadCondWrite
+                    if width >= 4 && self.regs[reg] > 0 =>
+                {
+                    self.regs[reg] = 8;
                 }
                 _ => {}
             }
-            if reads(used.access())
-                && width == 8
-                && canon::emu(snap.cpu.gpr[r], &[stack], layout).is_address()
-            {
+            if reads(used.access()) && width == 8 && is_address(snap.cpu.gpr[reg]) {
                 address_inputs = true;
             }
         }
         for mem in info.used_memory() {
             if reads(mem.access())
                 && mem.memory_size().size() == 8
-                && let Some(addr) = mem.virtual_address(0, |reg, _, _| reg_value(snap, ins, reg))
-                && canon::emu(snap.read(addr, 8), &[stack], layout).is_address()
+                && let Some(addr) =
+                    mem.virtual_address(0, |reg, _, _| reg_value(&snap.cpu.gpr, ins, reg))
+                && is_address(snap.read(addr, 8))
             {
                 address_inputs = true;
             }
@@ -554,12 +638,27 @@ impl State {
             defined = 0;
         }
         if address_inputs {
-            // Parity, adjust, sign and overflow follow the raw bits of the addresses.
+            // With the heaps apart, parity, adjust, sign and overflow follow the raw bits of the addresses.
             defined &= CF_ZF;
         }
         self.flags = (self.flags & !modified) | defined;
-        self.undefined = (undefined != 0 && !address_inputs).then(|| (undefined, ins.mnemonic()));
-        self.record_writes(changes, snap);
+        self.undefined =
+            (undefined != 0 && !address_inputs).then(|| (undefined, ins.mnemonic(), ins.ip()));
+        // The goroutine's stack bytes the step wrote.
+        let words = &mut self.routines[r].words;
+        for c in changes {
+            if let Change::Mem { addr, size, .. } = *c {
+                for b in addr..addr + u64::from(size) {
+                    if b < lo || b >= hi {
+                        continue;
+                    }
+                    let word = b & !7;
+                    let k = hi - word;
+                    *words.entry(k).or_insert(0) |= 1 << (b - word);
+                    self.dirty.insert(k);
+                }
+            }
+        }
     }
 
     /// Compares the two sides before a package step; the first thing that differs.
@@ -567,28 +666,21 @@ impl State {
         &mut self,
         s: &Sides<'_>,
         ins: &Instruction,
-        ins_real: &Instruction,
+        info: &InstructionInfo,
         notes: &mut Vec<String>,
     ) -> Option<(String, String, String)> {
-        if ins.code() != ins_real.code() || ins.len() != ins_real.len() {
-            return Some((
-                "instruction".into(),
-                format!("{:?}", ins.code()),
-                format!("{:?}", ins_real.code()),
-            ));
-        }
         if s.rs.reentered {
             self.reentered();
         }
-        let (_, hi) = s.emu_stack();
+        let routine = &mut self.routines[s.r];
+        let (emu_lo, hi) = *routine.emu_stacks.last()?;
+        let real_lo = s.rs.stack.0;
+        let real_hi = s.rs.stack.1;
         let sp = s.snap.cpu.gpr[4];
         // Words below SP are dead.
         let live = hi.wrapping_sub(sp);
-        let _ = self.words.split_off(&live.saturating_add(1));
-        if self.out {
-            self.drop_spill_slots(s, live);
-        }
-        let info = self.info.info(ins).clone();
+        let _ = routine.words.split_off(&live.saturating_add(1));
+        let routine = &self.routines[s.r];
 
         // Registers: those defined, and those the instruction reads at the width it reads.
         let mut widths = self.regs;
@@ -600,21 +692,14 @@ impl State {
                 widths[r] = widths[r].max(if high { 2 } else { width });
             }
         }
-        for (w, &n) in widths.iter_mut().zip(&self.narrow) {
-            if n > 0 {
-                *w = (*w).min(n);
-            }
-        }
         for (r, &w) in widths.iter().enumerate() {
             if w == 0 {
                 continue;
             }
             let (e, v) = (s.snap.cpu.gpr[r], s.rs.regs[r]);
             if w == 8 {
-                let (ce, cv) = (s.emu_value(e), s.real_value(v));
-                // Equal bits are equal values, even where one side's number looks like an address.
-                if e != v && !ce.agrees(&cv) {
-                    return Some((GPR_NAMES[r].into(), ce.to_string(), cv.to_string()));
+                if let Some((ce, cv)) = s.agree(routine, e, v) {
+                    return Some((GPR_NAMES[r].into(), ce, cv));
                 }
             } else {
                 let mask = (1u64 << (8 * u32::from(w))) - 1;
@@ -630,7 +715,7 @@ impl State {
 
         // Flags: those defined and those read; a stack check is judged by where it goes.
         let mut mask = (self.flags | hw_flags(ins.rflags_read())) & ARITH;
-        if is_stack_check(ins, self.prev_guard_cmp) {
+        if is_stack_check(ins, self.prev_guard_cmp) && !s.exact {
             mask = 0;
         }
         if (s.snap.cpu.flags ^ s.rs.flags) & mask != 0 {
@@ -640,22 +725,22 @@ impl State {
                 flag_names(s.rs.flags & mask),
             ));
         }
-        if let Some((undefined, mnemonic)) = self.undefined.take() {
+        if let Some((undefined, mnemonic, pc)) = self.undefined.take() {
             let differ = (s.snap.cpu.flags ^ s.rs.flags) & undefined & ARITH;
             let name = format!("{mnemonic:?}").to_uppercase();
             if differ != 0 && self.noted.insert(name.clone()) {
                 notes.push(format!(
-                    "{name} leaves {} undefined; the emulator and the CPU set {} differently there (not compared)",
+                    "{name} leaves {} undefined; the emulator and the CPU set {} differently \
+                     there (not compared), first at {}",
                     flag_names(undefined & ARITH),
-                    flag_names(differ)
+                    flag_names(differ),
+                    s.layout.location(pc)
                 ));
             }
         }
 
         // Every memory operand the instruction reads.
-        let info_real = self.info.info(ins_real).clone();
-        let emu_stack = s.emu_stack();
-        for (m, mr) in info.used_memory().iter().zip(info_real.used_memory()) {
+        for m in info.used_memory() {
             if !reads(m.access())
                 || is_nil_check(ins)
                 || m.segment() == Register::FS
@@ -665,8 +750,8 @@ impl State {
             }
             let size = m.memory_size().size();
             let (Some(ea), Some(ra)) = (
-                m.virtual_address(0, |reg, _, _| reg_value(s.snap, ins, reg)),
-                mr.virtual_address(0, |reg, _, _| real_reg_value(s.rs, ins_real, reg)),
+                m.virtual_address(0, |reg, _, _| reg_value(&s.snap.cpu.gpr, ins, reg)),
+                m.virtual_address(0, |reg, _, _| reg_value(&s.rs.regs, ins, reg)),
             ) else {
                 continue;
             };
@@ -680,21 +765,22 @@ impl State {
                     s.snap.read(ea + off as u64, n),
                     s.tracer.read_u64(ra + off as u64, n),
                 );
-                let where_ = format!("{n} bytes read at {}", s.emu_value(ea + off as u64));
+                let at = s.show(s.emu_value(routine, ea + off as u64), ea + off as u64);
+                let where_ = format!("{n} bytes read at {at}");
                 let Some(r) = r else {
                     return Some((where_, format!("{e:#x}"), "unreadable".into()));
                 };
                 if n == 8 {
-                    let (ce, cr) = if ea + off as u64 == gostack_emu::Layout::g_addr() + 16 {
-                        (
-                            Value::Guard(e.wrapping_sub(emu_stack.0)),
-                            Value::Guard(r.wrapping_sub(s.rs.stack.0)),
-                        )
-                    } else {
-                        (s.emu_value(e), s.real_value(r))
-                    };
-                    if e != r && !ce.agrees(&cr) {
-                        return Some((where_, ce.to_string(), cr.to_string()));
+                    if e != r && ea + off as u64 == s.g + STACKGUARD0 && !s.exact {
+                        let (ce, cr) = (
+                            Value::Guard(e.wrapping_sub(emu_lo)),
+                            Value::Guard(r.wrapping_sub(real_lo)),
+                        );
+                        if !ce.agrees(&cr, false) {
+                            return Some((where_, ce.to_string(), cr.to_string()));
+                        }
+                    } else if let Some((ce, cr)) = s.agree(routine, e, r) {
+                        return Some((where_, ce, cr));
                     }
                 } else if e != r {
                     return Some((where_, format!("{e:#x}"), format!("{r:#x}")));
@@ -703,45 +789,49 @@ impl State {
             }
         }
 
-        // Stack words: after code outside the package, every defined one; else those just written.
+        // Stack words: after code outside the package, those defined near SP; else those just written.
         let keys: Vec<u64> = if self.out {
-            self.words.keys().copied().collect()
+            let nearest = live.saturating_sub(WINDOW - 8);
+            routine
+                .words
+                .range(nearest..=live)
+                .map(|(k, _)| *k)
+                .collect()
         } else {
             self.dirty
                 .iter()
                 .copied()
-                .filter(|k| self.words.contains_key(k))
+                .filter(|k| routine.words.contains_key(k))
                 .collect()
         };
         let real_words = if self.out && !keys.is_empty() {
             // One read for the whole live stack.
             let rsp = s.rs.regs[4];
             s.tracer
-                .read(rsp, s.rs.stack.1.saturating_sub(rsp) as usize)
+                .read(rsp, real_hi.saturating_sub(rsp).min(WINDOW) as usize)
         } else {
             None
         };
         for k in keys {
-            let mask = self.words[&k];
-            let (e, r) = match &real_words {
+            let mask = routine.words[&k];
+            let e = s.snap.read(hi.wrapping_sub(k), 8);
+            let at = real_hi.wrapping_sub(k);
+            let r = match &real_words {
                 Some(bytes) => {
-                    let e = s.snap.read(hi.wrapping_sub(k), 8);
-                    let at = s.rs.stack.1.wrapping_sub(k).wrapping_sub(s.rs.regs[4]) as usize;
-                    let r = bytes
-                        .get(at..at.saturating_add(8))
+                    let i = at.wrapping_sub(s.rs.regs[4]) as usize;
+                    bytes
+                        .get(i..i.saturating_add(8))
                         .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                        .map(u64::from_le_bytes);
-                    (e, r)
+                        .map(u64::from_le_bytes)
                 }
-                None => s.stack_word(k),
+                None => s.tracer.read_u64(at, 8),
             };
             let Some(r) = r else {
                 return Some((s.name_stack_word(k), format!("{e:#x}"), "unreadable".into()));
             };
             if mask == 0xff {
-                let (ce, cr) = (s.emu_value(e), s.real_value(r));
-                if e != r && !ce.agrees(&cr) {
-                    return Some((s.name_stack_word(k), ce.to_string(), cr.to_string()));
+                if let Some((ce, cr)) = s.agree(routine, e, r) {
+                    return Some((s.name_stack_word(k), ce, cr));
                 }
             } else {
                 let bytes: u64 = (0..8)
@@ -759,80 +849,6 @@ impl State {
         }
         None
     }
-
-    /// After a call out of the package returns, the callee may have spilled its register
-    /// arguments at the bottom of the caller's frame: those words are no longer the program's.
-    /// Forgets the words of the runtime frames above the function just
-    /// entered from outside, up to the package frame that called the runtime.
-    fn drop_runtime_frames(&mut self, s: &Sides<'_>, live: u64) {
-        let view = s.layout.stack(s.snap);
-        let (_, hi) = s.emu_stack();
-        let Some(caller) = view
-            .frames
-            .iter()
-            .skip(1)
-            .find(|f| f.func.starts_with("main."))
-        else {
-            return;
-        };
-        // Words at [SP + 8, the caller's SP + its spill area): the runtime
-        // function the caller called may have spilled its arguments there.
-        let spill = spill_extent(s.layout, &caller.func);
-        let (first, last) = (
-            hi.saturating_sub(caller.sp + spill) + 1,
-            live.saturating_sub(8),
-        );
-        self.forget(first, last, true);
-    }
-
-    fn drop_spill_slots(&mut self, s: &Sides<'_>, live: u64) {
-        let Some((func, off)) = s.layout.symbolize(s.snap.cpu.rip) else {
-            return;
-        };
-        if off == 0 {
-            // Entered from outside (a deferred call, a method fmt calls): the
-            // frames between it and the package function below are the
-            // runtime's, whose code has run since the program last wrote
-            // there; only what a model just wrote there is known.
-            self.drop_runtime_frames(s, live);
-            return;
-        }
-        let spill = spill_extent(s.layout, &func);
-        // Words at [SP, SP + spill): distances below the top from live - spill + 8 to live.
-        let first = live.saturating_sub(spill) + 1;
-        self.forget(first, live, false);
-    }
-
-    /// Forgets the stack words `first..=last` below the top, but for those
-    /// written since the last package step when `keep_dirty`.
-    fn forget(&mut self, first: u64, last: u64, keep_dirty: bool) {
-        if first > last {
-            return;
-        }
-        let gone: Vec<u64> = self
-            .words
-            .range(first..=last)
-            .map(|(k, _)| *k)
-            .filter(|k| !(keep_dirty && self.dirty.contains(k)))
-            .collect();
-        for k in gone {
-            self.words.remove(&k);
-        }
-    }
-}
-
-/// The bytes at the bottom of `func`'s frame that no named slot of it holds:
-/// the outgoing argument area a called runtime function may spill into.
-fn spill_extent(layout: &Layout, func: &str) -> u64 {
-    let Some((frame, slots)) = layout.frame_slots(func) else {
-        return 0;
-    };
-    slots
-        .iter()
-        .filter(|(_, o)| *o >= 0 && (*o as u64) < frame)
-        .map(|(_, o)| *o as u64)
-        .min()
-        .unwrap_or(frame)
 }
 
 /// Whether an access reads.
@@ -860,17 +876,8 @@ fn gpr(reg: Register) -> Option<(usize, u8, bool)> {
     Some((n, reg.size() as u8, high))
 }
 
-/// A register's value on the emulator's side, for effective addresses.
-fn reg_value(snap: &Snapshot, ins: &Instruction, reg: Register) -> Option<u64> {
-    value_of(&snap.cpu.gpr, ins, reg)
-}
-
-/// A register's value on the real side, for effective addresses.
-fn real_reg_value(rs: &RealStep, ins: &Instruction, reg: Register) -> Option<u64> {
-    value_of(&rs.regs, ins, reg)
-}
-
-fn value_of(gprs: &[u64; 16], ins: &Instruction, reg: Register) -> Option<u64> {
+/// A register's value for effective addresses, from general registers `gprs`.
+fn reg_value(gprs: &[u64; 16], ins: &Instruction, reg: Register) -> Option<u64> {
     match reg {
         Register::None => Some(0),
         Register::RIP => Some(ins.next_ip()),

@@ -1,21 +1,38 @@
-//! The real side: builds the program with `go build`, runs it under ptrace
-//! and stops before every instruction of package main the CPU executes.
+//! The real side: runs the linked executable under ptrace and stops before
+//! every instruction of package main the CPU executes.
+//!
+//! The program starts as the emulator starts it: the same argument vector
+//! and environment, empty standard input, and the emulator's 16 `AT_RANDOM`
+//! bytes written over the kernel's at the stop after `exec`, before the
+//! first instruction runs, so the runtime seeds its randomness (and places
+//! its heap) as in the emulator. Address-space randomisation is off (the
+//! personality of the thread that spawns it, which the child inherits),
+//! and the program is pinned to one CPU (the emulator reports one, so both
+//! runtimes run one P) and runs under `SCHED_BATCH` (set by `chrt`), so a
+//! thread the runtime wakes does not preempt its waker: the emulator runs a
+//! thread until it blocks, and the order decides, during the runtime's
+//! start, whether it starts one thread more (and draws other random numbers).
 //!
 //! Every instruction of the package's functions gets a breakpoint while the
 //! program runs outside the package, so whatever way execution comes back
-//! (a return, a deferred closure called by the runtime, a recovered panic
-//! resuming at a `deferreturn` call) stops there; inside the package the
-//! tracer single-steps with the breakpoints removed. The runtime's `sysmon`
-//! thread (the first thread the runtime starts) is kept stopped, so no
-//! preemption request ever sends a prologue to `morestack`.
+//! (a return, a deferred closure called by the runtime, a recovered panic,
+//! another goroutine scheduled) stops there; inside the package the tracer
+//! single-steps with the breakpoints removed (stepping over every iteration
+//! of a repeated string instruction, which the emulator runs as one step).
+//! The runtime's `sysmon` thread (the first thread the runtime starts) is
+//! stopped at its first sleep, once it has counted itself: under ptrace
+//! every step takes microseconds of real time, and sysmon would preempt a
+//! goroutine the emulator (whose clock counts steps) lets run.
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::os::unix::fs::FileExt;
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::{FileExt, PermissionsExt};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use iced_x86::{Decoder, DecoderOptions};
+use nix::sched::{CpuSet, sched_getaffinity, sched_setaffinity};
+use nix::sys::personality::{self, Persona};
 use nix::sys::ptrace::{self, Event, Options};
 use nix::sys::signal::{self, Signal};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
@@ -23,133 +40,28 @@ use nix::unistd::Pid;
 
 use crate::Error;
 
-/// A symbol of the real binary.
-#[derive(Debug, Clone)]
-pub(crate) struct Sym {
-    /// Start address.
-    pub(crate) addr: u64,
-    /// Size in bytes (zero for markers).
-    pub(crate) size: u64,
-    /// Name, without an `.abi0` suffix.
-    pub(crate) name: String,
-}
+/// `AT_RANDOM` in the auxiliary vector: the address of 16 random bytes.
+const AT_RANDOM: u64 = 25;
+/// The `nanosleep` system call, with which sysmon sleeps.
+const SYS_NANOSLEEP: u64 = 35;
 
-/// The real binary's symbols and the ranges that classify an address.
-#[derive(Debug, Clone)]
-pub(crate) struct Symbols {
-    /// Sized symbols by address.
-    syms: Vec<Sym>,
-    /// `[runtime.text, runtime.etext)`.
-    pub(crate) text: (u64, u64),
-    /// `[runtime.rodata, runtime.erodata)`: type descriptors, itabs, strings.
-    pub(crate) rodata: (u64, u64),
-    /// The whole image, from text to `runtime.end`.
-    pub(crate) image: (u64, u64),
-}
-
-impl Symbols {
-    /// The symbol holding `addr` and the offset in it.
-    pub(crate) fn name(&self, addr: u64) -> Option<(&str, u64)> {
-        let i = self.syms.partition_point(|s| s.addr <= addr);
-        let s = self.syms.get(i.checked_sub(1)?)?;
-        (addr < s.addr + s.size.max(1)).then(|| (s.name.as_str(), addr - s.addr))
-    }
-
-    /// The package's functions: start and size.
-    fn package_funcs(&self) -> Vec<(u64, u64)> {
-        self.syms
-            .iter()
-            .filter(|s| s.name.starts_with("main.") && s.size > 0 && in_range(s.addr, self.text))
-            .map(|s| (s.addr, s.size))
-            .collect()
-    }
-}
-
-/// Whether `v` is in `[r.0, r.1)`.
-pub(crate) fn in_range(v: u64, r: (u64, u64)) -> bool {
-    r.0 <= v && v < r.1
-}
-
-/// Builds `program` for amd64 with `-gcflags=<flags>` into `dir`; returns the binary's path.
-pub(crate) fn build(
-    go: &Path,
-    program: &Path,
-    flags: &[String],
-    dir: &Path,
-) -> Result<PathBuf, Error> {
-    let source = dir.join("main.go");
-    std::fs::copy(program, &source).map_err(|e| Error::io("copy", program, e))?;
-    let out = dir.join("prog");
-    let built = Command::new(go)
-        .arg("build")
-        .arg(format!("-gcflags={}", flags.join(" ")))
-        .arg("-o")
-        .arg(&out)
-        .arg("main.go")
-        .current_dir(dir)
-        .env("GOARCH", "amd64")
-        .env("GOOS", "linux")
-        .env("GOTOOLCHAIN", "local")
-        .env("GOFLAGS", "-buildvcs=false")
-        .env("GO111MODULE", "off")
-        .env("CGO_ENABLED", "0")
-        .output()
-        .map_err(|e| Error::io("run", go, e))?;
-    if !built.status.success() {
-        return Err(Error::Build(
-            String::from_utf8_lossy(&built.stderr).trim().to_string(),
-        ));
-    }
-    Ok(out)
-}
-
-/// Reads the binary's symbol table with `go tool nm`.
-pub(crate) fn symbols(go: &Path, binary: &Path) -> Result<Symbols, Error> {
-    let nm = Command::new(go)
-        .args(["tool", "nm", "-size", "-sort", "address"])
-        .arg(binary)
-        .output()
-        .map_err(|e| Error::io("run", go, e))?;
-    if !nm.status.success() {
-        return Err(Error::Build(format!(
-            "go tool nm: {}",
-            String::from_utf8_lossy(&nm.stderr).trim()
-        )));
-    }
-    let mut syms = Vec::new();
-    let mut markers = std::collections::HashMap::new();
-    for line in String::from_utf8_lossy(&nm.stdout).lines() {
-        let parts: Vec<&str> = line.split_whitespace().collect();
-        if parts.len() < 4 {
-            continue;
-        }
-        let (Ok(addr), Ok(size)) = (u64::from_str_radix(parts[0], 16), parts[1].parse::<u64>())
-        else {
-            continue;
-        };
-        if parts[2] == "U" {
-            continue;
-        }
-        let name = parts[3..].join(" ");
-        let name = name.strip_suffix(".abi0").unwrap_or(&name).to_string();
-        markers.insert(name.clone(), addr);
-        if size > 0 {
-            syms.push(Sym { addr, size, name });
-        }
-    }
-    syms.sort_by_key(|s| s.addr);
-    let marker = |n: &str| {
-        markers
-            .get(n)
-            .copied()
-            .ok_or_else(|| Error::Build(format!("the binary has no symbol {n}")))
-    };
-    Ok(Symbols {
-        syms,
-        text: (marker("runtime.text")?, marker("runtime.etext")?),
-        rodata: (marker("runtime.rodata")?, marker("runtime.erodata")?),
-        image: (marker("runtime.text")?, marker("runtime.end")?),
-    })
+/// How to start the real program.
+pub(crate) struct Launch<'a> {
+    /// The executable's bytes.
+    pub(crate) executable: &'a [u8],
+    /// A directory to write it to.
+    pub(crate) dir: &'a Path,
+    /// The argument vector; `args[0]` names the file written in `dir`.
+    pub(crate) args: &'a [String],
+    /// The environment, `KEY=value`.
+    pub(crate) env: &'a [String],
+    /// What the kernel's `AT_RANDOM` bytes are replaced with.
+    pub(crate) random: [u8; 16],
+    /// The package's functions: start and size in bytes.
+    pub(crate) package: &'a [(u64, u64)],
+    /// The files standard output and standard error go to.
+    pub(crate) stdout: &'a Path,
+    pub(crate) stderr: &'a Path,
 }
 
 /// The state of the real CPU before one instruction of the package.
@@ -161,7 +73,9 @@ pub(crate) struct RealStep {
     pub(crate) regs: [u64; 16],
     /// RFLAGS.
     pub(crate) flags: u64,
-    /// The goroutine's stack bounds, `g.stack.lo` and `g.stack.hi`.
+    /// The goroutine running (`g`, from thread-local storage).
+    pub(crate) g: u64,
+    /// Its stack bounds, `g.stack.lo` and `g.stack.hi`.
     pub(crate) stack: (u64, u64),
     /// Whether code outside the package ran since the previous step.
     pub(crate) reentered: bool,
@@ -179,7 +93,7 @@ struct FuncCode {
 enum Stop {
     /// SIGTRAP: a single step finished or a breakpoint was hit.
     Trap(Pid),
-    /// Another signal for the traced goroutine's thread.
+    /// Another signal for the traced thread.
     Signal(Pid, Signal),
     /// The program is gone.
     Exited,
@@ -189,52 +103,95 @@ enum Stop {
 pub(crate) struct Tracer {
     /// The process (thread group leader).
     pid: Pid,
-    /// The thread running the goroutine being traced.
+    /// The thread running package code.
     tid: Pid,
     /// `/proc/<pid>/mem`.
     mem: File,
-    /// The goroutine (`g`, R14) that runs the package's code.
-    g: u64,
     funcs: Vec<FuncCode>,
     /// Instruction addresses of the package: where the breakpoints are.
     starts: HashSet<u64>,
+    /// Those of repeated string instructions, which trap after every iteration when single-stepped.
+    reps: HashSet<u64>,
     traps_in: bool,
+    /// Whether the program has run to its first package instruction yet.
+    started: bool,
     /// Threads seen, by clone event or by their first stop.
     known: HashSet<Pid>,
     /// Threads stopped at birth whose clone event is not seen yet.
     held: HashSet<Pid>,
-    /// The runtime's `sysmon` thread, kept stopped.
+    /// The runtime's `sysmon` thread, run to its first sleep and kept stopped there.
     sysmon: Option<Pid>,
     /// The last step handed out: pc and SP.
     last: (u64, u64),
-    /// Anonymous mappings (the heap arenas, the runtime's own memory), as of the last return to the package.
-    anon: Vec<(u64, u64)>,
+    /// How the program ended: its exit status, or minus the signal that killed it.
+    pub(crate) status: Option<i32>,
+    /// What could not be set up as wished, for the report.
+    pub(crate) notes: Vec<String>,
 }
 
 impl Tracer {
-    /// Starts `binary` with `env`, output to `stdout`, stopped at the first package instruction.
-    pub(crate) fn start(
-        binary: &Path,
-        syms: &Symbols,
-        env: &[(&str, &str)],
-        stdout: File,
-    ) -> Result<(Tracer, Option<RealStep>), Error> {
-        let stderr = stdout
-            .try_clone()
-            .map_err(|e| Error::io("open", binary, e))?;
-        // The shell stops itself, so it can be seized before it runs the program.
-        let child = Command::new("sh")
-            .args(["-c", "kill -STOP $$; exec \"$0\""])
-            .arg(binary)
+    /// Writes the executable, starts it stopped at its first instruction,
+    /// puts the emulator's random bytes in, and runs it to the first package instruction.
+    pub(crate) fn start(launch: Launch<'_>) -> Result<(Tracer, Option<RealStep>), Error> {
+        let name = launch
+            .args
+            .first()
+            .filter(|a| !a.is_empty() && !a.contains('/'))
+            .ok_or_else(|| Error::Trace("argv[0] must be a plain file name".into()))?;
+        let path = launch.dir.join(name);
+        std::fs::write(&path, launch.executable).map_err(|e| Error::io("write", &path, e))?;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io("make executable", &path, e))?;
+        // Another thread's fork may hold the file open for writing for a
+        // moment, and the exec fails (ETXTBSY): try again.
+        let mut tries = 0;
+        loop {
+            match Tracer::launch(&launch)? {
+                Some(started) => return Ok(started),
+                None if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                None => {
+                    let said = std::fs::read_to_string(launch.stderr).unwrap_or_default();
+                    return Err(Error::Trace(format!(
+                        "the shell could not run {}: {}",
+                        path.display(),
+                        said.trim()
+                    )));
+                }
+            }
+        }
+    }
+
+    /// One attempt at [`Tracer::start`]; `None` when the shell could not run the program.
+    fn launch(launch: &Launch<'_>) -> Result<Option<(Tracer, Option<RealStep>)>, Error> {
+        let out = |path: &Path| File::create(path).map_err(|e| Error::io("create", path, e));
+        // The shell stops itself, so it can be seized before it runs the
+        // program; `PATH=.` makes `exec` find the program by argv[0] and pass
+        // it on as it is. The shell's own variables are not passed on.
+        let mut sh = Command::new("/bin/sh");
+        sh.arg("-c")
+            .arg("chrt -b -p 0 $$ >/dev/null 2>&1; unset PWD OLDPWD; PATH=.; kill -STOP $$; exec \"$@\"")
+            .arg("sh")
+            .args(launch.args)
+            .current_dir(launch.dir)
             .env_clear()
-            .env("PATH", "/usr/bin:/bin")
-            .envs(env.iter().copied())
+            .envs(launch.env.iter().filter_map(|kv| kv.split_once('=')))
             .stdin(Stdio::null())
-            .stdout(stdout)
-            .stderr(stderr)
-            .spawn()
-            .map_err(|e| Error::io("run", binary, e))?;
+            .stdout(out(launch.stdout)?)
+            .stderr(out(launch.stderr)?);
+        // Address-space randomisation off: the personality is the spawning
+        // thread's, inherited by the child and kept across exec.
+        let before = personality::get().map_err(trace_err("read the personality"))?;
+        personality::set(before | Persona::ADDR_NO_RANDOMIZE)
+            .map_err(trace_err("set the personality"))?;
+        let child = sh.spawn();
+        personality::set(before).map_err(trace_err("restore the personality"))?;
+        let child = child.map_err(|e| Error::io("run", Path::new("/bin/sh"), e))?;
         let pid = Pid::from_raw(child.id() as i32);
+        // Until the tracer owns it, a failure kills it.
+        let guard = Reaper(pid);
         match waitpid(pid, Some(WaitPidFlag::WUNTRACED)).map_err(trace_err("wait"))? {
             WaitStatus::Stopped(_, Signal::SIGSTOP) => {}
             other => {
@@ -243,9 +200,21 @@ impl Tracer {
                 )));
             }
         }
+        // One CPU, as the emulator reports: the runtime then runs one P.
+        let mine = sched_getaffinity(Pid::from_raw(0)).map_err(trace_err("read the CPU set"))?;
+        let cpu = (0..CpuSet::count())
+            .filter(|&c| mine.is_set(c).unwrap_or(false))
+            .nth(pid.as_raw() as usize % mine_count(&mine).max(1))
+            .unwrap_or(0);
+        let mut one = CpuSet::new();
+        one.set(cpu).map_err(trace_err("choose a CPU"))?;
+        sched_setaffinity(pid, &one).map_err(trace_err("pin the program to one CPU"))?;
         ptrace::seize(
             pid,
-            Options::PTRACE_O_TRACECLONE | Options::PTRACE_O_TRACEEXEC | Options::PTRACE_O_EXITKILL,
+            Options::PTRACE_O_TRACECLONE
+                | Options::PTRACE_O_TRACEEXEC
+                | Options::PTRACE_O_TRACESYSGOOD
+                | Options::PTRACE_O_EXITKILL,
         )
         .map_err(trace_err("seize the program"))?;
         signal::kill(pid, Signal::SIGCONT).map_err(trace_err("continue the program"))?;
@@ -256,6 +225,9 @@ impl Tracer {
                     if p == pid && e == Event::PTRACE_EVENT_EXEC as i32 =>
                 {
                     break;
+                }
+                WaitStatus::Exited(p, _) | WaitStatus::Signaled(p, _, _) if p == pid => {
+                    return Ok(None);
                 }
                 WaitStatus::Stopped(p, sig) if sig != Signal::SIGSTOP && sig != Signal::SIGTRAP => {
                     ptrace::cont(p, sig).map_err(trace_err("continue"))?;
@@ -275,67 +247,129 @@ impl Tracer {
             .write(true)
             .open(format!("/proc/{pid}/mem"))
             .map_err(|e| Error::io("open", Path::new("/proc/<pid>/mem"), e))?;
-        let mut funcs = Vec::new();
-        let mut starts = HashSet::new();
-        for (addr, size) in syms.package_funcs() {
+        std::mem::forget(guard);
+        let mut tracer = Tracer {
+            pid,
+            tid: pid,
+            mem,
+            funcs: Vec::new(),
+            starts: HashSet::new(),
+            reps: HashSet::new(),
+            traps_in: false,
+            started: false,
+            known: HashSet::from([pid]),
+            held: HashSet::new(),
+            sysmon: None,
+            last: (0, 0),
+            status: None,
+            notes: Vec::new(),
+        };
+        tracer.check_process(launch)?;
+        tracer.check_policy();
+        tracer.put_random(launch.random)?;
+        for &(addr, size) in launch.package {
             let mut original = vec![0; size as usize];
-            mem.read_exact_at(&mut original, addr)
+            tracer
+                .mem
+                .read_exact_at(&mut original, addr)
                 .map_err(|e| Error::Trace(format!("reading the package's code: {e}")))?;
             let mut trapped = original.clone();
             let mut decoder = Decoder::with_ip(64, &original, addr, DecoderOptions::NONE);
             while decoder.can_decode() {
                 let ins = decoder.decode();
-                starts.insert(ins.ip());
+                tracer.starts.insert(ins.ip());
+                if ins.is_string_instruction() && (ins.has_rep_prefix() || ins.has_repne_prefix()) {
+                    tracer.reps.insert(ins.ip());
+                }
                 trapped[(ins.ip() - addr) as usize] = 0xcc;
             }
-            funcs.push(FuncCode {
+            tracer.funcs.push(FuncCode {
                 addr,
                 original,
                 trapped,
             });
         }
-        if funcs.is_empty() {
-            return Err(Error::Build(
-                "the binary has no functions of package main".into(),
+        if tracer.funcs.is_empty() {
+            return Err(Error::Trace(
+                "the program has no functions of package main".into(),
             ));
         }
-        let mut tracer = Tracer {
-            pid,
-            tid: pid,
-            mem,
-            g: 0,
-            funcs,
-            starts,
-            traps_in: false,
-            known: HashSet::from([pid]),
-            held: HashSet::new(),
-            sysmon: None,
-            last: (0, 0),
-            anon: Vec::new(),
-        };
         let first = tracer.run_out(None)?;
-        Ok((tracer, first))
+        Ok(Some((tracer, first)))
+    }
+
+    /// Checks that the process is set up as asked: no randomisation, the arguments and environment.
+    fn check_process(&self, launch: &Launch<'_>) -> Result<(), Error> {
+        let proc = |file: &str| {
+            let path = format!("/proc/{}/{file}", self.pid);
+            std::fs::read(&path).map_err(|e| Error::io("read", Path::new(&path), e))
+        };
+        let persona = String::from_utf8_lossy(&proc("personality")?)
+            .trim()
+            .to_string();
+        let persona = u32::from_str_radix(&persona, 16).unwrap_or(0);
+        if persona & Persona::ADDR_NO_RANDOMIZE.bits() as u32 == 0 {
+            return Err(Error::Trace(
+                "address-space randomisation is still on in the program".into(),
+            ));
+        }
+        let vector = |items: &[String]| -> Vec<u8> {
+            items
+                .iter()
+                .flat_map(|s| s.bytes().chain(std::iter::once(0)))
+                .collect()
+        };
+        for (file, want) in [("cmdline", launch.args), ("environ", launch.env)] {
+            let got = proc(file)?;
+            if got != vector(want) {
+                return Err(Error::Trace(format!(
+                    "the program got {file} {:?}, not {want:?}",
+                    String::from_utf8_lossy(&got)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Notes when the program does not run under `SCHED_BATCH`.
+    fn check_policy(&mut self) {
+        const SCHED_BATCH: &str = "3";
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
+        // After the command name in parentheses, the fields from the third on; the policy is the 41st.
+        let policy = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(38));
+        if policy != Some(SCHED_BATCH) {
+            self.notes.push(
+                "the program could not be put under SCHED_BATCH (is chrt installed?): a thread \
+                 the runtime wakes may run before its waker, unlike in the emulator, and the \
+                 runtime may start another thread (and draw other random numbers)"
+                    .into(),
+            );
+        }
+    }
+
+    /// Writes `random` over the 16 bytes `AT_RANDOM` points at.
+    fn put_random(&self, random: [u8; 16]) -> Result<(), Error> {
+        let path = format!("/proc/{}/auxv", self.pid);
+        let auxv = std::fs::read(&path).map_err(|e| Error::io("read", Path::new(&path), e))?;
+        let at = auxv
+            .chunks_exact(16)
+            .map(|pair| {
+                let word = |i: usize| u64::from_le_bytes(pair[i..i + 8].try_into().unwrap());
+                (word(0), word(8))
+            })
+            .find(|&(key, _)| key == AT_RANDOM)
+            .map(|(_, addr)| addr)
+            .ok_or_else(|| Error::Trace("the auxiliary vector has no AT_RANDOM".into()))?;
+        self.mem
+            .write_all_at(&random, at)
+            .map_err(|e| Error::Trace(format!("writing the AT_RANDOM bytes: {e}")))
     }
 
     /// The program's process id.
     pub(crate) fn pid(&self) -> Pid {
         self.pid
-    }
-
-    /// The original code bytes at `pc`, for decoding (up to 16).
-    pub(crate) fn code(&self, pc: u64) -> Option<&[u8]> {
-        let f = self
-            .funcs
-            .iter()
-            .find(|f| in_range(pc, (f.addr, f.addr + f.original.len() as u64)))?;
-        let off = (pc - f.addr) as usize;
-        Some(&f.original[off..(off + 16).min(f.original.len())])
-    }
-
-    /// Whether `addr` is in anonymous memory: Go's heap arenas (at a random base since
-    /// Go 1.26), goroutine stacks and the runtime's other allocations.
-    pub(crate) fn is_anonymous(&self, addr: u64) -> bool {
-        self.anon.iter().any(|r| in_range(addr, *r))
     }
 
     /// Reads `len` bytes of the program's memory.
@@ -353,6 +387,26 @@ impl Tracer {
         Some(u64::from_le_bytes(w))
     }
 
+    /// The program's mappings now, from `/proc/<pid>/maps`: start, end and name (empty when anonymous).
+    pub(crate) fn mappings(&self) -> Vec<(u64, u64, String)> {
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{}/maps", self.pid)) else {
+            return Vec::new();
+        };
+        text.lines()
+            .filter_map(|line| {
+                let mut fields = line.split_whitespace();
+                let (lo, hi) = fields.next()?.split_once('-')?;
+                // Permissions, offset, device, inode, then the name when there is one.
+                let name = fields.nth(4).unwrap_or_default().to_string();
+                Some((
+                    u64::from_str_radix(lo, 16).ok()?,
+                    u64::from_str_radix(hi, 16).ok()?,
+                    name,
+                ))
+            })
+            .collect()
+    }
+
     /// Runs the instruction the tracer stands before; returns the next package step, or `None` once the program has exited.
     pub(crate) fn advance(&mut self) -> Result<Option<RealStep>, Error> {
         loop {
@@ -361,6 +415,10 @@ impl Tracer {
                 Stop::Exited => return Ok(None),
                 Stop::Trap(t) if t == self.tid => {
                     let regs = ptrace::getregs(t).map_err(trace_err("read registers"))?;
+                    if regs.rip == self.last.0 && self.reps.contains(&regs.rip) {
+                        // One iteration of a repeated string instruction: the emulator runs them all in one step.
+                        continue;
+                    }
                     if self.starts.contains(&regs.rip) {
                         return self.step_at(t, false).map(Some);
                     }
@@ -381,11 +439,10 @@ impl Tracer {
     /// Lets the program run outside the package until it executes package code again.
     fn run_out(&mut self, sig: Option<Signal>) -> Result<Option<RealStep>, Error> {
         self.set_traps(true)?;
-        let first = self.g == 0;
-        if first {
-            ptrace::cont(self.pid, None).map_err(trace_err("continue"))?;
-        } else {
+        if self.started {
             ptrace::cont(self.tid, sig).map_err(trace_err("continue"))?;
+        } else {
+            ptrace::cont(self.pid, None).map_err(trace_err("continue"))?;
         }
         loop {
             match self.wait()? {
@@ -398,23 +455,17 @@ impl Tracer {
                         ptrace::cont(t, None).map_err(trace_err("continue"))?;
                         continue;
                     }
-                    if self.g != 0 && regs.r14 != self.g {
-                        return Err(Error::Unsupported(
-                            "package code ran on a second goroutine".into(),
-                        ));
-                    }
                     self.set_traps(false)?;
                     regs.rip = at;
                     ptrace::setregs(t, regs).map_err(trace_err("write registers"))?;
-                    self.g = regs.r14;
                     self.tid = t;
-                    // Only runtime code maps memory: the map is read again each time it ran.
-                    self.anon = anonymous_mappings(self.pid);
                     if sig.is_some() && (at, regs.rsp) == self.last {
                         // Back where the signal interrupted, before the instruction ran.
                         return self.advance();
                     }
-                    return self.step_at(t, !first).map(Some);
+                    let reentered = self.started;
+                    self.started = true;
+                    return self.step_at(t, reentered).map(Some);
                 }
             }
         }
@@ -427,13 +478,18 @@ impl Tracer {
             r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi, r.r8, r.r9, r.r10, r.r11,
             r.r12, r.r13, r.r14, r.r15,
         ];
-        let lo = self.read_u64(r.r14, 8).unwrap_or(0);
-        let hi = self.read_u64(r.r14 + 8, 8).unwrap_or(0);
+        // The runtime keeps the running goroutine just below the TLS base.
+        let g = self.read_u64(r.fs_base.wrapping_sub(8), 8).unwrap_or(0);
+        let mut bounds = [0u8; 16];
+        let _ = self.mem.read_exact_at(&mut bounds, g);
+        let word = |i: usize| u64::from_le_bytes(bounds[i..i + 8].try_into().unwrap_or_default());
+        let (lo, hi) = (word(0), word(8));
         self.last = (r.rip, r.rsp);
         Ok(RealStep {
             pc: r.rip,
             regs,
             flags: r.eflags,
+            g,
             stack: (lo, hi),
             reentered,
         })
@@ -463,27 +519,44 @@ impl Tracer {
                 Err(e) => return Err(Error::Trace(format!("wait: {e}"))),
             };
             match status {
-                WaitStatus::Exited(p, _) | WaitStatus::Signaled(p, _, _) if p == self.pid => {
+                WaitStatus::Exited(p, code) if p == self.pid => {
+                    self.status = Some(code);
+                    return Ok(Stop::Exited);
+                }
+                WaitStatus::Signaled(p, sig, _) if p == self.pid => {
+                    self.status = Some(-(sig as i32));
                     return Ok(Stop::Exited);
                 }
                 WaitStatus::PtraceEvent(p, _, e) if e == Event::PTRACE_EVENT_CLONE as i32 => {
                     let new =
                         Pid::from_raw(ptrace::getevent(p).map_err(trace_err("clone"))? as i32);
                     self.known.insert(new);
-                    // The runtime's first thread is sysmon: it stays stopped from birth.
+                    // The runtime's first thread is sysmon.
                     if self.sysmon.is_none() {
                         self.sysmon = Some(new);
-                    } else if self.held.remove(&new) {
-                        let _ = ptrace::cont(new, None);
                     }
+                    // The creator goes on first, as in the emulator.
                     ptrace::cont(p, None).map_err(trace_err("continue"))?;
+                    if self.held.remove(&new) {
+                        self.resume(new, None);
+                    }
                 }
                 WaitStatus::PtraceEvent(p, _, e) if e == Event::PTRACE_EVENT_STOP as i32 => {
-                    if !self.known.contains(&p) {
+                    if self.known.contains(&p) {
+                        self.resume(p, None);
+                    } else {
                         // A new thread's first stop came before its creator's clone event.
                         self.held.insert(p);
-                    } else if Some(p) != self.sysmon {
-                        let _ = ptrace::cont(p, None);
+                    }
+                }
+                WaitStatus::PtraceSyscall(p) => {
+                    // Only sysmon is run from system call to system call: it
+                    // stays at the first sleep, once it has counted itself
+                    // among the system threads (so the runtime can still
+                    // tell a deadlock) and before it can preempt anyone.
+                    let sleeps = ptrace::getregs(p).is_ok_and(|r| r.orig_rax == SYS_NANOSLEEP);
+                    if !sleeps {
+                        let _ = ptrace::syscall(p, None);
                     }
                 }
                 WaitStatus::PtraceEvent(p, _, _) => {
@@ -491,48 +564,54 @@ impl Tracer {
                 }
                 WaitStatus::Stopped(p, Signal::SIGTRAP) => return Ok(Stop::Trap(p)),
                 WaitStatus::Stopped(p, sig) if p == self.tid => return Ok(Stop::Signal(p, sig)),
-                WaitStatus::Stopped(p, sig) => {
-                    let _ = ptrace::cont(p, sig);
-                }
+                WaitStatus::Stopped(p, sig) => self.resume(p, Some(sig)),
                 _ => {}
             }
         }
     }
 }
 
+impl Tracer {
+    /// Lets thread `t` go on, to its next system call if it is sysmon.
+    fn resume(&self, t: Pid, sig: Option<Signal>) {
+        let _ = if Some(t) == self.sysmon {
+            ptrace::syscall(t, sig)
+        } else {
+            ptrace::cont(t, sig)
+        };
+    }
+}
+
 impl Drop for Tracer {
     fn drop(&mut self) {
-        let _ = signal::kill(self.pid, Signal::SIGKILL);
-        // Reap every thread, so no zombie is left.
-        while let Ok(status) = waitpid(None, Some(WaitPidFlag::__WALL | WaitPidFlag::__WNOTHREAD)) {
-            if matches!(status, WaitStatus::Exited(p, _) | WaitStatus::Signaled(p, _, _) if p == self.pid)
-            {
-                break;
-            }
+        kill_and_reap(self.pid);
+    }
+}
+
+/// Kills a process started for tracing when it is dropped.
+struct Reaper(Pid);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        kill_and_reap(self.0);
+    }
+}
+
+/// Kills process `pid` and reaps every thread of it, so no zombie is left.
+fn kill_and_reap(pid: Pid) {
+    let _ = signal::kill(pid, Signal::SIGKILL);
+    while let Ok(status) = waitpid(None, Some(WaitPidFlag::__WALL | WaitPidFlag::__WNOTHREAD)) {
+        if matches!(status, WaitStatus::Exited(p, _) | WaitStatus::Signaled(p, _, _) if p == pid) {
+            break;
         }
     }
 }
 
-/// The anonymous mappings of process `pid`, from `/proc/<pid>/maps`.
-fn anonymous_mappings(pid: Pid) -> Vec<(u64, u64)> {
-    let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/maps")) else {
-        return Vec::new();
-    };
-    text.lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let range = fields.next()?;
-            // Address, permissions, offset, device, inode, then the path when there is one.
-            if fields.nth(4).is_some() {
-                return None;
-            }
-            let (lo, hi) = range.split_once('-')?;
-            Some((
-                u64::from_str_radix(lo, 16).ok()?,
-                u64::from_str_radix(hi, 16).ok()?,
-            ))
-        })
-        .collect()
+/// How many CPUs `set` holds.
+fn mine_count(set: &CpuSet) -> usize {
+    (0..CpuSet::count())
+        .filter(|&c| set.is_set(c).unwrap_or(false))
+        .count()
 }
 
 /// Waits for any traced thread of this thread's children.

@@ -503,7 +503,8 @@ pub(crate) fn cmpxchg8b(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let expected = (m.cpu.gpr[RDX] & 0xffff_ffff) << 32 | (m.cpu.gpr[RAX] & 0xffff_ffff);
     let equal = old == expected;
     if equal {
-        let new = (m.cpu.gpr[crate::cpu::RCX] & 0xffff_ffff) << 32 | (m.cpu.gpr[crate::cpu::RBX] & 0xffff_ffff);
+        let new = (m.cpu.gpr[crate::cpu::RCX] & 0xffff_ffff) << 32
+            | (m.cpu.gpr[crate::cpu::RBX] & 0xffff_ffff);
         m.store(a, 8, new)?;
     } else {
         m.cpu.gpr[RAX] = old & 0xffff_ffff;

@@ -11,7 +11,9 @@ use crate::exec::{Exec, Halt, Machine};
 fn read(m: &mut Machine<'_>, d: &Decoded, i: u32) -> Result<u128, Halt> {
     let ins = &d.ins;
     match ins.op_kind(i) {
-        OpKind::Register if ins.op_register(i).is_xmm() => Ok(m.cpu.xmm[ins.op_register(i).number()]),
+        OpKind::Register if ins.op_register(i).is_xmm() => {
+            Ok(m.cpu.xmm[ins.op_register(i).number()])
+        }
         OpKind::Memory => {
             let a = m.ea(d);
             match ins.memory_size().size() {
@@ -35,17 +37,26 @@ fn set(m: &mut Machine<'_>, d: &Decoded, v: u128) -> Exec {
 
 /// Splits `v` into lanes of `bits` bits.
 fn lanes(v: u128, bits: u32) -> Vec<u64> {
-    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
-    (0..128 / bits).map(|i| (v >> (i * bits)) as u64 & mask).collect()
+    let mask = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
+    (0..128 / bits)
+        .map(|i| (v >> (i * bits)) as u64 & mask)
+        .collect()
 }
 
 /// Joins lanes of `bits` bits.
 fn join(lanes: &[u64], bits: u32) -> u128 {
-    let mask = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
-    lanes
-        .iter()
-        .enumerate()
-        .fold(0, |acc, (i, &l)| acc | u128::from(l & mask) << (i as u32 * bits))
+    let mask = if bits == 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    };
+    lanes.iter().enumerate().fold(0, |acc, (i, &l)| {
+        acc | u128::from(l & mask) << (i as u32 * bits)
+    })
 }
 
 /// Applies `f` lane by lane to operands 0 and 1 and writes the result to operand 0.
@@ -67,10 +78,25 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let mn = d.ins.mnemonic();
     let bits_of = |mn: Mnemonic| -> u32 {
         match mn {
-            M::Paddb | M::Psubb | M::Pcmpeqb | M::Pcmpgtb | M::Pminub | M::Pmaxub | M::Paddusb
-            | M::Psubusb | M::Pavgb => 8,
-            M::Paddw | M::Psubw | M::Pcmpeqw | M::Pcmpgtw | M::Psllw | M::Psrlw | M::Psraw
-            | M::Pmullw | M::Pminsw | M::Pmaxsw => 16,
+            M::Paddb
+            | M::Psubb
+            | M::Pcmpeqb
+            | M::Pcmpgtb
+            | M::Pminub
+            | M::Pmaxub
+            | M::Paddusb
+            | M::Psubusb
+            | M::Pavgb => 8,
+            M::Paddw
+            | M::Psubw
+            | M::Pcmpeqw
+            | M::Pcmpgtw
+            | M::Psllw
+            | M::Psrlw
+            | M::Psraw
+            | M::Pmullw
+            | M::Pminsw
+            | M::Pmaxsw => 16,
             M::Paddd | M::Psubd | M::Pcmpeqd | M::Pcmpgtd | M::Pslld | M::Psrld | M::Psrad => 32,
             _ => 64,
         }
@@ -82,7 +108,11 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
         M::Pmuludq => {
             let a = lanes(read(m, d, 0)?, 64);
             let b = lanes(read(m, d, 1)?, 64);
-            let r: Vec<u64> = a.iter().zip(&b).map(|(&x, &y)| (x & 0xffff_ffff) * (y & 0xffff_ffff)).collect();
+            let r: Vec<u64> = a
+                .iter()
+                .zip(&b)
+                .map(|(&x, &y)| (x & 0xffff_ffff) * (y & 0xffff_ffff))
+                .collect();
             set(m, d, join(&r, 64))
         }
         M::Paddusb => lanewise(m, d, 8, |x, y| (x + y).min(0xff)),
@@ -90,15 +120,29 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
         M::Pavgb => lanewise(m, d, 8, |x, y| (x + y + 1) >> 1),
         M::Pminub => lanewise(m, d, 8, u64::min),
         M::Pmaxub => lanewise(m, d, 8, u64::max),
-        M::Pminsw => lanewise(m, d, 16, |x, y| if signed(x, 16) < signed(y, 16) { x } else { y }),
-        M::Pmaxsw => lanewise(m, d, 16, |x, y| if signed(x, 16) > signed(y, 16) { x } else { y }),
+        M::Pminsw => lanewise(
+            m,
+            d,
+            16,
+            |x, y| if signed(x, 16) < signed(y, 16) { x } else { y },
+        ),
+        M::Pmaxsw => lanewise(
+            m,
+            d,
+            16,
+            |x, y| if signed(x, 16) > signed(y, 16) { x } else { y },
+        ),
         M::Pcmpeqb | M::Pcmpeqw | M::Pcmpeqd => {
             lanewise(m, d, bits_of(mn), |x, y| if x == y { u64::MAX } else { 0 })
         }
         M::Pcmpgtb | M::Pcmpgtw | M::Pcmpgtd => {
             let bits = bits_of(mn);
             lanewise(m, d, bits, move |x, y| {
-                if signed(x, bits) > signed(y, bits) { u64::MAX } else { 0 }
+                if signed(x, bits) > signed(y, bits) {
+                    u64::MAX
+                } else {
+                    0
+                }
             })
         }
         M::Pandn => {
@@ -147,7 +191,9 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
         M::Pshufd => {
             let src = lanes(read(m, d, 1)?, 32);
             let imm = u32::from(d.ins.immediate8());
-            let r: Vec<u64> = (0..4).map(|i| src[((imm >> (2 * i)) & 3) as usize]).collect();
+            let r: Vec<u64> = (0..4)
+                .map(|i| src[((imm >> (2 * i)) & 3) as usize])
+                .collect();
             set(m, d, join(&r, 32))
         }
         M::Pshuflw | M::Pshufhw => {
@@ -165,17 +211,30 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
             let b = lanes(read(m, d, 1)?, 32);
             let imm = u32::from(d.ins.immediate8());
             let pick = |v: &[u64], i: u32| v[((imm >> (2 * i)) & 3) as usize];
-            set(m, d, join(&[pick(&a, 0), pick(&a, 1), pick(&b, 2), pick(&b, 3)], 32))
+            set(
+                m,
+                d,
+                join(&[pick(&a, 0), pick(&a, 1), pick(&b, 2), pick(&b, 3)], 32),
+            )
         }
-        M::Punpcklbw | M::Punpcklwd | M::Punpckldq | M::Punpcklqdq | M::Punpckhbw | M::Punpckhwd
-        | M::Punpckhdq | M::Punpckhqdq => {
+        M::Punpcklbw
+        | M::Punpcklwd
+        | M::Punpckldq
+        | M::Punpcklqdq
+        | M::Punpckhbw
+        | M::Punpckhwd
+        | M::Punpckhdq
+        | M::Punpckhqdq => {
             let bits = match mn {
                 M::Punpcklbw | M::Punpckhbw => 8,
                 M::Punpcklwd | M::Punpckhwd => 16,
                 M::Punpckldq | M::Punpckhdq => 32,
                 _ => 64,
             };
-            let high = matches!(mn, M::Punpckhbw | M::Punpckhwd | M::Punpckhdq | M::Punpckhqdq);
+            let high = matches!(
+                mn,
+                M::Punpckhbw | M::Punpckhwd | M::Punpckhdq | M::Punpckhqdq
+            );
             let a = lanes(read(m, d, 0)?, bits);
             let b = lanes(read(m, d, 1)?, bits);
             let half = a.len() / 2;
@@ -215,7 +274,15 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 let x = read(m, d, 0)?;
                 let v = u128::from(read(m, d, 1)? as u64);
                 let lo64 = u128::from(u64::MAX);
-                set(m, d, if high { (x & lo64) | v << 64 } else { (x & !lo64) | v })
+                set(
+                    m,
+                    d,
+                    if high {
+                        (x & lo64) | v << 64
+                    } else {
+                        (x & !lo64) | v
+                    },
+                )
             }
         }
         M::Movntdq | M::Movntps | M::Movntpd => {
@@ -231,7 +298,10 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
         M::Movmskps | M::Movmskpd => {
             let bits = if mn == M::Movmskps { 32 } else { 64 };
             let a = lanes(read(m, d, 1)?, bits);
-            let mask = a.iter().enumerate().fold(0, |acc, (i, &l)| acc | ((l >> (bits - 1)) & 1) << i);
+            let mask = a
+                .iter()
+                .enumerate()
+                .fold(0, |acc, (i, &l)| acc | ((l >> (bits - 1)) & 1) << i);
             m.write_op(d, 0, mask)
         }
         _ => Err(m.unsupported(d)),

@@ -37,7 +37,11 @@ pub(crate) fn popf(m: &mut Machine<'_>, _: &Decoded) -> Exec {
 pub(crate) fn pusha(m: &mut Machine<'_>, _: &Decoded) -> Exec {
     let sp = m.sp();
     for r in 0..8 {
-        let v = if r == crate::cpu::RSP { sp } else { m.cpu.gpr[r] };
+        let v = if r == crate::cpu::RSP {
+            sp
+        } else {
+            m.cpu.gpr[r]
+        };
         m.push(v)?;
     }
     Ok(())

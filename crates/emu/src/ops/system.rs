@@ -12,7 +12,7 @@ use crate::os;
 
 /// SYSCALL: Fast System Call (amd64).
 pub(crate) fn syscall(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    if m.os.is_none() || m.arch != Arch::Amd64 {
+    if m.arch != Arch::Amd64 {
         return Err(m.unsupported(d));
     }
     os::syscall(m)
@@ -20,7 +20,7 @@ pub(crate) fn syscall(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 
 /// INT: Call to Interrupt Procedure; `INT 0x80` is a 386 system call.
 pub(crate) fn int(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    if m.os.is_none() || m.arch != Arch::I386 || d.ins.immediate(0) != 0x80 {
+    if m.arch != Arch::I386 || d.ins.immediate(0) != 0x80 {
         return Err(m.unsupported(d));
     }
     os::syscall(m)
@@ -29,10 +29,7 @@ pub(crate) fn int(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 /// CPUID: CPU Identification. A baseline CPU, the same on every run: an
 /// x86-64 with SSE2 and nothing newer (GOAMD64=v1), so the runtime takes
 /// its SSE2 and portable paths.
-pub(crate) fn cpuid(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    if m.os.is_none() {
-        return Err(m.unsupported(d));
-    }
+pub(crate) fn cpuid(m: &mut Machine<'_>, _: &Decoded) -> Exec {
     let leaf = m.cpu.gpr[RAX] as u32;
     // FPU, TSC, CX8, CMOV, MMX, FXSR, SSE, SSE2.
     let features = 1 | 1 << 4 | 1 << 8 | 1 << 15 | 1 << 23 | 1 << 24 | 1 << 25 | 1 << 26;
@@ -53,10 +50,7 @@ pub(crate) fn cpuid(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 }
 
 /// RDTSC: Read Time-Stamp Counter, three ticks a step from a fixed start.
-pub(crate) fn rdtsc(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    if m.os.is_none() {
-        return Err(m.unsupported(d));
-    }
+pub(crate) fn rdtsc(m: &mut Machine<'_>, _: &Decoded) -> Exec {
     let t = 1_000_000 + m.steps * 3;
     m.cpu.gpr[RAX] = t & 0xffff_ffff;
     m.cpu.gpr[RDX] = t >> 32;
@@ -66,7 +60,7 @@ pub(crate) fn rdtsc(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 /// MOV to or from a segment register: only GS on 386, the thread's TLS selector.
 pub(crate) fn mov_segment(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let ins = &d.ins;
-    if m.os.is_none() || m.arch != Arch::I386 || ins.mnemonic() != Mnemonic::Mov {
+    if m.arch != Arch::I386 || ins.mnemonic() != Mnemonic::Mov {
         return Err(m.unsupported(d));
     }
     if ins.op_register(0) == Register::GS {

@@ -149,7 +149,11 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
             m.cpu.fpu.set_st(0, v);
         }
         M::Fxch => {
-            let i = if ins.op_count() > 1 { st_index(d, 1) } else { 1 };
+            let i = if ins.op_count() > 1 {
+                st_index(d, 1)
+            } else {
+                1
+            };
             let (a, b) = (m.cpu.fpu.st(0), m.cpu.fpu.st(i));
             m.cpu.fpu.set_st(0, b);
             m.cpu.fpu.set_st(i, a);

@@ -40,6 +40,7 @@ enum Call {
     Prctl,
     Prlimit,
     Getrlimit,
+    Setrlimit,
     Tkill,
     Tgkill,
     Futex,
@@ -81,6 +82,7 @@ const AMD64: &[(u32, &str, Call)] = &[
     (63, "uname", Call::Uname),
     (72, "fcntl", Call::Fcntl),
     (97, "getrlimit", Call::Getrlimit),
+    (160, "setrlimit", Call::Setrlimit),
     (102, "getuid", Call::Getuid),
     (104, "getgid", Call::Getuid),
     (107, "geteuid", Call::Getuid),
@@ -115,6 +117,7 @@ const I386: &[(u32, &str, Call)] = &[
     (20, "getpid", Call::Getpid),
     (45, "brk", Call::Brk),
     (55, "fcntl", Call::Fcntl),
+    (75, "setrlimit", Call::Setrlimit),
     (91, "munmap", Call::Munmap),
     (120, "clone", Call::Clone),
     (122, "uname", Call::Uname),
@@ -266,7 +269,7 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
         Call::Mmap2 => mmap(os, m, a[0], a[1], a[2], a[3], a[4] as i32),
         Call::Munmap => {
             let len = crate::elf::page_up(a[1]);
-            if a[0] % crate::elf::PAGE != 0 || len == 0 {
+            if !a[0].is_multiple_of(crate::elf::PAGE) || len == 0 {
                 return Err(EINVAL);
             }
             os.remove_vma(a[0], len);
@@ -342,7 +345,14 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
         }
         Call::ExitGroup => Err(exit(m, a[0] as i32)),
         Call::Uname => {
-            let fields = ["Linux", "gostack", "6.1.0", "#1 SMP", machine(os.arch), "(none)"];
+            let fields = [
+                "Linux",
+                "gostack",
+                "6.1.0",
+                "#1 SMP",
+                machine(os.arch),
+                "(none)",
+            ];
             for (i, f) in fields.iter().enumerate() {
                 let mut buf = [0u8; 65];
                 buf[..f.len()].copy_from_slice(f.as_bytes());
@@ -384,7 +394,11 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
             let slot = if entry == u32::MAX {
                 t.tls.iter().position(|&b| b == 0).unwrap_or(0)
             } else {
-                entry.checked_sub(12).map(|e| e as usize).filter(|&e| e < 3).ok_or(EINVAL)?
+                entry
+                    .checked_sub(12)
+                    .map(|e| e as usize)
+                    .filter(|&e| e < 3)
+                    .ok_or(EINVAL)?
             };
             t.tls[slot] = base;
             put(m, a[0], 4, 12 + slot as u64)?;
@@ -393,17 +407,43 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
         }
         Call::Prlimit => {
             if a[3] != 0 {
-                let (cur, max) = rlimit(a[1]);
+                let (cur, max) = os.rlimit(a[1]);
                 put(m, a[3], 8, cur)?;
                 put(m, a[3] + 8, 8, max)?;
+            }
+            if a[2] != 0 {
+                let limit = (get(m, a[2], 8)?, get(m, a[2] + 8, 8)?);
+                os.set_rlimit(a[1], limit)?;
             }
             v(0)
         }
         Call::Getrlimit => {
-            let (cur, max) = rlimit(a[0]);
-            let clamp = |x: u64| if word == 4 { x.min(u64::from(u32::MAX)) } else { x };
+            let (cur, max) = os.rlimit(a[0]);
+            // 32-bit limits: anything larger reads as unlimited.
+            let clamp = |x: u64| {
+                if word == 4 {
+                    x.min(u64::from(u32::MAX))
+                } else {
+                    x
+                }
+            };
             put(m, a[1], word, clamp(cur))?;
             put(m, a[1] + word as u64, word, clamp(max))?;
+            v(0)
+        }
+        Call::Setrlimit => {
+            let widen = |x: u64| {
+                if word == 4 && x == u64::from(u32::MAX) {
+                    u64::MAX
+                } else {
+                    x
+                }
+            };
+            let limit = (
+                widen(get(m, a[1], word)?),
+                widen(get(m, a[1] + word as u64, word)?),
+            );
+            os.set_rlimit(a[0], limit)?;
             v(0)
         }
         Call::Tkill => kill(os, a[0] as i32, a[1] as u32),
@@ -484,6 +524,9 @@ const STOPPED: Errno = i64::MIN;
 
 /// Ends the run with `code`.
 fn exit(m: &mut Machine<'_>, code: i32) -> Errno {
+    if let Some(t) = &mut m.trace {
+        t.event(crate::trace::Event::Exit { code });
+    }
     stop_with(m, Stop::Exited(code))
 }
 
@@ -494,12 +537,31 @@ fn machine(arch: Arch) -> &'static str {
     }
 }
 
-/// Resource limits: open files 1024 (hard 524288), the stack 8 MiB, the rest unlimited.
-fn rlimit(resource: u64) -> (u64, u64) {
-    match resource {
-        3 => (8 << 20, u64::MAX),
-        7 => (1024, 524_288),
-        _ => (u64::MAX, u64::MAX),
+impl Linux {
+    /// A resource limit (soft, hard): as set, or the defaults: open files
+    /// 1024 (hard 524288), the stack 8 MiB, the rest unlimited.
+    fn rlimit(&self, resource: u64) -> (u64, u64) {
+        if let Some(&limit) = self.rlimits.get(&resource) {
+            return limit;
+        }
+        match resource {
+            3 => (8 << 20, u64::MAX),
+            7 => (1024, 524_288),
+            _ => (u64::MAX, u64::MAX),
+        }
+    }
+
+    /// Sets a resource limit; the soft limit may not exceed the hard one,
+    /// nor the hard one rise.
+    fn set_rlimit(&mut self, resource: u64, (cur, max): (u64, u64)) -> Result<(), Errno> {
+        if cur > max {
+            return Err(EINVAL);
+        }
+        if max > self.rlimit(resource).1 {
+            return Err(EPERM);
+        }
+        self.rlimits.insert(resource, (cur, max));
+        Ok(())
     }
 }
 
@@ -657,8 +719,12 @@ fn epoll_wait(
         return Ok(Done::Value(0));
     }
     m.cpu.gpr[RAX] = 0;
-    let deadline = (timeout_ms > 0)
-        .then(|| (os.now(m.steps) + u64::from(timeout_ms as u32) * 1_000_000, 0));
+    let deadline = (timeout_ms > 0).then(|| {
+        (
+            os.now(m.steps) + u64::from(timeout_ms as u32) * 1_000_000,
+            0,
+        )
+    });
     block(os, m, Wait::Epoll(epfd), deadline).map_err(|h| stop_with(m, *h))?;
     Ok(Done::Set)
 }
@@ -692,12 +758,10 @@ fn mmap(
         ));
     }
     let len = crate::elf::page_up(len);
-    if len == 0 || addr % crate::elf::PAGE != 0 {
+    if len == 0 || !addr.is_multiple_of(crate::elf::PAGE) {
         return Err(EINVAL);
     }
-    let base = if flags & MAP_FIXED != 0 {
-        addr
-    } else if addr != 0 && os.is_free(addr, len) {
+    let base = if flags & MAP_FIXED != 0 || (addr != 0 && os.is_free(addr, len)) {
         addr
     } else if flags & MAP_FIXED_NOREPLACE != 0 {
         return Err(17); // EEXIST
@@ -718,7 +782,13 @@ fn mmap(
     Ok(Done::Value(base as i64))
 }
 
-fn sigaction(os: &mut Linux, m: &mut Machine<'_>, sig: u32, new: u64, old: u64) -> Result<Done, Errno> {
+fn sigaction(
+    os: &mut Linux,
+    m: &mut Machine<'_>,
+    sig: u32,
+    new: u64,
+    old: u64,
+) -> Result<Done, Errno> {
     if sig == 0 || sig > 64 {
         return Err(EINVAL);
     }
@@ -745,14 +815,25 @@ fn sigaction(os: &mut Linux, m: &mut Machine<'_>, sig: u32, new: u64, old: u64) 
     Ok(Done::Value(0))
 }
 
-fn sigaltstack(os: &mut Linux, m: &mut Machine<'_>, new: u64, old: u64, word: usize) -> Result<Done, Errno> {
+fn sigaltstack(
+    os: &mut Linux,
+    m: &mut Machine<'_>,
+    new: u64,
+    old: u64,
+    word: usize,
+) -> Result<Done, Errno> {
     let w = word as u64;
     let sp = m.cpu.gpr[RSP];
     let (base, size, flags) = os.thread().altstack;
     let on = flags & SS_DISABLE == 0 && sp > base && sp <= base + size;
     if old != 0 {
         put(m, old, word, base)?;
-        put(m, old + w, 4, u64::from(if on { SS_ONSTACK } else { flags }))?;
+        put(
+            m,
+            old + w,
+            4,
+            u64::from(if on { SS_ONSTACK } else { flags }),
+        )?;
         put(m, old + 2 * w, word, size)?;
     }
     if new != 0 {
@@ -772,7 +853,11 @@ fn sigaltstack(os: &mut Linux, m: &mut Machine<'_>, new: u64, old: u64, word: us
 }
 
 fn kill(os: &mut Linux, tid: i32, sig: u32) -> Result<Done, Errno> {
-    let Some(t) = os.threads.iter_mut().find(|t| t.tid == tid && t.wait != Wait::Exited) else {
+    let Some(t) = os
+        .threads
+        .iter_mut()
+        .find(|t| t.tid == tid && t.wait != Wait::Exited)
+    else {
         return Err(3); // ESRCH
     };
     if sig > 64 {
@@ -830,7 +915,12 @@ fn clone(os: &mut Linux, m: &mut Machine<'_>, a: [u64; 6]) -> Result<Done, Errno
     Ok(Done::Value(i64::from(tid)))
 }
 
-fn futex(os: &mut Linux, m: &mut Machine<'_>, a: [u64; 6], time_word: usize) -> Result<Done, Errno> {
+fn futex(
+    os: &mut Linux,
+    m: &mut Machine<'_>,
+    a: [u64; 6],
+    time_word: usize,
+) -> Result<Done, Errno> {
     const FUTEX_WAIT: u64 = 0;
     const FUTEX_WAKE: u64 = 1;
     let (addr, op, val) = (a[0], a[1] & 0x7f, a[2] as u32);
@@ -873,7 +963,13 @@ fn futex(os: &mut Linux, m: &mut Machine<'_>, a: [u64; 6], time_word: usize) -> 
     }
 }
 
-fn clock_gettime(os: &mut Linux, m: &mut Machine<'_>, clock: u64, ts: u64, word: usize) -> Result<Done, Errno> {
+fn clock_gettime(
+    os: &mut Linux,
+    m: &mut Machine<'_>,
+    clock: u64,
+    ts: u64,
+    word: usize,
+) -> Result<Done, Errno> {
     os.reads += 1;
     let now = os.now(m.steps);
     let t = match clock {

@@ -40,7 +40,13 @@ impl Files {
     /// Descriptors 0, 1 and 2, standard input reading `stdin`.
     pub(crate) fn new(stdin: Vec<u8>) -> Files {
         let mut open = BTreeMap::new();
-        open.insert(0, File::Stdin { data: stdin, pos: 0 });
+        open.insert(
+            0,
+            File::Stdin {
+                data: stdin,
+                pos: 0,
+            },
+        );
         open.insert(1, File::Stdout);
         open.insert(2, File::Stderr);
         Files {

@@ -72,7 +72,7 @@ pub(crate) fn fault_signal(m: &mut Machine<'_>, sig: u32, code: i32, addr: u64) 
     m.cpu.rip = m.pc;
     match with(m, |os, m| deliver(os, m, sig, code, addr)) {
         Ok(()) => {
-            m.rt.redirected = true;
+            m.redirected = true;
             Box::new(Stop::Killed(sig as i32))
         }
         Err(halt) => halt,
@@ -122,7 +122,11 @@ fn deliver(os: &mut Linux, m: &mut Machine<'_>, sig: u32, code: i32, addr: u64) 
         put(m, fpstate + 160 + 16 * i as u64, 8, *x as u64)?;
         put(m, fpstate + 168 + 16 * i as u64, 8, (*x >> 64) as u64)?;
     }
-    let stack = (alt_base, alt_flags | if on_alt { SS_ONSTACK } else { 0 }, alt_size);
+    let stack = (
+        alt_base,
+        alt_flags | if on_alt { SS_ONSTACK } else { 0 },
+        alt_size,
+    );
     let c = m.cpu.clone();
     match arch {
         Arch::Amd64 => {
@@ -131,14 +135,40 @@ fn deliver(os: &mut Linux, m: &mut Machine<'_>, sig: u32, code: i32, addr: u64) 
             let uc = frame + 8;
             let info = frame + 312;
             put(m, frame, 8, action.restorer)?;
-            for (off, v) in [(0, 0), (8, 0), (16, stack.0), (24, u64::from(stack.1)), (32, stack.2)] {
+            for (off, v) in [
+                (0, 0),
+                (8, 0),
+                (16, stack.0),
+                (24, u64::from(stack.1)),
+                (32, stack.2),
+            ] {
                 put(m, uc + off, 8, v)?;
             }
             let g = &c.gpr;
             let regs = [
-                g[8], g[9], g[10], g[11], g[12], g[13], g[14], g[15], g[RDI], g[RSI], g[RBP],
-                g[RBX], g[RDX], g[RAX], g[RCX], g[RSP], c.rip, c.flags | 0x202, 0x33, 0,
-                if sig == SIGSEGV { 4 } else { 0 }, 0, addr,
+                g[8],
+                g[9],
+                g[10],
+                g[11],
+                g[12],
+                g[13],
+                g[14],
+                g[15],
+                g[RDI],
+                g[RSI],
+                g[RBP],
+                g[RBX],
+                g[RDX],
+                g[RAX],
+                g[RCX],
+                g[RSP],
+                c.rip,
+                c.flags | 0x202,
+                0x33,
+                0,
+                if sig == SIGSEGV { 4 } else { 0 },
+                0,
+                addr,
             ];
             for (i, v) in regs.iter().enumerate() {
                 put(m, uc + 40 + 8 * i as u64, 8, *v)?;
@@ -157,18 +187,48 @@ fn deliver(os: &mut Linux, m: &mut Machine<'_>, sig: u32, code: i32, addr: u64) 
             let frame = ((top - 268) & !15) - 4;
             let info = frame + 16;
             let uc = frame + 144;
-            for (off, v) in [(0, action.restorer), (4, u64::from(sig)), (8, info), (12, uc)] {
+            for (off, v) in [
+                (0, action.restorer),
+                (4, u64::from(sig)),
+                (8, info),
+                (12, uc),
+            ] {
                 put(m, frame + off, 4, v)?;
             }
-            for (off, v) in [(0, 0), (4, 0), (8, stack.0), (12, u64::from(stack.1)), (16, stack.2)] {
+            for (off, v) in [
+                (0, 0),
+                (4, 0),
+                (8, stack.0),
+                (12, u64::from(stack.1)),
+                (16, stack.2),
+            ] {
                 put(m, uc + off, 4, v)?;
             }
             let g = &c.gpr;
             let gs = u64::from(os.threads[os.current].gs_selector);
             let regs = [
-                gs, 0, 0x2b, 0x2b, g[RDI], g[RSI], g[RBP], g[RSP], g[RBX], g[RDX], g[RCX],
-                g[RAX], if sig == SIGSEGV { 14 } else { 0 }, 0, c.rip, 0x23, c.flags | 0x202,
-                g[RSP], 0x2b, fpstate, 0, addr,
+                gs,
+                0,
+                0x2b,
+                0x2b,
+                g[RDI],
+                g[RSI],
+                g[RBP],
+                g[RSP],
+                g[RBX],
+                g[RDX],
+                g[RCX],
+                g[RAX],
+                if sig == SIGSEGV { 14 } else { 0 },
+                0,
+                c.rip,
+                0x23,
+                c.flags | 0x202,
+                g[RSP],
+                0x2b,
+                fpstate,
+                0,
+                addr,
             ];
             for (i, v) in regs.iter().enumerate() {
                 put(m, uc + 20 + 4 * i as u64, 4, *v)?;
@@ -221,8 +281,11 @@ pub(crate) fn sigreturn(os: &mut Linux, m: &mut Machine<'_>) -> Exec {
             for (i, v) in regs[..8].iter().enumerate() {
                 g[8 + i] = *v;
             }
-            [g[RDI], g[RSI], g[RBP], g[RBX], g[RDX], g[RAX], g[RCX], g[RSP]] =
-                [regs[8], regs[9], regs[10], regs[11], regs[12], regs[13], regs[14], regs[15]];
+            [
+                g[RDI], g[RSI], g[RBP], g[RBX], g[RDX], g[RAX], g[RCX], g[RSP],
+            ] = [
+                regs[8], regs[9], regs[10], regs[11], regs[12], regs[13], regs[14], regs[15],
+            ];
             m.cpu.rip = regs[16];
             m.cpu.flags = regs[17] & (crate::cpu::ARITH | crate::cpu::DF);
             fpstate = get(m, uc + 40 + 184, 8)?;
@@ -235,8 +298,11 @@ pub(crate) fn sigreturn(os: &mut Linux, m: &mut Machine<'_>) -> Exec {
                 *r = get(m, uc + 20 + 4 * i as u64, 4)?;
             }
             let g = &mut m.cpu.gpr;
-            [g[RDI], g[RSI], g[RBP], g[RSP], g[RBX], g[RDX], g[RCX], g[RAX]] =
-                [regs[4], regs[5], regs[6], regs[7], regs[8], regs[9], regs[10], regs[11]];
+            [
+                g[RDI], g[RSI], g[RBP], g[RSP], g[RBX], g[RDX], g[RCX], g[RAX],
+            ] = [
+                regs[4], regs[5], regs[6], regs[7], regs[8], regs[9], regs[10], regs[11],
+            ];
             m.cpu.rip = regs[14];
             m.cpu.flags = regs[16] & (crate::cpu::ARITH | crate::cpu::DF);
             fpstate = regs[19];

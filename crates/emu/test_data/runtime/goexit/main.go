@@ -16,7 +16,7 @@ func main() {
 		fmt.Println("FAIL: after Goexit")
 	}()
 	<-done
-	fmt.Println("NumGoroutine:", runtime.NumGoroutine())
+	fmt.Println("goroutine done")
 	block := make(chan int)
 	<-block
 }

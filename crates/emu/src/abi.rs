@@ -1,0 +1,62 @@
+//! The register file's numbering and the registers Go's calling
+//! conventions use: said once here for every crate that reads a [`crate::Cpu`].
+
+use crate::Arch;
+
+/// Carry flag.
+pub const CF: u64 = 1 << 0;
+/// Parity flag.
+pub const PF: u64 = 1 << 2;
+/// Auxiliary carry flag.
+pub const AF: u64 = 1 << 4;
+/// Zero flag.
+pub const ZF: u64 = 1 << 6;
+/// Sign flag.
+pub const SF: u64 = 1 << 7;
+/// Direction flag.
+pub const DF: u64 = 1 << 10;
+/// Overflow flag.
+pub const OF: u64 = 1 << 11;
+/// The ID flag: a program that can toggle it knows CPUID exists.
+pub const ID: u64 = 1 << 21;
+/// The arithmetic flags an ALU instruction may change.
+pub const ARITH: u64 = CF | PF | AF | ZF | SF | OF;
+
+/// RAX (EAX): index in [`crate::Cpu::gpr`], in the hardware's numbering.
+pub const RAX: usize = 0;
+/// RCX (ECX).
+pub const RCX: usize = 1;
+/// RDX (EDX).
+pub const RDX: usize = 2;
+/// RBX (EBX).
+pub const RBX: usize = 3;
+/// RSP (ESP).
+pub const RSP: usize = 4;
+/// RBP (EBP).
+pub const RBP: usize = 5;
+/// RSI (ESI).
+pub const RSI: usize = 6;
+/// RDI (EDI).
+pub const RDI: usize = 7;
+/// R14: the current goroutine's `g` in Go's amd64 register ABI.
+pub const R14: usize = 14;
+
+/// Names of the general registers as Go's assembler spells them.
+pub const GPR_NAMES: [&str; 16] = [
+    "AX", "CX", "DX", "BX", "SP", "BP", "SI", "DI", "R8", "R9", "R10", "R11", "R12", "R13", "R14",
+    "R15",
+];
+
+/// Integer argument and result registers of Go's amd64 register ABI, in order.
+pub const AMD64_INT_ARGS: [usize; 9] = [RAX, RBX, RCX, RDI, RSI, 8, 9, 10, 11];
+
+/// The registers a picture of the stack shows, in order: on amd64 the first
+/// integer argument and result registers (AX, BX, CX, DI, SI), DX (a
+/// closure's context), SP and BP; on 386, where arguments live on the
+/// stack, AX, BX, CX, DX and SP.
+pub fn shown_registers(arch: Arch) -> &'static [usize] {
+    match arch {
+        Arch::Amd64 => &[RAX, RBX, RCX, RDI, RSI, RDX, RSP, RBP],
+        Arch::I386 => &[RAX, RBX, RCX, RDX, RSP],
+    }
+}

@@ -1,0 +1,113 @@
+//! The loaded program: every symbol of the executable with its address,
+//! and its functions decoded once.
+
+use std::collections::HashMap;
+
+use iced_x86::{Decoder, DecoderOptions, Instruction};
+
+use crate::Arch;
+use crate::decode::{Decoded, decode};
+use crate::mem::Memory;
+
+/// The loaded program: addresses of every symbol and the decoded code.
+#[derive(Debug, Clone)]
+pub(crate) struct Image {
+    /// Every symbol with an address, sorted by address.
+    pub(crate) symbols: Vec<Sym>,
+    /// Address of each symbol by name.
+    pub(crate) by_name: HashMap<String, u64>,
+    /// The package's instructions, decoded once.
+    pub(crate) code: std::sync::Arc<[Decoded]>,
+    /// For each byte of the text range, the index in `code` of the instruction starting there.
+    pub(crate) code_index: Vec<u32>,
+    /// Start of the decoded text: where `code_index` begins.
+    pub(crate) text_base: u64,
+    /// End of the decoded text.
+    pub(crate) text_end: u64,
+}
+
+/// What a symbol with an address is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SymClass {
+    /// A function.
+    Func,
+    /// Data.
+    Data,
+}
+
+/// A named address.
+#[derive(Debug, Clone)]
+pub(crate) struct Sym {
+    pub(crate) name: String,
+    pub(crate) addr: u64,
+    pub(crate) size: u64,
+    pub(crate) class: SymClass,
+    /// Index in the listing's symbols, for package main's own symbols.
+    pub(crate) listing_index: Option<usize>,
+}
+
+/// A reason the listing cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoadError {
+    /// The executable is not an ELF file this emulator can run.
+    #[error("the executable cannot be loaded: {0}")]
+    BadExecutable(String),
+    /// The executable has no `main.main`.
+    #[error("the executable has no main.main: gostack runs whole programs of package main")]
+    NoMain,
+}
+
+impl Image {
+    /// Decodes every function once.
+    pub(crate) fn decode(&mut self, arch: Arch, mem: &mut Memory) {
+        let base = self.text_base;
+        let len = (self.text_end - base) as usize;
+        self.code_index = vec![u32::MAX; len];
+        let mut code = Vec::new();
+        let text = mem.slice(base, len).expect("text is mapped").to_vec();
+        for sym in self.symbols.iter().filter(|s| s.class == SymClass::Func) {
+            let start = (sym.addr - base) as usize;
+            let Some(bytes) = text.get(start..start + sym.size as usize) else {
+                continue;
+            };
+            let mut decoder =
+                Decoder::with_ip(crate::bitness(arch), bytes, sym.addr, DecoderOptions::NONE);
+            while decoder.can_decode() {
+                let ins = decoder.decode();
+                self.code_index[(ins.ip() - base) as usize] = code.len() as u32;
+                code.push(decode(ins, arch));
+            }
+        }
+        self.code = code.into();
+    }
+
+    /// The symbol whose range holds `addr`.
+    pub(crate) fn symbol_at(&self, addr: u64) -> Option<&Sym> {
+        let i = self.symbols.partition_point(|s| s.addr <= addr);
+        let s = self.symbols.get(i.checked_sub(1)?)?;
+        (addr < s.addr + s.size.max(1)).then_some(s)
+    }
+
+    /// The address of a symbol.
+    pub(crate) fn addr(&self, name: &str) -> Option<u64> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The index in `code` of the instruction at `pc`, if `pc` starts one of the package's.
+    #[inline]
+    pub(crate) fn code_at(&self, pc: u64) -> Option<usize> {
+        let off = pc.wrapping_sub(self.text_base);
+        match self.code_index.get(off as usize) {
+            Some(&i) if i != u32::MAX => Some(i as usize),
+            _ => None,
+        }
+    }
+
+    /// The decoded instruction at `pc` in the package's code.
+    #[inline]
+    pub(crate) fn instr(&self, pc: u64) -> Option<&Instruction> {
+        let off = pc.checked_sub(self.text_base)? as usize;
+        let i = *self.code_index.get(off)?;
+        self.code.get(i as usize).map(|d| &d.ins)
+    }
+}
