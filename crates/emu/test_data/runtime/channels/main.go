@@ -39,10 +39,11 @@ func main() {
 	results := make([]int, 8)
 	for i := range results {
 		wg.Add(1)
-		go func() {
+		// i passed by value: before Go 1.22 every iteration shares one i.
+		go func(i int) {
 			defer wg.Done()
 			results[i] = i * 10
-		}()
+		}(i)
 	}
 	wg.Wait()
 	fmt.Println(results)
