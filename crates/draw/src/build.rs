@@ -164,7 +164,7 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
         &[]
     };
     let written = |addr: u64| {
-        changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < a + u64::from(size) && a < addr + w))
+        changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < a.get() + u64::from(size) && a.get() < addr + w))
     };
     let mut namer = Namer::new(run, &view);
     let recent = deepest_recent(run, step, &snap);

@@ -20,7 +20,7 @@ fn changes_text(run: &Run, i: usize) -> String {
             Change::Xmm { reg, high, new, .. } => {
                 parts.push(format!("X{reg}{}={new:#x}", if high { ".hi" } else { "" }));
             }
-            Change::Mem { addr, new, .. } => parts.push(format!("[{addr:#x}]={new:#x}")),
+            Change::Mem { addr, new, .. } => parts.push(format!("[{:#x}]={new:#x}", addr.get())),
             Change::SegBase { gs, new } => {
                 parts.push(format!("{}_base={new:#x}", if gs { "gs" } else { "fs" }))
             }

@@ -33,7 +33,7 @@ pub use cpu::Cpu;
 pub use frames::{Frame, Layout, Region, Slot, Snapshot, StackView};
 pub use image::LoadError;
 pub use os::{World, at_random};
-pub use trace::{Change, Cursor, Event, Step, Trace};
+pub use trace::{Addr, Change, Cursor, Event, Step, Trace};
 
 /// The decoder's bitness for `arch`.
 fn bitness(arch: Arch) -> u32 {

@@ -112,13 +112,35 @@ pub enum Change {
     /// Up to eight bytes of memory.
     Mem {
         /// Address written.
-        addr: u64,
+        addr: Addr,
         /// Bytes written.
         size: u8,
         /// Value after.
         new: u64,
     },
 }
+
+/// A memory address in six bytes, so that a [`Change`] takes 16: user
+/// space addresses have at most 47 bits on amd64 (32 on 386).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Addr([u16; 3]);
+
+impl Addr {
+    /// The address, which must fit in 48 bits.
+    pub fn new(addr: u64) -> Addr {
+        debug_assert!(addr >> 48 == 0, "user addresses fit in 48 bits");
+        Addr([addr as u16, (addr >> 16) as u16, (addr >> 32) as u16])
+    }
+
+    /// The address.
+    pub fn get(self) -> u64 {
+        let [a, b, c] = self.0.map(u64::from);
+        a | b << 16 | c << 32
+    }
+}
+
+// A change is 16 bytes: the trace holds millions.
+const _: () = assert!(std::mem::size_of::<Change>() == 16);
 
 /// Something the system did at a step, beside what the step changed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -176,7 +198,7 @@ impl TraceBuilder {
     #[inline]
     pub(crate) fn mem(&mut self, addr: u64, size: usize, new: u64) {
         self.trace.changes.push(Change::Mem {
-            addr,
+            addr: Addr::new(addr),
             size: size as u8,
             new,
         });
@@ -325,7 +347,7 @@ impl Cursor<'_> {
                     addr, size, new, ..
                 } => {
                     self.snap
-                        .write(addr, &new.to_le_bytes()[..usize::from(size)]);
+                        .write(addr.get(), &new.to_le_bytes()[..usize::from(size)]);
                 }
             }
         }

@@ -537,6 +537,7 @@ impl State {
             let Change::Mem { addr, size, .. } = *c else {
                 continue;
             };
+            let addr = addr.get();
             let Some((&lo, &(hi, r))) = self.ranges.range(..=addr).next_back() else {
                 continue;
             };
@@ -648,6 +649,7 @@ impl State {
         let words = &mut self.routines[r].words;
         for c in changes {
             if let Change::Mem { addr, size, .. } = *c {
+                let addr = addr.get();
                 for b in addr..addr + u64::from(size) {
                     if b < lo || b >= hi {
                         continue;
