@@ -389,34 +389,20 @@ struct GoEnv {
 
 impl GoEnv {
     fn find() -> Result<GoEnv> {
-        let cmd = std::env::var_os("GOSTACK_GO")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| "go".into());
-        let mut go = GoEnv {
-            cmd,
-            version: String::new(),
-            goroot: PathBuf::new(),
-            cache_key: String::new(),
-        };
-        let env = go.output(
-            &[
-                "env",
-                "GOVERSION",
-                "GOROOT",
-                "GOAMD64",
-                "GO386",
-                "GOEXPERIMENT",
-            ],
-            None,
-        )?;
-        let lines: Vec<&str> = env.lines().collect();
-        let [version, goroot, ..] = lines[..] else {
-            bail!("unexpected `go env` output: {env}");
-        };
-        go.version = version.to_string();
-        go.goroot = PathBuf::from(goroot);
-        go.cache_key = env;
-        Ok(go)
+        let go = gostack_toolchain::Go::find()?;
+        Ok(GoEnv {
+            cmd: go.path().to_path_buf(),
+            version: go.version().raw.clone(),
+            goroot: PathBuf::from(go.goroot()),
+            cache_key: [
+                go.version().raw.as_str(),
+                go.goroot(),
+                go.goamd64(),
+                go.go386(),
+                go.goexperiment(),
+            ]
+            .join("\n"),
+        })
     }
 
     /// A go command with the environment the builds use.

@@ -322,17 +322,23 @@ fn set_mul_flags(cpu: &mut Cpu, r: u64, size: usize, overflow: bool) {
     set_szp(cpu, r, size);
 }
 
+/// The count of a shift or rotate: its immediate or CL, masked as the CPU
+/// masks it (six bits for 64-bit operands, five otherwise), or 1.
+fn shift_count(m: &mut Machine<'_>, d: &Decoded, size: usize) -> Result<u32, Halt> {
+    let count_mask = if size == 8 { 63 } else { 31 };
+    Ok(if d.ins.op_count() == 1 {
+        1
+    } else {
+        (m.read_op(d, 1)? & count_mask) as u32
+    })
+}
+
 /// SHL, SHR, SAR, ROL, ROR: shifts and rotates by an immediate or CL.
 pub(crate) fn shift(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
     let bits = size as u32 * 8;
     let a = m.read_op(d, 0)?;
-    let count_mask = if size == 8 { 63 } else { 31 };
-    let count = if d.ins.op_count() == 1 {
-        1
-    } else {
-        (m.read_op(d, 1)? & count_mask) as u32
-    };
+    let count = shift_count(m, d, size)?;
     if count == 0 {
         return Ok(());
     }
@@ -401,12 +407,7 @@ pub(crate) fn rotate_carry(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
     let bits = size as u32 * 8;
     let a = m.read_op(d, 0)?;
-    let count_mask = if size == 8 { 63 } else { 31 };
-    let count = if d.ins.op_count() == 1 {
-        1
-    } else {
-        (m.read_op(d, 1)? & count_mask) as u32
-    } % (bits + 1);
+    let count = shift_count(m, d, size)? % (bits + 1);
     if count == 0 {
         return Ok(());
     }

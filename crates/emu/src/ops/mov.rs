@@ -116,16 +116,21 @@ pub(crate) fn stos(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     string_op(m, d, false)
 }
 
+/// How far a string instruction moves SI and DI per element: down when the direction flag is set.
+fn string_step(m: &Machine<'_>, size: usize) -> u64 {
+    if m.cpu.flag(DF) {
+        (size as u64).wrapping_neg()
+    } else {
+        size as u64
+    }
+}
+
 /// MOVS and STOS, element by element, honouring REP and the direction flag.
 fn string_op(m: &mut Machine<'_>, d: &Decoded, is_move: bool) -> Exec {
     let size = d.ins.memory_size().size();
     let rep = d.ins.has_rep_prefix();
     let mask = m.mask();
-    let step = if m.cpu.flag(DF) {
-        (size as u64).wrapping_neg()
-    } else {
-        size as u64
-    };
+    let step = string_step(m, size);
     loop {
         if rep && m.cpu.gpr[RCX] & mask == 0 {
             return Ok(());
@@ -158,11 +163,7 @@ pub(crate) fn scan_compare(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     );
     let (repe, repne) = (d.ins.has_repe_prefix(), d.ins.has_repne_prefix());
     let mask = m.mask();
-    let step = if m.cpu.flag(DF) {
-        (size as u64).wrapping_neg()
-    } else {
-        size as u64
-    };
+    let step = string_step(m, size);
     loop {
         if (repe || repne) && m.cpu.gpr[RCX] & mask == 0 {
             return Ok(());
