@@ -248,13 +248,18 @@ fn parse_instr(n: u32, pc: u64, after: &str) -> Result<Instr, String> {
 fn parse_text_directive(args: &str, func: &mut Func) -> Result<(), String> {
     let bad = || format!("bad TEXT directive `{args}`");
     let (head, frame) = args.rsplit_once(", $").ok_or_else(bad)?;
+    // The frame size may be negative (`$-4-0` on some architectures), so the
+    // `-` between the sizes is the first one after a leading sign.
+    let sign = usize::from(frame.starts_with('-'));
+    let (frame_size, arg_size) = frame[sign..]
+        .split_once('-')
+        .map(|(size, args)| (&frame[..sign + size.len()], args))
+        .ok_or_else(bad)?;
+    func.frame_size = frame_size.parse().map_err(|_| bad())?;
+    func.arg_size = arg_size.parse().map_err(|_| bad())?;
     if let Some((_, flags)) = head.split_once(", ") {
         func.flags = flags.split('|').map(str::to_string).collect();
     }
-    // The frame size may be negative (`$-4-0` on some architectures).
-    let split = frame[1..].find('-').map(|i| i + 1).ok_or_else(bad)?;
-    func.frame_size = frame[..split].parse().map_err(|_| bad())?;
-    func.arg_size = frame[split + 1..].parse().map_err(|_| bad())?;
     Ok(())
 }
 
@@ -370,6 +375,17 @@ mod tests {
         parse_text_directive("main.f(SB), $-4-0", &mut f).unwrap();
         assert_eq!((f.flags.len(), f.frame_size, f.arg_size), (0, -4, 0));
         assert!(parse_text_directive("main.f(SB)", &mut Func::default()).is_err());
+        for bad in [
+            "main.f(SB), $",
+            "main.f(SB), $-",
+            "main.f(SB), $é-8",
+            "main.f(SB), $8-é",
+        ] {
+            assert!(
+                parse_text_directive(bad, &mut Func::default()).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

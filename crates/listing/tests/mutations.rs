@@ -1,0 +1,334 @@
+//! The parser never panics: real listings from `test_data/listings`, mutated
+//! deterministically, and every input a fuzz target ever crashed on.
+//!
+//! Each mutant is a window of lines of one real listing with a few edits:
+//! byte flips, truncation after each kind of character, insertion of
+//! multibyte characters, `$`, `,`, digits and long numbers, deleted,
+//! duplicated and swapped lines, lines spliced in from other listings.
+//! A seeded generator picks them, so every run tries the same mutants.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::panic;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::time::Instant;
+
+use gostack_listing::parse;
+
+/// How many mutants one run parses: about five seconds in a debug build.
+const MUTANTS: usize = 60_000;
+
+#[test]
+fn mutated_listings_never_panic() {
+    let corpus = corpus();
+    let mut rng = Rng(0x5eed_6057_ac4b_1157);
+    let started = Instant::now();
+    let mut failures = Vec::new();
+    let mut places = BTreeMap::new();
+    for n in 0..MUTANTS {
+        let (text, edits) = mutant(&corpus, &mut rng);
+        if let Err(failure) = check(&text) {
+            let place = failure.split(": ").next().unwrap_or_default().to_string();
+            *places.entry(place).or_insert(0) += 1;
+            failures.push(format!("mutant {n} ({edits}): {failure}\n{text:?}"));
+        }
+    }
+    eprintln!(
+        "{MUTANTS} mutants of {} listings in {:.1?}: {} failures {places:?}",
+        corpus.len(),
+        started.elapsed(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {MUTANTS} mutants failed ({places:?}); the first ones:\n{}",
+        failures.len(),
+        failures[..failures.len().min(5)].join("\n\n")
+    );
+}
+
+/// Inputs that once made the parser panic, each with the lines it must
+/// report as diagnostics: the mutation test and the fuzz targets found them.
+const REGRESSIONS: &[(&str, &[u32])] = &[
+    // A TEXT line cut after `, $`: the frame was sliced from an empty string.
+    (
+        "main.f STEXT size=1 args=0x0 locals=0x0\n\t0x0000 00000 (main.go:3)\tTEXT\tmain.f(SB), ABIInternal, $\n",
+        &[2],
+    ),
+    // A multibyte character right after `$`: sliced inside the character.
+    (
+        "main.f STEXT size=1 args=0x0 locals=0x0\n\t0x0000 00000 (main.go:3)\tTEXT\tmain.f(SB), ABIInternal, $é-8\n",
+        &[2],
+    ),
+    (
+        "main.f STEXT size=1\n\t0x0000 00000 (main.go:3)\tTEXT\tmain.f(SB), $€\n\t0x0000 c3    .\n",
+        &[2],
+    ),
+];
+
+#[test]
+fn inputs_that_once_panicked_give_diagnostics() {
+    for (text, lines) in REGRESSIONS {
+        if let Err(failure) = check(text) {
+            panic!("{text:?}: {failure}");
+        }
+        let found: Vec<u32> = parse(text).diagnostics.iter().map(|d| d.line).collect();
+        assert_eq!(&found, lines, "{text:?}");
+    }
+}
+
+/// Parses `text`, catching a panic; checks that every diagnostic names a line of the input.
+fn check(text: &str) -> Result<(), String> {
+    install_quiet_hook();
+    QUIET.with(|q| q.set(true));
+    let parsed = panic::catch_unwind(|| parse(text));
+    QUIET.with(|q| q.set(false));
+    let parsed =
+        parsed.map_err(|_| format!("panicked at {}", LAST_PANIC.with(|p| p.borrow().clone())))?;
+    let lines = text.lines().count();
+    for d in &parsed.diagnostics {
+        if d.line == 0 || d.line as usize > lines {
+            return Err(format!(
+                "diagnostic on line {} of {lines}: {}",
+                d.line, d.message
+            ));
+        }
+    }
+    for sym in &parsed.listing.symbols {
+        if sym.line == 0 || sym.line as usize > lines {
+            return Err(format!(
+                "symbol {:?} on line {} of {lines}",
+                sym.name, sym.line
+            ));
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Whether a panic on this thread is expected and caught: recorded, not printed.
+    static QUIET: Cell<bool> = const { Cell::new(false) };
+    /// Where the last panic on this thread happened, recorded by the quiet hook.
+    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Wraps the panic hook: a panic inside [`check`] is recorded instead of
+/// printed, so thousands of caught panics stay readable; others print as usual.
+fn install_quiet_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let print = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(Cell::get) {
+                return print(info);
+            }
+            let place = info
+                .location()
+                .map(|l| format!("{}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            let message = info
+                .payload()
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            LAST_PANIC.with(|p| *p.borrow_mut() = format!("{place}: {message}"));
+        }));
+    });
+}
+
+/// Every real listing, split into lines (line endings kept).
+fn corpus() -> Vec<Vec<String>> {
+    let mut files = Vec::new();
+    collect(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test_data/listings"),
+        &mut files,
+    );
+    files.sort();
+    assert!(files.len() >= 200, "the real listings are missing");
+    files
+        .iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            text.split_inclusive('\n').map(str::to_string).collect()
+        })
+        .collect()
+}
+
+fn collect(dir: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else if path.extension().is_some_and(|e| e == "s") {
+            files.push(path);
+        }
+    }
+}
+
+/// What mutations insert: multibyte characters, the listing's own punctuation,
+/// digits and numbers too large for any integer type.
+const INSERTS: &[&str] = &[
+    "é",
+    "€",
+    "𝄞",
+    "\u{fffd}",
+    "\u{0301}",
+    "$",
+    ",",
+    ", $",
+    "$-",
+    "-",
+    "+",
+    "0",
+    "7",
+    "0x",
+    "0xffffffffffffffffff",
+    "99999999999999999999",
+    "-9223372036854775809",
+    "(",
+    ")",
+    ")\t",
+    "\t",
+    " ",
+    "=",
+    ":",
+    "(SP)",
+    "(FP)",
+    "rel ",
+    "t=",
+    "|",
+    "\r",
+    "\n",
+    "\t0x",
+    " STEXT ",
+    "size=",
+];
+
+/// Characters after (or before) which a line is cut.
+const CUT_AFTER: &[char] = &[
+    '$', ',', ' ', '\t', '-', '+', '(', ')', ':', '=', 'x', '|', '.', '0',
+];
+
+/// A window of one listing with one to four mutations, and what they were.
+fn mutant(corpus: &[Vec<String>], rng: &mut Rng) -> (String, String) {
+    let file = &corpus[rng.below(corpus.len())];
+    let len = if rng.below(2) == 0 {
+        1 + rng.below(8)
+    } else {
+        1 + rng.below(64)
+    };
+    // Windows start on a symbol header half of the time, so a function's TEXT line is often in them.
+    let mut start = rng.below(file.len());
+    if rng.below(2) == 0 {
+        while start > 0 && file[start].starts_with('\t') {
+            start -= 1;
+        }
+    }
+    let mut lines: Vec<String> = file[start..(start + len).min(file.len())].to_vec();
+    let mut edits = Vec::new();
+    for _ in 0..1 + rng.below(4) {
+        edits.push(mutate(&mut lines, corpus, rng));
+    }
+    (lines.concat(), edits.join(", "))
+}
+
+/// Applies one mutation to `lines`; returns its name.
+fn mutate(lines: &mut Vec<String>, corpus: &[Vec<String>], rng: &mut Rng) -> &'static str {
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    let i = rng.below(lines.len());
+    let line = &mut lines[i];
+    match rng.below(10) {
+        0 => {
+            // Flip one bit of one byte; invalid UTF-8 becomes U+FFFD, as a lossy read would make it.
+            let mut bytes = std::mem::take(line).into_bytes();
+            if !bytes.is_empty() {
+                let at = rng.below(bytes.len());
+                bytes[at] ^= 1 << rng.below(8);
+            }
+            *line = String::from_utf8_lossy(&bytes).into_owned();
+            "bit flip"
+        }
+        1 => {
+            let at = boundary(line, rng.below(line.len() + 1));
+            line.truncate(at);
+            "cut anywhere"
+        }
+        2 => {
+            let c = CUT_AFTER[rng.below(CUT_AFTER.len())];
+            let places: Vec<usize> = line.match_indices(c).map(|(k, _)| k).collect();
+            if let Some(&k) = places.get(rng.below(places.len().max(1))) {
+                line.truncate(k + c.len_utf8() * rng.below(2));
+            }
+            "cut at a character"
+        }
+        3 | 4 => {
+            let insert = INSERTS[rng.below(INSERTS.len())];
+            let at = boundary(line, rng.below(line.len() + 1));
+            line.insert_str(at, insert);
+            "insertion"
+        }
+        5 => {
+            // Put a multibyte character right after a piece of punctuation, replacing what followed.
+            let c = CUT_AFTER[rng.below(CUT_AFTER.len())];
+            let places: Vec<usize> = line.match_indices(c).map(|(k, _)| k).collect();
+            if let Some(&k) = places.get(rng.below(places.len().max(1))) {
+                let after = k + c.len_utf8();
+                let end = boundary(line, after + rng.below(4));
+                line.replace_range(after..end, INSERTS[rng.below(4)]);
+            }
+            "multibyte after punctuation"
+        }
+        6 => {
+            let from = boundary(line, rng.below(line.len() + 1));
+            let to = boundary(line, from + rng.below(12));
+            line.replace_range(from..to, "");
+            "deleted bytes"
+        }
+        7 => {
+            lines.remove(i);
+            "deleted line"
+        }
+        8 => {
+            let copy = line.clone();
+            lines.insert(rng.below(lines.len() + 1), copy);
+            "duplicated line"
+        }
+        _ => {
+            let other = &corpus[rng.below(corpus.len())];
+            let spliced = other[rng.below(other.len())].clone();
+            lines.insert(rng.below(lines.len() + 1), spliced);
+            "spliced line"
+        }
+    }
+}
+
+/// The char boundary at or before `at`, within `s`.
+fn boundary(s: &str, at: usize) -> usize {
+    let mut at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// SplitMix64: small, seeded, the same sequence on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n`; `n` must not be zero.
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
