@@ -94,6 +94,10 @@ pub fn parse_spec(body: &str) -> Result<Spec, String> {
             "set `sample` (a program of the samples directory) or `source` (the program)".into(),
         ),
         (Some(_), Some(_)) => Err("set only one of `sample` and `source`".into()),
+        _ if spec.nth == Some(0) => Err(
+            "key `nth`: 0: moments are counted from 1 (`nth = 1` is the first time it happens)"
+                .into(),
+        ),
         _ => Ok(spec),
     }
 }
@@ -125,6 +129,8 @@ mod tests {
         );
         assert!(parse_spec("at = \"x\"").unwrap_err().contains("sample"));
         assert!(parse_spec("sample = \"add\"").unwrap_err().contains("at"));
+        let nth0 = parse_spec("sample = \"add\"\nat = \"add2 ret\"\nnth = 0").unwrap_err();
+        assert!(nth0.contains("`nth`") && nth0.contains("from 1"), "{nth0}");
         let spec =
             parse_spec("sample = \"add\"\narch = [\"amd64\", \"386\"]\nat = \"add2 ret\"").unwrap();
         assert_eq!(
