@@ -27,6 +27,9 @@ pub struct Request {
     pub arches: Vec<Arch>,
     /// Compiler flags.
     pub flags: Vec<String>,
+    /// Pass `flags` to the compiler without checking them against the
+    /// toolchain's allowlist (the command line's `--any-flags`; never a book).
+    pub any_flags: bool,
     /// The moment, as written (e.g. `main.add2 ret`).
     pub at: String,
     /// Which time it happens (1-based).
@@ -36,12 +39,46 @@ pub struct Request {
     /// The goroutine whose moments count (as Go numbers goroutines: 1 runs
     /// `main.main`); any goroutine when none is named.
     pub goroutine: Option<u64>,
+    /// The most steps a run may take before it is stopped.
+    pub max_steps: u64,
+    /// The most bytes of memory the program may map.
+    pub max_memory: u64,
+}
+
+/// The default step limit of a traced run: every step is kept, about 25
+/// bytes each, so a traced run stops well before a step-only run would.
+pub const TRACED_MAX_STEPS: u64 = 200_000_000;
+
+impl Default for Request {
+    /// A request for the first time a moment happens, on amd64, with no flags.
+    fn default() -> Request {
+        Request {
+            source: String::new(),
+            file_name: "main.go".to_string(),
+            arches: vec![Arch::Amd64],
+            flags: Vec::new(),
+            any_flags: false,
+            at: String::new(),
+            nth: 1,
+            beside: None,
+            goroutine: None,
+            max_steps: TRACED_MAX_STEPS,
+            max_memory: Config::DEFAULT_MEMORY_LIMIT,
+        }
+    }
 }
 
 impl Request {
     /// Compiles and runs the requested program for `arch`, traced.
     fn trace(&self, go: &Go, cache: &Cache, arch: Arch) -> Result<Traced, Error> {
-        trace(go, cache, &self.source, &self.file_name, arch, &self.flags)
+        if self.nth == 0 {
+            return Err(Error::NthZero);
+        }
+        let request = CompileRequest::new(self.source.clone(), arch)
+            .with_file_name(self.file_name.clone())
+            .with_flags(self.flags.iter().cloned())
+            .with_any_flags(self.any_flags);
+        trace(go, cache, &request, self.max_steps, self.max_memory)
     }
 }
 
@@ -60,6 +97,9 @@ pub enum Error {
     /// The moment is not valid or never happens.
     #[error(transparent)]
     Moment(#[from] MomentError),
+    /// A moment's count was 0; the first time it happens is 1.
+    #[error("nth is 0: the first time a moment happens is nth 1")]
+    NthZero,
 }
 
 /// A compiled and traced run.
@@ -71,23 +111,24 @@ pub struct Traced {
     pub go_version: String,
 }
 
-/// Compiles, links and runs the program for `arch`, traced; a run that does not end normally is an error.
+/// Compiles, links and runs the requested program, traced, for at most
+/// `max_steps` steps and `max_memory` bytes mapped; a run that does not end
+/// normally is an error.
 pub fn trace(
     go: &Go,
     cache: &Cache,
-    source: &str,
-    file_name: &str,
-    arch: Arch,
-    flags: &[String],
+    request: &CompileRequest,
+    max_steps: u64,
+    max_memory: u64,
 ) -> Result<Traced, Error> {
-    let request = CompileRequest::new(source, arch)
-        .with_file_name(file_name)
-        .with_flags(flags.iter().cloned());
-    let built = gostack_toolchain::build(go, &request, cache)?;
+    let arch = request.arch;
+    let built = gostack_toolchain::build(go, request, cache)?;
     let compiled = built.compiled;
     let listing = gostack_listing::parse(&compiled.listing).listing;
     let mut config = Config::new(arch);
     config.trace = true;
+    config.max_steps = max_steps;
+    config.memory_limit = max_memory;
     let world = gostack_emu::World {
         args: vec!["main".to_string()],
         ..Default::default()

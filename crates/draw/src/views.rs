@@ -91,6 +91,22 @@ pub fn trace_table(run: &Run, from: usize, to: usize, caption: &str) -> Table {
         });
         i += 1;
     }
+    if i <= to {
+        let left = to + 1 - i;
+        rows.push(TableRow {
+            cells: vec![
+                format!("{i}-{to}"),
+                String::new(),
+                String::new(),
+                format!(
+                    "({left} more step{} not shown: a table stops at {MAX_TRACE_ROWS} rows; start at a later moment to see them)",
+                    if left == 1 { "" } else { "s" }
+                ),
+                String::new(),
+            ],
+            highlight: false,
+        });
+    }
     Table {
         caption: caption.to_string(),
         columns: ["step", "pc", "line", "instruction", "changes"]
@@ -195,9 +211,16 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
     while cursor.step() < from && cursor.advance() {}
     let mut prev_words: BTreeMap<u64, (String, String)> = BTreeMap::new();
     let mut prev_regs: BTreeMap<String, String> = BTreeMap::new();
+    let mut caption = caption.to_string();
     loop {
         let i = cursor.step();
-        if i > to || steps.len() >= MAX_TRACE_ROWS {
+        if i > to {
+            break;
+        }
+        if steps.len() >= MAX_TRACE_ROWS {
+            caption += &format!(
+                " (the first {MAX_TRACE_ROWS} steps of the program; steps {i}-{to} are left out: start at a later moment to see them)"
+            );
             break;
         }
         let snap = cursor.snapshot();
@@ -270,7 +293,7 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
         }
     }
     Steps {
-        caption: caption.to_string(),
+        caption,
         listing,
         steps,
     }

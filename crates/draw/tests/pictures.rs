@@ -29,8 +29,7 @@ fn request(source: String, arches: &[Arch], flags: &str, at: &str, nth: usize) -
         flags: flags.split_whitespace().map(str::to_string).collect(),
         at: at.into(),
         nth,
-        beside: None,
-        goroutine: None,
+        ..Request::default()
     }
 }
 

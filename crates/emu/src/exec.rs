@@ -226,6 +226,7 @@ impl<'a> Machine<'a> {
             stderr: self.stderr,
             stop,
             steps: self.steps,
+            memory_refused: self.os.as_ref().and_then(|os| os.memory_refused),
             trace: self.trace.map(TraceBuilder::build),
         }
     }

@@ -57,13 +57,16 @@ pub struct Config {
 }
 
 impl Config {
+    /// The default [`Config::memory_limit`]: 8 GiB, room to spare on a 24 GiB machine.
+    pub const DEFAULT_MEMORY_LIMIT: u64 = 8 << 30;
+
     /// Defaults for `arch`: a billion steps, no trace, 8 GiB of memory.
     pub fn new(arch: Arch) -> Config {
         Config {
             arch,
             max_steps: 1_000_000_000,
             trace: false,
-            memory_limit: 8 << 30,
+            memory_limit: Config::DEFAULT_MEMORY_LIMIT,
         }
     }
 }
@@ -151,6 +154,9 @@ pub struct Run {
     pub stop: Stop,
     /// Instructions executed, by every thread.
     pub steps: u64,
+    /// The size of the first mapping refused at [`Config::memory_limit`]:
+    /// the program then saw the failure a full machine gives (`ENOMEM`).
+    pub memory_refused: Option<u64>,
     /// Every step, when [`Config::trace`] was set.
     pub trace: Option<Trace>,
     /// Symbols, code and frame facts, to explain addresses and stacks.

@@ -127,6 +127,9 @@ pub(crate) struct Linux {
     random: u64,
     /// Resource limits the program set, by resource.
     rlimits: std::collections::BTreeMap<u64, (u64, u64)>,
+    /// The size of the first mapping refused because it would pass the
+    /// memory cap ([`crate::Config::memory_limit`]).
+    pub(crate) memory_refused: Option<u64>,
 }
 
 impl Linux {
@@ -261,6 +264,7 @@ pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
         files: Files::new(world.stdin.clone()),
         random: RANDOM_SEED,
         rlimits: Default::default(),
+        memory_refused: None,
     };
     for r in m.mem.regions() {
         let (base, len) = (r.base, r.data.len() as u64);

@@ -4,7 +4,7 @@
 mod asm;
 mod events;
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -12,7 +12,7 @@ use std::time::Instant;
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use gostack_emu::{Config, Stop, World};
-use gostack_toolchain::{Arch, Cache, CompileRequest, Go, compile_file};
+use gostack_toolchain::{Arch, Cache, CompileRequest, Go};
 
 /// Exit status of gostack's own failures (bad usage, no Go, a compile error, a run the emulator cannot finish).
 const EXIT_GOSTACK: u8 = 125;
@@ -60,7 +60,7 @@ enum Command {
         #[arg(long, value_name = "EVENT")]
         at: String,
         /// Which time the moment happens (1 = the first).
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, value_parser = parse_nth)]
         nth: usize,
         /// A second moment, drawn beside the first: the first time it happens after it.
         #[arg(long, value_name = "EVENT")]
@@ -75,6 +75,11 @@ enum Command {
         /// Compiler flags, e.g. "-N -l".
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         flags: String,
+        /// Pass --flags to the compiler even when they are not among those that only change the generated code.
+        #[arg(long)]
+        any_flags: bool,
+        #[command(flatten)]
+        limits: Limits,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Ascii)]
         format: Format,
@@ -89,6 +94,8 @@ enum Command {
     Events {
         #[command(flatten)]
         build: BuildArgs,
+        #[command(flatten)]
+        limits: Limits,
     },
     /// Compare every step of the emulator with the real CPU, single-stepped under ptrace (amd64).
     Verify {
@@ -105,6 +112,9 @@ enum Command {
         /// Stop after this many steps.
         #[arg(long, value_name = "N", default_value_t = 5_000_000_000)]
         max_steps: u64,
+        /// The most memory the program may map, in MiB; beyond it a mapping fails as on a full machine.
+        #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MEMORY_MIB)]
+        max_memory: u64,
         /// Print `gostack: stats: steps=<n> seconds=<s>` on stderr at the end.
         #[arg(long)]
         stats: bool,
@@ -154,9 +164,34 @@ struct BuildArgs {
     /// Compiler flags, e.g. "-N -l" to turn off optimisation and inlining.
     #[arg(long, default_value = "", allow_hyphen_values = true)]
     flags: String,
+    /// Pass --flags to the compiler even when they are not among those that only change the generated code.
+    #[arg(long)]
+    any_flags: bool,
     /// Compile without reading or writing the listing cache.
     #[arg(long)]
     no_cache: bool,
+}
+
+/// The limits of a traced run (`stack`, `events`), which keeps every step in memory.
+#[derive(Args, Debug)]
+struct Limits {
+    /// Stop the run after this many steps (each traced step takes about 25 bytes of memory).
+    #[arg(long, value_name = "N", default_value_t = gostack_draw::TRACED_MAX_STEPS)]
+    max_steps: u64,
+    /// The most memory the program may map, in MiB; beyond it a mapping fails as on a full machine.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MEMORY_MIB)]
+    max_memory: u64,
+}
+
+/// The default of --max-memory: what the emulator maps for the program, in MiB.
+const DEFAULT_MAX_MEMORY_MIB: u64 = Config::DEFAULT_MEMORY_LIMIT >> 20;
+
+fn parse_nth(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("the first time a moment happens is 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 fn parse_arch(s: &str) -> Result<Arch, String> {
@@ -199,6 +234,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             goroutine,
             arches,
             flags,
+            any_flags,
+            limits,
             format,
             view,
             to,
@@ -214,10 +251,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 file_name,
                 arches,
                 flags: flags.split_whitespace().map(str::to_string).collect(),
+                any_flags,
                 at,
                 nth,
                 beside,
                 goroutine,
+                max_steps: limits.max_steps,
+                max_memory: limits.max_memory << 20,
             };
             let view = match view {
                 ViewArg::Stack => gostack_draw::View::Stack,
@@ -264,22 +304,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Events { build } => {
+        Command::Events { build, limits } => {
             let go = Go::find()?;
-            let source = std::fs::read_to_string(&build.file)
-                .with_context(|| format!("reading {}", build.file.display()))?;
-            let file_name = build
-                .file
-                .file_name()
-                .map_or("main.go".into(), |n| n.to_string_lossy().into_owned());
-            let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
             let traced = gostack_draw::trace(
                 &go,
                 &cache(build.no_cache),
-                &source,
-                &file_name,
-                build.arch,
-                &flags,
+                &build.request()?,
+                limits.max_steps,
+                limits.max_memory << 20,
             )?;
             let text = events::render(&traced.run);
             std::io::stdout().write_all(text.as_bytes())?;
@@ -299,18 +331,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Run {
             build,
             max_steps,
+            max_memory,
             stats,
             stdin,
             args,
         } => {
             let go = Go::find()?;
-            let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
-            let req = CompileRequest::from_file(&build.file, build.arch, &flags)?;
+            let req = build.request()?;
             let built = gostack_toolchain::build(&go, &req, &cache(build.no_cache))
                 .with_context(|| format!("building {} for {}", build.file.display(), build.arch))?;
             let parsed = gostack_listing::parse(&built.compiled.listing);
             let mut config = Config::new(build.arch);
             config.max_steps = max_steps;
+            config.memory_limit = max_memory << 20;
             let program = build
                 .file
                 .file_stem()
@@ -330,6 +363,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stdout().write_all(&run.stdout)?;
             std::io::stdout().flush()?;
             std::io::stderr().write_all(&run.stderr)?;
+            if let Some(size) = run.memory_refused {
+                eprintln!(
+                    "gostack: the program asked for more memory than the emulator gives ({max_memory} MiB): a mapping of {} MiB failed as on a full machine; raise the cap with --max-memory",
+                    size.div_ceil(1 << 20)
+                );
+            }
             if stats {
                 eprintln!("gostack: stats: steps={} seconds={seconds:.6}", run.steps);
             }
@@ -341,22 +380,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The listing cache, reporting progress on stderr.
+/// The listing cache, reporting progress on stderr when it is a terminal:
+/// never among the program's own output that `run` reproduces, nor in a log.
 fn cache(disabled: bool) -> Cache {
     let cache = if disabled {
         Cache::disabled()
     } else {
         Cache::new(Cache::default_dir())
     };
-    cache.with_progress(|message| eprintln!("gostack: {message}"))
+    if std::io::stderr().is_terminal() {
+        cache.with_progress(|message| eprintln!("gostack: {message}"))
+    } else {
+        cache
+    }
+}
+
+impl BuildArgs {
+    /// The compile request for the program of `build`.
+    fn request(&self) -> Result<CompileRequest> {
+        let flags: Vec<String> = self.flags.split_whitespace().map(str::to_string).collect();
+        Ok(
+            CompileRequest::from_file(&self.file, self.arch, &flags)?
+                .with_any_flags(self.any_flags),
+        )
+    }
 }
 
 /// Compiles the program of `build` with the installed Go, through the cache.
 fn compile(build: &BuildArgs) -> Result<(gostack_toolchain::Compiled, Go)> {
     let go = Go::find()?;
     let cache = cache(build.no_cache);
-    let flags: Vec<String> = build.flags.split_whitespace().map(str::to_string).collect();
-    let compiled = compile_file(&go, &build.file, build.arch, &flags, &cache)
+    let compiled = gostack_toolchain::compile(&go, &build.request()?, &cache)
         .with_context(|| format!("compiling {} for {}", build.file.display(), build.arch))?;
     Ok((compiled, go))
 }

@@ -25,15 +25,6 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// The program's own stderr: without gostack's progress lines (the first compile builds an import config).
-fn program_stderr(bytes: &[u8]) -> String {
-    text(bytes)
-        .lines()
-        .filter(|l| !l.starts_with("gostack: "))
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
-
 #[test]
 fn run_prints_what_the_program_prints() {
     for arch in ["amd64", "386"] {
@@ -71,7 +62,7 @@ fn a_panicking_program_exits_2_like_go() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../emu/test_data/programs/crash/main.go");
     let out = gostack(&["run", crash.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
-    let stderr = program_stderr(&out.stderr);
+    let stderr = text(&out.stderr);
     assert!(
         stderr.starts_with("panic: runtime error: index out of range [5] with length 3\n"),
         "{stderr}"

@@ -200,6 +200,7 @@ fn plan(job: &Job, settings: &Settings, go: &Go) -> Result<Planned> {
         nth: spec.nth.unwrap_or(1),
         beside: spec.beside.clone(),
         goroutine: spec.goroutine,
+        ..Request::default()
     };
     // A drawing depends only on the tool, the Go toolchain, the block and the program.
     let key = drawing_key(go, &job.block.body, &request.source);

@@ -107,13 +107,14 @@ fn next_n_times_shows_step_n() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go-samples/add/main.go"),
     )
     .unwrap();
+    let request = gostack_toolchain::CompileRequest::new(source, gostack_emu::Arch::Amd64)
+        .with_flags(["-N", "-l"]);
     let traced = gostack_draw::trace(
         &go,
         &cache,
-        &source,
-        "main.go",
-        gostack_emu::Arch::Amd64,
-        &["-N".into(), "-l".into()],
+        &request,
+        gostack_draw::TRACED_MAX_STEPS,
+        gostack_emu::Config::DEFAULT_MEMORY_LIMIT,
     )
     .unwrap();
     let from = gostack_draw::Moment::parse("add1 entry")

@@ -7,6 +7,7 @@ use std::process::Output;
 use tempfile::TempDir;
 
 use crate::cache::Key;
+use crate::flags::check_flags;
 use crate::importcfg::{import_configs, list_imports};
 use crate::{Arch, Cache, Error, Go};
 
@@ -19,8 +20,11 @@ pub struct CompileRequest {
     pub file_name: String,
     /// The target architecture.
     pub arch: Arch,
-    /// Flags for `go tool compile`, passed as they are, such as `["-N", "-l"]`.
+    /// Flags for `go tool compile`, such as `["-N", "-l"]`: only those of
+    /// [`allowed_flags`](crate::allowed_flags) unless `any_flags` is set.
     pub flags: Vec<String>,
+    /// Pass `flags` to the compiler without checking them against the allowlist.
+    pub any_flags: bool,
 }
 
 /// The result of a compile: the listing and what produced it.
@@ -48,6 +52,7 @@ impl CompileRequest {
             file_name: "main.go".to_string(),
             arch,
             flags: Vec::new(),
+            any_flags: false,
         }
     }
 
@@ -58,6 +63,23 @@ impl CompileRequest {
     ) -> CompileRequest {
         self.flags = flags.into_iter().map(Into::into).collect();
         self
+    }
+
+    /// The same request, its flags checked against the allowlist or not.
+    pub fn with_any_flags(mut self, any_flags: bool) -> CompileRequest {
+        self.any_flags = any_flags;
+        self
+    }
+
+    /// Refuses a request whose file name the compiler would not take as the
+    /// program, or whose flags are not allowed.
+    pub(crate) fn check(&self) -> Result<(), Error> {
+        check_file_name(&self.file_name)?;
+        if self.any_flags {
+            Ok(())
+        } else {
+            check_flags(&self.flags)
+        }
     }
 
     /// The same request with positions reading `file_name` instead of `main.go`.
@@ -73,7 +95,7 @@ impl CompileRequest {
 /// `go tool compile -p main -trimpath <dir> -importcfg <dir>/importcfg -o <dir>/main.o [flags...] -S <file>`,
 /// with GOOS=linux and GOARCH set. Nothing is written anywhere else but the cache.
 pub fn compile(go: &Go, req: &CompileRequest, cache: &Cache) -> Result<Compiled, Error> {
-    check_file_name(&req.file_name)?;
+    req.check()?;
     let key = listing_key(go, req);
     if let Some(listing) = cache.read_listing(&key) {
         return Ok(Compiled::new(go, req, listing, true));
@@ -132,8 +154,14 @@ impl Work {
         let dir = &work.dir;
         work.write(&req.file_name, &req.source)?;
 
-        let imports =
-            list_imports(go, req.arch, dir, &req.file_name).map_err(|err| work.strip_error(err))?;
+        let imports = list_imports(go, req.arch, dir, &req.file_name).map_err(|err| {
+            // With cgo off, `go list` sees no Go file at all in a cgo program.
+            if imports_c(&req.source) {
+                Error::Cgo
+            } else {
+                work.strip_error(err)
+            }
+        })?;
         let configs = import_configs(go, req.arch, &imports, link, cache, dir)
             .map_err(|err| work.strip_error(err))?;
         work.write("importcfg", &configs.compile)?;
@@ -251,6 +279,7 @@ impl CompileRequest {
             file_name,
             arch,
             flags: flags.to_vec(),
+            any_flags: false,
         })
     }
 }
@@ -278,8 +307,18 @@ pub(crate) fn listing_key(go: &Go, req: &CompileRequest) -> String {
     key.finish()
 }
 
+/// Whether the program imports cgo's pseudo-package `C`, alone (`import "C"`)
+/// or in a group (a line `"C"` in `import ( ... )`).
+fn imports_c(source: &str) -> bool {
+    source.lines().any(|line| {
+        let line = line.trim();
+        let line = line.strip_prefix("import").map_or(line, str::trim_start);
+        line == "\"C\"" || line.starts_with("\"C\" ") || line.starts_with("\"C\"//")
+    })
+}
+
 /// Accepts a plain `.go` file name that `go list` takes as a source file of the program.
-pub(crate) fn check_file_name(name: &str) -> Result<(), Error> {
+fn check_file_name(name: &str) -> Result<(), Error> {
     let plain = !name.is_empty()
         && !name.contains(['/', '\\', ';', '\0'])
         && !name.starts_with(['.', '_', '-'])
@@ -311,6 +350,22 @@ mod tests {
             "./main.go:5:2: undefined: x"
         );
         assert_eq!(strip_dir("in /tmp/gostack-abc", dir), "in .");
+    }
+
+    #[test]
+    fn finds_an_import_of_c() {
+        for cgo in [
+            "package main\n\n// int two() { return 2; }\nimport \"C\"\n",
+            "package main\nimport (\n\t\"fmt\"\n\t\"C\" // cgo\n)\n",
+        ] {
+            assert!(imports_c(cgo), "{cgo}");
+        }
+        for pure in [
+            "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"C\") }\n",
+            "package main\nimport \"Cx\"\n",
+        ] {
+            assert!(!imports_c(pure), "{pure}");
+        }
     }
 
     #[test]

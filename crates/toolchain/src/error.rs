@@ -80,6 +80,23 @@ pub enum Error {
         name: String,
     },
 
+    /// A compiler flag that is not on the allowlist of flags that only change the generated code.
+    #[error(
+        "the compiler flag `{flag}` is not allowed: gostack passes only flags that change the generated code and write no file ({allowed}); `gostack` takes others with --any-flags"
+    )]
+    FlagNotAllowed {
+        /// The flag refused.
+        flag: String,
+        /// The flags allowed, for the reader.
+        allowed: String,
+    },
+
+    /// The program uses cgo, which gostack does not build or emulate.
+    #[error(
+        "the program imports \"C\": gostack runs pure Go programs only, since cgo code is C compiled by a C compiler, not Go's; remove the cgo part (`import \"C\"` and its preamble)"
+    )]
+    Cgo,
+
     /// The Go toolchain rejected the program; the message is the compiler's own.
     #[error("{}", compile_message(stderr, *status))]
     Compile {

@@ -19,6 +19,7 @@
 mod cache;
 mod compile;
 mod error;
+mod flags;
 mod go;
 mod importcfg;
 mod link;
@@ -26,6 +27,7 @@ mod link;
 pub use cache::Cache;
 pub use compile::{CompileRequest, Compiled, compile, compile_file};
 pub use error::Error;
+pub use flags::{allowed_flags, check_flags};
 pub use go::{Go, GoVersion, MINIMUM_VERSION};
 pub use gostack_listing::{Arch, UnknownArch};
 pub use link::{Built, build};

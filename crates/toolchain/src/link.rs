@@ -3,7 +3,7 @@
 use std::fmt;
 use std::fs;
 
-use crate::compile::{Work, check_file_name, listing_key};
+use crate::compile::{Work, listing_key};
 use crate::{Cache, CompileRequest, Compiled, Error, Go};
 
 /// A compiled and linked program: the listing and the executable made from the same compile.
@@ -23,7 +23,7 @@ pub struct Built {
 /// in the same temporary directory, with an import config that names every package in the program.
 /// The same request gives the same bytes, and no path of the temporary directory is in them.
 pub fn build(go: &Go, req: &CompileRequest, cache: &Cache) -> Result<Built, Error> {
-    check_file_name(&req.file_name)?;
+    req.check()?;
     let key = listing_key(go, req);
     if let (Some(listing), Some(executable)) =
         (cache.read_listing(&key), cache.read_executable(&key))

@@ -774,6 +774,7 @@ fn mmap(
     if prot & 3 != 0 {
         let cap = m.memory_limit;
         if m.mem.mapped() + len > cap {
+            os.memory_refused.get_or_insert(len);
             os.remove_vma(base, len);
             return Err(ENOMEM);
         }
