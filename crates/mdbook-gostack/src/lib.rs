@@ -24,6 +24,7 @@
 
 pub mod block;
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
@@ -497,16 +498,185 @@ impl Preprocessor for Gostack {
             let Some(list) = replacements.get(path) else {
                 return;
             };
-            // Splice from the end, so the earlier ranges stay valid.
-            for (range, text) in list.iter().rev() {
-                ch.content.replace_range(range.clone(), text);
-            }
+            splice(&mut ch.content, list);
         });
         Ok(book)
+    }
+}
+
+/// Replaces each block's range of `markdown` by its text, from the end so
+/// the earlier ranges stay valid. A block inside list items or block quotes
+/// keeps its place there: every line of its text after the first gets the
+/// container's prefix (`> `, the item's indent), taken from the block's
+/// opening line with list markers turned into spaces.
+pub fn splice(markdown: &mut String, replacements: &[(Range<usize>, String)]) {
+    for (range, text) in replacements.iter().rev() {
+        let line_start = markdown[..range.start].rfind('\n').map_or(0, |i| i + 1);
+        let prefix: String = markdown[line_start..range.start]
+            .chars()
+            .map(|c| if c == '>' || c == '\t' { c } else { ' ' })
+            .collect();
+        let text = if prefix.is_empty() {
+            text.clone()
+        } else {
+            text.replace('\n', &format!("\n{prefix}"))
+        };
+        markdown.replace_range(range.clone(), &text);
     }
 }
 
 /// Whether `path` looks like a book root (it has a `book.toml`).
 pub fn is_book(path: &Path) -> bool {
     path.join("book.toml").is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mdbook_markdown::pulldown_cmark::{Parser, html};
+
+    const BLOCK: &str = "```gostack\nsample = \"add\"\nat = \"add2 ret\"\n```";
+    /// What the HTML renderer puts in place of a block, in shape.
+    const FIGURE: &str =
+        "\n<figure class=\"gostack\"><svg>stack</svg><figcaption>add2</figcaption></figure>\n\n";
+    /// What the other renderers put there.
+    const TEXT: &str = "\n```text\n| a = 1 |\n| b = 2 |\n```\n\n";
+
+    /// `markdown` with every block spliced as `text`, rendered to HTML by pulldown-cmark.
+    fn spliced_html(markdown: &str, text: &str) -> String {
+        let blocks = find_blocks(markdown);
+        assert!(!blocks.is_empty(), "no block in {markdown:?}");
+        let list: Vec<_> = blocks
+            .iter()
+            .map(|b| (b.range.clone(), text.to_string()))
+            .collect();
+        let mut out = markdown.to_string();
+        splice(&mut out, &list);
+        let mut page = String::new();
+        html::push_html(&mut page, Parser::new(&out));
+        page
+    }
+
+    /// `markdown` with each line after the first prefixed.
+    fn within(prefix: &str, first: &str, markdown: &str) -> String {
+        let mut lines = markdown.lines();
+        let mut out = format!("{first}{}\n", lines.next().unwrap());
+        for l in lines {
+            out.push_str(&format!("{prefix}{l}\n"));
+        }
+        out
+    }
+
+    #[test]
+    fn a_block_in_a_list_item_stays_in_it() {
+        // Ordered and bullet lists, the item's text indented 2, 3 or 4 columns.
+        for (items, indent, list) in [
+            (["1. ", "2. ", "3. "], "   ", "<ol>"),
+            (["1.  ", "2.  ", "3.  "], "    ", "<ol>"),
+            (["- ", "- ", "- "], "  ", "<ul>"),
+        ] {
+            for (text, shown) in [
+                (FIGURE, "<figure class=\"gostack\">"),
+                (TEXT, "| a = 1 |\n| b = 2 |"),
+            ] {
+                let md = format!(
+                    "{}first\n\n{}second\n\n{}\n{}third\n",
+                    items[0],
+                    items[1],
+                    within(indent, indent, BLOCK),
+                    items[2]
+                );
+                let page = spliced_html(&md, text);
+                assert_eq!(page.matches(list).count(), 1, "one list:\n{md}\n{page}");
+                assert_eq!(page.matches("<li>").count(), 3, "{md}\n{page}");
+                let second = &page[page.find("second").unwrap()..page.find("third").unwrap()];
+                assert_eq!(second.matches("</li>").count(), 1, "{page}");
+                let shown_at = second.find(shown);
+                assert!(
+                    shown_at < second.find("</li>"),
+                    "in the 2nd item:\n{md}\n{page}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_opening_a_list_item_stays_in_it() {
+        let md = format!("- first\n{}- third\n", within("  ", "- ", BLOCK));
+        let page = spliced_html(&md, FIGURE);
+        assert_eq!(page.matches("<ul>").count(), 1, "one list: {page}");
+        assert_eq!(page.matches("<li>").count(), 3, "{page}");
+        let second = &page[page.find("first").unwrap()..page.find("third").unwrap()];
+        assert!(second.find("<figure") < second.rfind("</li>"), "{page}");
+    }
+
+    #[test]
+    fn a_block_in_nested_lists_and_quotes_stays_in_them() {
+        // A nested list: the figure in the inner item b.
+        let md = format!(
+            "- a\n  - b\n\n{}\n  - c\n- d\n",
+            within("    ", "    ", BLOCK)
+        );
+        let page = spliced_html(&md, FIGURE);
+        assert_eq!(page.matches("<ul>").count(), 2, "{page}");
+        assert_eq!(page.matches("<li>").count(), 4, "{page}");
+        let b = &page[page.find("b</p>").unwrap()..page.find("c</p>").unwrap()];
+        assert!(b.find("<figure") < b.find("</li>"), "{page}");
+
+        // A quote, a quote in a quote, a list in a quote, a quote in a list:
+        // the figure, then `quoted` in the same innermost container.
+        let cases = [
+            (
+                format!("{}>\n> quoted\n", within("> ", "> ", BLOCK)),
+                "<blockquote>\n",
+            ),
+            (
+                format!("{}> >\n> > quoted\n", within("> > ", "> > ", BLOCK)),
+                "<blockquote>\n<blockquote>\n",
+            ),
+            (
+                format!(
+                    "> 1. one\n>\n{}>\n>    quoted\n> 2. two\n",
+                    within(">    ", ">    ", BLOCK)
+                ),
+                "<blockquote>\n<ol>\n<li>\n<p>one</p>\n",
+            ),
+            (
+                format!(
+                    "1. one\n\n{}   >\n   > quoted\n2. two\n",
+                    within("   > ", "   > ", BLOCK)
+                ),
+                "<ol>\n<li>\n<p>one</p>\n<blockquote>\n",
+            ),
+        ];
+        for (md, opened) in cases {
+            let md = format!("{md}\nafter\n");
+            for (text, shown) in [(FIGURE, "<figure"), (TEXT, "| a = 1 |")] {
+                let page = spliced_html(&md, text);
+                let at = page.find(shown).unwrap_or_else(|| panic!("{md}\n{page}"));
+                assert!(page[..at].starts_with(opened), "{md}\n{page}");
+                let quoted = page.find("quoted").unwrap();
+                let between = &page[at..quoted];
+                assert!(
+                    !between.contains("</blockquote>") && !between.contains("</li>"),
+                    "the container goes on after the figure:\n{md}\n{page}"
+                );
+                assert_eq!(
+                    page.matches("<blockquote>").count(),
+                    opened.matches("<blockquote>").count(),
+                    "{md}\n{page}"
+                );
+                assert!(page.ends_with("<p>after</p>\n"), "{md}\n{page}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_at_the_top_level_is_spliced_as_it_is() {
+        let md = format!("# T\n\ntext\n\n{BLOCK}\n\nmore\n");
+        let blocks = find_blocks(&md);
+        let mut out = md.clone();
+        splice(&mut out, &[(blocks[0].range.clone(), FIGURE.to_string())]);
+        assert_eq!(out, format!("# T\n\ntext\n\n{FIGURE}\n\nmore\n"));
+    }
 }

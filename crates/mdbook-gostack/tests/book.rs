@@ -178,3 +178,39 @@ fn a_warm_build_reads_the_rendered_blocks_back() {
         "the warm build read the cache"
     );
 }
+
+/// A block inside a list item or a block quote becomes a figure inside
+/// it: the list keeps its three items and the quote holds its figure.
+#[test]
+fn blocks_in_lists_and_quotes_stay_there() {
+    let indented: String = ADD_BLOCK.lines().map(|l| format!("   {l}\n")).collect();
+    let quoted: String = ADD_BLOCK.lines().map(|l| format!("> {l}\n")).collect();
+    let chapter = format!(
+        "# L\n\n1. first\n2. second\n\n{indented}\n3. third\n\n> Quoted:\n>\n{quoted}>\n> still quoted\n\nAfter.\n"
+    );
+    let dir = fixture(&[("l.md", &chapter)], "");
+    build(&dir).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("book/l.html")).unwrap();
+    let main = &html[html.find("<main>").unwrap()..html.find("</main>").unwrap()];
+    assert!(!main.contains("language-gostack"), "{main}");
+    assert_eq!(main.matches("<ol>").count(), 1, "one list: {main}");
+    assert_eq!(main.matches("<li>").count(), 3, "{main}");
+    let second = &main[main.find("second").unwrap()..main.find("third").unwrap()];
+    assert_eq!(
+        second.matches("<figure class=\"gostack\">").count(),
+        1,
+        "{main}"
+    );
+    assert!(second.find("<figure") < second.find("</li>"), "{main}");
+    let quote = &main[main.find("<blockquote>").unwrap()..main.find("</blockquote>").unwrap()];
+    assert!(
+        quote.contains("Quoted:") && quote.contains("still quoted"),
+        "{main}"
+    );
+    assert_eq!(
+        quote.matches("<figure class=\"gostack\">").count(),
+        1,
+        "{main}"
+    );
+    assert!(main.contains("<p>After.</p>"), "{main}");
+}
