@@ -25,7 +25,7 @@
 pub mod block;
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
 use gostack_draw::{Drawing, Request, View};
@@ -135,11 +135,50 @@ pub fn jobs(book: &Book) -> Vec<Job> {
 /// Draws one block, with the installed Go or, without one, from its committed copy.
 pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> Result<Drawing> {
     let Some(go) = go else {
-        parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
+        let spec =
+            parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
+        if let Some(name) = &spec.sample {
+            sample_file(&settings.samples, name)
+                .map_err(|e| anyhow::anyhow!("{}: key `sample`: {e}", job.place()))?;
+        }
         return read_copy(job, settings);
     };
     let planned = plan(job, settings, go)?;
     draw_planned(job, settings, go, cache, &planned)
+}
+
+/// The program of `sample = "<name>"`: `<samples>/<name>/main.go`, which
+/// must stay inside the samples folder: a name is a relative path of plain
+/// folder names, and the file it reaches through symbolic links is inside
+/// the folder too. The path returned is the real one, links resolved.
+fn sample_file(samples: &Path, name: &str) -> Result<PathBuf, String> {
+    let relative = Path::new(name);
+    let plain = relative
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !plain
+        || !relative
+            .components()
+            .any(|c| matches!(c, Component::Normal(_)))
+    {
+        return Err(format!(
+            "`{name}` is not a folder inside the samples folder {}: name one of its folders \
+             (`sample = \"add\"` reads add/main.go there), or give the program itself as `source`",
+            samples.display()
+        ));
+    }
+    let file = samples.join(relative).join("main.go");
+    match (samples.canonicalize(), file.canonicalize()) {
+        (Ok(folder), Ok(real)) if !real.starts_with(&folder) => Err(format!(
+            "`{name}` leads out of the samples folder {} through a symbolic link (to {}): \
+             copy the program into the samples folder, or give it as `source`",
+            samples.display(),
+            real.display()
+        )),
+        (Ok(_), Ok(real)) => Ok(real),
+        // Missing: reading it says so.
+        _ => Ok(file),
+    }
 }
 
 /// A block made ready to draw: what to ask for, and its cache key.
@@ -156,7 +195,8 @@ fn plan(job: &Job, settings: &Settings, go: &Go) -> Result<Planned> {
     let spec = parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
     let (source, file_name) = match (&spec.sample, &spec.source) {
         (Some(name), _) => {
-            let path = settings.samples.join(name).join("main.go");
+            let path = sample_file(&settings.samples, name)
+                .map_err(|e| anyhow::anyhow!("{}: key `sample`: {e}", job.place()))?;
             let text = std::fs::read_to_string(&path).with_context(|| {
                 format!(
                     "{}: sample `{name}`: cannot read {}",
@@ -669,6 +709,35 @@ mod tests {
                 assert!(page.ends_with("<p>after</p>\n"), "{md}\n{page}");
             }
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn samples_are_folders_inside_the_samples_folder() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let samples = dir.path().join("samples");
+        for folder in ["samples/add", "samples/more/deep", "elsewhere"] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+            std::fs::write(dir.path().join(folder).join("main.go"), "package main\n").unwrap();
+        }
+        std::os::unix::fs::symlink(samples.join("add"), samples.join("alias")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere"), samples.join("out")).unwrap();
+        let real = samples.canonicalize().unwrap();
+        assert_eq!(sample_file(&samples, "add"), Ok(real.join("add/main.go")));
+        assert_eq!(
+            sample_file(&samples, "./more/deep"),
+            Ok(real.join("more/deep/main.go"))
+        );
+        assert_eq!(sample_file(&samples, "alias"), Ok(real.join("add/main.go")));
+        for name in ["/etc", "..", "../elsewhere", "add/../../elsewhere", "", "."] {
+            let err = sample_file(&samples, name).unwrap_err();
+            assert!(
+                err.contains("is not a folder inside the samples folder"),
+                "{name}: {err}"
+            );
+        }
+        let err = sample_file(&samples, "out").unwrap_err();
+        assert!(err.contains("leads out of the samples folder"), "{err}");
     }
 
     #[test]

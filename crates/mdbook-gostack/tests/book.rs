@@ -16,6 +16,17 @@ fn samples() -> PathBuf {
 
 /// A book with the given chapters (file name, text) and extra book.toml lines.
 fn fixture(chapters: &[(&str, &str)], extra: &str) -> TempDir {
+    fixture_with(chapters, &[], extra, &samples())
+}
+
+/// A book with the given chapters, other files of `src/` (path, text),
+/// extra lines for `[preprocessor.gostack]` and samples folder.
+fn fixture_with(
+    chapters: &[(&str, &str)],
+    files: &[(&str, &str)],
+    extra: &str,
+    samples: &Path,
+) -> TempDir {
     let dir = TempDir::new().unwrap();
     let root = dir.path();
     std::fs::create_dir_all(root.join("src")).unwrap();
@@ -24,11 +35,16 @@ fn fixture(chapters: &[(&str, &str)], extra: &str) -> TempDir {
         root.join("book.toml"),
         format!(
             "[book]\ntitle = \"t\"\n\n[preprocessor.gostack]\nsamples = {:?}\ncache-dir = {:?}\n{extra}\n",
-            samples().display().to_string(),
+            samples.display().to_string(),
             cache.display().to_string()
         ),
     )
     .unwrap();
+    for (path, text) in files {
+        let path = root.join("src").join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     let mut summary = String::from("# Summary\n\n");
     for (file, text) in chapters {
         summary.push_str(&format!("- [{file}]({file})\n"));
@@ -111,6 +127,18 @@ fn bad_blocks_fail_with_file_line_and_cause() {
             "sample = \"add\"\narch = \"arm64\"\nat = \"add2 ret\"",
             "key `arch`",
         ),
+        (
+            "sample = \"add\"\nat = \"add2 ret\"\nnth = 0",
+            "key `nth`: 0: moments are counted from 1",
+        ),
+        (
+            "sample = \"/etc\"\nat = \"main entry\"",
+            "key `sample`: `/etc` is not a folder inside the samples folder",
+        ),
+        (
+            "sample = \"../go-samples/add\"\nat = \"main entry\"",
+            "key `sample`: `../go-samples/add` is not a folder inside the samples folder",
+        ),
     ];
     for (body, want) in cases {
         let err = error_of(body);
@@ -176,6 +204,30 @@ fn a_warm_build_reads_the_rendered_blocks_back() {
     assert!(
         page().contains("data-cached"),
         "the warm build read the cache"
+    );
+}
+
+/// A sample folder that is a symbolic link out of the samples folder is
+/// refused; one that stays inside is read.
+#[cfg(unix)]
+#[test]
+fn samples_stay_inside_the_samples_folder() {
+    let outside = TempDir::new().unwrap();
+    let samples = outside.path().join("samples");
+    std::fs::create_dir_all(samples.join("add")).unwrap();
+    std::fs::create_dir_all(outside.path().join("private")).unwrap();
+    std::fs::write(outside.path().join("private/main.go"), "package main\n").unwrap();
+    std::os::unix::fs::symlink(outside.path().join("private"), samples.join("out")).unwrap();
+    let chapter = "# C\n\ntext\n\n```gostack\nsample = \"out\"\nat = \"main entry\"\n```\n";
+    let dir = fixture_with(&[("c.md", chapter)], &[], "", &samples);
+    let err = build(&dir).unwrap_err();
+    assert!(
+        err.contains("src/c.md:5: key `sample`: `out` leads out of the samples folder"),
+        "{err}"
+    );
+    assert!(
+        err.contains("copy the program into the samples folder"),
+        "{err}"
     );
 }
 
