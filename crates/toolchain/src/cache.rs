@@ -85,10 +85,23 @@ impl Cache {
         }
     }
 
-    /// The cached listing for `key`, if there is one; an unreadable entry counts as a miss.
+    /// The cached listing for `key`, if there is one; an unreadable or damaged entry counts as a miss.
+    ///
+    /// Damaged means cut short (the compiler ends its listing with a newline) or with lines
+    /// the listing parser does not understand, so a damaged file is compiled again and replaced.
     pub(crate) fn read_listing(&self, key: &str) -> Option<String> {
         let path = self.listing_path(key)?;
-        fs::read_to_string(path).ok()
+        let text = fs::read_to_string(&path).ok()?;
+        let damaged =
+            !text.ends_with('\n') || !gostack_listing::parse(&text).diagnostics.is_empty();
+        if damaged {
+            self.report(&format!(
+                "the cached listing {} is damaged; compiling again",
+                path.display()
+            ));
+            return None;
+        }
+        Some(text)
     }
 
     /// Stores the listing for `key`; does nothing when the cache is disabled.
@@ -342,12 +355,43 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let cache = Cache::new(dir.path());
         assert_eq!(cache.read_listing("abc"), None);
-        cache.write_listing("abc", "main.main STEXT").unwrap();
+        cache.write_listing("abc", "main.main STEXT\n").unwrap();
         assert_eq!(
             cache.read_listing("abc").as_deref(),
-            Some("main.main STEXT")
+            Some("main.main STEXT\n")
         );
         assert!(dir.path().join("listings").join("abc.s").is_file());
+    }
+
+    #[test]
+    fn damaged_listings_are_misses() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let heard = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let cache = Cache::new(dir.path()).with_progress({
+            let heard = heard.clone();
+            move |message| heard.lock().unwrap().push(message.to_string())
+        });
+        let good = "main.f STEXT size=1 args=0x0 locals=0x0\n\t0x0000 00000 (main.go:3)\tTEXT\tmain.f(SB), ABIInternal, $0-0\n\t0x0000 c3                                               .\n";
+        cache.write_listing("abc", good).unwrap();
+        assert_eq!(cache.read_listing("abc").as_deref(), Some(good));
+        let path = dir.path().join("listings").join("abc.s");
+        let damaged = [
+            good.replace("$0-0", "$\u{e9}0-0"),
+            good.replace("$0-0", "$"),
+            good.replace("0x0000 c3", "0x00z0 c3"),
+            good[..good.len() - 10].to_string(),
+            "\u{fffd}\n".repeat(3),
+        ];
+        for text in &damaged {
+            fs::write(&path, text).unwrap();
+            assert_eq!(cache.read_listing("abc"), None, "{text:?}");
+        }
+        let heard = heard.lock().unwrap();
+        assert_eq!(heard.len(), damaged.len());
+        assert!(
+            heard[0].contains("abc.s") && heard[0].contains("damaged"),
+            "{heard:?}"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! ```
 //!
 //! The crate knows nothing of the listing's format: it returns the text the compiler printed.
+//! It only asks `gostack-listing` whether a cached listing still parses; a damaged one is compiled again.
 
 mod cache;
 mod compile;
