@@ -17,12 +17,18 @@
 //! ```
 //!
 //! Settings in `book.toml` under `[preprocessor.gostack]`: `samples` (the
-//! samples directory, relative to the book), `go` (the go binary),
-//! `cache-dir`, `diagrams` (where committed copies of the diagrams live,
-//! used when no Go is installed), and `on-failure = "bail" | "continue"`.
-//! Blocks are drawn in parallel; nothing is written into the book's `src/`.
+//! samples directory, relative to the book; a block's `sample` must stay
+//! inside it), `go` (the go binary), `cache-dir`, `diagrams` (where
+//! committed copies of the diagrams live, used when no Go is installed), and
+//! `on-failure = "bail" | "continue"`. Add `after = ["links"]` there too, so
+//! mdBook expands `{{#include}}` first and included blocks are drawn (a
+//! preprocessor cannot ask for its order; run before `links`, this one stops
+//! at an include that brings in a block). Errors name the file and line the
+//! block is written at, an included file's own. Blocks are drawn in
+//! parallel; nothing is written into the book's `src/`.
 
 pub mod block;
+mod include;
 
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
@@ -92,6 +98,11 @@ pub struct Job {
     pub index: usize,
     /// The block.
     pub block: Block,
+    /// The file the block is written in, relative to the book's root:
+    /// `src/<chapter>`, or the file a `{{#include}}` brought it from.
+    pub file: PathBuf,
+    /// The line of its opening fence in that file.
+    pub line: usize,
 }
 
 impl Job {
@@ -107,7 +118,7 @@ impl Job {
 
     /// `src/chapters/add.md:12`, for messages.
     pub fn place(&self) -> String {
-        format!("src/{}:{}", self.chapter.display(), self.block.line)
+        format!("{}:{}", self.file.display(), self.line)
     }
 }
 
@@ -125,11 +136,40 @@ pub fn jobs(book: &Book) -> Vec<Job> {
             jobs.push(Job {
                 chapter: path.clone(),
                 index: i + 1,
+                file: Path::new("src").join(path),
+                line: block.line,
                 block,
             });
         }
     }
     jobs
+}
+
+/// Says where each job's block is written, when `{{#include}}` brought
+/// it into its chapter: reads the chapter's file under `root`/`src` and
+/// the files it includes, and finds each block's text there, in order.
+/// A block found nowhere (its text was pieced together by an include inside
+/// its fence) keeps its line in the chapter as the preprocessor sees it.
+pub fn locate(jobs: &mut [Job], root: &Path, src: &Path) {
+    for chapter in jobs.chunk_by_mut(|a, b| a.chapter == b.chapter) {
+        let chapter_file = src.join(&chapter[0].chapter);
+        let written = include::written_blocks(root, &chapter_file);
+        let mut next = 0;
+        for job in chapter.iter_mut() {
+            job.file = include::normalize(&chapter_file);
+            // The same text, or a block its include pieced together.
+            let found = (next..written.len())
+                .find(|&k| written[k].body == job.block.body)
+                .or_else(|| {
+                    (next..written.len()).find(|&k| !include::includes(&written[k].body).is_empty())
+                });
+            if let Some(k) = found {
+                job.file = written[k].file.clone();
+                job.line = written[k].line;
+                next = k + 1;
+            }
+        }
+    }
 }
 
 /// Draws one block, with the installed Go or, without one, from its committed copy.
@@ -510,7 +550,16 @@ impl Preprocessor for Gostack {
             );
         }
         let cache = Cache::new(&settings.cache_dir);
-        let jobs = jobs(&book);
+        if !runs_after_links(ctx) {
+            for problem in unexpanded_includes(&book, &ctx.root, &ctx.config.book.src) {
+                if !settings.keep_going {
+                    bail!(problem);
+                }
+                eprintln!("gostack: {problem}");
+            }
+        }
+        let mut jobs = jobs(&book);
+        locate(&mut jobs, &ctx.root, &ctx.config.book.src);
         let renderer = ctx.renderer.as_str();
         let drawings = in_parallel(&jobs, |job| {
             draw_rendered(job, &settings, go.as_ref(), &cache, renderer)
@@ -563,6 +612,73 @@ pub fn splice(markdown: &mut String, replacements: &[(Range<usize>, String)]) {
         };
         markdown.replace_range(range.clone(), &text);
     }
+}
+
+/// Whether the book has the preprocessor run after mdBook's `links`, which
+/// expands `{{#include}}`: book.toml says `after = ["links"]` (or `links`
+/// says `before = ["gostack"]`), or has no `[preprocessor.gostack]` at all
+/// (a preprocessor added in process then runs last).
+fn runs_after_links(ctx: &PreprocessorContext) -> bool {
+    let names = |key: &str| {
+        ctx.config
+            .get::<Vec<String>>(key)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    };
+    !ctx.config.contains_key("preprocessor.gostack")
+        || names("preprocessor.gostack.after")
+            .iter()
+            .any(|n| n == "links")
+        || names("preprocessor.links.before")
+            .iter()
+            .any(|n| n == "gostack")
+}
+
+/// For a book that runs the preprocessor before `links`: every
+/// `{{#include}}` still in a chapter that brings in a block, which would be
+/// left on the page as code.
+fn unexpanded_includes(book: &Book, root: &Path, src: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for item in book.iter() {
+        let BookItem::Chapter(ch) = item else {
+            continue;
+        };
+        let Some(path) = &ch.source_path else {
+            continue;
+        };
+        let chapter_file = include::normalize(&src.join(path));
+        let dir = chapter_file.parent().unwrap_or(Path::new(""));
+        for inc in include::includes(&ch.content) {
+            let included = include::normalize(&dir.join(&inc.path));
+            let Some(first) = include::written_blocks(root, &included).into_iter().next() else {
+                continue;
+            };
+            problems.push(format!(
+                "{}:{}: `{}` brings in a gostack block ({}:{}), but the preprocessor ran \
+                 before mdBook's `links` expanded it, so it would stay a code block: \
+                 add `after = [\"links\"]` under `[preprocessor.gostack]` in book.toml",
+                chapter_file.display(),
+                inc.line,
+                inc.text,
+                first.file.display(),
+                first.line
+            ));
+        }
+        for block in find_blocks(&ch.content) {
+            if let Some(inc) = include::includes(&block.body).first() {
+                problems.push(format!(
+                    "{}:{}: the block holds `{}`, but the preprocessor ran before mdBook's \
+                     `links` expanded it: add `after = [\"links\"]` under \
+                     `[preprocessor.gostack]` in book.toml",
+                    chapter_file.display(),
+                    block.line,
+                    inc.text
+                ));
+            }
+        }
+    }
+    problems
 }
 
 /// Whether `path` looks like a book root (it has a `book.toml`).

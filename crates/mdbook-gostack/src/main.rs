@@ -16,7 +16,11 @@ fn main() -> ExitCode {
         Some("supports") => return ExitCode::SUCCESS,
         Some("-h" | "--help") => {
             println!(
-                "mdbook-gostack: an mdBook preprocessor for ```gostack blocks; see its crate documentation"
+                "mdbook-gostack: an mdBook preprocessor for ```gostack blocks; see its crate documentation\n\n\
+                 In book.toml:\n\n\
+                 [preprocessor.gostack]\n\
+                 command = \"mdbook-gostack\"\n\
+                 after = [\"links\"]   # so blocks that {{{{#include}}}} brings in are drawn"
             );
             return ExitCode::SUCCESS;
         }

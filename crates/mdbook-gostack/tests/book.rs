@@ -266,3 +266,96 @@ fn blocks_in_lists_and_quotes_stay_there() {
     );
     assert!(main.contains("<p>After.</p>"), "{main}");
 }
+
+const INCLUDING: &str = "# C\n\nIntro.\n\n{{#include parts/block.md}}\n\nAfter.\n";
+
+/// After `links`, a block that `{{#include}}` brought in is drawn.
+#[test]
+fn included_blocks_are_drawn_after_links() {
+    let part = format!("Included text.\n\n{ADD_BLOCK}");
+    let dir = fixture_with(
+        &[("c.md", INCLUDING)],
+        &[("parts/block.md", &part)],
+        "after = [\"links\"]",
+        &samples(),
+    );
+    build(&dir).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("book/c.html")).unwrap();
+    assert!(
+        html.contains("Included text.") && html.contains("After."),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<figure class=\"gostack\">").count(),
+        1,
+        "{html}"
+    );
+    assert!(!html.contains("language-gostack"), "{html}");
+}
+
+/// An error in an included block names the included file and its own line;
+/// one in the chapter, after an include, the chapter's own line.
+#[test]
+fn included_blocks_fail_at_their_own_file_and_line() {
+    let bad = "```gostack\nsample = \"add\"\nat = \"add2 ret\"\ncolour = \"red\"\n```\n";
+    let part = format!("Included text.\n\n{bad}");
+    let dir = fixture_with(
+        &[("c.md", INCLUDING)],
+        &[("parts/block.md", &part)],
+        "after = [\"links\"]",
+        &samples(),
+    );
+    let err = build(&dir).unwrap_err();
+    assert!(err.contains("src/parts/block.md:3:"), "{err}");
+    assert!(err.contains("colour"), "{err}");
+
+    let chapter = format!("# C\n\n{{{{#include parts/intro.md}}}}\n\n{bad}");
+    let intro = "Line one.\n\nLine three.\n\nLine five.\n";
+    let dir = fixture_with(
+        &[("c.md", &chapter)],
+        &[("parts/intro.md", intro)],
+        "after = [\"links\"]",
+        &samples(),
+    );
+    let err = build(&dir).unwrap_err();
+    assert!(err.contains("src/c.md:5:"), "{err}");
+
+    // A block whose program an include inside its fence brings in.
+    let chapter = "# C\n\n{{#include parts/intro.md}}\n\n```gostack\nsource = \"\"\"\n{{#include prog.go}}\n\"\"\"\nat = \"main entry\"\ncolour = 1\n```\n";
+    let dir = fixture_with(
+        &[("c.md", chapter)],
+        &[
+            ("parts/intro.md", intro),
+            ("prog.go", "package main\n\nfunc main() {}\n"),
+        ],
+        "after = [\"links\"]",
+        &samples(),
+    );
+    let err = build(&dir).unwrap_err();
+    assert!(
+        err.contains("src/c.md:5:") && err.contains("colour"),
+        "{err}"
+    );
+}
+
+/// A book that runs the preprocessor before `links` is told so, at the
+/// include, instead of leaving the included block as code.
+#[test]
+fn running_before_links_is_an_error_that_says_what_to_do() {
+    let part = format!("Included text.\n\n{ADD_BLOCK}");
+    let dir = fixture_with(
+        &[("c.md", INCLUDING)],
+        &[("parts/block.md", &part)],
+        "",
+        &samples(),
+    );
+    let err = build(&dir).unwrap_err();
+    assert!(
+        err.contains("src/c.md:5: `{{#include parts/block.md}}` brings in a gostack block (src/parts/block.md:3)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("add `after = [\"links\"]` under `[preprocessor.gostack]`"),
+        "{err}"
+    );
+}
