@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
-use gostack_emu::{Arch, Change, GPR_NAMES, Region, Run, Slot, Snapshot, StackView, abi};
+use gostack_emu::{
+    Arch, Change, Cursor, GPR_NAMES, Region, Run, Slot, Snapshot, StackView, abi,
+};
 
 /// How many steps back to look for words popped below SP.
 const DEAD_WINDOW: usize = 64;
@@ -156,19 +158,24 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
     let layout = &run.layout;
     let arch = layout.arch();
     let w = layout.word();
-    let snap = trace.snapshot(step);
+    // One walk: to the start of the window the dead words are found in, then to the step.
+    let mut cursor = trace.cursor();
+    cursor.advance_to(step.saturating_sub(DEAD_WINDOW));
+    let window = cursor.clone();
+    cursor.advance_to(step);
+    let snap = cursor.into_snapshot();
     let view = layout.stack(&snap);
-    let changes: &[Change] = if step > 0 {
+    let changes: Vec<Change> = if step > 0 {
         trace.changes_of(step - 1)
     } else {
-        &[]
+        Vec::new()
     };
     let written = |addr: u64| {
         changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < a.get() + u64::from(size) && a.get() < addr + w))
     };
     let mut namer = Namer::new(run, &view);
-    let recent = deepest_recent(run, step, &snap);
-    if let Some((_, old)) = &recent {
+    let recent = deepest_recent(run, window, step, &snap);
+    if let Some(old) = &recent {
         namer.learn(old);
     }
     let sp = snap.cpu.gpr[abi::RSP];
@@ -212,7 +219,7 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
             let labels = if labels.is_empty() && !runtime_frame {
                 spilled = recent
                     .as_ref()
-                    .map(|(_, old)| callee_args(old, *addr))
+                    .map(|old| callee_args(old, *addr))
                     .unwrap_or_default();
                 &spilled
             } else {
@@ -275,9 +282,9 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
         },
         frames,
         dead: recent
-            .map(|(_, old)| dead_rows(run, &snap, &old, &mut namer))
+            .map(|old| dead_rows(run, &snap, &old, &mut namer))
             .unwrap_or_default(),
-        registers: registers(&snap, changes, arch, &mut namer),
+        registers: registers(&snap, &changes, arch, &mut namer),
     }
 }
 
@@ -288,34 +295,35 @@ fn arch_name(arch: Arch) -> &'static str {
     }
 }
 
-/// The deepest stack of the last steps and its view: frames popped since are named there.
-fn deepest_recent(run: &Run, step: usize, snap: &Snapshot) -> Option<(Snapshot, StackView)> {
-    let trace = run.trace.as_ref().expect("traced");
-    let from = step.saturating_sub(DEAD_WINDOW);
-    let mut cursor = trace.cursor();
-    while cursor.step() < from && cursor.advance() {}
-    let mut deepest: Option<Snapshot> = None;
+/// The deepest stack of the steps from `window` up to `step` and its
+/// view: frames popped since are named there.
+fn deepest_recent(
+    run: &Run,
+    mut window: Cursor<'_>,
+    step: usize,
+    snap: &Snapshot,
+) -> Option<StackView> {
+    let start = window.clone();
+    let mut deepest: Option<(usize, u64)> = None;
     // Only the package's own steps on this stack: the runtime's words below SP are its business.
     let (lo, hi) = run.layout.stack(snap).bounds;
-    while cursor.step() < step {
-        let s = cursor.snapshot();
+    while window.step() < step {
+        let s = window.snapshot();
         let sp = s.cpu.gpr[abi::RSP];
-        if sp
-            < deepest
-                .as_ref()
-                .map_or(snap.cpu.gpr[abi::RSP], |d| d.cpu.gpr[abi::RSP])
+        if sp < deepest.map_or(snap.cpu.gpr[abi::RSP], |(_, d)| d)
             && (lo..hi).contains(&sp)
             && run.layout.location(s.cpu.rip).func.starts_with("main.")
         {
-            deepest = Some(s.clone());
+            deepest = Some((window.step(), sp));
         }
-        if !cursor.advance() {
+        if !window.advance() {
             break;
         }
     }
-    let deep = deepest?;
-    let view = run.layout.stack(&deep);
-    Some((deep, view))
+    let (at, _) = deepest?;
+    let mut cursor = start;
+    cursor.advance_to(at);
+    Some(run.layout.stack(cursor.snapshot()))
 }
 
 /// The argument labels a callee gave the word at `addr`, in an earlier view.

@@ -176,9 +176,13 @@ impl Moment {
                 }
             }
             Moment::Ret(func) => {
+                let mut rets = PerPc::new(trace);
                 for (i, s) in trace.steps.iter().enumerate() {
-                    let loc = layout.location(s.pc());
-                    if &loc.func == func && (loc.asm == "RET" || loc.asm.starts_with("RET\t")) {
+                    let k = rets.index(s.pc(), |pc| {
+                        let loc = layout.location(pc);
+                        &loc.func == func && is_ret(&loc.asm)
+                    });
+                    if *rets.fact(k) {
                         out.push(i);
                     }
                 }
@@ -214,33 +218,74 @@ impl Moment {
             }
             Moment::Line(file, line) => {
                 // The package's steps only: a call into the runtime and back lands on the same line.
-                let mut previous: Option<(String, u32, bool)> = None;
+                let mut locations = PerPc::new(trace);
+                let mut previous: Option<usize> = None;
                 for (i, s) in trace.steps.iter().enumerate() {
-                    if !layout.in_package(s.pc()) {
+                    let k = locations.index(s.pc(), |pc| {
+                        layout.in_package(pc).then(|| layout.location(pc))
+                    });
+                    let Some(loc) = locations.fact(k) else {
                         continue;
-                    }
-                    let loc = layout.location(s.pc());
+                    };
                     let here = loc
                         .pos
                         .as_ref()
                         .is_some_and(|p| p.file == *file && p.line == *line);
-                    let returned = previous.as_ref().is_some_and(|p| p.2);
-                    let same = previous
-                        .as_ref()
-                        .is_some_and(|(f, l, _)| *f == loc.func && *l == *line);
+                    let before = previous.and_then(|p| locations.fact(p).as_ref());
+                    let returned = before.is_some_and(|p| is_ret(&p.asm));
+                    let same = before.is_some_and(|p| {
+                        p.func == loc.func && p.pos.as_ref().map_or(0, |p| p.line) == *line
+                    });
                     if here && !same && !returned {
                         out.push(i);
                     }
-                    let cur_line = loc.pos.as_ref().map_or(0, |p| p.line);
-                    previous = Some((
-                        loc.func.clone(),
-                        cur_line,
-                        loc.asm == "RET" || loc.asm.starts_with("RET\t"),
-                    ));
+                    previous = Some(k);
                 }
             }
         }
         out
+    }
+}
+
+/// Whether an instruction's assembly text is a RET.
+fn is_ret(asm: &str) -> bool {
+    asm == "RET" || asm.starts_with("RET\t")
+}
+
+/// Facts about the pcs of a trace, worked out once for each distinct pc:
+/// a run of millions of steps visits a few thousand instructions.
+struct PerPc<T> {
+    /// The lowest pc of the trace.
+    base: u64,
+    /// For each pc from `base`, the index of its fact, or `u32::MAX` before it is known.
+    index: Vec<u32>,
+    facts: Vec<T>,
+}
+
+impl<T> PerPc<T> {
+    fn new(trace: &Trace) -> PerPc<T> {
+        let lo = trace.steps.iter().map(|s| s.pc()).min().unwrap_or(0);
+        let hi = trace.steps.iter().map(|s| s.pc()).max().unwrap_or(0);
+        PerPc {
+            base: lo,
+            index: vec![u32::MAX; (hi + 1 - lo) as usize],
+            facts: Vec::new(),
+        }
+    }
+
+    /// The index of the fact of `pc` (a pc of the trace), made by `make` the first time.
+    fn index(&mut self, pc: u64, make: impl FnOnce(u64) -> T) -> usize {
+        let slot = &mut self.index[(pc - self.base) as usize];
+        if *slot == u32::MAX {
+            *slot = self.facts.len() as u32;
+            self.facts.push(make(pc));
+        }
+        *slot as usize
+    }
+
+    /// The fact of index `k`.
+    fn fact(&self, k: usize) -> &T {
+        &self.facts[k]
     }
 }
 

@@ -37,9 +37,7 @@ fn main() {
                 run.steps as f64 / seconds / 1e6
             );
             if let Some(trace) = &run.trace {
-                let bytes = trace.steps.capacity() * std::mem::size_of::<gostack_emu::Step>()
-                    + trace.changes.capacity() * std::mem::size_of::<gostack_emu::Change>()
-                    + trace.events.capacity() * std::mem::size_of::<(u32, gostack_emu::Event)>();
+                let bytes = trace.size();
                 line += &format!(
                     ", trace {:.0} MB ({:.1} bytes/step)",
                     bytes as f64 / 1e6,

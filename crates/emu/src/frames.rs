@@ -8,7 +8,8 @@
 //! the runtime's functions as for the package's; the package's named slots
 //! come from its listing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use gostack_listing::{Base, Listing, Pos};
 use iced_x86::{Mnemonic, Register};
@@ -70,32 +71,70 @@ fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncIn
 }
 
 /// Memory and registers at one step of a run.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// The registers.
     pub cpu: Cpu,
-    pages: BTreeMap<u64, Box<[u8; PAGE]>>,
+    /// The pages written, by page number: their index in `pages`.
+    index: HashMap<u64, u32, BuildHasherDefault<PageHasher>>,
+    pages: Vec<Box<[u8; PAGE]>>,
+    /// The page written last and its index in `pages`: writes come in runs on one page.
+    last: Option<(u64, u32)>,
 }
 
 const PAGE: usize = 4096;
+
+impl PartialEq for Snapshot {
+    /// The same registers and the same bytes in every page written.
+    fn eq(&self, other: &Snapshot) -> bool {
+        self.cpu == other.cpu
+            && self.index.len() == other.index.len()
+            && self.index.iter().all(|(n, &i)| {
+                other
+                    .index
+                    .get(n)
+                    .is_some_and(|&j| self.pages[i as usize] == other.pages[j as usize])
+            })
+    }
+}
 
 impl Snapshot {
     pub(crate) fn new(cpu: Cpu) -> Snapshot {
         Snapshot {
             cpu,
-            pages: BTreeMap::new(),
+            ..Snapshot::default()
         }
     }
 
+    /// The page numbered `n`, made (zeroed) when it was never written.
+    #[inline]
+    fn page_mut(&mut self, n: u64) -> &mut [u8; PAGE] {
+        let i = match self.last {
+            Some((m, i)) if m == n => i,
+            _ => {
+                let pages = &mut self.pages;
+                let i = *self.index.entry(n).or_insert_with(|| {
+                    pages.push(Box::new([0; PAGE]));
+                    (pages.len() - 1) as u32
+                });
+                self.last = Some((n, i));
+                i
+            }
+        };
+        &mut self.pages[i as usize]
+    }
+
     /// Writes bytes at `addr`.
+    #[inline]
     pub(crate) fn write(&mut self, addr: u64, bytes: &[u8]) {
+        let off = (addr % PAGE as u64) as usize;
+        if off + bytes.len() <= PAGE {
+            self.page_mut(addr / PAGE as u64)[off..off + bytes.len()].copy_from_slice(bytes);
+            return;
+        }
         for (i, b) in bytes.iter().enumerate() {
             let a = addr + i as u64;
-            let page = self
-                .pages
-                .entry(a / PAGE as u64)
-                .or_insert_with(|| Box::new([0; PAGE]));
-            page[(a % PAGE as u64) as usize] = *b;
+            self.page_mut(a / PAGE as u64)[(a % PAGE as u64) as usize] = *b;
         }
     }
 
@@ -104,11 +143,32 @@ impl Snapshot {
         let mut buf = [0u8; 8];
         for (i, b) in buf.iter_mut().take(size).enumerate() {
             let a = addr + i as u64;
-            if let Some(page) = self.pages.get(&(a / PAGE as u64)) {
-                *b = page[(a % PAGE as u64) as usize];
+            if let Some(&p) = self.index.get(&(a / PAGE as u64)) {
+                *b = self.pages[p as usize][(a % PAGE as u64) as usize];
             }
         }
         u64::from_le_bytes(buf)
+    }
+}
+
+/// Hashes page numbers: a multiplication mixes them well enough.
+#[derive(Debug, Default, Clone, Copy)]
+struct PageHasher(u64);
+
+impl Hasher for PageHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let h = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
     }
 }
 

@@ -114,7 +114,7 @@ pub(crate) fn compare(
         };
         if !package.contains(step.pc()) {
             st.reentered();
-            st.runtime_wrote(trace.changes_of(i));
+            st.runtime_wrote(&cursor.changes());
             if !cursor.advance() {
                 break;
             }
@@ -139,6 +139,7 @@ pub(crate) fn compare(
             break;
         }
         let snap = cursor.snapshot();
+        let changes = cursor.changes();
         let g = layout.goroutine(snap);
         let bounds = (snap.read(g, 8), snap.read(g + 8, 8));
         let exact = *exact_heap.get_or_insert_with(|| {
@@ -230,7 +231,7 @@ pub(crate) fn compare(
         st.after(
             ins,
             info,
-            trace.changes_of(i),
+            &changes,
             snap,
             layout,
             bounds,

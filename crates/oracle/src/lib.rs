@@ -363,7 +363,7 @@ fn hide_hex(text: &[u8]) -> Vec<u8> {
 mod tests {
     use std::path::Path;
 
-    use gostack_emu::Change;
+    use gostack_emu::{Change, Trace};
     use gostack_toolchain::{Cache, CompileRequest, Go};
 
     use super::{Arch, Config, hide_hex, verify_built};
@@ -382,24 +382,21 @@ mod tests {
             let trace = run.trace.as_mut().expect("traced");
             let main = run.layout.addr("main.main").expect("main.main");
             // The first step of main.main that sets a register other than SP and BP.
-            let mut start = 0;
-            for i in 0..trace.steps.len() {
-                let n = trace.changes_of(i).len();
-                let pc = trace.steps[i].pc();
-                if (main..main + 0x100).contains(&pc) {
-                    let at = trace.changes_of(i).iter().position(
-                        |c| matches!(c, Change::Reg { reg, .. } if *reg != 4 && *reg != 5),
-                    );
-                    if let Some(at) = at {
-                        if let Change::Reg { reg, new } = &mut trace.changes[start + at] {
-                            *new ^= 0x10;
-                            changed = Some((run.layout.location(pc).to_string(), *reg));
-                        }
-                        break;
-                    }
+            let mut steps: Vec<(u64, Vec<Change>)> = (0..trace.steps.len())
+                .map(|i| (trace.steps[i].pc(), trace.changes_of(i)))
+                .collect();
+            for (pc, changes) in &mut steps {
+                if (main..main + 0x100).contains(pc)
+                    && let Some(Change::Reg { reg, new }) = changes
+                        .iter_mut()
+                        .find(|c| matches!(c, Change::Reg { reg, .. } if *reg != 4 && *reg != 5))
+                {
+                    *new ^= 0x10;
+                    changed = Some((run.layout.location(*pc).to_string(), *reg));
+                    break;
                 }
-                start += n;
             }
+            *trace = Trace::new(trace.initial.clone(), &steps, trace.events.clone());
         })
         .unwrap();
         let (location, reg) = changed.expect("a register set in main.main");
