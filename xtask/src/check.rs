@@ -3,6 +3,7 @@
 //! a picture is noticed.
 
 use anyhow::{Context as _, Result, bail};
+use gostack_diagram::{Caption, Figure, RowKind};
 use gostack_draw::Drawing;
 use mdbook_driver::MDBook;
 use mdbook_preprocessor::PreprocessorContext;
@@ -10,54 +11,228 @@ use similar::{ChangeTag, TextDiff};
 
 use crate::project_root;
 
-/// The Go version a drawing was made with.
-fn go_version(d: &Drawing) -> String {
-    match d {
-        Drawing::Figure(f) => f
-            .panels
-            .first()
-            .map(|p| p.caption.go_version.clone())
-            .unwrap_or_default(),
-        Drawing::Steps { first, .. } => first
-            .panels
-            .first()
-            .map(|p| p.caption.go_version.clone())
-            .unwrap_or_default(),
-        Drawing::Tables(t) => t
-            .first()
-            .and_then(|t| {
-                t.caption
-                    .split(" · ")
-                    .find(|part| part.starts_with("go"))
-                    .map(|p| p.split(' ').next().unwrap_or(p).to_string())
-            })
-            .unwrap_or_default(),
-    }
+/// How a redrawn diagram differs from its committed copy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Change {
+    /// Only what the captions say (the Go version, the step number).
+    Caption,
+    /// The program's own frames and rows are the same, addresses aside:
+    /// only runtime frames moved, or addresses did.
+    RuntimeOrAddresses,
+    /// The program's frames changed: a word moved, appeared, vanished, or
+    /// changed name or value.
+    Program,
 }
 
-/// The text form of a drawing, for diffs.
-fn text(d: &Drawing) -> String {
-    match d {
-        Drawing::Figure(f) => gostack_diagram::ascii::render(f),
-        Drawing::Tables(t) => t.iter().map(gostack_diagram::ascii::table).collect(),
-        Drawing::Steps { steps, first, last } => {
-            let mut out = gostack_diagram::ascii::render(first);
-            out.push_str(&gostack_diagram::ascii::render(last));
-            for s in steps {
-                for (i, d) in s.steps.iter().enumerate() {
-                    out.push_str(&format!(
-                        "step {i}: {} sp={:#x} {:?} {:?}\n",
-                        d.at, d.sp, d.words, d.regs
-                    ));
-                }
-            }
-            out
+/// What a drawing was made with: Go version, arch and flags of each
+/// panel or table, as fields of the drawing.
+fn made_with(d: &Drawing) -> String {
+    let captions: Vec<&Caption> = match d {
+        Drawing::Figure(f) => f.panels.iter().map(|p| &p.caption).collect(),
+        Drawing::Steps { first, .. } => first.panels.iter().map(|p| &p.caption).collect(),
+        Drawing::Tables(t) => t.iter().map(|t| &t.about).collect(),
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for c in captions {
+        let flags = if c.flags.is_empty() {
+            "optimised"
+        } else {
+            &c.flags
+        };
+        let one = format!("{} {} {flags}", c.go_version, c.goarch);
+        if !seen.contains(&one) {
+            seen.push(one);
         }
     }
+    seen.join(", ")
 }
 
-/// Compares (or, with `bless`, records) every diagram; true when nothing drifted.
-pub(crate) fn run(bless: bool) -> Result<bool> {
+/// The drawing as JSON with every caption taken out.
+fn without_captions(d: &Drawing) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                map.remove("caption");
+                map.remove("about");
+                map.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    strip(&mut v);
+    v
+}
+
+/// `text` with what a runtime change moves hidden: every hexadecimal
+/// number of five digits or more (an address) written `0x?`, the numbers
+/// of heap objects (`heap#3`, counted in order of appearance) written
+/// `heap#?`, and offsets into runtime functions (`runtime.mallocgc+0x113`,
+/// a value the runtime left in a word) written `runtime.mallocgc+?`.
+fn hide_addresses(text: &str) -> String {
+    let text = hide_hex(text);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = [rest.find("heap#"), rest.find("runtime.")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        let (marker, after) = if rest[i..].starts_with("heap#") {
+            ("heap#", "?")
+        } else {
+            ("runtime.", "")
+        };
+        out.push_str(&rest[..i + marker.len()]);
+        rest = &rest[i + marker.len()..];
+        if marker == "heap#" {
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
+            out.push_str(after);
+            rest = &rest[digits..];
+        } else {
+            let name = rest
+                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.'))
+                .unwrap_or(rest.len());
+            out.push_str(&rest[..name]);
+            rest = &rest[name..];
+            if let Some(offset) = rest.strip_prefix("+0x") {
+                let digits = offset
+                    .find(|c: char| !c.is_ascii_hexdigit())
+                    .unwrap_or(offset.len());
+                out.push_str("+?");
+                rest = &offset[digits..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` with every hexadecimal number of five digits or more written `0x?`.
+fn hide_hex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("0x") {
+        out.push_str(&rest[..i]);
+        let digits = rest[i + 2..]
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(rest.len() - i - 2);
+        if digits >= 5 {
+            out.push_str("0x?");
+        } else {
+            out.push_str(&rest[i..i + 2 + digits]);
+        }
+        rest = &rest[i + 2 + digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The program's own part of a drawing, addresses hidden: the frames of
+/// package main, word by word (offset, name, value, kind; a return address
+/// into the runtime only as such), the popped words, and the rows of tables
+/// but for the runtime's. Registers are left out: besides arguments they
+/// hold what the runtime left in them.
+fn program_part(d: &Drawing) -> Vec<String> {
+    let mut lines = Vec::new();
+    let figure = |f: &Figure, lines: &mut Vec<String>| {
+        for p in &f.panels {
+            for frame in p.frames.iter().filter(|f| f.func.starts_with("main.")) {
+                lines.push(format!("frame {}", frame.func));
+                for r in &frame.rows {
+                    let value = match r.kind {
+                        RowKind::ReturnAddr if !r.value.starts_with("main.") => {
+                            "(into the runtime)"
+                        }
+                        _ => r.value.as_str(),
+                    };
+                    lines.push(hide_addresses(&format!(
+                        "  {:+} {} = {value} ({:?})",
+                        r.sp_offset, r.label, r.kind
+                    )));
+                }
+            }
+            for r in &p.dead {
+                lines.push(hide_addresses(&format!(
+                    "  popped {:+} {} = {}",
+                    r.sp_offset, r.label, r.value
+                )));
+            }
+        }
+    };
+    match d {
+        Drawing::Figure(f) => figure(f, &mut lines),
+        Drawing::Steps { steps, first, last } => {
+            figure(first, &mut lines);
+            figure(last, &mut lines);
+            for s in steps {
+                for step in s.steps.iter().filter(|s| s.at.starts_with("main.")) {
+                    // The package's own named words; a return address into the runtime only as such.
+                    let words: Vec<String> = step
+                        .words
+                        .iter()
+                        .filter(|(_, label, _)| !label.is_empty() && !label.starts_with("runtime."))
+                        .map(|(_, label, value)| match value {
+                            v if label.ends_with("return addr") && !v.starts_with("main.") => {
+                                format!("{label} = (into the runtime)")
+                            }
+                            v => format!("{label} = {v}"),
+                        })
+                        .collect();
+                    lines.push(hide_addresses(&format!("{} {}", step.at, words.join(", "))));
+                }
+            }
+        }
+        Drawing::Tables(tables) => {
+            for t in tables {
+                // A trace's step numbers count from the run's start: count
+                // them from the table's first row instead.
+                let first: Option<usize> = t
+                    .rows
+                    .first()
+                    .and_then(|r| r.cells.first())
+                    .and_then(|c| c.split('-').next()?.parse().ok());
+                for r in t
+                    .rows
+                    .iter()
+                    .filter(|r| !r.cells.iter().any(|c| c.contains("in the runtime:")))
+                {
+                    let mut cells = r.cells.clone();
+                    if let (Some(first), Some(step)) =
+                        (first, cells.first().and_then(|c| c.parse::<usize>().ok()))
+                    {
+                        cells[0] = format!("+{}", step - first.min(step));
+                    }
+                    lines.push(hide_addresses(&cells.join(" | ")));
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// How `new` differs from `old`, which it does.
+fn classify(old: &Drawing, new: &Drawing) -> Change {
+    if without_captions(old) == without_captions(new) {
+        Change::Caption
+    } else if program_part(old) == program_part(new) {
+        Change::RuntimeOrAddresses
+    } else {
+        Change::Program
+    }
+}
+
+/// The text form of a drawing, for diffs: as `--format ascii` shows it.
+fn text(d: &Drawing) -> String {
+    gostack_draw::render(d, gostack_draw::Format::Ascii, "check")
+}
+
+/// Compares (or, with `bless`, records) every diagram, drawn with the
+/// installed Go or with `go_version` (fetched once); true when nothing drifted.
+pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
     let root = project_root().join("book");
     let book =
         MDBook::load(&root).with_context(|| format!("loading the book in {}", root.display()))?;
@@ -65,6 +240,10 @@ pub(crate) fn run(bless: bool) -> Result<bool> {
     let settings = mdbook_gostack::Settings::from_context(&ctx)?;
     let Some(go) = mdbook_gostack::find_go(&settings)? else {
         bail!("no Go found: install Go (or set GOSTACK_GO) to redraw the diagrams");
+    };
+    let go = match go_version {
+        Some(v) => go.fetch(v, &|message| eprintln!("{message}"))?,
+        None => go,
     };
     let cache = gostack_toolchain::Cache::new(&settings.cache_dir);
     let jobs = mdbook_gostack::jobs(&book.book);
@@ -74,7 +253,7 @@ pub(crate) fn run(bless: bool) -> Result<bool> {
         go.version()
     );
     let drawings = mdbook_gostack::draw_all(&jobs, &settings, Some(&go), &cache);
-    let mut drifted = 0;
+    let mut counts = [0usize; 3];
     let mut missing = 0;
     std::fs::create_dir_all(&settings.diagrams)?;
     for (job, drawing) in jobs.iter().zip(drawings) {
@@ -97,23 +276,31 @@ pub(crate) fn run(bless: bool) -> Result<bool> {
         if old_json == json {
             continue;
         }
-        drifted += 1;
         let old: Drawing = serde_json::from_str(&old_json)
             .with_context(|| format!("reading {}", path.display()))?;
+        let change = classify(&old, &new);
+        counts[change as usize] += 1;
+        let what = match change {
+            Change::Program => "the program's frames changed",
+            Change::RuntimeOrAddresses => "only runtime frames or addresses changed",
+            Change::Caption => "only the caption changed",
+        };
         println!(
-            "{}: the diagram changed ({} -> {})",
+            "{}: {what} ({} -> {})",
             job.place(),
-            go_version(&old),
-            go_version(&new)
+            made_with(&old),
+            made_with(&new)
         );
-        let (a, b) = (text(&old), text(&new));
-        for change in TextDiff::from_lines(&a, &b).iter_all_changes() {
-            let sign = match change.tag() {
-                ChangeTag::Delete => "-",
-                ChangeTag::Insert => "+",
-                ChangeTag::Equal => continue,
-            };
-            print!("  {sign} {change}");
+        if change == Change::Program {
+            let (a, b) = (text(&old), text(&new));
+            for change in TextDiff::from_lines(&a, &b).iter_all_changes() {
+                let sign = match change.tag() {
+                    ChangeTag::Delete => "-",
+                    ChangeTag::Insert => "+",
+                    ChangeTag::Equal => continue,
+                };
+                print!("  {sign} {change}");
+            }
         }
     }
     if bless {
@@ -124,10 +311,30 @@ pub(crate) fn run(bless: bool) -> Result<bool> {
         );
         return Ok(true);
     }
-    eprintln!(
-        "{} diagrams: {} unchanged, {drifted} changed, {missing} without a copy",
+    let [caption, runtime, program] = counts;
+    let drifted = caption + runtime + program;
+    println!(
+        "{} diagrams: {} unchanged, {program} with the program's frames changed, {runtime} with only runtime frames or addresses changed, {caption} with only the caption changed, {missing} without a copy",
         jobs.len(),
         jobs.len() - drifted - missing
     );
     Ok(drifted == 0 && missing == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_hidden_and_small_numbers_kept() {
+        assert_eq!(
+            hide_addresses("main.add1+0x2e (0xc000012345) = 0x10, 0xce715f68e88"),
+            "main.add1+0x2e (0x?) = 0x10, 0x?"
+        );
+        assert_eq!(hide_addresses("0x"), "0x");
+        assert_eq!(
+            hide_addresses("heap#12 &runtime.m0 runtime.mallocgc+0x113 main.f+0x1a heap#"),
+            "heap#? &runtime.m0 runtime.mallocgc+? main.f+0x1a heap#?"
+        );
+    }
 }

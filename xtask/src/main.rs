@@ -13,8 +13,12 @@ usage: cargo xtask <task>
 
 tasks:
   book            build the notes in book/ (output in book/book/)
-  check           redraw every diagram of the notes with the installed Go and
-                  compare it with its committed copy in book/diagrams/; exit 1 on drift
+  check [--go VERSION]
+                  redraw every diagram of the notes with the installed Go (or
+                  Go VERSION, fetched once) and compare it with its committed
+                  copy in book/diagrams/: each changed diagram is classed as
+                  the program's frames, only runtime frames or addresses, or
+                  only the caption; exit 1 on drift
   check --bless   record the current diagrams as the committed copies
   gotests [--dir NAME] [--filter SUBSTR] [--config amd64|386|amd64-N-l]
           [--list] [--min PERCENT] [--jobs N]
@@ -28,7 +32,15 @@ fn main() -> Result<()> {
         Some("book") => book::run(),
         Some("check") => {
             let bless = args.iter().any(|a| a == "--bless");
-            if check::run(bless)? {
+            let go = match args.iter().position(|a| a == "--go") {
+                Some(i) => Some(
+                    args.get(i + 1)
+                        .ok_or_else(|| anyhow::anyhow!("--go needs a version, such as 1.27.3"))?
+                        .as_str(),
+                ),
+                None => None,
+            };
+            if check::run(bless, go)? {
                 Ok(())
             } else {
                 std::process::exit(1)

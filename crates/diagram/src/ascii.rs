@@ -14,8 +14,12 @@ pub fn row_text(row: &Row) -> String {
     }
 }
 
-/// A word's offsets: `+8(SP)`, with `-16(BP)` when the frame has a BP.
+/// A word's offsets: `+8(SP)`, with `-16(BP)` when the frame has a BP;
+/// nothing for a folded row, which stands for many.
 pub fn offsets(row: &Row) -> String {
+    if row.kind == RowKind::Folded {
+        return String::new();
+    }
     match row.bp_offset {
         Some(bp) => format!("{:+}(SP) {:+}(BP)", row.sp_offset, bp),
         None => format!("{:+}(SP)", row.sp_offset),

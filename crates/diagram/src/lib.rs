@@ -34,8 +34,8 @@ pub struct StackDiagram {
     pub registers: Vec<Register>,
 }
 
-/// The caption of a stack diagram.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The caption of a stack diagram: also what any drawing was made with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Caption {
     /// E.g. `go1.26.8`.
     pub go_version: String,
@@ -122,6 +122,10 @@ pub enum RowKind {
     Unnamed,
     /// Below SP: popped or released, no longer part of any frame.
     Dead,
+    /// Words or frames not drawn one by one, summed up in the row's value:
+    /// the callers above the frames in focus, or a run of words nothing
+    /// names or wrote.
+    Folded,
 }
 
 /// A register and its value.
@@ -140,6 +144,9 @@ pub struct Register {
 pub struct Table {
     /// What it shows, in one line.
     pub caption: String,
+    /// What it was made with (Go version, arch, flags) and at which moment.
+    #[serde(default)]
+    pub about: Caption,
     /// Column headings.
     pub columns: Vec<String>,
     /// The rows, each with one cell per column.
@@ -174,6 +181,9 @@ pub struct TableRow {
 pub struct Steps {
     /// What it shows, in one line.
     pub caption: String,
+    /// What it was made with (Go version, arch, flags) and where it starts.
+    #[serde(default)]
+    pub about: Caption,
     /// The instructions of the functions that run, in address order.
     pub listing: Vec<ListingRow>,
     /// The steps, in order.

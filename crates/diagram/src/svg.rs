@@ -215,7 +215,7 @@ fn render_row(out: &mut String, row: &Row, cols: &Columns, y: f64) {
         .unwrap();
     }
     let class = match row.kind {
-        RowKind::Dead | RowKind::Unnamed => " class=\"muted\"",
+        RowKind::Dead | RowKind::Unnamed | RowKind::Folded => " class=\"muted\"",
         RowKind::ReturnAddr | RowKind::SavedBp => " class=\"ret\"",
         _ => "",
     };

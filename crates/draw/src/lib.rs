@@ -6,11 +6,15 @@
 //! in a book and one in a terminal come from the same code.
 
 mod build;
+mod focus;
 mod moment;
+mod render;
 pub mod views;
 
 pub use build::{CaptionInfo, stack_diagram};
+pub use focus::{Frames, focus};
 pub use moment::{Moment, MomentError};
+pub use render::{Format, render};
 
 use gostack_diagram::Figure;
 use gostack_emu::{Arch, Config, Run, Stop};
@@ -39,6 +43,16 @@ pub struct Request {
     /// The goroutine whose moments count (as Go numbers goroutines: 1 runs
     /// `main.main`); any goroutine when none is named.
     pub goroutine: Option<u64>,
+    /// What to draw.
+    pub view: View,
+    /// For the trace and steps views: the moment to stop at (the first time
+    /// it happens after `at`); by default the moment itself for a trace, the
+    /// end of the run for steps.
+    pub to: Option<String>,
+    /// Which frames a stack picture draws.
+    pub frames: Frames,
+    /// Fold each run of unnamed words that the step did not write.
+    pub fold: bool,
     /// The most steps a run may take before it is stopped.
     pub max_steps: u64,
     /// The most bytes of memory the program may map.
@@ -62,6 +76,10 @@ impl Default for Request {
             nth: 1,
             beside: None,
             goroutine: None,
+            view: View::Stack,
+            to: None,
+            frames: Frames::Focus,
+            fold: false,
             max_steps: TRACED_MAX_STEPS,
             max_memory: Config::DEFAULT_MEMORY_LIMIT,
         }
@@ -143,18 +161,31 @@ pub fn trace(
     }
 }
 
-/// The view a request asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The view a request asks for: one type for the command line (`--view`)
+/// and for blocks (`view = "..."`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum View {
-    /// The stack at the moment.
+    /// The stack at the moment: every live frame.
+    #[default]
     Stack,
     /// The frame layout of the function running at the moment.
     Frame,
-    /// The steps from the moment to a second one.
+    /// The steps from the moment to a second one (`to`).
     Trace,
     /// The listing of the function running at the moment.
     Asm,
-    /// An interactive step-through from the moment to a second one.
+    /// An interactive step-through from the moment to a second one (`to`).
     Steps,
 }
 
@@ -177,77 +208,88 @@ pub enum Drawing {
     },
 }
 
-/// Draws `view` at the requested moment (and, for a trace, up to `to`), one per arch.
-pub fn draw(
-    go: &Go,
-    cache: &Cache,
-    request: &Request,
-    view: View,
-    to: Option<&str>,
-) -> Result<Drawing, Error> {
-    if view == View::Stack {
-        return stack_figure(go, cache, request).map(Drawing::Figure);
+/// Draws the requested view with each Go of `gos` (one or more, side by
+/// side in the order given) and each arch of the request.
+pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Error> {
+    if request.nth == 0 {
+        return Err(Error::NthZero);
+    }
+    if request.view == View::Stack {
+        let mut panels = Vec::new();
+        for go in gos {
+            panels.extend(stack_figure(go, cache, request)?.panels);
+        }
+        return Ok(Drawing::Figure(Figure { panels }));
     }
     let moment = Moment::parse(&request.at)?;
-    let end = to.map(Moment::parse).transpose()?;
+    let end = request.to.as_deref().map(Moment::parse).transpose()?;
     let mut tables = Vec::new();
     let mut steps = Vec::new();
     let (mut first, mut last) = (Vec::new(), Vec::new());
-    for &arch in &request.arches {
-        let traced = request.trace(go, cache, arch)?;
-        let run = &traced.run;
-        let step = moment.resolve(run, request.nth, request.goroutine)?;
-        let func = run
-            .layout
-            .location(run.trace.as_ref().map_or(0, |t| t.steps[step].pc()))
-            .func;
-        let caption = format!(
-            "{} · {} {} {}",
-            request.at,
-            traced.go_version,
-            arch,
-            if request.flags.is_empty() {
-                "optimised".to_string()
-            } else {
-                request.flags.join(" ")
-            }
-        );
-        if view == View::Steps {
-            let end = match &end {
-                Some(m) => m.resolve_after(run, step, request.goroutine)?,
-                None => run
-                    .trace
-                    .as_ref()
-                    .map_or(0, |t| t.steps.len().saturating_sub(1)),
-            };
-            steps.push(views::steps(run, step, end, &caption));
-            let info = |event: String| CaptionInfo {
-                go_version: traced.go_version.clone(),
-                flags: request.flags.join(" "),
-                event,
-            };
-            first.push(stack_diagram(run, step, &info(request.at.clone())));
-            last.push(stack_diagram(
-                run,
-                end,
-                &info(to.unwrap_or("the end").to_string()),
-            ));
-            continue;
-        }
-        let table = match view {
-            View::Trace => {
-                let last = match &end {
-                    Some(m) => m.resolve_after(run, step, request.goroutine)?,
-                    None => step,
+    for go in gos {
+        for &arch in &request.arches {
+            let traced = request.trace(go, cache, arch)?;
+            let run = &traced.run;
+            let step = moment.resolve(run, request.nth, request.goroutine)?;
+            let about = |step: usize, event: &str| {
+                let info = CaptionInfo {
+                    go_version: traced.go_version.clone(),
+                    flags: request.flags.join(" "),
+                    event: event.to_string(),
                 };
-                Some(views::trace_table(run, step, last, &caption))
+                let mut d = stack_diagram(run, step, &info);
+                focus::focus(&mut d, &request.frames, request.fold);
+                d
+            };
+            let moment_diagram = about(step, &request.at);
+            let caption = format!(
+                "{} · {} {} {}",
+                request.at,
+                traced.go_version,
+                arch,
+                if request.flags.is_empty() {
+                    "optimised".to_string()
+                } else {
+                    request.flags.join(" ")
+                }
+            );
+            if request.view == View::Steps {
+                let end = match &end {
+                    Some(m) => m.resolve_after(run, step, request.goroutine)?,
+                    None => run
+                        .trace
+                        .as_ref()
+                        .map_or(0, |t| t.steps.len().saturating_sub(1)),
+                };
+                let mut s = views::steps(run, step, end, &caption);
+                s.about = moment_diagram.caption.clone();
+                steps.push(s);
+                first.push(moment_diagram);
+                last.push(about(end, request.to.as_deref().unwrap_or("the end")));
+                continue;
             }
-            View::Frame => views::frame_table(run, &func, &format!("{func} · {caption}")),
-            _ => views::asm_table(run, &func, &format!("{func} · {caption}")),
-        };
-        tables.extend(table);
+            let func = run
+                .layout
+                .location(run.trace.as_ref().map_or(0, |t| t.steps[step].pc()))
+                .func;
+            let table = match request.view {
+                View::Trace => {
+                    let last = match &end {
+                        Some(m) => m.resolve_after(run, step, request.goroutine)?,
+                        None => step,
+                    };
+                    Some(views::trace_table(run, step, last, &caption))
+                }
+                View::Frame => views::frame_table(run, &func, &format!("{func} · {caption}")),
+                _ => views::asm_table(run, &func, &format!("{func} · {caption}")),
+            };
+            tables.extend(table.map(|mut t| {
+                t.about = moment_diagram.caption.clone();
+                t
+            }));
+        }
     }
-    if view == View::Steps {
+    if request.view == View::Steps {
         return Ok(Drawing::Steps {
             steps,
             first: Figure { panels: first },
@@ -257,18 +299,27 @@ pub fn draw(
     Ok(Drawing::Tables(tables))
 }
 
-/// Draws the stack at the requested moment, one panel per arch.
+/// Draws the stack at the requested moment with `go`, one panel per arch
+/// (two when the request names a moment `beside` the first).
 pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure, Error> {
+    if request.nth == 0 {
+        return Err(Error::NthZero);
+    }
     let moment = Moment::parse(&request.at)?;
     let beside = request.beside.as_deref().map(Moment::parse).transpose()?;
     let mut panels = Vec::new();
     for &arch in &request.arches {
         let traced = request.trace(go, cache, arch)?;
         let step = moment.resolve(&traced.run, request.nth, request.goroutine)?;
-        let info = |event: String| CaptionInfo {
-            go_version: traced.go_version.clone(),
-            flags: request.flags.join(" "),
-            event,
+        let diagram = |step: usize, event: String| {
+            let info = CaptionInfo {
+                go_version: traced.go_version.clone(),
+                flags: request.flags.join(" "),
+                event,
+            };
+            let mut d = stack_diagram(&traced.run, step, &info);
+            focus::focus(&mut d, &request.frames, request.fold);
+            d
         };
         let mut event = if request.nth > 1 {
             format!("{} (#{})", request.at, request.nth)
@@ -278,11 +329,11 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
         if let Some(g) = request.goroutine {
             event += &format!(" on goroutine {g}");
         }
-        panels.push(stack_diagram(&traced.run, step, &info(event)));
+        panels.push(diagram(step, event));
         // The second moment: the first time it happens after the first one.
         if let (Some(m), Some(text)) = (&beside, &request.beside) {
             let later = m.resolve_after(&traced.run, step, request.goroutine)?;
-            panels.push(stack_diagram(&traced.run, later, &info(text.clone())));
+            panels.push(diagram(later, text.clone()));
         }
     }
     Ok(Figure { panels })

@@ -12,7 +12,7 @@ fn changes_text(run: &Run, i: usize) -> String {
     let trace = run.trace.as_ref().expect("traced");
     let mut parts = Vec::new();
     for c in trace.changes_of(i) {
-        match c {
+        match *c {
             Change::Reg { reg, new, .. } => {
                 parts.push(format!("{}={new:#x}", GPR_NAMES[usize::from(reg)]))
             }
@@ -109,6 +109,7 @@ pub fn trace_table(run: &Run, from: usize, to: usize, caption: &str) -> Table {
     }
     Table {
         caption: caption.to_string(),
+        about: Default::default(),
         columns: ["step", "pc", "line", "instruction", "changes"]
             .map(String::from)
             .to_vec(),
@@ -142,6 +143,7 @@ pub fn frame_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
     }
     Some(Table {
         caption: format!("{caption} · frame {frame} bytes below the return address"),
+        about: Default::default(),
         columns: ["offset", "from FP", "name", "where"]
             .map(String::from)
             .to_vec(),
@@ -169,6 +171,7 @@ pub fn asm_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
         .collect();
     Some(Table {
         caption: caption.to_string(),
+        about: Default::default(),
         columns: ["pc", "line", "instruction"].map(String::from).to_vec(),
         rows,
     })
@@ -294,6 +297,7 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
     }
     Steps {
         caption,
+        about: Default::default(),
         listing,
         steps,
     }

@@ -206,7 +206,12 @@ fn trace_frame_and_asm_views() {
             (gostack_draw::View::Asm, None, "asm"),
         ];
         for (view, to, name) in cases {
-            let drawing = gostack_draw::draw(&go, &cache(), &req, view, to).unwrap();
+            let req = gostack_draw::Request {
+                view,
+                to: to.map(str::to_string),
+                ..req.clone()
+            };
+            let drawing = gostack_draw::draw(std::slice::from_ref(&go), &cache(), &req).unwrap();
             let gostack_draw::Drawing::Tables(tables) = drawing else {
                 panic!("a table view")
             };

@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand};
+use gostack_draw::{Format, View};
 use gostack_emu::{Config, Stop, World};
 use gostack_toolchain::{Arch, Cache, CompileRequest, Go};
 
@@ -80,13 +81,26 @@ enum Command {
         any_flags: bool,
         #[command(flatten)]
         limits: Limits,
+        /// A Go version to draw with (`1.22.12`, or `1.22` for its newest
+        /// release), fetched through the Go module proxy once; give it twice
+        /// to draw two versions side by side (default: the installed Go).
+        #[arg(long = "go", value_name = "VERSION")]
+        go_versions: Vec<String>,
+        /// Which frames to draw: `focus` (from main.main or the goroutine's
+        /// first function down, the callers above folded into one row),
+        /// `all`, or functions separated by commas (`add1,add2`).
+        #[arg(long, value_name = "FRAMES", default_value = "focus", value_parser = parse_frames)]
+        frames: gostack_draw::Frames,
+        /// Fold each run of words that nothing names and the step did not write into one row.
+        #[arg(long)]
+        fold: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Ascii)]
         format: Format,
-        /// What to show: the stack, the running function's frame layout, the steps up to --to, or its listing.
-        #[arg(long, value_enum, default_value_t = ViewArg::Stack)]
-        view: ViewArg,
-        /// For --view trace: the moment to stop at (default: the moment itself).
+        /// What to show: the stack, the running function's frame layout, the steps up to --to, its listing, or a step-through page.
+        #[arg(long, value_enum, default_value_t = View::Stack)]
+        view: View,
+        /// For --view trace and steps: the moment to stop at (default: the moment itself for a trace, the end of the run for steps).
         #[arg(long, value_name = "EVENT")]
         to: Option<String>,
     },
@@ -125,32 +139,6 @@ enum Command {
         #[arg(long, value_name = "ARG", num_args = 1.., allow_hyphen_values = true)]
         args: Vec<String>,
     },
-}
-
-/// How a diagram is written.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    /// Boxed text.
-    Ascii,
-    /// An SVG image that follows the mdBook theme.
-    Svg,
-    /// The diagram model as JSON.
-    Json,
-}
-
-/// The views of `gostack stack`.
-#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum ViewArg {
-    /// Every live frame at the moment.
-    Stack,
-    /// The layout of the running function's frame.
-    Frame,
-    /// The steps from the moment to --to.
-    Trace,
-    /// The running function's listing.
-    Asm,
-    /// An interactive HTML step-through from the moment to --to.
-    Steps,
 }
 
 /// How to compile the program.
@@ -192,6 +180,10 @@ fn parse_nth(s: &str) -> Result<usize, String> {
         Ok(n) => Ok(n),
         Err(e) => Err(e.to_string()),
     }
+}
+
+fn parse_frames(s: &str) -> Result<gostack_draw::Frames, String> {
+    s.parse()
 }
 
 fn parse_arch(s: &str) -> Result<Arch, String> {
@@ -236,11 +228,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             flags,
             any_flags,
             limits,
+            go_versions,
+            frames,
+            fold,
             format,
             view,
             to,
         } => {
             let go = Go::find()?;
+            let gos = if go_versions.is_empty() {
+                vec![go]
+            } else {
+                go_versions
+                    .iter()
+                    .map(|v| go.fetch(v, &progress))
+                    .collect::<Result<Vec<_>, _>>()?
+            };
             let source = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let file_name = file
@@ -256,51 +259,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 nth,
                 beside,
                 goroutine,
+                view,
+                to,
+                frames,
+                fold,
                 max_steps: limits.max_steps,
                 max_memory: limits.max_memory << 20,
             };
-            let view = match view {
-                ViewArg::Stack => gostack_draw::View::Stack,
-                ViewArg::Frame => gostack_draw::View::Frame,
-                ViewArg::Trace => gostack_draw::View::Trace,
-                ViewArg::Asm => gostack_draw::View::Asm,
-                ViewArg::Steps => gostack_draw::View::Steps,
-            };
-            let drawing = gostack_draw::draw(&go, &cache(false), &request, view, to.as_deref())?;
-            let text = match (drawing, format) {
-                (gostack_draw::Drawing::Figure(f), Format::Ascii) => {
-                    gostack_diagram::ascii::render(&f)
-                }
-                (gostack_draw::Drawing::Figure(f), Format::Svg) => {
-                    gostack_diagram::svg::render(&f) + "\n"
-                }
-                (gostack_draw::Drawing::Figure(f), Format::Json) => {
-                    gostack_diagram::json::render(&f)
-                }
-                (gostack_draw::Drawing::Steps { steps, .. }, Format::Svg) => steps
-                    .iter()
-                    .enumerate()
-                    .map(|(i, s)| gostack_diagram::html::steps(s, &format!("gostack-steps-{i}")))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-                (gostack_draw::Drawing::Steps { first, last, .. }, Format::Ascii) => {
-                    gostack_diagram::ascii::render(&first)
-                        + "\n"
-                        + &gostack_diagram::ascii::render(&last)
-                }
-                (gostack_draw::Drawing::Steps { steps, .. }, Format::Json) => {
-                    serde_json::to_string_pretty(&steps)? + "\n"
-                }
-                (gostack_draw::Drawing::Tables(tables), format) => tables
-                    .iter()
-                    .map(|t| match format {
-                        Format::Ascii => gostack_diagram::ascii::table(t),
-                        Format::Svg => gostack_diagram::svg::table(t) + "\n",
-                        Format::Json => gostack_diagram::json::table(t),
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            };
+            let drawing = gostack_draw::draw(&gos, &cache(false), &request)?;
+            let text = gostack_draw::render(&drawing, format, "gostack-steps");
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
@@ -380,18 +347,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-/// The listing cache, reporting progress on stderr when it is a terminal:
-/// never among the program's own output that `run` reproduces, nor in a log.
+/// The listing cache, reporting progress as [`progress`] does.
 fn cache(disabled: bool) -> Cache {
     let cache = if disabled {
         Cache::disabled()
     } else {
         Cache::new(Cache::default_dir())
     };
+    cache.with_progress(progress)
+}
+
+/// Says what takes long (a first compile, a Go download) on stderr when it
+/// is a terminal: never among the program's own output that `run`
+/// reproduces, nor in a log.
+fn progress(message: &str) {
     if std::io::stderr().is_terminal() {
-        cache.with_progress(|message| eprintln!("gostack: {message}"))
-    } else {
-        cache
+        eprintln!("gostack: {message}");
     }
 }
 

@@ -274,3 +274,80 @@ fn goroutines_are_listed_and_drawn_on_their_own_stacks() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn go_versions_and_frames_are_chosen_on_the_command_line() {
+    let installed = gostack_toolchain::Go::find().unwrap().version().clone();
+    let release = format!(
+        "{}.{}.{}",
+        installed.major, installed.minor, installed.patch
+    );
+    let defer = sample("defer");
+    let args = |extra: &[&str]| {
+        let mut args = vec![
+            "stack",
+            defer.to_str().unwrap(),
+            "--at",
+            "incr1.func1 entry",
+            "--flags",
+            "-N -l",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let json = |extra: &[&str]| {
+        let args = args(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = gostack(&args);
+        assert!(out.status.success(), "{extra:?}: {}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let funcs = |figure: &serde_json::Value, panel: usize| -> Vec<String> {
+        figure["panels"][panel]["frames"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["func"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // One panel per Go version given, captioned with it.
+    let two = json(&["--go", &release, "--go", &format!("go{release}")]);
+    for panel in 0..2 {
+        assert_eq!(
+            two["panels"][panel]["caption"]["go_version"]
+                .as_str()
+                .unwrap(),
+            installed.raw.split_whitespace().next().unwrap()
+        );
+    }
+    assert!(two["panels"][2].is_null());
+    // By default the callers of main.main fold into one row; `all` draws them.
+    let focus = json(&[]);
+    let all = json(&["--frames", "all"]);
+    assert_eq!(funcs(&focus, 0), funcs(&all, 0));
+    assert_eq!(focus["panels"][0]["frames"][0]["rows"][0]["kind"], "folded");
+    assert_eq!(all["panels"][0]["frames"][0]["func"], "runtime.main");
+    assert_ne!(all["panels"][0]["frames"][0]["rows"][0]["kind"], "folded");
+    let only = json(&["--frames", "incr1,incr1.func1"]);
+    assert_eq!(
+        funcs(&only, 0),
+        [
+            "main.main",
+            "main.incr1",
+            "runtime.deferreturn",
+            "main.incr1.func1"
+        ]
+    );
+    // A version that names no release is refused before anything is fetched.
+    let args = args(&["--go", "1.x"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = gostack(&args);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("`1.x` names no Go release"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -75,14 +75,44 @@ pub struct Spec {
     pub at: String,
     /// Which time the moment happens.
     pub nth: Option<usize>,
-    /// `stack` (default), `frame`, `trace` or `asm`.
-    pub view: Option<String>,
+    /// `stack` (default), `frame`, `trace`, `asm` or `steps`.
+    #[serde(default)]
+    pub view: gostack_draw::View,
     /// For `view = "trace"` and `"steps"`: the moment to stop at.
     pub to: Option<String>,
     /// For `view = "stack"`: a second moment drawn beside the first.
     pub beside: Option<String>,
     /// Only moments on this goroutine count (1 runs `main.main`).
     pub goroutine: Option<u64>,
+    /// Which frames to draw: `"focus"` (default), `"all"`, or a list of functions.
+    #[serde(default)]
+    pub frames: gostack_draw::Frames,
+    /// Fold runs of words that nothing names and the step did not write.
+    #[serde(default)]
+    pub fold: bool,
+    /// Go versions to draw with, side by side (`["1.22", "1.26"]`); the
+    /// installed Go by default.
+    pub go: Option<Versions>,
+}
+
+/// One Go version or several, as a block writes it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Versions {
+    /// `go = "1.22"`.
+    One(String),
+    /// `go = ["1.22", "1.26"]`.
+    Many(Vec<String>),
+}
+
+impl Versions {
+    /// The versions, in the order written.
+    pub fn list(&self) -> Vec<String> {
+        match self {
+            Versions::One(v) => vec![v.clone()],
+            Versions::Many(vs) => vs.clone(),
+        }
+    }
 }
 
 /// Reads a block's TOML; the error names the key at fault.
@@ -137,5 +167,39 @@ mod tests {
             spec.arch,
             Some(Arches::Many(vec!["amd64".into(), "386".into()]))
         );
+    }
+
+    #[test]
+    fn view_frames_fold_and_go_are_typed() {
+        use gostack_draw::{Frames, View};
+        let base = "sample = \"defer\"\nat = \"incr1.func1 entry\"\n";
+        let spec = parse_spec(base).unwrap();
+        assert_eq!(
+            (spec.view, spec.frames, spec.fold, spec.go),
+            (View::Stack, Frames::Focus, false, None)
+        );
+        let spec = parse_spec(&format!(
+            "{base}view = \"trace\"\nframes = \"all\"\nfold = true\ngo = [\"1.22\", \"1.26.8\"]"
+        ))
+        .unwrap();
+        assert_eq!(spec.view, View::Trace);
+        assert_eq!(spec.frames, Frames::All);
+        assert!(spec.fold);
+        assert_eq!(spec.go.unwrap().list(), ["1.22", "1.26.8"]);
+        let spec =
+            parse_spec(&format!("{base}frames = [\"incr1\", \"main.incr1.func1\"]")).unwrap();
+        assert_eq!(
+            spec.frames,
+            Frames::Only(vec!["incr1".into(), "main.incr1.func1".into()])
+        );
+        for (bad, named) in [
+            ("view = \"picture\"", "picture"),
+            ("frames = []", "frames"),
+            ("frames = \"\"", "frames"),
+            ("fold = \"yes\"", "fold"),
+        ] {
+            let err = parse_spec(&format!("{base}{bad}")).unwrap_err();
+            assert!(err.contains(named), "{bad}: {err}");
+        }
     }
 }

@@ -34,7 +34,7 @@ use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
-use gostack_draw::{Drawing, Request, View};
+use gostack_draw::{Drawing, Format, Request};
 use gostack_emu::Arch;
 use gostack_toolchain::{Cache, Go};
 use mdbook_preprocessor::book::{Book, BookItem};
@@ -184,7 +184,7 @@ pub fn draw(job: &Job, settings: &Settings, go: Option<&Go>, cache: &Cache) -> R
         return read_copy(job, settings);
     };
     let planned = plan(job, settings, go)?;
-    draw_planned(job, settings, go, cache, &planned)
+    draw_planned(job, settings, cache, &planned)
 }
 
 /// The program of `sample = "<name>"`: `<samples>/<name>/main.go`, which
@@ -224,8 +224,8 @@ fn sample_file(samples: &Path, name: &str) -> Result<PathBuf, String> {
 /// A block made ready to draw: what to ask for, and its cache key.
 struct Planned {
     request: Request,
-    view: View,
-    to: Option<String>,
+    /// The Go toolchains to draw with, side by side.
+    gos: Vec<Go>,
     /// Hash of the tool, the Go toolchain, the block and the program.
     key: String,
 }
@@ -261,16 +261,14 @@ fn plan(job: &Job, settings: &Settings, go: &Go) -> Result<Planned> {
                 .map_err(|e| anyhow::anyhow!("{}: key `arch`: {e}", job.place()))
         })
         .collect::<Result<Vec<_>>>()?;
-    let view = match spec.view.as_deref() {
-        None | Some("stack") => View::Stack,
-        Some("frame") => View::Frame,
-        Some("trace") => View::Trace,
-        Some("asm") => View::Asm,
-        Some("steps") => View::Steps,
-        Some(other) => bail!(
-            "{}: key `view`: `{other}`: use stack, frame, trace, asm or steps",
-            job.place()
-        ),
+    let gos = match &spec.go {
+        None => vec![go.clone()],
+        Some(versions) => versions
+            .list()
+            .iter()
+            .map(|v| go.fetch(v, &|message| eprintln!("gostack: {message}")))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| anyhow::anyhow!("{}: key `go`: {e}", job.place()))?,
     };
     let request = Request {
         source,
@@ -281,23 +279,21 @@ fn plan(job: &Job, settings: &Settings, go: &Go) -> Result<Planned> {
         nth: spec.nth.unwrap_or(1),
         beside: spec.beside.clone(),
         goroutine: spec.goroutine,
+        view: spec.view,
+        to: spec.to.clone(),
+        frames: spec.frames.clone(),
+        fold: spec.fold,
         ..Request::default()
     };
-    // A drawing depends only on the tool, the Go toolchain, the block and the program.
-    let key = drawing_key(go, &job.block.body, &request.source);
-    Ok(Planned {
-        request,
-        view,
-        to: spec.to,
-        key,
-    })
+    // A drawing depends only on the tool, the Go toolchains, the block and the program.
+    let key = drawing_key(&gos, &job.block.body, &request.source);
+    Ok(Planned { request, gos, key })
 }
 
 /// Draws a planned block, or takes the drawing from the cache.
 fn draw_planned(
     job: &Job,
     settings: &Settings,
-    go: &Go,
     cache: &Cache,
     planned: &Planned,
 ) -> Result<Drawing> {
@@ -308,14 +304,8 @@ fn draw_planned(
     {
         return Ok(d);
     }
-    let drawing = gostack_draw::draw(
-        go,
-        cache,
-        &planned.request,
-        planned.view,
-        planned.to.as_deref(),
-    )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
+    let drawing = gostack_draw::draw(&planned.gos, cache, &planned.request)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
     store(&cached, &serde_json::to_string(&drawing)?);
     Ok(drawing)
 }
@@ -351,7 +341,7 @@ pub fn draw_rendered(
         return Ok(text);
     }
     let text = render(
-        &draw_planned(job, settings, go, cache, &planned)?,
+        &draw_planned(job, settings, cache, &planned)?,
         renderer,
         &job.id(),
     );
@@ -360,7 +350,7 @@ pub fn draw_rendered(
 }
 
 /// The cache key of a drawing.
-fn drawing_key(go: &Go, block: &str, source: &str) -> String {
+fn drawing_key(gos: &[Go], block: &str, source: &str) -> String {
     use sha2::Digest as _;
     let mut h = sha2::Sha256::new();
     // The running build: a rebuilt gostack may draw differently even at the same version.
@@ -368,16 +358,19 @@ fn drawing_key(go: &Go, block: &str, source: &str) -> String {
         .and_then(std::fs::metadata)
         .map(|m| format!("{}:{:?}", m.len(), m.modified().ok()))
         .unwrap_or_default();
-    for part in [
-        env!("CARGO_PKG_VERSION"),
-        &build,
-        &go.version().raw,
-        go.goroot(),
-        go.goamd64(),
-        go.go386(),
-        block,
-        source,
-    ] {
+    let toolchains = gos.iter().flat_map(|go| {
+        [
+            go.version().raw.as_str(),
+            go.goroot(),
+            go.goamd64(),
+            go.go386(),
+        ]
+    });
+    for part in [env!("CARGO_PKG_VERSION"), &build]
+        .into_iter()
+        .chain(toolchains)
+        .chain([block, source])
+    {
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
     }
@@ -419,50 +412,28 @@ fn read_copy(job: &Job, settings: &Settings) -> Result<Drawing> {
 /// A drawing as the chapter shows it: inline SVG in a figure (or the
 /// step-through widget) for HTML, boxed text otherwise; `id` names the block.
 pub fn render(drawing: &Drawing, renderer: &str, id: &str) -> String {
-    let html = renderer == "html";
-    let mut out = String::new();
-    match drawing {
-        Drawing::Figure(f) if html => {
+    let id = format!("gostack-{id}");
+    let out = match drawing {
+        Drawing::Figure(f) if renderer == "html" => {
             let caption: Vec<String> = f.panels.iter().map(|p| p.caption.one_line()).collect();
-            out.push_str(&format!(
+            format!(
                 "<figure class=\"gostack\">{}<figcaption>{}</figcaption></figure>",
-                gostack_diagram::svg::render(f),
+                gostack_draw::render(drawing, Format::Svg, &id).trim_end(),
                 gostack_diagram::svg::escape(&caption.join(" | "))
-            ));
+            )
         }
-        Drawing::Figure(f) => out.push_str(&format!(
+        Drawing::Steps { .. } if renderer == "html" => {
+            gostack_draw::render(drawing, Format::Svg, &id)
+        }
+        Drawing::Tables(_) if renderer == "html" => format!(
+            "<figure class=\"gostack\">{}</figure>",
+            gostack_draw::render(drawing, Format::Svg, &id).trim_end()
+        ),
+        _ => format!(
             "```text\n{}```",
-            gostack_diagram::ascii::render(f)
-        )),
-        Drawing::Steps { steps, .. } if html => {
-            for (k, st) in steps.iter().enumerate() {
-                out.push_str(&gostack_diagram::html::steps(
-                    st,
-                    &format!("gostack-{id}-{k}"),
-                ));
-            }
-        }
-        Drawing::Steps { first, last, .. } => out.push_str(&format!(
-            "```text\n{}```\n\n```text\n{}```",
-            gostack_diagram::ascii::render(first),
-            gostack_diagram::ascii::render(last)
-        )),
-        Drawing::Tables(tables) => {
-            for t in tables {
-                if html {
-                    out.push_str(&format!(
-                        "<figure class=\"gostack\">{}</figure>",
-                        gostack_diagram::svg::table(t)
-                    ));
-                } else {
-                    out.push_str(&format!(
-                        "```text\n{}```\n",
-                        gostack_diagram::ascii::table(t)
-                    ));
-                }
-            }
-        }
-    }
+            gostack_draw::render(drawing, Format::Ascii, &id)
+        ),
+    };
     format!("\n{}\n\n", out.trim_end())
 }
 

@@ -67,6 +67,15 @@ pub enum Error {
         minimum: String,
     },
 
+    /// A Go version asked for that names no release, or none the module proxy serves.
+    #[error(
+        "`{version}` names no Go release the Go module proxy serves: write a release such as 1.22.12, or a minor version such as 1.22 for its newest release"
+    )]
+    BadVersionRequest {
+        /// What was asked for.
+        version: String,
+    },
+
     /// A GOARCH that gostack does not emulate.
     #[error(transparent)]
     UnknownArch(#[from] crate::UnknownArch),

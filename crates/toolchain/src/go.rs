@@ -357,7 +357,7 @@ fn neutral_env(command: &mut Command) {
 }
 
 /// Runs `command` and fails with [`Error::GoCommand`] unless it exits with status 0.
-fn run_checked(path: &Path, command: &mut Command, what: &str) -> Result<Output, Error> {
+pub(crate) fn run_checked(path: &Path, command: &mut Command, what: &str) -> Result<Output, Error> {
     let output = run(path, command)?;
     if !output.status.success() {
         return Err(Error::GoCommand {
@@ -371,7 +371,7 @@ fn run_checked(path: &Path, command: &mut Command, what: &str) -> Result<Output,
     Ok(output)
 }
 
-fn run(path: &Path, command: &mut Command) -> Result<Output, Error> {
+pub(crate) fn run(path: &Path, command: &mut Command) -> Result<Output, Error> {
     command.output().map_err(|cause| Error::GoRun {
         path: path.to_path_buf(),
         cause,

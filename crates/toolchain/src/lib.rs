@@ -20,6 +20,7 @@
 mod cache;
 mod compile;
 mod error;
+mod fetch;
 mod flags;
 mod go;
 mod importcfg;

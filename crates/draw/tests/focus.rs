@@ -1,0 +1,148 @@
+//! Which frames a picture draws, on real runs of the samples: the callers
+//! above main.main fold into one row that names them, `all` draws them,
+//! a list draws only its functions, and `fold` sums up quiet unnamed words.
+
+use std::path::Path;
+
+use gostack_diagram::{RowKind, StackDiagram};
+use gostack_draw::{Frames, Request, stack_figure};
+use gostack_emu::Arch;
+use gostack_toolchain::{Cache, Go};
+
+fn diagrams(sample: &str, at: &str, frames: Frames, fold: bool) -> Vec<StackDiagram> {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../go-samples")
+            .join(sample)
+            .join("main.go"),
+    )
+    .unwrap();
+    let request = Request {
+        source,
+        arches: vec![Arch::Amd64, Arch::I386],
+        flags: vec!["-N".into(), "-l".into()],
+        at: at.into(),
+        frames,
+        fold,
+        ..Request::default()
+    };
+    stack_figure(&go, &cache, &request).unwrap().panels
+}
+
+fn funcs(d: &StackDiagram) -> Vec<&str> {
+    d.frames.iter().map(|f| f.func.as_str()).collect()
+}
+
+#[test]
+fn the_callers_of_main_main_fold_into_one_row_and_runtime_frames_between_stay() {
+    for (focus, all) in diagrams("defer", "incr1.func1 entry", Frames::Focus, false)
+        .iter()
+        .zip(diagrams("defer", "incr1.func1 entry", Frames::All, false))
+    {
+        let arch = &focus.caption.goarch;
+        assert_eq!(
+            funcs(&all),
+            [
+                "runtime.main",
+                "main.main",
+                "main.incr1",
+                "runtime.deferreturn",
+                "main.incr1.func1"
+            ],
+            "{arch}"
+        );
+        // The same frames but runtime.main's, which is one folded row naming it.
+        assert_eq!(funcs(focus), funcs(&all), "{arch}");
+        let top = &focus.frames[0];
+        assert_eq!(top.rows.len(), 1, "{arch}");
+        assert_eq!(top.rows[0].kind, RowKind::Folded);
+        let words = all.frames[0].rows.len();
+        assert_eq!(
+            top.rows[0].value,
+            format!("(1 frame not shown: runtime.main; {words} words)"),
+            "{arch}"
+        );
+        assert_eq!(focus.frames[1..], all.frames[1..], "{arch}");
+    }
+}
+
+#[test]
+fn a_list_draws_only_its_functions() {
+    let only = Frames::Only(vec!["incr1".into(), "main.incr1.func1".into()]);
+    for d in diagrams("defer", "incr1.func1 entry", only, false) {
+        assert_eq!(
+            funcs(&d),
+            [
+                "main.main",
+                "main.incr1",
+                "runtime.deferreturn",
+                "main.incr1.func1"
+            ],
+            "{}",
+            d.caption.goarch
+        );
+        assert!(
+            d.frames[0].rows[0]
+                .value
+                .starts_with("(2 frames not shown: runtime.main, main.main;")
+        );
+        assert!(
+            d.frames[2].rows[0]
+                .value
+                .starts_with("(1 frame not shown: runtime.deferreturn;")
+        );
+        assert_eq!(d.frames[1].func, "main.incr1");
+        assert!(d.frames[1].rows.len() > 3);
+    }
+}
+
+#[test]
+fn fold_sums_up_quiet_unnamed_words_only() {
+    for (folded, plain) in diagrams("defer", "incr1.func1 entry", Frames::Focus, true)
+        .iter()
+        .zip(diagrams("defer", "incr1.func1 entry", Frames::Focus, false))
+    {
+        let count = |d: &StackDiagram, kind: RowKind| {
+            d.frames
+                .iter()
+                .flat_map(|f| &f.rows)
+                .filter(|r| r.kind == kind)
+                .count()
+        };
+        let unnamed = count(&plain, RowKind::Unnamed);
+        assert!(
+            unnamed >= 2,
+            "{}: the sample has unnamed words",
+            plain.caption.goarch
+        );
+        // Every word is still accounted for: a folded row says how many it holds.
+        let held: usize = folded
+            .frames
+            .iter()
+            .skip(1)
+            .flat_map(|f| &f.rows)
+            .filter(|r| r.kind == RowKind::Folded)
+            .map(|r| {
+                r.value
+                    .trim_start_matches('(')
+                    .split(' ')
+                    .next()
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(held + count(folded, RowKind::Unnamed), unnamed);
+        // Named words, changed words and words a register points at stay.
+        for kind in [
+            RowKind::Local,
+            RowKind::Arg,
+            RowKind::ReturnAddr,
+            RowKind::SavedBp,
+        ] {
+            assert_eq!(count(folded, kind), count(&plain, kind));
+        }
+    }
+}
