@@ -12,7 +12,7 @@ fn changes_text(run: &Run, i: usize) -> String {
     let trace = run.trace.as_ref().expect("traced");
     let mut parts = Vec::new();
     for c in trace.changes_of(i) {
-        match *c {
+        match c {
             Change::Reg { reg, new, .. } => {
                 parts.push(format!("{}={new:#x}", GPR_NAMES[usize::from(reg)]))
             }
