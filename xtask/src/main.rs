@@ -1,5 +1,6 @@
 //! Repository tasks, run as `cargo xtask <task>` (see `.cargo/config.toml`).
 
+mod bench;
 mod book;
 mod check;
 mod gotests;
@@ -12,6 +13,10 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
+  bench           time the emulator (untraced fib(30) with `gostack run --stats`;
+                  `gostack stack` on fib(25) traced, as a whole process, and its
+                  bytes per step) on amd64 and 386, beside a Unicorn anchor
+                  (needs `pip install unicorn` and a C compiler)
   book            build the notes in book/ (output in book/book/)
   check [--go VERSION]
                   redraw every diagram of the notes with the installed Go (or
@@ -29,6 +34,7 @@ tasks:
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
+        Some("bench") => bench::run(),
         Some("book") => book::run(),
         Some("check") => {
             let bless = args.iter().any(|a| a == "--bless");
