@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
 use gostack_emu::{
-    Arch, Change, Cursor, GPR_NAMES, Region, Run, Slot, Snapshot, StackView, abi,
+    Arch, Change, Cursor, GPR_NAMES, Region, Run, Slot, Snapshot, StackView, WordRole, abi,
 };
 
 /// How many steps back to look for words popped below SP.
@@ -39,10 +39,25 @@ impl<'a> Namer<'a> {
     pub(crate) fn new(run: &'a Run, view: &StackView) -> Namer<'a> {
         let mut slots = BTreeMap::new();
         for (addr, _, labels) in &view.words {
-            let name = labels.iter().find_map(|l| match l {
-                Slot::Named { func, name, .. } => Some(format!("{}.{}", short(func), name)),
-                Slot::Arg { callee, name } => Some(format!("{}.{}", short(callee), name)),
+            let word = labels.iter().find_map(|l| match l {
+                // A callee's argument slot is no variable of the frame's.
+                Slot::Word {
+                    role: WordRole::Unused | WordRole::Arg,
+                    ..
+                } => None,
+                // A pointer to a variable's first word points to the variable.
+                Slot::Word {
+                    func, var, part: 0, ..
+                } => Some(format!("{}.{}", short(func), var)),
+                Slot::Word { func, name, .. } => Some(format!("{}.{}", short(func), name)),
                 _ => None,
+            });
+            let name = word.or_else(|| {
+                labels.iter().find_map(|l| match l {
+                    Slot::Named { func, name, .. } => Some(format!("{}.{}", short(func), name)),
+                    Slot::Arg { callee, name } => Some(format!("{}.{}", short(callee), name)),
+                    _ => None,
+                })
             });
             if let Some(name) = name {
                 slots.insert(*addr, name);
@@ -121,6 +136,28 @@ impl<'a> Namer<'a> {
 
 /// The label and kind of a stack word.
 pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
+    let spill = if arch == Arch::Amd64 { " (spill)" } else { "" };
+    for l in labels {
+        match l {
+            Slot::ReturnAddr { .. } => return ("return addr".to_string(), RowKind::ReturnAddr),
+            Slot::SavedBp { .. } => return ("saved BP".to_string(), RowKind::SavedBp),
+            _ => {}
+        }
+    }
+    // The word's name, when its frame is a package function's.
+    if let Some((func, name, role)) = labels.iter().find_map(|l| match l {
+        Slot::Word {
+            func, name, role, ..
+        } => Some((func, name, role)),
+        _ => None,
+    }) {
+        return match role {
+            WordRole::Local => (name.clone(), RowKind::Local),
+            WordRole::Defer => (name.clone(), RowKind::Defer),
+            WordRole::Arg => (format!("{}.{name}{spill}", short(func)), RowKind::Arg),
+            WordRole::Unused => (name.clone(), RowKind::Unnamed),
+        };
+    }
     let mut names = Vec::new();
     let mut kind = RowKind::Unnamed;
     for l in labels {
@@ -130,14 +167,12 @@ pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
                 kind = RowKind::Local;
             }
             Slot::Arg { callee, name } => {
-                let what = if arch == Arch::Amd64 { " (spill)" } else { "" };
-                names.push(format!("{}.{}{}", short(callee), name, what));
+                names.push(format!("{}.{}{}", short(callee), name, spill));
                 if kind == RowKind::Unnamed {
                     kind = RowKind::Arg;
                 }
             }
-            Slot::ReturnAddr { .. } => return (String::new(), RowKind::ReturnAddr),
-            Slot::SavedBp { .. } => return (String::new(), RowKind::SavedBp),
+            Slot::ReturnAddr { .. } | Slot::SavedBp { .. } | Slot::Word { .. } => {}
             Slot::Defer { field, index } => {
                 names.push(format!("defer#{index}.{field}"));
                 if kind == RowKind::Unnamed {
@@ -215,16 +250,22 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
             }
             flush(&mut rows, &mut hidden);
             // A callee that has returned named the argument slots it spilled into this frame.
-            let spilled;
-            let labels = if labels.is_empty() && !runtime_frame {
-                spilled = recent
-                    .as_ref()
-                    .map(|old| callee_args(old, *addr))
-                    .unwrap_or_default();
-                &spilled
-            } else {
-                labels
-            };
+            // A callee's argument words: the callee that has just returned names them.
+            let unclaimed = labels.iter().all(|l| {
+                matches!(
+                    l,
+                    Slot::Word {
+                        role: WordRole::Arg | WordRole::Unused,
+                        ..
+                    }
+                )
+            });
+            let spilled = recent
+                .as_ref()
+                .filter(|_| unclaimed && !runtime_frame)
+                .map(|old| callee_args(old, *addr))
+                .unwrap_or_default();
+            let labels = if spilled.is_empty() { labels } else { &spilled };
             let (label, kind) = describe(labels, arch);
             let shown = match labels.first() {
                 Some(Slot::ReturnAddr { to, pos }) => match pos {
@@ -334,7 +375,16 @@ fn callee_args(old: &StackView, addr: u64) -> Vec<Slot> {
         .map(|(_, _, labels)| {
             labels
                 .iter()
-                .filter(|l| matches!(l, Slot::Arg { .. }))
+                .filter(|l| {
+                    matches!(
+                        l,
+                        Slot::Arg { .. }
+                            | Slot::Word {
+                                role: WordRole::Arg,
+                                ..
+                            }
+                    )
+                })
                 .cloned()
                 .collect()
         })

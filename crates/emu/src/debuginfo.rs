@@ -35,6 +35,8 @@ use gimli::{
 };
 use object::{CompressedData, CompressionFormat, Object, ObjectSection};
 
+pub(crate) mod vars;
+
 /// Facts from a linked executable's DWARF, loaded once per run.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DebugInfo {
@@ -48,6 +50,8 @@ pub(crate) struct DebugInfo {
     lines: OnceLock<LineTable>,
     /// The struct types, built on the first lookup.
     types: OnceLock<TypeTable>,
+    /// The functions' variables and the types' shapes, indexed on the first lookup.
+    vars: OnceLock<std::sync::Arc<vars::VarTable>>,
 }
 
 /// An FDE: the function it covers and where its rows are in [`DebugInfo::rows`].
@@ -118,6 +122,8 @@ struct Sections {
     debug_str: Option<RawSection>,
     debug_info: Option<RawSection>,
     debug_abbrev: Option<RawSection>,
+    /// The sections only the variables need: location lists and what they refer to.
+    others: Vec<(gimli::SectionId, RawSection)>,
 }
 
 /// A section's bytes, still compressed if the file compresses them.
@@ -192,6 +198,17 @@ impl DebugInfo {
             debug_str: RawSection::read(&file, ".debug_str"),
             debug_info: RawSection::read(&file, ".debug_info"),
             debug_abbrev: RawSection::read(&file, ".debug_abbrev"),
+            others: [
+                gimli::SectionId::DebugStrOffsets,
+                gimli::SectionId::DebugAddr,
+                gimli::SectionId::DebugLoc,
+                gimli::SectionId::DebugLocLists,
+                gimli::SectionId::DebugRanges,
+                gimli::SectionId::DebugRngLists,
+            ]
+            .into_iter()
+            .filter_map(|id| Some((id, RawSection::read(&file, id.name())?)))
+            .collect(),
         });
         info
     }
@@ -265,6 +282,25 @@ impl DebugInfo {
     #[allow(dead_code)]
     pub(crate) fn type_size(&self, type_name: &str) -> Option<u64> {
         self.types().structs.get(type_name)?.size
+    }
+
+    /// The variables of functions and the shapes of types, indexed on the first call.
+    pub(crate) fn vars(&self) -> &vars::VarTable {
+        self.vars.get_or_init(|| {
+            std::sync::Arc::new(self.source.as_ref().map_or_else(vars::VarTable::default, |s| {
+                vars::VarTable::read(s.endian, u64::from(s.address_size), |id| {
+                    let raw = match id {
+                        gimli::SectionId::DebugInfo => s.debug_info.as_ref(),
+                        gimli::SectionId::DebugAbbrev => s.debug_abbrev.as_ref(),
+                        gimli::SectionId::DebugStr => s.debug_str.as_ref(),
+                        gimli::SectionId::DebugLineStr => s.debug_line_str.as_ref(),
+                        gimli::SectionId::DebugLine => s.debug_line.as_ref(),
+                        _ => s.others.iter().find(|(i, _)| *i == id).map(|(_, r)| r),
+                    };
+                    RawSection::contents(raw).into_owned()
+                })
+            }))
+        })
     }
 
     /// The type table, read on the first call.

@@ -17,6 +17,8 @@ use iced_x86::{Mnemonic, Register};
 use crate::image::{Image, SymClass};
 use crate::{Arch, Cpu};
 
+mod names;
+
 /// What the listing says of a package function for the stack pictures.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FuncInfo {
@@ -28,6 +30,8 @@ pub(crate) struct FuncInfo {
     pub(crate) lines: BTreeMap<u64, (Option<Pos>, String)>,
     /// Whether the function saves BP (amd64 functions with a frame).
     pub(crate) saves_bp: bool,
+    /// Its closure contexts, deferred-call records, stack objects and calls.
+    pub(crate) facts: names::Facts,
 }
 
 /// Works out each package function's frame facts from its listing and code.
@@ -35,16 +39,17 @@ fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncIn
     let mut out = BTreeMap::new();
     let w = arch.word();
     for sym in image.symbols.iter().filter(|s| s.class == SymClass::Func) {
-        let Some(func) = sym
-            .listing_index
-            .and_then(|i| listing.symbols[i].func.as_ref())
-        else {
+        let Some((name, func)) = sym.listing_index.and_then(|i| {
+            let s = &listing.symbols[i];
+            Some((&s.name, s.func.as_ref()?))
+        }) else {
             continue;
         };
         let frame_size = func.frame_size.max(0) as u64;
         let mut info = FuncInfo {
             frame_size,
             saves_bp: arch == Arch::Amd64 && pushes_bp(image, sym.addr),
+            facts: names::facts(listing, name, func, arch),
             ..FuncInfo::default()
         };
         for instr in func.instrs.iter().filter(|i| !i.is_pseudo()) {
@@ -230,6 +235,35 @@ pub enum Slot {
         /// Position of the record in the chain, 0 = the next to run.
         index: usize,
     },
+    /// What the pictures call a word of a package function's frame, one per
+    /// word, unique in its frame: the part of a variable it holds (from the
+    /// executable's DWARF and the listing), the callee's parameter it passes,
+    /// or, when nothing covers it, `unused +8`.
+    Word {
+        /// The function whose variable it is, or the callee whose parameter it is.
+        func: String,
+        /// The word's name: `b`, `s.len`, `closure.&a`, `_defer.fn`, `a.cap`, `.autotmp_3+8`.
+        name: String,
+        /// The variable or parameter (`s`, `closure`, `_defer`, `a`); empty for an unused word.
+        var: String,
+        /// The word's offset in its variable, in bytes: 0 for its first word.
+        part: u64,
+        /// What the word is for.
+        role: WordRole,
+    },
+}
+
+/// What a [`Slot::Word`] is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordRole {
+    /// A variable of the frame's function (a compiler's temporary included).
+    Local,
+    /// A field of a deferred-call record (`runtime._defer`) the function built.
+    Defer,
+    /// An argument (on 386 also a result) of a callee: on amd64 its spill slot.
+    Arg,
+    /// Nothing the function's variables or calls cover.
+    Unused,
 }
 
 /// The stack at one step.
@@ -408,6 +442,7 @@ fn stack_view(layout: &Layout, snap: &Snapshot) -> StackView {
         hi = frames.last().map_or(sp0, |f| f.ret_slot + w);
     }
     let mut words = label_words(image, funcs, arch, snap, &frames, (lo, hi));
+    names::name_words(layout, &frames, &mut words);
     if on_g {
         label_defers(&whole.debug, arch, snap, g, &mut words);
     }

@@ -1,0 +1,527 @@
+//! A name for every word of a package function's frame: the variable it
+//! belongs to and the part of it it holds, from the executable's DWARF
+//! (types and locations) and the listing (the compiler's temporaries, the
+//! closure contexts and deferred-call records it builds, its stack
+//! objects, its calls); the callee's parameter for a word of the outgoing
+//! argument area; and what the word is for when no variable covers it.
+//!
+//! Names are unique within a frame: `closure.&a`, `_defer.fn`, `s.len`,
+//! `.autotmp_3+8` (the second word of a temporary whose type the listing
+//! does not say), `Println.a.cap` (the callee's argument).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use gostack_listing::{Base, Func, Listing};
+
+use super::{Frame, Slot, WordRole};
+use crate::Arch;
+use crate::debuginfo::vars::{Shape, VarRole, VarTable};
+
+/// What the listing says of a function's composite temporaries and calls.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Facts {
+    /// Closure contexts built in the frame: the temporary's name, its offset from SP, the closure function.
+    closures: Vec<(String, i64, String)>,
+    /// Deferred-call records built in the frame for `runtime.deferprocStack`: name and offset from SP.
+    defers: Vec<(String, i64)>,
+    /// The stack objects (the address-taken variables): offset from the frame's varp and size.
+    objects: Vec<(i64, u64)>,
+    /// The calls: offset of the instruction and the callee.
+    calls: Vec<(u64, String)>,
+}
+
+/// Reads the facts of `func`, named `name`, from its code and its `stkobj` symbol.
+pub(crate) fn facts(listing: &Listing, name: &str, func: &Func, arch: Arch) -> Facts {
+    let mut facts = Facts::default();
+    // The code symbol each register was last loaded with by a LEA.
+    let mut lea: HashMap<String, String> = HashMap::new();
+    let instrs: Vec<_> = func.instrs.iter().filter(|i| !i.is_pseudo()).collect();
+    for (k, ins) in instrs.iter().enumerate() {
+        let args: Vec<&str> = ins.args.split(", ").collect();
+        let dest = args.last().copied().unwrap_or("");
+        if ins.op == "CALL" {
+            if let Some(callee) = ins.args.strip_suffix("(SB)") {
+                facts.calls.push((u64::from(ins.pc), callee.to_string()));
+            }
+            lea.clear();
+            continue;
+        }
+        if ins.op.starts_with("LEA") {
+            if let Some(target) = args.first().and_then(|a| a.strip_suffix("(SB)")) {
+                lea.insert(dest.to_string(), target.to_string());
+                continue;
+            }
+            // The address of a slot, passed to deferprocStack by the next call.
+            if let Some(op) = ins.stack_operands.first()
+                && op.base == Base::Sp
+                && instrs[k + 1..]
+                    .iter()
+                    .take(4)
+                    .find(|i| i.op == "CALL")
+                    .is_some_and(|i| i.args == "runtime.deferprocStack(SB)")
+            {
+                facts.defers.push((op.name.clone(), op.offset));
+            }
+        }
+        if ins.op.starts_with("MOV")
+            && args.len() == 2
+            && let Some(target) = lea.get(args[0])
+            && let Some(op) = ins.stack_operands.iter().find(|o| {
+                dest.contains(&format!("{}+", o.name)) || dest.contains(&format!("{}(", o.name))
+            })
+            && op.base == Base::Sp
+            && listing
+                .function(target)
+                .and_then(|s| s.func.as_ref())
+                .is_some_and(|f| f.has_flag("NEEDCTXT"))
+        {
+            facts
+                .closures
+                .push((op.name.clone(), op.offset, target.clone()));
+        }
+        lea.remove(dest);
+    }
+    // `stkobj`: a count (a word), then per object its offset from varp, size,
+    // pointer bytes and the offset of its GC mask, four 32-bit numbers.
+    let w = arch.word() as usize;
+    if let Some(sym) = listing.symbol(&format!("{name}.stkobj")) {
+        let d = &sym.data;
+        let int = |at: usize| {
+            d.get(at..at + 4)
+                .map(|b| i32::from_le_bytes(b.try_into().unwrap()))
+        };
+        let count = d
+            .get(..w)
+            .map(|b| b.iter().rev().fold(0u64, |n, &x| n << 8 | u64::from(x)));
+        if let Some(count) = count
+            && d.len() as u64 == w as u64 + 16 * count
+        {
+            for i in 0..count as usize {
+                let at = w + 16 * i;
+                if let (Some(off), Some(size)) = (int(at), int(at + 4)) {
+                    facts.objects.push((i64::from(off), size.max(0) as u64));
+                }
+            }
+        }
+    }
+    facts
+}
+
+/// A word's name while a frame is being named.
+struct Named {
+    func: String,
+    name: String,
+    var: String,
+    part: u64,
+    role: WordRole,
+}
+
+/// Names every word of the package frames in `words` by a [`Slot::Word`].
+pub(crate) fn name_words(
+    layout: &super::Layout,
+    frames: &[Frame],
+    words: &mut [(u64, u64, Vec<Slot>)],
+) {
+    let w = layout.arch.word();
+    let Some(&(first, _, _)) = words.first() else {
+        return;
+    };
+    let vars = layout.whole.debug.vars();
+    for (k, f) in frames.iter().enumerate() {
+        let Some(sym) = layout.image.symbol_at(f.pc.wrapping_sub(u64::from(k > 0))) else {
+            continue;
+        };
+        let Some(info) = layout.funcs.get(&sym.addr) else {
+            continue;
+        };
+        let callee = k.checked_sub(1).map(|j| frames[j].func.as_str());
+        let names = name_frame(layout.arch, vars, info, f, callee);
+        for (addr, n) in names {
+            if addr < first || (addr - first) % w != 0 {
+                continue;
+            }
+            if let Some(word) = words.get_mut(((addr - first) / w) as usize) {
+                word.2.push(Slot::Word {
+                    func: n.func,
+                    name: n.name,
+                    var: n.var,
+                    part: n.part,
+                    role: n.role,
+                });
+            }
+        }
+    }
+}
+
+/// The names of the words of frame `f` below its saved BP (or return address).
+fn name_frame(
+    arch: Arch,
+    vars: &VarTable,
+    info: &super::FuncInfo,
+    f: &Frame,
+    callee: Option<&str>,
+) -> BTreeMap<u64, Named> {
+    let w = arch.word();
+    let (lo, hi) = (f.sp, f.bp_slot.unwrap_or(f.ret_slot));
+    let cfa = f.ret_slot + w;
+    let body_sp = f.ret_slot.saturating_sub(info.frame_size);
+    // The runtime's varp: the saved BP's slot on amd64, the return address's on 386.
+    let varp = if info.saves_bp {
+        f.ret_slot - w
+    } else {
+        f.ret_slot
+    };
+    let pc = f.pc;
+    let mut names: BTreeMap<u64, Named> = BTreeMap::new();
+    // A variable that does not start on a word (a bool) names the word it is in.
+    let put = |names: &mut BTreeMap<u64, Named>, addr: u64, n: Named| {
+        if addr >= lo && addr < hi {
+            names.entry(addr - (addr - lo) % w).or_insert(n);
+        }
+    };
+    let func = f.func.clone();
+    let own = vars.variables(&f.func);
+    let mut placed: Vec<&str> = Vec::new();
+
+    // The variables DWARF places in the frame: where they are at this pc first, then anywhere.
+    for current in [true, false] {
+        for v in own.iter() {
+            let Some(shape) = &v.shape else { continue };
+            for home in &v.homes {
+                let here = home.pcs.is_none_or(|(a, b)| (a..b).contains(&pc));
+                if here != current {
+                    continue;
+                }
+                for &(in_var, size, off) in &home.pieces {
+                    let base = cfa.wrapping_add(off as u64).wrapping_sub(in_var);
+                    let end = size.map_or(shape.size, |s| in_var + s);
+                    if base.wrapping_add(in_var) >= hi || base.wrapping_add(in_var) < lo {
+                        continue;
+                    }
+                    for (at, name, part) in word_names(shape, &v.name, w) {
+                        if at >= in_var && at < end {
+                            put(
+                                &mut names,
+                                base + at,
+                                Named {
+                                    func: func.clone(),
+                                    name,
+                                    var: v.name.clone(),
+                                    part,
+                                    role: WordRole::Local,
+                                },
+                            );
+                        }
+                    }
+                    placed.push(&v.name);
+                }
+            }
+        }
+    }
+
+    // The listing's named slots DWARF did not place: temporaries, and variables without a location.
+    let mut groups: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for (name, offset) in &info.slots {
+        let addr = body_sp.wrapping_add(*offset as u64);
+        if addr < hi && !placed.contains(&name.as_str()) {
+            groups.entry(name).or_default().push(*offset);
+        }
+    }
+    let mut groups: Vec<(&str, i64, i64)> = groups
+        .into_iter()
+        .map(|(n, offs)| (n, *offs.iter().min().unwrap(), *offs.iter().max().unwrap()))
+        .collect();
+    groups.sort_by_key(|g| g.1);
+    let defer_shape = vars.named_shape("runtime._defer");
+    for (name, first, last) in groups {
+        let base = body_sp.wrapping_add(first as u64);
+        let put_shape = |names: &mut BTreeMap<u64, Named>, shape: &Shape, var: &str, role| {
+            for (at, word, part) in word_names(shape, var, w) {
+                put(
+                    names,
+                    base + at,
+                    Named {
+                        func: func.clone(),
+                        name: word,
+                        var: var.to_string(),
+                        part,
+                        role,
+                    },
+                );
+            }
+        };
+        if info
+            .facts
+            .defers
+            .iter()
+            .any(|(n, o)| n == name && *o == first)
+            && let Some(shape) = &defer_shape
+        {
+            put_shape(&mut names, shape, "_defer", WordRole::Defer);
+            continue;
+        }
+        if let Some((_, _, closure)) = info
+            .facts
+            .closures
+            .iter()
+            .find(|(n, o, _)| n == name && *o == first)
+        {
+            let shape = closure_shape(vars, closure, w);
+            put_shape(&mut names, &shape, "closure", WordRole::Local);
+            continue;
+        }
+        if let Some(shape) = own
+            .iter()
+            .find(|v| v.name == name)
+            .and_then(|v| v.shape.clone())
+        {
+            put_shape(&mut names, &shape, name, WordRole::Local);
+            continue;
+        }
+        // A temporary: as far as its stack object, or its last named word, goes.
+        let object = info
+            .facts
+            .objects
+            .iter()
+            .find(|(off, _)| varp.wrapping_add(*off as u64) == base)
+            .map(|(_, size)| *size);
+        let size = object.unwrap_or(0).max((last - first) as u64 + 1);
+        let mut at = 0;
+        while at < size {
+            let word = if at == 0 {
+                name.to_string()
+            } else {
+                format!("{name}+{at}")
+            };
+            put(
+                &mut names,
+                base + at,
+                Named {
+                    func: func.clone(),
+                    name: word,
+                    var: name.to_string(),
+                    part: at,
+                    role: WordRole::Local,
+                },
+            );
+            at += w;
+        }
+    }
+
+    // The outgoing argument area: the callee's parameters, the live callee's
+    // first, then those of the calls from here on, then the earlier calls.
+    let at = f.offset;
+    let mut callees: Vec<&str> = callee.into_iter().collect();
+    let calls = &info.facts.calls;
+    let next = calls.partition_point(|(o, _)| *o < at);
+    callees.extend(
+        calls[next..]
+            .iter()
+            .chain(&calls[..next])
+            .map(|(_, c)| c.as_str()),
+    );
+    let mut seen: Vec<&str> = Vec::new();
+    for c in callees {
+        if seen.contains(&c) {
+            continue;
+        }
+        seen.push(c);
+        for (off, name, var, part) in argument_words(arch, vars, c) {
+            put(
+                &mut names,
+                f.sp.wrapping_add(off),
+                Named {
+                    func: c.to_string(),
+                    name,
+                    var,
+                    part,
+                    role: WordRole::Arg,
+                },
+            );
+        }
+    }
+
+    // What no variable covers.
+    let mut a = lo;
+    while a < hi {
+        put(
+            &mut names,
+            a,
+            Named {
+                func: func.clone(),
+                name: format!("unused {:+}", a - lo),
+                var: String::new(),
+                part: 0,
+                role: WordRole::Unused,
+            },
+        );
+        a += w;
+    }
+
+    // Two words of one frame never share a name.
+    let mut count: HashMap<(String, String), usize> = HashMap::new();
+    for n in names.values_mut() {
+        let seen = count.entry((n.func.clone(), n.name.clone())).or_insert(0);
+        *seen += 1;
+        if *seen > 1 {
+            n.name = format!("{}#{}", n.name, seen);
+        }
+    }
+    names
+}
+
+/// The name of each word of a variable named `var` of shape `shape`: offset
+/// in the variable, name, and the word's offset (the same). A word holding
+/// several scalars names them all (`_defer.heap, rangefunc`); a word inside
+/// a scalar larger than a word is `x+4`; a word with no scalar is padding.
+fn word_names(shape: &Shape, var: &str, w: u64) -> Vec<(u64, String, u64)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at < shape.size.max(1) {
+        let starting: Vec<&str> = shape
+            .leaves
+            .iter()
+            .filter(|l| l.offset >= at && l.offset < at + w)
+            .map(|l| l.path.as_str())
+            .collect();
+        let name = if let Some((head, rest)) = starting.split_first() {
+            let mut name = format!("{var}{head}");
+            for r in rest {
+                name.push_str(", ");
+                name.push_str(r.rsplit('.').next().unwrap_or(r));
+            }
+            name
+        } else if let Some(l) = shape
+            .leaves
+            .iter()
+            .find(|l| l.offset < at && l.offset + l.size > at)
+        {
+            format!("{var}{}+{}", l.path, at - l.offset)
+        } else {
+            format!("{var}+{at} (padding)")
+        };
+        out.push((at, name, at));
+        at += w;
+    }
+    out
+}
+
+/// A closure's context: the function's word `F`, then the variables it
+/// captured, where `DW_AT_go_closure_offset` says (before Go 1.23, one after
+/// the other in the order DWARF lists them).
+fn closure_shape(vars: &VarTable, closure: &str, w: u64) -> Shape {
+    let mut shape = Shape {
+        size: w,
+        align: w,
+        in_registers: false,
+        leaves: vec![crate::debuginfo::vars::Leaf {
+            offset: 0,
+            size: w,
+            path: ".F".to_string(),
+            float: false,
+        }],
+    };
+    let captured = vars.variables(closure);
+    let has_offsets = captured.iter().any(|v| v.closure_offset.is_some());
+    let mut next = w;
+    for v in captured.iter().filter(|v| v.role == VarRole::Local) {
+        let Some(s) = &v.shape else { continue };
+        let at = match v.closure_offset {
+            Some(o) => o,
+            None if has_offsets => continue,
+            // Without offsets, only variables captured by reference (`&x`) are known to be captured.
+            None if !v.name.starts_with('&') => continue,
+            None => next.next_multiple_of(s.align.max(1)),
+        };
+        for l in &s.leaves {
+            let mut l = l.clone();
+            l.offset += at;
+            l.path = format!(".{}{}", v.name, l.path);
+            shape.leaves.push(l);
+        }
+        next = at + s.size;
+        shape.size = shape.size.max(next);
+    }
+    shape.size = shape.size.next_multiple_of(w);
+    shape
+}
+
+/// The words of `callee`'s arguments in its caller's outgoing area, as the
+/// ABI places them: offset from the caller's SP, name, the parameter's
+/// name, and the offset in it. On 386 every argument, then every result, on
+/// the stack; on amd64 the arguments the register ABI could not pass in
+/// registers, then the spill slots of those it did.
+fn argument_words(arch: Arch, vars: &VarTable, callee: &str) -> Vec<(u64, String, String, u64)> {
+    let w = arch.word();
+    let params = vars.variables(callee);
+    let mut placed: Vec<(u64, Arc<Shape>, &str)> = Vec::new();
+    let mut off = 0u64;
+    let args = params.iter().filter(|v| v.role == VarRole::Arg);
+    let results = params.iter().filter(|v| v.role == VarRole::Result);
+    let Some(_) = params.iter().find(|v| v.role != VarRole::Local).map(|_| ()) else {
+        return Vec::new();
+    };
+    if params
+        .iter()
+        .filter(|v| v.role != VarRole::Local)
+        .any(|v| v.shape.is_none())
+    {
+        return Vec::new();
+    }
+    match arch {
+        Arch::I386 => {
+            for v in args {
+                let s = v.shape.clone().unwrap();
+                off = off.next_multiple_of(s.align.max(1));
+                placed.push((off, s.clone(), &v.name));
+                off += s.size;
+            }
+            off = off.next_multiple_of(w);
+            for v in results {
+                let s = v.shape.clone().unwrap();
+                off = off.next_multiple_of(s.align.max(1));
+                placed.push((off, s.clone(), &v.name));
+                off += s.size;
+            }
+        }
+        Arch::Amd64 => {
+            let (mut ints, mut floats) = (9usize, 15usize);
+            let mut spilled = Vec::new();
+            for v in args {
+                let s = v.shape.clone().unwrap();
+                let f = s
+                    .leaves
+                    .iter()
+                    .filter(|l| l.float)
+                    .map(|l| l.size.div_ceil(8) as usize)
+                    .sum::<usize>();
+                let i = s.leaves.iter().filter(|l| !l.float).count();
+                if s.in_registers && i <= ints && f <= floats {
+                    ints -= i;
+                    floats -= f;
+                    spilled.push((s, v.name.as_str()));
+                } else {
+                    off = off.next_multiple_of(s.align.max(1));
+                    placed.push((off, s.clone(), &v.name));
+                    off += s.size;
+                }
+            }
+            off = off.next_multiple_of(w);
+            for (s, name) in spilled {
+                off = off.next_multiple_of(s.align.max(1));
+                placed.push((off, s.clone(), name));
+                off += s.size;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (base, shape, name) in placed {
+        for (at, word, part) in word_names(&shape, name, w) {
+            // A parameter that does not start on a word shares the word it starts in.
+            let addr = (base + at) / w * w;
+            out.push((addr, word, name.to_string(), part));
+        }
+    }
+    out
+}
