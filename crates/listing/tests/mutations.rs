@@ -65,6 +65,11 @@ const REGRESSIONS: &[(&str, &[u32])] = &[
         "main.f STEXT size=1\n\t0x0000 00000 (main.go:3)\tTEXT\tmain.f(SB), $€\n\t0x0000 c3    .\n",
         &[2],
     ),
+    // The listing fuzz target's first crash: bytes that are not UTF-8 after `$`, read lossily.
+    (
+        "main.add1 STEXT size=55 args=0x8 locals=0x8 funcid=0x0 align=0x0\n\t0x0000 00000 (main.go:11)\tTEXT\tmain.add1(SB), ABIInternal, $\u{fffd}\u{fffd}\u{fffd}48-8\n",
+        &[2],
+    ),
 ];
 
 #[test]
