@@ -36,6 +36,14 @@ pub(crate) fn facts(listing: &Listing, name: &str, func: &Func, arch: Arch) -> F
     let mut facts = Facts::default();
     // The code symbol each register was last loaded with by a LEA.
     let mut lea: HashMap<String, String> = HashMap::new();
+    // The slot whose address each register was last loaded with by a LEA.
+    let mut slot_at: HashMap<String, (String, i64)> = HashMap::new();
+    let needs_context = |target: &str| {
+        listing
+            .function(target)
+            .and_then(|s| s.func.as_ref())
+            .is_some_and(|f| f.has_flag("NEEDCTXT"))
+    };
     let instrs: Vec<_> = func.instrs.iter().filter(|i| !i.is_pseudo()).collect();
     for (k, ins) in instrs.iter().enumerate() {
         let args: Vec<&str> = ins.args.split(", ").collect();
@@ -45,12 +53,20 @@ pub(crate) fn facts(listing: &Listing, name: &str, func: &Func, arch: Arch) -> F
                 facts.calls.push((u64::from(ins.pc), callee.to_string()));
             }
             lea.clear();
+            slot_at.clear();
             continue;
         }
         if ins.op.starts_with("LEA") {
+            lea.remove(dest);
+            slot_at.remove(dest);
             if let Some(target) = args.first().and_then(|a| a.strip_suffix("(SB)")) {
                 lea.insert(dest.to_string(), target.to_string());
                 continue;
+            }
+            if let Some(op) = ins.stack_operands.first()
+                && op.base == Base::Sp
+            {
+                slot_at.insert(dest.to_string(), (op.name.clone(), op.offset));
             }
             // The address of a slot, passed to deferprocStack by the next call.
             if let Some(op) = ins.stack_operands.first()
@@ -63,6 +79,20 @@ pub(crate) fn facts(listing: &Listing, name: &str, func: &Func, arch: Arch) -> F
             {
                 facts.defers.push((op.name.clone(), op.offset));
             }
+            continue;
+        }
+        // A closure's function stored through a pointer to its context (Go 1.21).
+        if ins.op.starts_with("MOV")
+            && args.len() == 2
+            && let Some(target) = lea.get(args[0])
+            && let Some(reg) = dest
+                .strip_prefix('(')
+                .or_else(|| dest.strip_prefix("0("))
+                .and_then(|r| r.strip_suffix(')'))
+            && let Some((name, offset)) = slot_at.get(reg)
+            && needs_context(target)
+        {
+            facts.closures.push((name.clone(), *offset, target.clone()));
         }
         if ins.op.starts_with("MOV")
             && args.len() == 2
@@ -71,16 +101,14 @@ pub(crate) fn facts(listing: &Listing, name: &str, func: &Func, arch: Arch) -> F
                 dest.contains(&format!("{}+", o.name)) || dest.contains(&format!("{}(", o.name))
             })
             && op.base == Base::Sp
-            && listing
-                .function(target)
-                .and_then(|s| s.func.as_ref())
-                .is_some_and(|f| f.has_flag("NEEDCTXT"))
+            && needs_context(target)
         {
             facts
                 .closures
                 .push((op.name.clone(), op.offset, target.clone()));
         }
         lea.remove(dest);
+        slot_at.remove(dest);
     }
     // `stkobj`: a count (a word), then per object its offset from varp, size,
     // pointer bytes and the offset of its GC mask, four 32-bit numbers.
