@@ -33,13 +33,25 @@ fn check(name: &str, flags: &[&str]) {
     let go = Go::find().expect("Go is installed");
     let start = Instant::now();
     let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
-    let report = verify(
-        &go,
-        &cache,
-        &program(name),
-        &Config::new(flags.iter().copied()),
-    )
-    .unwrap_or_else(|e| panic!("{name} {flags:?}: {e}"));
+    let run = || {
+        verify(
+            &go,
+            &cache,
+            &program(name),
+            &Config::new(flags.iter().copied()),
+        )
+        .unwrap_or_else(|e| panic!("{name} {flags:?}: {e}"))
+    };
+    // Which goroutine the real scheduler runs next can hang on real time
+    // (a timer against a busy machine): such a difference gets two more
+    // real runs, one of which must agree. Any other difference is final.
+    let mut report = run();
+    for _ in 0..2 {
+        match &report.first_difference {
+            Some(d) if d.what == "the goroutine running package code" => report = run(),
+            _ => break,
+        }
+    }
     println!(
         "{name} {flags:?} ({:.1} s): {report}",
         start.elapsed().as_secs_f64()
