@@ -20,6 +20,8 @@ pub struct Block {
 pub fn find_blocks(markdown: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut open: Option<(usize, String)> = None;
+    // Blocks come in order: count lines from the previous one, so many blocks cost no more than one.
+    let (mut line, mut counted) = (1, 0);
     for (event, range) in Parser::new(markdown).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
@@ -34,7 +36,13 @@ pub fn find_blocks(markdown: &str) -> Vec<Block> {
             }
             Event::End(TagEnd::CodeBlock) => {
                 if let Some((start, body)) = open.take() {
-                    let line = markdown[..start].matches('\n').count() + 1;
+                    let newlines = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+                    let bytes = markdown.as_bytes();
+                    line = match bytes.get(counted..start) {
+                        Some(since) => line + newlines(since),
+                        None => 1 + newlines(&bytes[..start]),
+                    };
+                    counted = start;
                     blocks.push(Block {
                         range: start..range.end,
                         line,
@@ -148,6 +156,20 @@ mod tests {
         );
         assert_eq!(blocks[1].line, 14);
         assert!(blocks[1].body.contains("sum entry"));
+    }
+
+    #[test]
+    fn many_blocks_are_found_in_linear_time() {
+        // Each block used to count the lines before it from the start: 10,000
+        // blocks took 13 s in a debug build, 40,000 three minutes.
+        let md = "```gostack\nat = 1\n```\n\n".repeat(30_000);
+        let started = std::time::Instant::now();
+        let blocks = find_blocks(&md);
+        assert_eq!(blocks.len(), 30_000);
+        assert_eq!(blocks[29_999].line, 4 * 29_999 + 1);
+        assert!(blocks.iter().enumerate().all(|(i, b)| b.line == 4 * i + 1));
+        let took = started.elapsed();
+        assert!(took.as_secs() < 30, "{took:?}");
     }
 
     #[test]
