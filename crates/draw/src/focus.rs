@@ -1,7 +1,8 @@
 //! What a stack picture leaves out: the callers above the program's own
 //! frames (`runtime.main` above `main.main`, `runtime.goexit` under a
-//! goroutine's first function), and on request runs of words that nothing
-//! names and nothing in the shown step wrote. What is left out is not
+//! goroutine's first function), and on request runs of words the source
+//! does not name (the compiler's temporaries, words nothing names) that
+//! the shown step did not write. What is left out is not
 //! dropped silently: it becomes one folded row that names it.
 
 use std::fmt;
@@ -78,8 +79,8 @@ fn named(func: &str, names: &[String]) -> bool {
 }
 
 /// Leaves out the frames `frames` does not ask for, each run of them folded
-/// into one row; with `fold`, also folds each run of two or more unnamed
-/// words that the step did not write and no register points at.
+/// into one row; with `fold`, also folds each run of two or more words the
+/// source does not name (see [`quiet`]).
 pub fn focus(d: &mut StackDiagram, frames: &Frames, fold: bool) {
     let keep: Vec<bool> = match frames {
         Frames::All => vec![true; d.frames.len()],
@@ -143,9 +144,24 @@ fn fold_frames(run: &mut Vec<FrameBox>) -> Option<FrameBox> {
     })
 }
 
-/// `rows` with each run of two or more quiet unnamed words as one row.
+/// Whether `row` is a word the source does not name (a compiler temporary
+/// `.autotmp_N`, or a word nothing names) that the step did not write and
+/// no register points at.
+pub(crate) fn quiet(row: &Row) -> bool {
+    let unnamed = match row.kind {
+        RowKind::Unnamed => true,
+        RowKind::Local | RowKind::Arg => {
+            row.label.is_empty()
+                || row.label.starts_with(".autotmp_")
+                || row.label.starts_with("unused")
+        }
+        _ => false,
+    };
+    unnamed && !row.changed && row.arrows.is_empty()
+}
+
+/// `rows` with each run of two or more [`quiet`] words as one row.
 fn fold_unnamed(rows: Vec<Row>) -> Vec<Row> {
-    let quiet = |r: &Row| r.kind == RowKind::Unnamed && !r.changed && r.arrows.is_empty();
     let mut out = Vec::new();
     let mut run: Vec<Row> = Vec::new();
     let flush = |run: &mut Vec<Row>, out: &mut Vec<Row>| {
@@ -156,7 +172,10 @@ fn fold_unnamed(rows: Vec<Row>) -> Vec<Row> {
                 sp_offset: top.sp_offset,
                 bp_offset: None,
                 label: String::new(),
-                value: format!("({} words nothing names, unchanged)", run.len()),
+                value: format!(
+                    "({} words the source does not name: compiler temporaries, unchanged)",
+                    run.len()
+                ),
                 kind: RowKind::Folded,
                 changed: false,
                 arrows: Vec::new(),

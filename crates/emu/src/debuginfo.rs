@@ -287,19 +287,23 @@ impl DebugInfo {
     /// The variables of functions and the shapes of types, indexed on the first call.
     pub(crate) fn vars(&self) -> &vars::VarTable {
         self.vars.get_or_init(|| {
-            std::sync::Arc::new(self.source.as_ref().map_or_else(vars::VarTable::default, |s| {
-                vars::VarTable::read(s.endian, u64::from(s.address_size), |id| {
-                    let raw = match id {
-                        gimli::SectionId::DebugInfo => s.debug_info.as_ref(),
-                        gimli::SectionId::DebugAbbrev => s.debug_abbrev.as_ref(),
-                        gimli::SectionId::DebugStr => s.debug_str.as_ref(),
-                        gimli::SectionId::DebugLineStr => s.debug_line_str.as_ref(),
-                        gimli::SectionId::DebugLine => s.debug_line.as_ref(),
-                        _ => s.others.iter().find(|(i, _)| *i == id).map(|(_, r)| r),
-                    };
-                    RawSection::contents(raw).into_owned()
-                })
-            }))
+            std::sync::Arc::new(
+                self.source
+                    .as_ref()
+                    .map_or_else(vars::VarTable::default, |s| {
+                        vars::VarTable::read(s.endian, u64::from(s.address_size), |id| {
+                            let raw = match id {
+                                gimli::SectionId::DebugInfo => s.debug_info.as_ref(),
+                                gimli::SectionId::DebugAbbrev => s.debug_abbrev.as_ref(),
+                                gimli::SectionId::DebugStr => s.debug_str.as_ref(),
+                                gimli::SectionId::DebugLineStr => s.debug_line_str.as_ref(),
+                                gimli::SectionId::DebugLine => s.debug_line.as_ref(),
+                                _ => s.others.iter().find(|(i, _)| *i == id).map(|(_, r)| r),
+                            };
+                            RawSection::contents(raw).into_owned()
+                        })
+                    }),
+            )
         })
     }
 

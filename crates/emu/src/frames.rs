@@ -385,9 +385,17 @@ fn stack_view(layout: &Layout, snap: &Snapshot) -> StackView {
     let mut frames = Vec::new();
     let (mut pc, mut sp) = (snap.cpu.rip, sp0);
     let mut innermost = true;
+    // The frame below was runtime.sigpanic: this frame's pc is where it
+    // faulted, not a return address (the signal handler made the fault
+    // look like a call to sigpanic), so it is looked up as it is.
+    let mut faulted = false;
     while sp >= lo && sp < hi && frames.len() < 10_000 {
         // A return address may be just past its function's last call: look up the call.
-        let at = if innermost { pc } else { pc.wrapping_sub(1) };
+        let at = if innermost || faulted {
+            pc
+        } else {
+            pc.wrapping_sub(1)
+        };
         let Some(sym) = image.symbol_at(at) else {
             break;
         };
@@ -416,6 +424,7 @@ fn stack_view(layout: &Layout, snap: &Snapshot) -> StackView {
                 .and_then(|(_, (p, _))| p.clone()),
             None => whole.debug.line(at).map(|(file, line)| Pos { file, line }),
         };
+        faulted = sym.name == "runtime.sigpanic";
         frames.push(Frame {
             func: sym.name.clone(),
             pc,

@@ -228,16 +228,7 @@ pub(crate) fn compare(
                 });
             }
         }
-        st.after(
-            ins,
-            info,
-            &changes,
-            snap,
-            layout,
-            bounds,
-            r,
-            exact,
-        );
+        st.after(ins, info, &changes, snap, layout, bounds, r, exact);
         st.prev_guard_cmp = is_guard_compare(ins);
         if !cursor.advance() {
             break;

@@ -80,7 +80,8 @@ macro_rules! programs {
 
 programs!(
     // go-samples
-    add, defer, manyargs, recursion, sum, swap, // crates/emu/test_data/programs
+    add, defer, goroutines, manyargs, nilpanic, recursion, sum, swap,
+    // crates/emu/test_data/programs
     closures, crash, deep, errors, floats, init, maps, methods, nilderef, panics, println, recover,
     results, slices, strings, stringers, // crates/emu/test_data/runtime
     args, channels, goexit, panics2, select, signals, workers, maprange, gc, mutex, overflow,

@@ -1,0 +1,103 @@
+//! The frames of a panic from a nil dereference, on a real run of the
+//! nilpanic sample: the signal path through runtime.sigpanic, the deferred
+//! call on top of the panicking frames, and after recover the remaining
+//! deferred call run from the recovered frame.
+
+use std::path::Path;
+
+use gostack_diagram::{RowKind, StackDiagram};
+use gostack_draw::{Frames, Request, stack_figure};
+use gostack_emu::Arch;
+use gostack_toolchain::{Cache, Go};
+
+fn diagrams(at: &str, nth: usize) -> Vec<StackDiagram> {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go-samples/nilpanic/main.go"),
+    )
+    .unwrap();
+    let request = Request {
+        source,
+        arches: vec![Arch::Amd64, Arch::I386],
+        flags: vec!["-N".into(), "-l".into()],
+        at: at.into(),
+        nth,
+        frames: Frames::All,
+        ..Request::default()
+    };
+    stack_figure(&go, &cache, &request).unwrap().panels
+}
+
+fn funcs(d: &StackDiagram) -> Vec<&str> {
+    d.frames.iter().map(|f| f.func.as_str()).collect()
+}
+
+/// The return address a frame's callee left, as shown.
+fn return_to<'a>(d: &'a StackDiagram, callee: &str) -> &'a str {
+    let frame = d.frames.iter().find(|f| f.func == callee).unwrap();
+    let row = frame
+        .rows
+        .iter()
+        .find(|r| r.kind == RowKind::ReturnAddr)
+        .unwrap();
+    &row.value
+}
+
+#[test]
+fn a_nil_dereference_panics_through_sigpanic_at_the_faulting_line() {
+    for d in diagrams("safe.func1 entry", 2) {
+        let arch = &d.caption.goarch;
+        let frames = funcs(&d);
+        let at = |f: &str| {
+            frames
+                .iter()
+                .position(|g| *g == f)
+                .unwrap_or_else(|| panic!("{arch}: no {f} in {frames:?}"))
+        };
+        assert!(at("main.safe") < at("main.getX"), "{arch}");
+        assert_eq!(
+            at("runtime.sigpanic"),
+            at("main.getX") + 1,
+            "{arch}: {frames:?}"
+        );
+        assert!(at("runtime.gopanic") > at("runtime.sigpanic"), "{arch}");
+        assert_eq!(*frames.last().unwrap(), "main.safe.func1", "{arch}");
+        // sigpanic's "return address" is the faulting instruction itself,
+        // on the line of `return p.x`, not the line before it.
+        let fault = return_to(&d, "runtime.sigpanic");
+        assert!(
+            fault.starts_with("main.getX+") && fault.ends_with("(main.go:9)"),
+            "{arch}: {fault}"
+        );
+    }
+}
+
+#[test]
+fn after_recover_the_remaining_deferred_call_runs_from_the_recovered_frame() {
+    for d in diagrams("note entry", 2) {
+        let arch = &d.caption.goarch;
+        let frames = funcs(&d);
+        let tail: Vec<&str> =
+            frames[frames.iter().position(|f| *f == "main.safe").unwrap()..].to_vec();
+        assert_eq!(
+            tail,
+            [
+                "main.safe",
+                "runtime.deferreturn",
+                "main.safe.deferwrap1",
+                "main.note"
+            ],
+            "{arch}"
+        );
+        // The named result: in safe's frame on amd64, in its caller's on 386.
+        let n = d
+            .frames
+            .iter()
+            .flat_map(|f| f.rows.iter().map(move |r| (f.func.as_str(), r)))
+            .find(|(f, r)| (*f == "main.safe" && r.label == "n") || r.label == "safe.n")
+            .map(|(_, r)| r)
+            .unwrap_or_else(|| panic!("{arch}: no n"));
+        assert_eq!(n.value, "-1", "{arch}: recover set the result");
+    }
+}
