@@ -1,26 +1,15 @@
 //! Which frames a picture draws, on real runs of the samples: the callers
 //! above main.main fold into one row that names them, `all` draws them,
-//! a list draws only its functions, and `fold` sums up quiet unnamed words.
-
-use std::path::Path;
+//! a list draws only its functions, and `fold` sums up runs of compiler temporaries.
 
 use gostack_diagram::{RowKind, StackDiagram};
-use gostack_draw::{Frames, Request, stack_figure};
+use gostack_draw::{Frames, Request};
 use gostack_emu::Arch;
-use gostack_toolchain::{Cache, Go};
+
+mod common;
 
 fn diagrams(sample: &str, at: &str, frames: Frames, fold: bool) -> Vec<StackDiagram> {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
-    let source = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../go-samples")
-            .join(sample)
-            .join("main.go"),
-    )
-    .unwrap();
     let request = Request {
-        source,
         arches: vec![Arch::Amd64, Arch::I386],
         flags: vec!["-N".into(), "-l".into()],
         at: at.into(),
@@ -28,7 +17,7 @@ fn diagrams(sample: &str, at: &str, frames: Frames, fold: bool) -> Vec<StackDiag
         fold,
         ..Request::default()
     };
-    stack_figure(&go, &cache, &request).unwrap().panels
+    common::panels(sample, request)
 }
 
 fn funcs(d: &StackDiagram) -> Vec<&str> {

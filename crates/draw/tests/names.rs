@@ -2,33 +2,23 @@
 //! of one frame share one: at the moments the notes draw, on both arches.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use gostack_diagram::{Figure, RowKind};
-use gostack_draw::{Request, stack_figure};
+use gostack_draw::Request;
 use gostack_emu::Arch;
-use gostack_toolchain::{Cache, Go};
+
+mod common;
 
 fn figure(sample: &str, arch: Arch, flags: &str, at: &str) -> Figure {
-    let go = Go::find().expect("Go is installed");
-    let source = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../go-samples")
-            .join(sample)
-            .join("main.go"),
-    )
-    .unwrap();
     let request = Request {
-        source,
-        file_name: "main.go".into(),
         arches: vec![arch],
         flags: flags.split_whitespace().map(str::to_string).collect(),
         at: at.into(),
-        nth: 1,
         ..Request::default()
     };
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
-    stack_figure(&go, &cache, &request).unwrap()
+    Figure {
+        panels: common::panels(sample, request),
+    }
 }
 
 /// Each package frame's words: frame, label, value, kind.

@@ -3,22 +3,14 @@
 //! call on top of the panicking frames, and after recover the remaining
 //! deferred call run from the recovered frame.
 
-use std::path::Path;
-
 use gostack_diagram::{RowKind, StackDiagram};
-use gostack_draw::{Frames, Request, stack_figure};
+use gostack_draw::{Frames, Request};
 use gostack_emu::Arch;
-use gostack_toolchain::{Cache, Go};
+
+mod common;
 
 fn diagrams(at: &str, nth: usize) -> Vec<StackDiagram> {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
-    let source = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go-samples/nilpanic/main.go"),
-    )
-    .unwrap();
     let request = Request {
-        source,
         arches: vec![Arch::Amd64, Arch::I386],
         flags: vec!["-N".into(), "-l".into()],
         at: at.into(),
@@ -26,7 +18,7 @@ fn diagrams(at: &str, nth: usize) -> Vec<StackDiagram> {
         frames: Frames::All,
         ..Request::default()
     };
-    stack_figure(&go, &cache, &request).unwrap().panels
+    common::panels("nilpanic", request)
 }
 
 fn funcs(d: &StackDiagram) -> Vec<&str> {

@@ -7,14 +7,12 @@
 //! duplicated and swapped lines, lines spliced in from other listings.
 //! A seeded generator picks them, so every run tries the same mutants.
 
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::panic;
 use std::path::{Path, PathBuf};
-use std::sync::Once;
 use std::time::Instant;
 
 use gostack_listing::parse;
+use gostack_mutants::{Alphabet, Rng, catch, lines, mutate};
 
 /// How many mutants one run parses: about five seconds in a debug build.
 const MUTANTS: usize = 60_000;
@@ -85,12 +83,7 @@ fn inputs_that_once_panicked_give_diagnostics() {
 
 /// Parses `text`, catching a panic; checks that every diagnostic names a line of the input.
 fn check(text: &str) -> Result<(), String> {
-    install_quiet_hook();
-    QUIET.with(|q| q.set(true));
-    let parsed = panic::catch_unwind(|| parse(text));
-    QUIET.with(|q| q.set(false));
-    let parsed =
-        parsed.map_err(|_| format!("panicked at {}", LAST_PANIC.with(|p| p.borrow().clone())))?;
+    let parsed = catch(|| parse(text))?;
     let lines = text.lines().count();
     for d in &parsed.diagnostics {
         if d.line == 0 || d.line as usize > lines {
@@ -111,38 +104,6 @@ fn check(text: &str) -> Result<(), String> {
     Ok(())
 }
 
-thread_local! {
-    /// Whether a panic on this thread is expected and caught: recorded, not printed.
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-    /// Where the last panic on this thread happened, recorded by the quiet hook.
-    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// Wraps the panic hook: a panic inside [`check`] is recorded instead of
-/// printed, so thousands of caught panics stay readable; others print as usual.
-fn install_quiet_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let print = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                return print(info);
-            }
-            let place = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            let message = info
-                .payload()
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            LAST_PANIC.with(|p| *p.borrow_mut() = format!("{place}: {message}"));
-        }));
-    });
-}
-
 /// Every real listing, split into lines (line endings kept).
 fn corpus() -> Vec<Vec<String>> {
     let mut files = Vec::new();
@@ -154,10 +115,7 @@ fn corpus() -> Vec<Vec<String>> {
     assert!(files.len() >= 200, "the real listings are missing");
     files
         .iter()
-        .map(|file| {
-            let text = std::fs::read_to_string(file).unwrap();
-            text.split_inclusive('\n').map(str::to_string).collect()
-        })
+        .map(|file| lines(&std::fs::read_to_string(file).unwrap()))
         .collect()
 }
 
@@ -216,6 +174,13 @@ const CUT_AFTER: &[char] = &[
     '$', ',', ' ', '\t', '-', '+', '(', ')', ':', '=', 'x', '|', '.', '0',
 ];
 
+/// The listing's mutations: the first four inserts are multibyte characters.
+const ALPHABET: Alphabet = Alphabet {
+    inserts: INSERTS,
+    multibyte: 4,
+    syntax: CUT_AFTER,
+};
+
 /// A window of one listing with one to four mutations, and what they were.
 fn mutant(corpus: &[Vec<String>], rng: &mut Rng) -> (String, String) {
     let file = &corpus[rng.below(corpus.len())];
@@ -234,106 +199,7 @@ fn mutant(corpus: &[Vec<String>], rng: &mut Rng) -> (String, String) {
     let mut lines: Vec<String> = file[start..(start + len).min(file.len())].to_vec();
     let mut edits = Vec::new();
     for _ in 0..1 + rng.below(4) {
-        edits.push(mutate(&mut lines, corpus, rng));
+        edits.push(mutate(&mut lines, corpus, &ALPHABET, rng));
     }
     (lines.concat(), edits.join(", "))
-}
-
-/// Applies one mutation to `lines`; returns its name.
-fn mutate(lines: &mut Vec<String>, corpus: &[Vec<String>], rng: &mut Rng) -> &'static str {
-    if lines.is_empty() {
-        lines.push(String::new());
-    }
-    let i = rng.below(lines.len());
-    let line = &mut lines[i];
-    match rng.below(10) {
-        0 => {
-            // Flip one bit of one byte; invalid UTF-8 becomes U+FFFD, as a lossy read would make it.
-            let mut bytes = std::mem::take(line).into_bytes();
-            if !bytes.is_empty() {
-                let at = rng.below(bytes.len());
-                bytes[at] ^= 1 << rng.below(8);
-            }
-            *line = String::from_utf8_lossy(&bytes).into_owned();
-            "bit flip"
-        }
-        1 => {
-            let at = boundary(line, rng.below(line.len() + 1));
-            line.truncate(at);
-            "cut anywhere"
-        }
-        2 => {
-            let c = CUT_AFTER[rng.below(CUT_AFTER.len())];
-            let places: Vec<usize> = line.match_indices(c).map(|(k, _)| k).collect();
-            if let Some(&k) = places.get(rng.below(places.len().max(1))) {
-                line.truncate(k + c.len_utf8() * rng.below(2));
-            }
-            "cut at a character"
-        }
-        3 | 4 => {
-            let insert = INSERTS[rng.below(INSERTS.len())];
-            let at = boundary(line, rng.below(line.len() + 1));
-            line.insert_str(at, insert);
-            "insertion"
-        }
-        5 => {
-            // Put a multibyte character right after a piece of punctuation, replacing what followed.
-            let c = CUT_AFTER[rng.below(CUT_AFTER.len())];
-            let places: Vec<usize> = line.match_indices(c).map(|(k, _)| k).collect();
-            if let Some(&k) = places.get(rng.below(places.len().max(1))) {
-                let after = k + c.len_utf8();
-                let end = boundary(line, after + rng.below(4));
-                line.replace_range(after..end, INSERTS[rng.below(4)]);
-            }
-            "multibyte after punctuation"
-        }
-        6 => {
-            let from = boundary(line, rng.below(line.len() + 1));
-            let to = boundary(line, from + rng.below(12));
-            line.replace_range(from..to, "");
-            "deleted bytes"
-        }
-        7 => {
-            lines.remove(i);
-            "deleted line"
-        }
-        8 => {
-            let copy = line.clone();
-            lines.insert(rng.below(lines.len() + 1), copy);
-            "duplicated line"
-        }
-        _ => {
-            let other = &corpus[rng.below(corpus.len())];
-            let spliced = other[rng.below(other.len())].clone();
-            lines.insert(rng.below(lines.len() + 1), spliced);
-            "spliced line"
-        }
-    }
-}
-
-/// The char boundary at or before `at`, within `s`.
-fn boundary(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-/// SplitMix64: small, seeded, the same sequence on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`; `n` must not be zero.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }

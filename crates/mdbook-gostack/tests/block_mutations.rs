@@ -9,13 +9,11 @@
 //! and swapped lines, lines spliced in from other chapters. A seeded generator
 //! picks them, so every run tries the same mutants.
 
-use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::panic;
 use std::path::Path;
-use std::sync::Once;
 use std::time::Instant;
 
+use gostack_mutants::{Alphabet, Rng, catch, lines, mutate};
 use mdbook_gostack::{find_blocks, parse_spec};
 
 /// How many mutants one run reads: a few seconds in a debug build.
@@ -40,7 +38,7 @@ fn mutated_chapters_and_blocks_never_panic() {
         let mut text = seeds[rng.below(seeds.len())].clone();
         let mut edits = Vec::new();
         for _ in 0..1 + rng.below(4) {
-            edits.push(mutate(&mut text, &chapters, &mut rng));
+            edits.push(mutate(&mut text, &chapters, &ALPHABET, &mut rng));
         }
         let text = text.concat();
         if let Err(failure) = check(&text) {
@@ -70,19 +68,14 @@ fn mutated_chapters_and_blocks_never_panic() {
 /// Reads `text` as a chapter and as a block body, catching a panic; checks
 /// that every block found lies within the chapter and names one of its lines.
 fn check(text: &str) -> Result<(), String> {
-    install_quiet_hook();
-    QUIET.with(|q| q.set(true));
-    let read = panic::catch_unwind(|| {
+    let blocks = catch(|| {
         let _ = parse_spec(text);
         let blocks = find_blocks(text);
         for block in &blocks {
             let _ = parse_spec(&block.body);
         }
         blocks
-    });
-    QUIET.with(|q| q.set(false));
-    let blocks =
-        read.map_err(|_| format!("panicked at {}", LAST_PANIC.with(|p| p.borrow().clone())))?;
+    })?;
     let lines = text.lines().count().max(1);
     for block in &blocks {
         let range = &block.range;
@@ -94,38 +87,6 @@ fn check(text: &str) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-thread_local! {
-    /// Whether a panic on this thread is expected and caught: recorded, not printed.
-    static QUIET: Cell<bool> = const { Cell::new(false) };
-    /// Where the last panic on this thread happened, recorded by the quiet hook.
-    static LAST_PANIC: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// Wraps the panic hook: a panic inside [`check`] is recorded instead of
-/// printed, so thousands of caught panics stay readable; others print as usual.
-fn install_quiet_hook() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let print = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(Cell::get) {
-                return print(info);
-            }
-            let place = info
-                .location()
-                .map(|l| format!("{}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            let message = info
-                .payload()
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| info.payload().downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            LAST_PANIC.with(|p| *p.borrow_mut() = format!("{place}: {message}"));
-        }));
-    });
 }
 
 /// Every chapter of the book, split into lines (line endings kept).
@@ -141,10 +102,6 @@ fn chapters() -> Vec<Vec<String>> {
         .iter()
         .map(|file| lines(&std::fs::read_to_string(file).unwrap()))
         .collect()
-}
-
-fn lines(text: &str) -> Vec<String> {
-    text.split_inclusive('\n').map(str::to_string).collect()
 }
 
 /// What mutations insert: multibyte characters, TOML and Markdown syntax,
@@ -204,101 +161,9 @@ const INSERTS: &[&str] = &[
 /// Characters after (or before) which a line is cut.
 const CUT_AT: &[char] = &['"', '\'', '=', '[', ']', ',', '`', ' ', '\\', '#', '>', '-'];
 
-/// Applies one mutation to `lines`; returns its name.
-fn mutate(lines: &mut Vec<String>, chapters: &[Vec<String>], rng: &mut Rng) -> &'static str {
-    if lines.is_empty() {
-        lines.push(String::new());
-    }
-    let i = rng.below(lines.len());
-    let line = &mut lines[i];
-    match rng.below(10) {
-        0 => {
-            // Flip one bit of one byte; invalid UTF-8 becomes U+FFFD, as a lossy read would make it.
-            let mut bytes = std::mem::take(line).into_bytes();
-            if !bytes.is_empty() {
-                let at = rng.below(bytes.len());
-                bytes[at] ^= 1 << rng.below(8);
-            }
-            *line = String::from_utf8_lossy(&bytes).into_owned();
-            "bit flip"
-        }
-        1 => {
-            let at = boundary(line, rng.below(line.len() + 1));
-            line.truncate(at);
-            "cut anywhere"
-        }
-        2 => {
-            let c = CUT_AT[rng.below(CUT_AT.len())];
-            let places: Vec<usize> = line.match_indices(c).map(|(k, _)| k).collect();
-            if let Some(&k) = places.get(rng.below(places.len().max(1))) {
-                line.truncate(k + c.len_utf8() * rng.below(2));
-            }
-            "cut at a character"
-        }
-        3 | 4 => {
-            let insert = INSERTS[rng.below(INSERTS.len())];
-            let at = boundary(line, rng.below(line.len() + 1));
-            line.insert_str(at, insert);
-            "insertion"
-        }
-        5 => {
-            // Put a multibyte character right after a piece of syntax, replacing what followed.
-            let c = CUT_AT[rng.below(CUT_AT.len())];
-            let places: Vec<usize> = line.match_indices(c).map(|(k, _)| k).collect();
-            if let Some(&k) = places.get(rng.below(places.len().max(1))) {
-                let after = k + c.len_utf8();
-                let end = boundary(line, after + rng.below(4));
-                line.replace_range(after..end, INSERTS[rng.below(5)]);
-            }
-            "multibyte after syntax"
-        }
-        6 => {
-            let from = boundary(line, rng.below(line.len() + 1));
-            let to = boundary(line, from + rng.below(12));
-            line.replace_range(from..to, "");
-            "deleted bytes"
-        }
-        7 => {
-            lines.remove(i);
-            "deleted line"
-        }
-        8 => {
-            let copy = line.clone();
-            lines.insert(rng.below(lines.len() + 1), copy);
-            "duplicated line"
-        }
-        _ => {
-            let other = &chapters[rng.below(chapters.len())];
-            let spliced = other[rng.below(other.len())].clone();
-            lines.insert(rng.below(lines.len() + 1), spliced);
-            "spliced line"
-        }
-    }
-}
-
-/// The char boundary at or before `at`, within `s`.
-fn boundary(s: &str, at: usize) -> usize {
-    let mut at = at.min(s.len());
-    while !s.is_char_boundary(at) {
-        at -= 1;
-    }
-    at
-}
-
-/// SplitMix64: small, seeded, the same sequence on every machine.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n`; `n` must not be zero.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+/// The book's mutations: the first five inserts are multibyte characters.
+const ALPHABET: Alphabet = Alphabet {
+    inserts: INSERTS,
+    multibyte: 5,
+    syntax: CUT_AT,
+};
