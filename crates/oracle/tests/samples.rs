@@ -80,7 +80,7 @@ macro_rules! programs {
 
 programs!(
     // go-samples
-    add, defer, goroutines, growth, manyargs, nilpanic, recursion, sum, swap,
+    add, defer, funcvalues, goroutines, growth, manyargs, nilpanic, recursion, sum, swap,
     // crates/emu/test_data/programs
     closures, crash, deep, errors, floats, init, maps, methods, nilderef, panics, println, recover,
     results, slices, strings, stringers, // crates/emu/test_data/runtime
