@@ -52,5 +52,5 @@ func main() {
 	c := &counter{}
 	acc := total()
 	acc(1)
-	fmt.Println(byRef(), acc(2), bound(c), dynamic(c))
+	fmt.Println(dynamic(c), byRef(), acc(2), bound(c))
 }
