@@ -10,6 +10,7 @@
 pub mod ascii;
 pub mod html;
 pub mod json;
+pub mod steps;
 pub mod svg;
 
 use serde::{Deserialize, Serialize};
@@ -176,7 +177,9 @@ pub struct TableRow {
 }
 
 /// A step-through of a run between two moments: the listing, and per step
-/// what changed on the stack and in the registers (deltas, not pictures).
+/// what changed in the frame picture and the registers since the step before
+/// (deltas, not pictures; [`steps::Encoder`] makes them, [`steps::Picture`]
+/// reads them back).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Steps {
     /// What it shows, in one line.
@@ -201,17 +204,64 @@ pub struct ListingRow {
     pub asm: String,
 }
 
-/// What one step shows and changes.
+/// What one step shows and changes. Its frame picture is the static
+/// figure's ([`StackDiagram`]) as what changed since the step before: the
+/// frames that changed, the rows that appeared, changed or went, the rows
+/// the step wrote, the register arrows that moved. Rows are keyed by
+/// address (one row per address in a picture), written as their distance
+/// from this step's SP ([`StepDelta::sp`]) to keep them short, and drawn
+/// highest address first; a row below SP is a popped word.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepDelta {
     /// Index in [`Steps::listing`] of the instruction about to run, or none for a runtime model.
     pub row: Option<usize>,
-    /// Where execution is, e.g. `main.add1+0x2e (main.go:14)` or `runtime.deferreturn`.
+    /// Where execution is, e.g. `main.add1+0x2e (main.go:14)` or
+    /// `runtime.deferreturn`; empty when [`StepDelta::row`] says it (the
+    /// listing row's place and line).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub at: String,
     /// The stack pointer.
     pub sp: u64,
-    /// Words whose text changed since the previous step: address, label, value (all words at the first step).
+    /// Stack words by address whose text changed (address, label, value):
+    /// what step-throughs carried before they drew frames. Those drawn now
+    /// leave it empty and carry [`StepDelta::rows`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub words: Vec<(u64, String, String)>,
-    /// Registers whose value changed since the previous step (all at the first step).
+    /// Registers whose value changed since the previous step, or that the
+    /// step before wrote (all at the first step).
     pub regs: Vec<(String, String)>,
+    /// The frames, caller first, when they changed since the previous
+    /// step: how many of the previous step's frames stay, then the frames
+    /// after them, each as its function and the distance of its top row
+    /// from SP. A frame holds its top row and those below it down to the
+    /// next frame's top, or down to SP for the last.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frames: Option<(usize, Vec<(String, i64)>)>,
+    /// Rows that appeared or changed since the previous step (all at the first).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<StepRow>,
+    /// The rows no longer drawn, by distance from SP.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gone: Vec<i64>,
+    /// The rows the step before wrote ([`Row::changed`]), by distance from SP.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changed: Vec<i64>,
+    /// The register arrows that moved since the previous step: a row's
+    /// distance from SP and its arrows as drawn, e.g. `SP, BP`, or nothing
+    /// when none points at it any more.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arrows: Vec<(i64, String)>,
 }
+
+/// One row of a step's frame picture, as the static figure draws it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRow(
+    /// The word's distance from the step's SP, in bytes.
+    pub i64,
+    /// Its text in the box: [`ascii::row_text`].
+    pub String,
+    /// Its offsets: [`ascii::offsets`].
+    pub String,
+    /// Its kind, for styling.
+    pub RowKind,
+);

@@ -3,6 +3,14 @@
 //! `--table-border-color`), with fallbacks for a page without them, so the
 //! same figure reads in the light and the dark themes. Text is monospace in
 //! the reader's own fonts; every text from the program is escaped.
+//!
+//! Every `<svg>` carries its size in pixels and is never scaled: its text is
+//! 13 px wherever it is shown. A row text or table cell too long for a book's
+//! column is shortened with an ellipsis, its full text in a `<title>` (the
+//! tooltip). [`render`] is one standalone SVG document with the panels side
+//! by side; [`panel`] draws one panel alone, for a page that lays panels out
+//! itself ([`crate::html::figure`] wraps them below each other when the
+//! column is too narrow).
 
 use std::fmt::Write as _;
 
@@ -13,6 +21,90 @@ const CHAR_W: f64 = 7.8;
 const ROW_H: f64 = 20.0;
 const FONT: &str = "ui-monospace, SFMono-Regular, Menlo, Consolas, 'Liberation Mono', monospace";
 const GAP: f64 = 32.0;
+/// The most characters of a row's text drawn in a box; longer ones are shortened.
+pub const MAX_ROW_CHARS: usize = 44;
+/// The most characters of a function's name drawn beside its box.
+const MAX_NAME_CHARS: usize = 24;
+/// The most characters of a table cell.
+pub const MAX_CELL_CHARS: usize = 40;
+/// The most characters of a caption line.
+const MAX_CAPTION_CHARS: usize = 80;
+
+/// The styles of a stack picture; every rule is scoped to `.gostack`.
+const STYLE: &str = concat!(
+    "<style>",
+    ".gostack text{fill:var(--fg,#333)}",
+    ".gostack .box{fill:var(--bg,#fff);stroke:var(--fg,#333);stroke-width:1}",
+    ".gostack .frame{fill:var(--quote-bg,#f5f5f5);stroke:var(--fg,#333);stroke-width:1}",
+    ".gostack .changed{fill:var(--links,#4183c4);fill-opacity:0.22}",
+    ".gostack .dead{fill:none;stroke:var(--fg,#333);stroke-dasharray:4 3;stroke-opacity:0.6}",
+    ".gostack .muted{fill-opacity:0.6}",
+    ".gostack .ret{font-style:italic}",
+    ".gostack .arrow{fill:var(--links,#4183c4)}",
+    ".gostack .sep{stroke:var(--table-border-color,#ccc);stroke-width:1}",
+    "</style>"
+);
+
+/// `text` cut to `max` characters, the last of them an ellipsis, and whether it was cut.
+pub fn shorten(text: &str, max: usize) -> (String, bool) {
+    if text.chars().count() <= max {
+        return (text.to_string(), false);
+    }
+    let mut short: String = text.chars().take(max.saturating_sub(1)).collect();
+    short.push('\u{2026}');
+    (short, true)
+}
+
+/// A `<text>` element with `attrs`, its text shortened to `max` characters;
+/// when shortened, in a group whose `<title>` holds the whole text.
+fn text_el(out: &mut String, attrs: &str, text: &str, max: usize) {
+    let (shown, cut) = shorten(text, max);
+    if cut {
+        write!(
+            out,
+            "<g><title>{}</title><text {attrs}>{}</text></g>",
+            escape(text),
+            escape(&shown)
+        )
+        .unwrap();
+    } else {
+        write!(out, "<text {attrs}>{}</text>", escape(text)).unwrap();
+    }
+}
+
+/// The width in pixels of `n` characters, at most `max`.
+fn chars_w(n: usize, max: usize) -> f64 {
+    n.min(max) as f64 * CHAR_W
+}
+
+/// The opening tag of an unscaled `<svg>` of `width` by `height` pixels, its title and styles.
+fn open(out: &mut String, width: f64, height: f64, title: &str, style: &str) {
+    write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" font-family=\"{FONT}\" font-size=\"13\">",
+    )
+    .unwrap();
+    write!(out, "<title>{}</title>", escape(title)).unwrap();
+    out.push_str(style);
+}
+
+/// A panel's caption in two lines: the moment and what made it, then the instruction.
+fn caption_lines(c: &crate::Caption) -> [String; 2] {
+    let flags = if c.flags.is_empty() {
+        "optimised"
+    } else {
+        &c.flags
+    };
+    let line = if c.line.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", c.line)
+    };
+    [
+        format!("{} \u{b7} {} {} {flags}", c.event, c.go_version, c.goarch),
+        format!("{}{line}", c.instruction),
+    ]
+}
 
 /// Escapes text for SVG/XML content and attributes.
 pub fn escape(text: &str) -> String {
@@ -47,35 +139,53 @@ impl Columns {
             .flat_map(|f| f.rows.iter())
             .chain(d.dead.iter())
             .collect();
-        let chars = |n: usize| n as f64 * CHAR_W;
+        let name = chars_w(
+            d.frames
+                .iter()
+                .map(|f| f.func.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(8),
+            MAX_NAME_CHARS,
+        ) + 12.0;
+        let text = chars_w(
+            rows.iter()
+                .map(|r| row_text(r).chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(20),
+            MAX_ROW_CHARS,
+        ) + 16.0;
+        let offset = chars_w(
+            rows.iter()
+                .map(|r| offsets(r).chars().count())
+                .max()
+                .unwrap_or(0),
+            usize::MAX,
+        ) + 12.0;
+        let mut arrows = chars_w(
+            rows.iter()
+                // The arrow glyph may come from a wider fallback font: room for two more.
+                .map(|r| r.arrows.join(", ").chars().count() + 5)
+                .max()
+                .unwrap_or(0),
+            usize::MAX,
+        ) + 8.0;
+        // The caption's lines fit too.
+        let caption = caption_lines(&d.caption)
+            .iter()
+            .map(|l| chars_w(l.chars().count(), MAX_CAPTION_CHARS))
+            .fold(0.0, f64::max)
+            + 8.0;
+        let sum = name + text + offset + arrows;
+        if caption > sum {
+            arrows += caption - sum;
+        }
         Columns {
-            name: chars(
-                d.frames
-                    .iter()
-                    .map(|f| f.func.chars().count())
-                    .max()
-                    .unwrap_or(0)
-                    .max(8),
-            ) + 12.0,
-            text: chars(
-                rows.iter()
-                    .map(|r| row_text(r).chars().count())
-                    .max()
-                    .unwrap_or(0)
-                    .max(20),
-            ) + 16.0,
-            offset: chars(
-                rows.iter()
-                    .map(|r| offsets(r).chars().count())
-                    .max()
-                    .unwrap_or(0),
-            ) + 12.0,
-            arrows: chars(
-                rows.iter()
-                    .map(|r| r.arrows.join(", ").chars().count() + 3)
-                    .max()
-                    .unwrap_or(0),
-            ) + 8.0,
+            name,
+            text,
+            offset,
+            arrows,
         }
     }
 
@@ -84,39 +194,21 @@ impl Columns {
     }
 }
 
-/// Renders a figure as one `<svg>` element, panels side by side.
+/// Renders a figure as one standalone `<svg>` document, panels side by side.
 pub fn render(figure: &Figure) -> String {
     let columns: Vec<Columns> = figure.panels.iter().map(Columns::of).collect();
     let heights: Vec<f64> = figure.panels.iter().map(panel_height).collect();
     let width = columns.iter().map(Columns::width).sum::<f64>()
         + GAP * (figure.panels.len().max(1) - 1) as f64;
     let height = heights.iter().copied().fold(0.0, f64::max);
-    let mut out = String::new();
-    write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" style=\"max-width:100%;height:auto\" font-family=\"{FONT}\" font-size=\"13\">",
-    )
-    .unwrap();
     let title = figure
         .panels
         .iter()
         .map(|p| p.caption.one_line())
         .collect::<Vec<_>>()
         .join(" | ");
-    write!(out, "<title>{}</title>", escape(&title)).unwrap();
-    out.push_str(concat!(
-        "<style>",
-        ".gostack text{fill:var(--fg,#333)}",
-        ".gostack .box{fill:var(--bg,#fff);stroke:var(--fg,#333);stroke-width:1}",
-        ".gostack .frame{fill:var(--quote-bg,#f5f5f5);stroke:var(--fg,#333);stroke-width:1}",
-        ".gostack .changed{fill:var(--links,#4183c4);fill-opacity:0.22}",
-        ".gostack .dead{fill:none;stroke:var(--fg,#333);stroke-dasharray:4 3;stroke-opacity:0.6}",
-        ".gostack .muted{fill-opacity:0.6}",
-        ".gostack .ret{font-style:italic}",
-        ".gostack .arrow{fill:var(--links,#4183c4)}",
-        ".gostack .sep{stroke:var(--table-border-color,#ccc);stroke-width:1}",
-        "</style>"
-    ));
+    let mut out = String::new();
+    open(&mut out, width, height, &title, STYLE);
     let mut x = 0.0;
     for (panel, cols) in figure.panels.iter().zip(&columns) {
         render_panel(&mut out, panel, cols, x);
@@ -126,10 +218,46 @@ pub fn render(figure: &Figure) -> String {
     out
 }
 
+/// Renders one panel as its own `<svg>` element.
+pub fn panel(d: &StackDiagram) -> String {
+    let cols = Columns::of(d);
+    let mut out = String::new();
+    open(
+        &mut out,
+        cols.width(),
+        panel_height(d),
+        &d.caption.one_line(),
+        STYLE,
+    );
+    render_panel(&mut out, d, &cols, 0.0);
+    out.push_str("</svg>");
+    out
+}
+
+/// The most characters of one register's `AX = value`.
+const MAX_REGISTER_CHARS: usize = 32;
+
+/// The registers in lines that fit the panel's width: each as its x, text and whether it changed.
+fn register_lines(d: &StackDiagram, cols: &Columns) -> Vec<Vec<(f64, String, bool)>> {
+    let mut lines: Vec<Vec<(f64, String, bool)>> = Vec::new();
+    let mut x = cols.name;
+    for r in &d.registers {
+        let text = shorten(&format!("{} = {}", r.name, r.value), MAX_REGISTER_CHARS).0;
+        let w = text.chars().count() as f64 * CHAR_W;
+        if lines.is_empty() || (x + w > cols.width() && x > cols.name) {
+            lines.push(Vec::new());
+            x = cols.name;
+        }
+        lines.last_mut().unwrap().push((x, text, r.changed));
+        x += w + 3.0 * CHAR_W;
+    }
+    lines
+}
+
 fn panel_height(d: &StackDiagram) -> f64 {
     let rows = d.frames.iter().map(|f| f.rows.len()).sum::<usize>() + d.dead.len();
-    let regs = d.registers.len().div_ceil(4);
-    40.0 + rows as f64 * ROW_H
+    let regs = register_lines(d, &Columns::of(d)).len();
+    50.0 + rows as f64 * ROW_H
         + if d.dead.is_empty() { 0.0 } else { 8.0 }
         + regs as f64 * ROW_H
         + 16.0
@@ -137,25 +265,26 @@ fn panel_height(d: &StackDiagram) -> f64 {
 
 fn render_panel(out: &mut String, d: &StackDiagram, cols: &Columns, x0: f64) {
     write!(out, "<g transform=\"translate({x0:.1},0)\">").unwrap();
-    write!(
+    let [moment, instruction] = caption_lines(&d.caption);
+    text_el(
         out,
-        "<text x=\"0\" y=\"16\" font-weight=\"bold\">{}</text>",
-        escape(&d.caption.one_line())
-    )
-    .unwrap();
+        "x=\"0\" y=\"16\" font-weight=\"bold\"",
+        &moment,
+        MAX_CAPTION_CHARS,
+    );
+    text_el(out, "x=\"0\" y=\"34\"", &instruction, MAX_CAPTION_CHARS);
     let box_x = cols.name;
     let box_w = cols.text + cols.offset;
-    let mut y = 32.0;
+    let mut y = 50.0;
     for f in &d.frames {
         let h = f.rows.len() as f64 * ROW_H;
         write!(out, "<rect class=\"frame\" x=\"{box_x:.1}\" y=\"{y:.1}\" width=\"{box_w:.1}\" height=\"{h:.1}\"/>").unwrap();
-        write!(
+        text_el(
             out,
-            "<text x=\"0\" y=\"{:.1}\" font-weight=\"bold\">{}</text>",
-            y + 14.0,
-            escape(&f.func)
-        )
-        .unwrap();
+            &format!("x=\"0\" y=\"{:.1}\" font-weight=\"bold\"", y + 14.0),
+            &f.func,
+            MAX_NAME_CHARS,
+        );
         for (i, row) in f.rows.iter().enumerate() {
             if i > 0 {
                 write!(out, "<line class=\"sep\" x1=\"{box_x:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/>", box_x + box_w).unwrap();
@@ -180,11 +309,9 @@ fn render_panel(out: &mut String, d: &StackDiagram, cols: &Columns, x0: f64) {
         }
     }
     y += 16.0;
-    for chunk in d.registers.chunks(4) {
-        let mut rx = box_x;
-        for r in chunk {
-            let text = format!("{} = {}", r.name, r.value);
-            if r.changed {
+    for line in register_lines(d, cols) {
+        for (rx, text, changed) in line {
+            if changed {
                 let w = text.chars().count() as f64 * CHAR_W + 6.0;
                 write!(out, "<rect class=\"changed\" x=\"{:.1}\" y=\"{:.1}\" width=\"{w:.1}\" height=\"{:.1}\"/>", rx - 3.0, y - 13.0, ROW_H - 2.0).unwrap();
             }
@@ -194,7 +321,6 @@ fn render_panel(out: &mut String, d: &StackDiagram, cols: &Columns, x0: f64) {
                 escape(&text)
             )
             .unwrap();
-            rx += (text.chars().count() as f64 + 3.0) * CHAR_W;
         }
         y += ROW_H;
     }
@@ -215,18 +341,17 @@ fn render_row(out: &mut String, row: &Row, cols: &Columns, y: f64) {
         .unwrap();
     }
     let class = match row.kind {
-        RowKind::Dead | RowKind::Unnamed | RowKind::Folded => " class=\"muted\"",
-        RowKind::ReturnAddr | RowKind::SavedBp => " class=\"ret\"",
+        RowKind::Dead | RowKind::Unnamed | RowKind::Folded => "class=\"muted\" ",
+        RowKind::ReturnAddr | RowKind::SavedBp => "class=\"ret\" ",
         _ => "",
     };
     let base = y + 14.0;
-    write!(
+    text_el(
         out,
-        "<text{class} x=\"{:.1}\" y=\"{base:.1}\">{}</text>",
-        box_x + 8.0,
-        escape(&row_text(row))
-    )
-    .unwrap();
+        &format!("{class}x=\"{:.1}\" y=\"{base:.1}\"", box_x + 8.0),
+        &row_text(row),
+        MAX_ROW_CHARS,
+    );
     write!(
         out,
         "<text class=\"muted\" x=\"{:.1}\" y=\"{base:.1}\" text-anchor=\"end\">{}</text>",
@@ -245,10 +370,15 @@ fn render_row(out: &mut String, row: &Row, cols: &Columns, y: f64) {
     }
 }
 
-/// Renders a table as one `<svg>` element in the theme's colours.
+/// Renders a table as one `<svg>` element in the theme's colours; a cell
+/// longer than [`MAX_CELL_CHARS`] is shortened, its whole text in a tooltip.
 pub fn table(t: &crate::Table) -> String {
     let n = t.columns.len();
-    let widths = t.column_widths();
+    let widths: Vec<usize> = t
+        .column_widths()
+        .into_iter()
+        .map(|w| w.min(MAX_CELL_CHARS))
+        .collect();
     let xs: Vec<f64> = widths
         .iter()
         .scan(8.0, |x, w| {
@@ -258,31 +388,30 @@ pub fn table(t: &crate::Table) -> String {
         })
         .collect();
     let width = (widths.iter().map(|w| w + 2).sum::<usize>() as f64 * CHAR_W + 16.0)
-        .max(t.caption.chars().count() as f64 * CHAR_W + 16.0);
+        .max(chars_w(t.caption.chars().count(), MAX_CAPTION_CHARS) + 16.0);
     let height = 48.0 + (t.rows.len() + 1) as f64 * ROW_H;
     let mut out = String::new();
-    write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" width=\"{width:.0}\" height=\"{height:.0}\" style=\"max-width:100%;height:auto\" font-family=\"{FONT}\" font-size=\"13\">"
-    )
-    .unwrap();
-    write!(out, "<title>{}</title>", escape(&t.caption)).unwrap();
-    out.push_str("<style>.gostack text{fill:var(--fg,#333)}.gostack .changed{fill:var(--links,#4183c4);fill-opacity:0.22}.gostack .sep{stroke:var(--table-border-color,#ccc);stroke-width:1}</style>");
-    write!(
-        out,
-        "<text x=\"8\" y=\"16\" font-weight=\"bold\">{}</text>",
-        escape(&t.caption)
-    )
-    .unwrap();
+    open(
+        &mut out,
+        width,
+        height,
+        &t.caption,
+        "<style>.gostack text{fill:var(--fg,#333)}.gostack .changed{fill:var(--links,#4183c4);fill-opacity:0.22}.gostack .sep{stroke:var(--table-border-color,#ccc);stroke-width:1}</style>",
+    );
+    text_el(
+        &mut out,
+        "x=\"8\" y=\"16\" font-weight=\"bold\"",
+        &t.caption,
+        MAX_CAPTION_CHARS,
+    );
     let mut y = 40.0;
     for (i, c) in t.columns.iter().enumerate() {
-        write!(
-            out,
-            "<text x=\"{:.1}\" y=\"{y:.1}\" font-weight=\"bold\">{}</text>",
-            xs[i],
-            escape(c)
-        )
-        .unwrap();
+        text_el(
+            &mut out,
+            &format!("x=\"{:.1}\" y=\"{y:.1}\" font-weight=\"bold\"", xs[i]),
+            c,
+            MAX_CELL_CHARS,
+        );
     }
     write!(
         out,
@@ -305,15 +434,101 @@ pub fn table(t: &crate::Table) -> String {
             .unwrap();
         }
         for (i, cell) in row.cells.iter().enumerate().take(n) {
-            write!(
-                out,
-                "<text x=\"{:.1}\" y=\"{y:.1}\">{}</text>",
-                xs[i],
-                escape(cell)
-            )
-            .unwrap();
+            text_el(
+                &mut out,
+                &format!("x=\"{:.1}\" y=\"{y:.1}\"", xs[i]),
+                cell,
+                MAX_CELL_CHARS,
+            );
         }
     }
     out.push_str("</svg>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Caption, FrameBox, Register};
+
+    fn long_panel() -> StackDiagram {
+        let value = format!("\"{}<&>\"", "x".repeat(100));
+        StackDiagram {
+            caption: Caption {
+                event: "f ret".into(),
+                ..Caption::default()
+            },
+            frames: vec![FrameBox {
+                func: "main.f".into(),
+                rows: vec![Row {
+                    addr: 8,
+                    sp_offset: 0,
+                    bp_offset: None,
+                    label: "s".into(),
+                    value,
+                    kind: RowKind::Local,
+                    changed: false,
+                    arrows: vec!["SP".into()],
+                }],
+            }],
+            dead: Vec::new(),
+            registers: (0..9)
+                .map(|i| Register {
+                    name: format!("R{i}"),
+                    value: "0x4000001234 (stack)".into(),
+                    changed: i == 0,
+                })
+                .collect(),
+        }
+    }
+
+    /// The width and height attributes of an `<svg>`'s opening tag.
+    fn size(svg: &str) -> (f64, f64) {
+        let attr = |name: &str| -> f64 {
+            let at = svg.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+            svg[at..at + svg[at..].find('"').unwrap()].parse().unwrap()
+        };
+        (attr("width"), attr("height"))
+    }
+
+    /// A long value is shortened in the box, whole and escaped in its
+    /// tooltip; the panel stays narrow enough for a book's column and is
+    /// drawn at its own size; the registers wrap to its width.
+    #[test]
+    fn long_text_is_shortened_with_the_whole_in_a_title() {
+        let d = long_panel();
+        let svg = panel(&d);
+        let full = escape(&row_text(&d.frames[0].rows[0]));
+        assert!(
+            svg.contains(&format!("<g><title>{full}</title><text ")),
+            "{svg}"
+        );
+        let (shown, cut) = shorten(&row_text(&d.frames[0].rows[0]), MAX_ROW_CHARS);
+        assert!(cut && shown.chars().count() == MAX_ROW_CHARS && shown.ends_with('\u{2026}'));
+        assert!(svg.contains(&format!(">{}</text>", escape(&shown))));
+        let (w, h) = size(&svg);
+        assert!(w < 720.0, "{w}");
+        assert!(svg.contains(&format!("viewBox=\"0 0 {w:.0} {h:.0}\"")));
+        assert!(!svg.contains("max-width"), "never scaled down");
+        let lines = register_lines(&d, &Columns::of(&d));
+        assert!(lines.len() > 1);
+        for line in &lines {
+            let (x, text, _) = line.last().unwrap();
+            assert!(x + text.chars().count() as f64 * CHAR_W <= w, "{line:?}");
+        }
+        assert!((h - panel_height(&d)).abs() < 1.0);
+    }
+
+    /// The standalone document holds every panel side by side, as wide as they are together.
+    #[test]
+    fn a_figure_is_one_document_with_its_panels_side_by_side() {
+        let d = long_panel();
+        let one = size(&panel(&d)).0;
+        let fig = render(&Figure {
+            panels: vec![d.clone(), d],
+        });
+        assert!(fig.starts_with("<svg ") && fig.ends_with("</svg>"));
+        assert_eq!(fig.matches("<svg ").count(), 1);
+        assert!((size(&fig).0 - (2.0 * one + GAP)).abs() < 1.5);
+    }
 }

@@ -190,13 +190,33 @@ pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram
         .trace
         .as_ref()
         .expect("diagrams are drawn from traced runs");
+    // One walk: to the start of the window the dead words are found in, then to the step.
+    let mut window = trace.cursor();
+    window.advance_to(window_start(step));
+    stack_diagram_from(run, window, step, info)
+}
+
+/// Where the window of steps that dead words are found in starts, for a diagram of `step`.
+pub(crate) fn window_start(step: usize) -> usize {
+    step.saturating_sub(DEAD_WINDOW)
+}
+
+/// [`stack_diagram`] from a cursor at [`window_start`]`(step)`, for a
+/// caller that walks the run forward itself (the step-through).
+pub(crate) fn stack_diagram_from(
+    run: &Run,
+    window: Cursor<'_>,
+    step: usize,
+    info: &CaptionInfo,
+) -> StackDiagram {
+    let trace = run
+        .trace
+        .as_ref()
+        .expect("diagrams are drawn from traced runs");
     let layout = &run.layout;
     let arch = layout.arch();
     let w = layout.word();
-    // One walk: to the start of the window the dead words are found in, then to the step.
-    let mut cursor = trace.cursor();
-    cursor.advance_to(step.saturating_sub(DEAD_WINDOW));
-    let window = cursor.clone();
+    let mut cursor = window.clone();
     cursor.advance_to(step);
     let snap = cursor.into_snapshot();
     let view = layout.stack(&snap);

@@ -261,7 +261,8 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
                         .as_ref()
                         .map_or(0, |t| t.steps.len().saturating_sub(1)),
                 };
-                let mut s = views::steps(run, step, end, &caption);
+                let mut s =
+                    views::steps(run, step, end, &caption, &request.frames, request.fold);
                 s.about = moment_diagram.caption.clone();
                 steps.push(s);
                 first.push(moment_diagram);

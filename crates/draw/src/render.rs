@@ -11,8 +11,13 @@ pub enum Format {
     /// Boxed text; a step-through lists its steps between its first and last pictures.
     #[default]
     Ascii,
-    /// SVG that follows the mdBook theme; a step-through is its HTML widget.
+    /// SVG that follows the mdBook theme: a figure is one standalone SVG
+    /// document with its panels side by side; a step-through is its HTML widget.
     Svg,
+    /// HTML for a book page: a figure's panels as separate SVGs that wrap
+    /// below each other in a narrow column, a table that scrolls sideways,
+    /// a step-through's widget.
+    Html,
     /// The drawing as data.
     Json,
 }
@@ -22,12 +27,14 @@ pub fn render(drawing: &Drawing, format: Format, id: &str) -> String {
     match (drawing, format) {
         (Drawing::Figure(f), Format::Ascii) => ascii::render(f),
         (Drawing::Figure(f), Format::Svg) => svg::render(f) + "\n",
+        (Drawing::Figure(f), Format::Html) => html::figure(f) + "\n",
         (Drawing::Figure(f), Format::Json) => json::render(f),
         (Drawing::Tables(tables), format) => tables
             .iter()
             .map(|t| match format {
                 Format::Ascii => ascii::table(t),
                 Format::Svg => svg::table(t) + "\n",
+                Format::Html => html::table(t) + "\n",
                 Format::Json => json::table(t),
             })
             .collect::<Vec<_>>()
@@ -36,26 +43,33 @@ pub fn render(drawing: &Drawing, format: Format, id: &str) -> String {
             let mut out = ascii::render(first);
             for s in steps {
                 out.push_str(&format!("\n{}\n", s.caption));
+                let at = |d: &gostack_diagram::StepDelta| match d.row {
+                    Some(r) if d.at.is_empty() => {
+                        let l = &s.listing[r];
+                        format!("{} ({})", l.at, l.line)
+                    }
+                    _ => d.at.clone(),
+                };
                 for (i, d) in s.steps.iter().enumerate() {
-                    let words: Vec<String> = d
-                        .words
+                    let rows: Vec<String> = d
+                        .rows
                         .iter()
-                        .map(|(addr, label, value)| format!("[{addr:#x}] {label} = {value}"))
+                        .map(|r| format!("[{:#x}] {}", r.0, r.1))
                         .collect();
                     let regs: Vec<String> =
                         d.regs.iter().map(|(r, v)| format!("{r} = {v}")).collect();
                     out.push_str(&format!(
                         "step {i}: {} SP={:#x}: {}\n",
-                        d.at,
+                        at(d),
                         d.sp,
-                        words.into_iter().chain(regs).collect::<Vec<_>>().join(", ")
+                        rows.into_iter().chain(regs).collect::<Vec<_>>().join(", ")
                     ));
                 }
             }
             out.push('\n');
             out + &ascii::render(last)
         }
-        (Drawing::Steps { steps, .. }, Format::Svg) => steps
+        (Drawing::Steps { steps, .. }, Format::Svg | Format::Html) => steps
             .iter()
             .enumerate()
             .map(|(k, s)| html::steps(s, &format!("{id}-{k}")))

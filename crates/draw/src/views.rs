@@ -178,13 +178,23 @@ pub fn asm_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
 }
 
 /// The step-through between steps `from` and `to`: the steps of package
-/// main (at most [`MAX_TRACE_ROWS`]), the runtime's in between taken as one.
-pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagram::Steps {
+/// main (at most [`MAX_TRACE_ROWS`]), the runtime's in between taken as one,
+/// each with its frame picture as [`crate::stack_diagram`] draws it and
+/// [`crate::focus`] trims it, sent as what changed since the step before.
+pub fn steps(
+    run: &Run,
+    from: usize,
+    to: usize,
+    caption: &str,
+    frames: &crate::Frames,
+    fold: bool,
+) -> gostack_diagram::Steps {
     use std::collections::BTreeMap;
 
-    use gostack_diagram::{ListingRow, StepDelta, Steps};
+    use gostack_diagram::steps::Encoder;
+    use gostack_diagram::{ListingRow, Steps};
 
-    use crate::build::{Namer, describe};
+    use crate::build::{CaptionInfo, stack_diagram_from, window_start};
 
     let trace = run.trace.as_ref().expect("traced");
     let layout = &run.layout;
@@ -209,16 +219,22 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
             });
         }
     }
+    let info = CaptionInfo {
+        go_version: String::new(),
+        flags: String::new(),
+        event: String::new(),
+    };
     let mut steps = Vec::new();
+    let mut encoder = Encoder::new();
+    // Two walks forward: one at the step, one at the start of its window of popped words.
     let mut cursor = trace.cursor();
-    while cursor.step() < from && cursor.advance() {}
-    let mut prev_words: BTreeMap<u64, (String, String)> = BTreeMap::new();
-    let mut prev_regs: BTreeMap<String, String> = BTreeMap::new();
+    let mut window = trace.cursor();
     let mut caption = caption.to_string();
-    loop {
-        let i = cursor.step();
-        if i > to {
-            break;
+    for i in from..=to {
+        // The runtime's own steps are not shown one by one: the next step of
+        // the package shows what they did.
+        if !layout.in_package(trace.steps[i].pc()) {
+            continue;
         }
         if steps.len() >= MAX_TRACE_ROWS {
             caption += &format!(
@@ -226,74 +242,20 @@ pub fn steps(run: &Run, from: usize, to: usize, caption: &str) -> gostack_diagra
             );
             break;
         }
-        let snap = cursor.snapshot();
-        // The runtime's own steps are not shown one by one: the next step of
-        // the package shows what they did.
-        if !layout.in_package(snap.cpu.rip) {
-            if !cursor.advance() {
-                break;
-            }
-            continue;
-        }
-        let view = layout.stack(snap);
-        let mut namer = Namer::new(run, &view);
-        let loc = layout.location(snap.cpu.rip);
-        let mut words = BTreeMap::new();
-        for (addr, value, labels) in &view.words {
-            let owner = view
-                .frames
-                .iter()
-                .find(|f| *addr >= f.sp && *addr <= f.ret_slot);
-            let (label, _) = describe(labels, layout.arch());
-            let label = match labels.first() {
-                Some(gostack_emu::Slot::ReturnAddr { .. }) => "return addr".to_string(),
-                Some(gostack_emu::Slot::SavedBp { .. }) => "saved BP".to_string(),
-                _ => label,
-            };
-            let label = match owner {
-                Some(f) if !label.is_empty() => {
-                    format!("{}: {label}", crate::build::short(&f.func))
-                }
-                _ => label,
-            };
-            words.insert(*addr, (label, namer.value(*value)));
-        }
-        let mut regs = BTreeMap::new();
-        for &n in gostack_emu::abi::shown_registers(layout.arch()) {
-            let v = snap.cpu.gpr[n];
-            let text = if n == gostack_emu::abi::RSP || n == gostack_emu::abi::RBP {
-                format!("{v:#x}")
-            } else {
-                namer.value(v)
-            };
-            regs.insert(GPR_NAMES[n].to_string(), text);
-        }
-        let word_delta: Vec<(u64, String, String)> = words
-            .iter()
-            .filter(|(a, w)| prev_words.get(a) != Some(w))
-            .map(|(a, (l, v))| (*a, l.clone(), v.clone()))
-            .collect();
-        let reg_delta: Vec<(String, String)> = regs
-            .iter()
-            .filter(|(r, v)| prev_regs.get(*r) != Some(v))
-            .map(|(r, v)| (r.clone(), v.clone()))
-            .collect();
-        let at = match &loc.pos {
-            Some(p) => format!("{}+{:#x} ({p})", loc.func, loc.offset),
-            None => loc.func.clone(),
+        cursor.advance_to(i);
+        window.advance_to(window_start(i));
+        let mut picture = stack_diagram_from(run, window.clone(), i, &info);
+        crate::focus(&mut picture, frames, fold);
+        let loc = layout.location(trace.steps[i].pc());
+        let row = rows.get(&(loc.func.clone(), loc.offset)).copied();
+        // A listing row says where the step is; only a step outside it says so itself.
+        let at = match (&row, &loc.pos) {
+            (Some(_), _) => String::new(),
+            (None, Some(p)) => format!("{}+{:#x} ({p})", loc.func, loc.offset),
+            (None, None) => loc.func.clone(),
         };
-        steps.push(StepDelta {
-            row: rows.get(&(loc.func.clone(), loc.offset)).copied(),
-            at,
-            sp: snap.cpu.gpr[gostack_emu::abi::RSP],
-            words: word_delta,
-            regs: reg_delta,
-        });
-        prev_words = words;
-        prev_regs = regs;
-        if !cursor.advance() {
-            break;
-        }
+        let sp = cursor.snapshot().cpu.gpr[gostack_emu::abi::RSP];
+        steps.push(encoder.step(row, at, sp, &picture));
     }
     Steps {
         caption,

@@ -409,8 +409,9 @@ fn read_copy(job: &Job, settings: &Settings) -> Result<Drawing> {
         .with_context(|| format!("{}: reading {}", job.place(), path.display()))
 }
 
-/// A drawing as the chapter shows it: inline SVG in a figure (or the
-/// step-through widget) for HTML, boxed text otherwise; `id` names the block.
+/// A drawing as the chapter shows it: HTML for HTML (a figure's panels as
+/// inline SVGs that wrap below each other in a narrow column, a table, the
+/// step-through widget), boxed text otherwise; `id` names the block.
 pub fn render(drawing: &Drawing, renderer: &str, id: &str) -> String {
     let id = format!("gostack-{id}");
     let out = match drawing {
@@ -418,16 +419,16 @@ pub fn render(drawing: &Drawing, renderer: &str, id: &str) -> String {
             let caption: Vec<String> = f.panels.iter().map(|p| p.caption.one_line()).collect();
             format!(
                 "<figure class=\"gostack\">{}<figcaption>{}</figcaption></figure>",
-                gostack_draw::render(drawing, Format::Svg, &id).trim_end(),
+                gostack_draw::render(drawing, Format::Html, &id).trim_end(),
                 gostack_diagram::svg::escape(&caption.join(" | "))
             )
         }
         Drawing::Steps { .. } if renderer == "html" => {
-            gostack_draw::render(drawing, Format::Svg, &id)
+            gostack_draw::render(drawing, Format::Html, &id)
         }
         Drawing::Tables(_) if renderer == "html" => format!(
             "<figure class=\"gostack\">{}</figure>",
-            gostack_draw::render(drawing, Format::Svg, &id).trim_end()
+            gostack_draw::render(drawing, Format::Html, &id).trim_end()
         ),
         _ => format!(
             "```text\n{}```",

@@ -69,12 +69,17 @@ fn blocks_become_inline_svg_and_the_rest_stays() {
     build(&dir).unwrap();
     let html = std::fs::read_to_string(dir.path().join("book/add.html")).unwrap();
     assert_eq!(
-        html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\"")
-            .count(),
+        html.matches("<figure class=\"gostack\">").count(),
         1,
         "one figure with both arches"
     );
-    assert!(html.contains("<figure class=\"gostack\">"));
+    assert_eq!(
+        html.matches("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"gostack\"")
+            .count(),
+        2,
+        "each arch its own picture, so they can wrap below each other"
+    );
+    assert!(html.contains("<div class=\"gostack-panels\""));
     assert!(
         html.contains("main.add2+0x30 RET (main.go:7)"),
         "the caption names the instruction and line"
