@@ -24,6 +24,11 @@ pub(crate) struct Decoded {
     pub(crate) mem: MemRef,
     /// Target of a near branch or call.
     pub(crate) target: u64,
+    /// Index in the decoded code of the instruction at `next`, or
+    /// [`NOWHERE`]: the step loop goes on there without a lookup.
+    pub(crate) next_index: u32,
+    /// Index in the decoded code of the instruction at `target`, or [`NOWHERE`].
+    pub(crate) target_index: u32,
     /// The condition of a Jcc, SETcc or CMOVcc.
     pub(crate) cc: ConditionCode,
     /// Whether an operand is an XMM register.
@@ -34,6 +39,9 @@ pub(crate) struct Decoded {
     /// The decoder's instruction, for the rarer handlers and for messages.
     pub(crate) ins: Instruction,
 }
+
+/// No instruction: an index past the decoded code.
+pub(crate) const NOWHERE: u32 = u32::MAX;
 
 /// The forms of an integer operand. Hot handlers are instantiated for the
 /// forms of their operands, so reading one does not branch on its form.
@@ -166,6 +174,8 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
         ops,
         mem: MemRef::new(&ins),
         target: if branch { ins.near_branch_target() } else { 0 },
+        next_index: NOWHERE,
+        target_index: NOWHERE,
         cc: ins.condition_code(),
         // A system call may switch threads or return from a signal: it changes anything.
         xmm: enters_kernel(&ins)

@@ -118,26 +118,48 @@ impl<'a> Machine<'a> {
 
     /// Runs until step `limit` or a stop.
     fn run_to(&mut self, limit: u64) -> Option<Stop> {
+        if self.trace.is_some() {
+            self.run_steps::<true>(limit)
+        } else {
+            self.run_steps::<false>(limit)
+        }
+    }
+
+    /// The step loop, traced or not. Each decoded instruction knows the
+    /// index of the instruction after it and of its branch target, so only
+    /// a step that goes elsewhere (a return, an indirect jump, a system
+    /// call that switched threads, a signal) looks up its next instruction.
+    #[inline(always)]
+    fn run_steps<const TRACED: bool>(&mut self, limit: u64) -> Option<Stop> {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
         let code = std::sync::Arc::clone(&self.image.code);
-        let traced = self.trace.is_some();
         let mut steps = self.steps;
+        let mut at = self.image.index_of(self.cpu.rip);
         let stop = loop {
             if steps >= limit {
                 break None;
             }
             let pc = self.cpu.rip;
-            let decoded = self.image.code_at(pc).map(|i| &code[i]);
-            let result = if traced {
+            let decoded = code.get(at as usize);
+            let result = if TRACED {
                 self.traced_step(pc, decoded)
             } else {
                 self.step(pc, decoded)
             };
             steps += 1;
-            if let Err(stop) = result
-                && !std::mem::take(&mut self.redirected)
-            {
-                break Some(*stop);
+            let rip = self.cpu.rip;
+            match (result, decoded) {
+                (Ok(()), Some(d)) => {
+                    at = if rip == d.next {
+                        d.next_index
+                    } else if rip == d.target {
+                        d.target_index
+                    } else {
+                        self.image.index_of(rip)
+                    };
+                }
+                (Err(stop), _) if !std::mem::take(&mut self.redirected) => break Some(*stop),
+                _ => at = self.image.index_of(rip),
             }
         };
         self.steps = steps;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use iced_x86::{Decoder, DecoderOptions, Instruction};
 
 use crate::Arch;
-use crate::decode::{Decoded, decode};
+use crate::decode::{Decoded, NOWHERE, decode};
 use crate::mem::Memory;
 
 /// The loaded program: addresses of every symbol and the decoded code.
@@ -78,6 +78,11 @@ impl Image {
                 code.push(decode(ins, arch));
             }
         }
+        for i in 0..code.len() {
+            let (next, target) = (code[i].next, code[i].target);
+            code[i].next_index = self.index_of(next);
+            code[i].target_index = self.index_of(target);
+        }
         self.code = code.into();
     }
 
@@ -93,14 +98,11 @@ impl Image {
         self.by_name.get(name).copied()
     }
 
-    /// The index in `code` of the instruction at `pc`, if `pc` starts one of the package's.
+    /// The index in `code` of the instruction at `pc`, or [`NOWHERE`].
     #[inline]
-    pub(crate) fn code_at(&self, pc: u64) -> Option<usize> {
+    pub(crate) fn index_of(&self, pc: u64) -> u32 {
         let off = pc.wrapping_sub(self.text_base);
-        match self.code_index.get(off as usize) {
-            Some(&i) if i != u32::MAX => Some(i as usize),
-            _ => None,
-        }
+        self.code_index.get(off as usize).copied().unwrap_or(NOWHERE)
     }
 
     /// The decoded instruction at `pc` in the package's code.

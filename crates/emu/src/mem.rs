@@ -26,16 +26,34 @@ impl Region {
     }
 }
 
-/// The emulated memory: regions sorted by base that never overlap, looked
-/// up through the two regions used last (a goroutine's stack and its heap,
-/// typically), then by binary search.
+/// The emulated memory: regions sorted by base that never overlap. An
+/// access of 8 bytes or fewer first tries the region the last one hit,
+/// kept flat in [`Hot`]; then the two regions used last (a goroutine's
+/// stack and its heap, typically), then a binary search.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Memory {
     regions: Vec<Region>,
     /// Indexes of the two regions used last, the latest first.
     last: [usize; 2],
+    /// The region the last access hit.
+    hot: Hot,
     /// Bytes mapped in all.
     mapped: u64,
+}
+
+/// The region the last access hit, as an access checks it: an address
+/// `addr` is inside, with 8 bytes to spare, when `addr - base < room`.
+/// Reads and writes move whole 8-byte words there (a narrower write merges
+/// into the word), so the fast path does not branch on the size.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hot {
+    base: u64,
+    /// Offsets at which 8 bytes fit: the region's length minus 7, or 0.
+    room: u64,
+    /// `room` if the region is writable, else 0.
+    write_room: u64,
+    /// Index in `regions`.
+    index: usize,
 }
 
 impl Memory {
@@ -57,6 +75,7 @@ impl Memory {
         );
         self.mapped += len as u64;
         self.last = [0; 2];
+        self.hot = Hot::default();
     }
 
     /// The mapped regions, by address.
@@ -98,6 +117,7 @@ impl Memory {
             }
         }
         self.last = [0; 2];
+        self.hot = Hot::default();
     }
 
     /// Makes `base..base + len` read-only or writable, where it is mapped.
@@ -162,9 +182,37 @@ impl Memory {
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
     #[inline(always)]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
+        let off = addr.wrapping_sub(self.hot.base);
+        if off < self.hot.room
+            && let Some(r) = self.regions.get(self.hot.index)
+            && let Some(word) = word(&r.data, off as usize)
+        {
+            return Ok(u64::from_le_bytes(*word) & size_mask(size));
+        }
+        self.read_cold(addr, size)
+    }
+
+    /// Reads outside the hot region, making the region found hot.
+    #[inline(never)]
+    fn read_cold(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
+        self.heat(addr, size);
         match self.slice(addr, size) {
             Ok(bytes) => Ok(get_le(bytes)),
             Err(fault) => self.read_across(addr, size).ok_or(fault),
+        }
+    }
+
+    /// Makes the region holding `addr..addr + size` hot, if there is one.
+    fn heat(&mut self, addr: u64, size: usize) {
+        if let Some(i) = self.find(addr, size) {
+            let r = &self.regions[i];
+            let room = (r.data.len() as u64).saturating_sub(7);
+            self.hot = Hot {
+                base: r.base,
+                room,
+                write_room: if r.writable { room } else { 0 },
+                index: i,
+            };
         }
     }
 
@@ -202,6 +250,23 @@ impl Memory {
     /// Writes the low `size` bytes of `value`, little-endian.
     #[inline(always)]
     pub(crate) fn write(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
+        let off = addr.wrapping_sub(self.hot.base);
+        if off < self.hot.write_room
+            && let Some(r) = self.regions.get_mut(self.hot.index)
+            && let Some(word) = word_mut(&mut r.data, off as usize)
+        {
+            let mask = size_mask(size);
+            let old = u64::from_le_bytes(*word);
+            *word = ((old & !mask) | (value & mask)).to_le_bytes();
+            return Ok(());
+        }
+        self.write_cold(addr, size, value)
+    }
+
+    /// Writes outside the hot region, making the region found hot.
+    #[inline(never)]
+    fn write_cold(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
+        self.heat(addr, size);
         let Some(i) = self.find(addr, size) else {
             return self.write_across(addr, size, value);
         };
@@ -230,6 +295,28 @@ impl Memory {
         let off = (addr - r.base) as usize;
         r.data[off..off + bytes.len()].copy_from_slice(bytes);
         Ok(())
+    }
+}
+
+/// The 8 bytes at `off`, if they are all inside `data`.
+#[inline(always)]
+fn word(data: &[u8], off: usize) -> Option<&[u8; 8]> {
+    data.get(off..off.checked_add(8)?)?.try_into().ok()
+}
+
+/// The 8 bytes at `off`, writable, if they are all inside `data`.
+#[inline(always)]
+fn word_mut(data: &mut [u8], off: usize) -> Option<&mut [u8; 8]> {
+    data.get_mut(off..off.checked_add(8)?)?.try_into().ok()
+}
+
+/// All ones in the low `size` bytes.
+#[inline(always)]
+fn size_mask(size: usize) -> u64 {
+    if size >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (size * 8)) - 1
     }
 }
 
