@@ -26,6 +26,45 @@ pub struct Cpu {
     pub gs_base: u64,
     /// Base of the FS segment (amd64 thread-local storage).
     pub fs_base: u64,
+    /// The arithmetic flags the last flag-setting instruction left, not
+    /// computed yet: while `lazy.op` is not [`lazy::NONE`], they are
+    /// these rather than `flags`' (see [`Cpu::settle`]).
+    pub(crate) lazy: Lazy,
+}
+
+/// An operation whose flags are computed only when something reads them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Lazy {
+    /// One of the [`lazy`] constants.
+    pub(crate) op: u8,
+    /// The operands' size in bytes.
+    pub(crate) size: u8,
+    /// The first operand, or for [`lazy::LOGIC`] the result.
+    pub(crate) a: u64,
+    /// The second operand.
+    pub(crate) b: u64,
+}
+
+/// The operations whose flags wait in [`Lazy`].
+///
+/// Only the step loop and the handlers of a few frequent instructions
+/// (moves, the stack, branches, ADD, SUB, CMP, AND, OR, XOR, TEST, INC,
+/// DEC) see flags
+/// that wait: every other instruction, a fault, a traced step's record and
+/// the end of a run of steps settle them first (see [`crate::ops::settled`]).
+pub(crate) mod lazy {
+    /// The flags are in `Cpu::flags`.
+    pub(crate) const NONE: u8 = 0;
+    /// `a + b`.
+    pub(crate) const ADD: u8 = 1;
+    /// `a - b` (SUB, CMP).
+    pub(crate) const SUB: u8 = 2;
+    /// A logical operation with result `a`: CF, OF and AF clear.
+    pub(crate) const LOGIC: u8 = 3;
+    /// `a + 1`, CF kept as `b` (0 or 1).
+    pub(crate) const INC: u8 = 4;
+    /// `a - 1`, CF kept as `b` (0 or 1).
+    pub(crate) const DEC: u8 = 5;
 }
 
 impl Cpu {
@@ -64,6 +103,62 @@ impl Cpu {
             self.fs_base
         } else {
             self.gs_base
+        }
+    }
+
+    /// Records the flags of `op` on `a` and `b` in `size` bytes, to be computed when read.
+    #[inline(always)]
+    pub(crate) fn set_lazy(&mut self, op: u8, a: u64, b: u64, size: usize) {
+        self.lazy = Lazy {
+            op,
+            size: size as u8,
+            a,
+            b,
+        };
+    }
+
+    /// Computes the flags that wait in `lazy` into `flags`.
+    #[inline(always)]
+    pub(crate) fn settle(&mut self) {
+        if self.lazy.op != lazy::NONE {
+            self.settle_now();
+        }
+    }
+
+    #[inline(never)]
+    fn settle_now(&mut self) {
+        let Lazy { op, size, a, b } = std::mem::take(&mut self.lazy);
+        let size = usize::from(size);
+        match op {
+            lazy::ADD => {
+                crate::ops::arith::add_flags(self, a, b, 0, size);
+            }
+            lazy::SUB => {
+                crate::ops::arith::sub_flags(self, a, b, 0, size);
+            }
+            lazy::INC | lazy::DEC => {
+                if op == lazy::INC {
+                    crate::ops::arith::add_flags(self, a, 1, 0, size);
+                } else {
+                    crate::ops::arith::sub_flags(self, a, 1, 0, size);
+                }
+                self.set_flag(CF, b != 0);
+            }
+            _ => crate::ops::arith::logic_flags(self, a, size),
+        }
+    }
+
+    /// CF, whether or not the flags wait.
+    #[inline]
+    pub(crate) fn carry(&self) -> bool {
+        let Lazy { op, size, a, b } = self.lazy;
+        let mask = crate::exec::size_mask(usize::from(size));
+        match op {
+            lazy::NONE => self.flag(CF),
+            lazy::ADD => a.wrapping_add(b) & mask < a & mask,
+            lazy::SUB => a & mask < b & mask,
+            lazy::INC | lazy::DEC => b != 0,
+            _ => false,
         }
     }
 
@@ -123,4 +218,29 @@ impl Default for Fpu {
 #[inline]
 pub(crate) fn parity(v: u64) -> bool {
     (v as u8).count_ones().is_multiple_of(2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CF read from flags that wait is CF of the settled flags.
+    #[test]
+    fn carry_is_the_settled_carry() {
+        let values = [0u64, 1, 0x7f, 0x80, 0xff, 0xffff, 0x8000_0000, 0xffff_ffff, u64::MAX];
+        for size in [1usize, 2, 4, 8] {
+            for op in [lazy::ADD, lazy::SUB, lazy::LOGIC, lazy::INC, lazy::DEC] {
+                for &a in &values {
+                    for &b in &values {
+                        let b = if matches!(op, lazy::INC | lazy::DEC) { b & 1 } else { b };
+                        let mut cpu = Cpu::default();
+                        cpu.set_lazy(op, a, b, size);
+                        let carry = cpu.carry();
+                        cpu.settle();
+                        assert_eq!(carry, cpu.flag(CF), "{op} {a:#x} {b:#x} size {size}");
+                    }
+                }
+            }
+        }
+    }
 }

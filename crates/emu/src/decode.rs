@@ -14,8 +14,11 @@ pub(crate) type Handler = fn(&mut Machine<'_>, &Decoded) -> Exec;
 /// One instruction of the package, ready to execute.
 #[derive(Debug, Clone)]
 pub(crate) struct Decoded {
-    /// Its handler in [`crate::ops`].
+    /// What the step loop calls: its handler, or [`ops::settled`] for a
+    /// handler that needs the flags settled first.
     pub(crate) exec: Handler,
+    /// Its handler in [`crate::ops`].
+    pub(crate) inner: Handler,
     /// Address of the next instruction.
     pub(crate) next: u64,
     /// The first three operands, as integer operands.
@@ -168,8 +171,14 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
         ins.op_kind(0),
         OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
     );
+    let inner = ops::handler(&ins, &ops);
     Decoded {
-        exec: ops::handler(&ins, &ops),
+        exec: if ops::sees_lazy_flags(&ins) {
+            inner
+        } else {
+            ops::settled
+        },
+        inner,
         next: ins.next_ip(),
         ops,
         mem: MemRef::new(&ins),

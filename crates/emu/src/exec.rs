@@ -163,6 +163,7 @@ impl<'a> Machine<'a> {
             }
         };
         self.steps = steps;
+        self.cpu.settle();
         stop
     }
 
@@ -194,6 +195,7 @@ impl<'a> Machine<'a> {
             Some(d) if result.is_ok() => d.gprs,
             _ => u16::MAX,
         };
+        self.cpu.settle();
         if let Some(t) = &mut self.trace {
             t.finish_step(pc, &self.cpu, gprs);
         }
@@ -301,12 +303,14 @@ impl<'a> Machine<'a> {
     /// the program's handler (which turns a nil dereference into a panic).
     #[cold]
     pub(crate) fn fault(&mut self, fault: Fault) -> Halt {
+        self.cpu.settle();
         os::fault(self, fault)
     }
 
     /// A divide by zero or a quotient too large: SIGFPE.
     #[cold]
     pub(crate) fn divide_fault(&mut self) -> Halt {
+        self.cpu.settle();
         let pc = self.pc;
         os::fault_signal(self, os::SIGFPE, os::FPE_INTDIV, pc)
     }

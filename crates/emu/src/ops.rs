@@ -12,7 +12,7 @@ pub(crate) mod x87;
 
 use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
-use crate::cpu::{CF, Cpu, OF, PF, SF, ZF};
+use crate::cpu::{CF, Cpu, OF, PF, SF, ZF, parity};
 use crate::decode::{Decoded, Handler, Operand};
 use crate::exec::{Exec, Machine};
 
@@ -56,7 +56,7 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         // Jcc branches; SETcc and CMOVcc move data.
         _ if ins.condition_code() != ConditionCode::None => {
             if ins.flow_control() == FlowControl::ConditionalBranch {
-                control::jcc
+                jcc(ins.condition_code())
             } else if is_cmov(ins.mnemonic()) {
                 mov::cmov
             } else if is_setcc(ins.mnemonic()) {
@@ -136,6 +136,89 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
     }
 }
 
+/// Whether `ins`'s handler may run while flags wait in [`crate::cpu::Lazy`]:
+/// it neither reads nor writes `Cpu::flags` (moves, the stack, calls and
+/// jumps), or it sets them through `Cpu::set_lazy` (ADD, SUB, CMP, AND, OR,
+/// XOR, TEST, INC, DEC), or it reads them through [`lazy_condition`] (Jcc). Every
+/// other handler runs through [`settled`].
+pub(crate) fn sees_lazy_flags(ins: &Instruction) -> bool {
+    use Mnemonic as M;
+    match ins.mnemonic() {
+        M::Push | M::Pop | M::Call | M::Ret | M::Jmp | M::Lea | M::Nop => true,
+        M::Add | M::Sub | M::Cmp | M::And | M::Or | M::Xor | M::Test => true,
+        M::Inc | M::Dec => true,
+        M::Mov => !(0..2).any(|i| {
+            ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_segment_register()
+        }),
+        M::Movzx | M::Movsx | M::Movsxd => true,
+        _ => {
+            ins.condition_code() != ConditionCode::None
+                && ins.flow_control() == FlowControl::ConditionalBranch
+        }
+    }
+}
+
+/// Runs an instruction's own handler (`Decoded::inner`) with the flags settled first.
+pub(crate) fn settled(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    m.cpu.settle();
+    (d.inner)(m, d)
+}
+
+/// Whether condition `code` (a [`ConditionCode`] as a number) of a Jcc
+/// holds, with flags that may wait: after SUB or CMP it is read from the
+/// operands, otherwise from the settled flags.
+#[inline(always)]
+pub(crate) fn lazy_condition(cpu: &mut Cpu, code: u8) -> bool {
+    if cpu.lazy.op != crate::cpu::lazy::SUB {
+        cpu.settle();
+        return condition(cpu, code);
+    }
+    let l = cpu.lazy;
+    // Left-aligned, the operands compare and subtract in 64 bits as they do in `size` bytes.
+    let shift = 64 - 8 * u32::from(l.size);
+    let (a, b) = (l.a << shift, l.b << shift);
+    let r = a.wrapping_sub(b);
+    let (sa, sb) = (a as i64, b as i64);
+    let of = sa.overflowing_sub(sb).1;
+    let negate = code & 1 == 0;
+    let holds = match (code.wrapping_sub(1)) / 2 {
+        0 => of,
+        1 => a < b,
+        2 => a == b,
+        3 => a <= b,
+        4 => (r as i64) < 0,
+        5 => parity(r >> shift),
+        6 => sa < sb,
+        7 => sa <= sb,
+        _ => return true,
+    };
+    holds != negate
+}
+
+/// The Jcc handler for condition `cc`, instantiated per condition.
+fn jcc(cc: ConditionCode) -> Handler {
+    use ConditionCode as C;
+    match cc {
+        C::o => control::jcc::<{ C::o as u8 }>,
+        C::no => control::jcc::<{ C::no as u8 }>,
+        C::b => control::jcc::<{ C::b as u8 }>,
+        C::ae => control::jcc::<{ C::ae as u8 }>,
+        C::e => control::jcc::<{ C::e as u8 }>,
+        C::ne => control::jcc::<{ C::ne as u8 }>,
+        C::be => control::jcc::<{ C::be as u8 }>,
+        C::a => control::jcc::<{ C::a as u8 }>,
+        C::s => control::jcc::<{ C::s as u8 }>,
+        C::ns => control::jcc::<{ C::ns as u8 }>,
+        C::p => control::jcc::<{ C::p as u8 }>,
+        C::np => control::jcc::<{ C::np as u8 }>,
+        C::l => control::jcc::<{ C::l as u8 }>,
+        C::ge => control::jcc::<{ C::ge as u8 }>,
+        C::le => control::jcc::<{ C::le as u8 }>,
+        C::g => control::jcc::<{ C::g as u8 }>,
+        C::None => control::jmp,
+    }
+}
+
 /// Stops the run: the instruction has no model.
 fn unsupported(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     Err(m.unsupported(d))
@@ -193,8 +276,8 @@ fn is_setcc(mnemonic: Mnemonic) -> bool {
 /// (`o`, `no`, `b`, `ae`, ...), so the flags give eight conditions and the
 /// code picks one and whether to negate it, without branching.
 #[inline]
-pub(crate) fn condition(cpu: &Cpu, cc: ConditionCode) -> bool {
-    let code = cc as u64;
+pub(crate) fn condition(cpu: &Cpu, code: u8) -> bool {
+    let code = u64::from(code);
     if code == 0 {
         return true;
     }
@@ -237,6 +320,48 @@ mod tests {
         }
     }
 
+    /// A Jcc after SUB or CMP reads the condition from the operands as the settled flags give it.
+    #[test]
+    fn lazy_conditions_follow_the_flags() {
+        let values = [
+            0u64,
+            1,
+            2,
+            0x7f,
+            0x80,
+            0xff,
+            0x7fff,
+            0x8000,
+            0xffff,
+            0x7fff_ffff,
+            0x8000_0000,
+            0xffff_ffff,
+            0x1234_5678_9abc_def0,
+            0x7fff_ffff_ffff_ffff,
+            0x8000_0000_0000_0000,
+            u64::MAX,
+        ];
+        for size in [1usize, 2, 4, 8] {
+            let mask = crate::exec::size_mask(size);
+            for &a in &values {
+                for &b in &values {
+                    let (a, b) = (a & mask, b & mask);
+                    let mut lazy = Cpu::default();
+                    lazy.set_lazy(crate::cpu::lazy::SUB, a, b, size);
+                    let mut settled = lazy.clone();
+                    settled.settle();
+                    for cc in ConditionCode::values() {
+                        assert_eq!(
+                            lazy_condition(&mut lazy.clone(), cc as u8),
+                            condition(&settled, cc as u8),
+                            "{cc:?} {a:#x} {b:#x} size {size}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn conditions_follow_the_flags() {
         let all = [CF, PF, AF, ZF, SF, OF];
@@ -252,7 +377,7 @@ mod tests {
             };
             for cc in ConditionCode::values() {
                 assert_eq!(
-                    condition(&cpu, cc),
+                    condition(&cpu, cc as u8),
                     reference(&cpu, cc),
                     "{cc:?} {flags:#x}"
                 );

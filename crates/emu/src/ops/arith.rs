@@ -7,15 +7,15 @@
 
 use iced_x86::{Mnemonic, OpKind};
 
-use crate::cpu::{AF, ARITH, CF, Cpu, OF, PF, RAX, RDX, SF, ZF, parity};
+use crate::cpu::{AF, ARITH, CF, Cpu, OF, PF, RAX, RDX, SF, ZF, lazy, parity};
 use crate::decode::{Decoded, form};
 use crate::exec::{Exec, Halt, Machine, sign_extend, size_mask};
 
-/// ADD: Add.
+/// ADD: Add. Its flags wait in [`crate::cpu::Lazy`], as SUB's, CMP's and the logical operations' do.
 pub(crate) fn add<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    let r = add_flags(&mut m.cpu, a, b, 0, size);
-    m.write::<A>(d, 0, r)
+    m.cpu.set_lazy(lazy::ADD, a, b, size);
+    m.write::<A>(d, 0, a.wrapping_add(b) & size_mask(size))
 }
 
 /// ADC: Add with Carry.
@@ -29,8 +29,8 @@ pub(crate) fn adc<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
 /// SUB: Subtract.
 pub(crate) fn sub<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    let r = sub_flags(&mut m.cpu, a, b, 0, size);
-    m.write::<A>(d, 0, r)
+    m.cpu.set_lazy(lazy::SUB, a, b, size);
+    m.write::<A>(d, 0, a.wrapping_sub(b) & size_mask(size))
 }
 
 /// SBB: Integer Subtraction with Borrow.
@@ -44,35 +44,35 @@ pub(crate) fn sbb<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
 /// CMP: Compare Two Operands.
 pub(crate) fn cmp<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    sub_flags(&mut m.cpu, a, b, 0, size);
+    m.cpu.set_lazy(lazy::SUB, a, b, size);
     Ok(())
 }
 
 /// AND: Logical AND; CF and OF cleared.
 pub(crate) fn and<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    logic_flags(&mut m.cpu, a & b, size);
+    m.cpu.set_lazy(lazy::LOGIC, a & b, 0, size);
     m.write::<A>(d, 0, a & b)
 }
 
 /// OR: Logical Inclusive OR; CF and OF cleared.
 pub(crate) fn or<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    logic_flags(&mut m.cpu, a | b, size);
+    m.cpu.set_lazy(lazy::LOGIC, a | b, 0, size);
     m.write::<A>(d, 0, a | b)
 }
 
 /// XOR: Logical Exclusive OR; CF and OF cleared.
 pub(crate) fn xor<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    logic_flags(&mut m.cpu, a ^ b, size);
+    m.cpu.set_lazy(lazy::LOGIC, a ^ b, 0, size);
     m.write::<A>(d, 0, a ^ b)
 }
 
 /// TEST: Logical Compare; CF and OF cleared.
 pub(crate) fn test<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    logic_flags(&mut m.cpu, a & b, size);
+    m.cpu.set_lazy(lazy::LOGIC, a & b, 0, size);
     Ok(())
 }
 
@@ -88,18 +88,18 @@ fn operands<const A: u8, const B: u8>(
     Ok((a, b, size))
 }
 
-/// INC, DEC: Increment or Decrement by 1; CF unchanged.
+/// INC, DEC: Increment or Decrement by 1; CF unchanged. Their flags wait in [`crate::cpu::Lazy`].
 pub(crate) fn inc_dec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
     let a = m.read_op(d, 0)?;
-    let cf = m.cpu.flag(CF);
-    let r = if d.ins.mnemonic() == Mnemonic::Inc {
-        add_flags(&mut m.cpu, a, 1, 0, size)
+    let carry = u64::from(m.cpu.carry());
+    let (op, r) = if d.ins.mnemonic() == Mnemonic::Inc {
+        (lazy::INC, a.wrapping_add(1))
     } else {
-        sub_flags(&mut m.cpu, a, 1, 0, size)
+        (lazy::DEC, a.wrapping_sub(1))
     };
-    m.cpu.set_flag(CF, cf);
-    m.write_op(d, 0, r)
+    m.cpu.set_lazy(op, a, carry, size);
+    m.write_op(d, 0, r & size_mask(size))
 }
 
 /// NEG: Two's Complement Negation.

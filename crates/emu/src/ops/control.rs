@@ -2,7 +2,7 @@
 
 use iced_x86::OpKind;
 
-use super::condition;
+use super::lazy_condition;
 use crate::decode::Decoded;
 use crate::exec::{Exec, Halt, Machine};
 
@@ -31,9 +31,10 @@ pub(crate) fn jmp(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     Ok(())
 }
 
-/// Jcc: Jump if Condition Is Met.
-pub(crate) fn jcc(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    if condition(&m.cpu, d.cc) {
+/// Jcc: Jump if Condition Is Met, instantiated per condition (`CC`, a
+/// [`iced_x86::ConditionCode`] as a number).
+pub(crate) fn jcc<const CC: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    if lazy_condition(&mut m.cpu, CC) {
         m.cpu.rip = d.target;
     }
     Ok(())

@@ -48,7 +48,7 @@ pub(crate) fn xchg(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 /// CMOVcc: Conditional Move. A 32-bit destination is zero-extended even when not moved.
 pub(crate) fn cmov(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let src = m.read_op(d, 1)?;
-    let v = if condition(&m.cpu, d.cc) {
+    let v = if condition(&m.cpu, d.cc as u8) {
         src
     } else {
         m.read_op(d, 0)?
@@ -58,7 +58,7 @@ pub(crate) fn cmov(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 
 /// SETcc: Set Byte on Condition.
 pub(crate) fn setcc(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let v = u64::from(condition(&m.cpu, d.cc));
+    let v = u64::from(condition(&m.cpu, d.cc as u8));
     m.write_op(d, 0, v)
 }
 
