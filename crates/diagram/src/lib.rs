@@ -10,6 +10,7 @@
 pub mod ascii;
 pub mod html;
 pub mod json;
+pub mod png;
 pub mod steps;
 pub mod svg;
 

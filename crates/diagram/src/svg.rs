@@ -45,6 +45,17 @@ const STYLE: &str = concat!(
     "</style>"
 );
 
+/// What a standalone document adds to [`STYLE`]: the theme's colours, light,
+/// and dark when the reader's system prefers it, and a background of its own,
+/// since no page around it gives them.
+const STANDALONE_STYLE: &str = concat!(
+    "<style>",
+    "svg.gostack{--fg:#333;--bg:#fff;--quote-bg:#f5f5f5;--links:#4183c4;--table-border-color:#ccc}",
+    "@media (prefers-color-scheme:dark){svg.gostack{--fg:#ddd;--bg:#1f2124;--quote-bg:#2c2f33;--links:#6cb3f2;--table-border-color:#4a4d52}}",
+    ".gostack .page{fill:var(--bg,#fff)}",
+    "</style>"
+);
+
 /// `text` cut to `max` characters, the last of them an ellipsis, and whether it was cut.
 pub fn shorten(text: &str, max: usize) -> (String, bool) {
     if text.chars().count() <= max {
@@ -194,7 +205,9 @@ impl Columns {
     }
 }
 
-/// Renders a figure as one standalone `<svg>` document, panels side by side.
+/// Renders a figure as one standalone `<svg>` document, panels side by side,
+/// that reads right opened on its own: light, or dark where the reader's
+/// system prefers dark.
 pub fn render(figure: &Figure) -> String {
     let columns: Vec<Columns> = figure.panels.iter().map(Columns::of).collect();
     let heights: Vec<f64> = figure.panels.iter().map(panel_height).collect();
@@ -209,6 +222,12 @@ pub fn render(figure: &Figure) -> String {
         .join(" | ");
     let mut out = String::new();
     open(&mut out, width, height, &title, STYLE);
+    out.push_str(STANDALONE_STYLE);
+    write!(
+        out,
+        "<rect class=\"page\" width=\"{width:.0}\" height=\"{height:.0}\"/>"
+    )
+    .unwrap();
     let mut x = 0.0;
     for (panel, cols) in figure.panels.iter().zip(&columns) {
         render_panel(&mut out, panel, cols, x);

@@ -14,7 +14,7 @@ pub mod views;
 pub use build::{CaptionInfo, stack_diagram};
 pub use focus::{Frames, focus};
 pub use moment::{Moment, MomentError};
-pub use render::{Format, render};
+pub use render::{Format, PngError, png, render};
 
 use gostack_diagram::Figure;
 use gostack_emu::{Arch, Config, Run, Stop};
@@ -261,8 +261,7 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
                         .as_ref()
                         .map_or(0, |t| t.steps.len().saturating_sub(1)),
                 };
-                let mut s =
-                    views::steps(run, step, end, &caption, &request.frames, request.fold);
+                let mut s = views::steps(run, step, end, &caption, &request.frames, request.fold);
                 s.about = moment_diagram.caption.clone();
                 steps.push(s);
                 first.push(moment_diagram);

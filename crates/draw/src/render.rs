@@ -20,20 +20,23 @@ pub enum Format {
     Html,
     /// The drawing as data.
     Json,
+    /// A PNG of a stack figure (see [`png`]), for pages that take images
+    /// only; [`render`] gives the standalone SVG it is made from.
+    Png,
 }
 
 /// `drawing` as text in `format`; `id` names a step-through's widget on its page.
 pub fn render(drawing: &Drawing, format: Format, id: &str) -> String {
     match (drawing, format) {
         (Drawing::Figure(f), Format::Ascii) => ascii::render(f),
-        (Drawing::Figure(f), Format::Svg) => svg::render(f) + "\n",
+        (Drawing::Figure(f), Format::Svg | Format::Png) => svg::render(f) + "\n",
         (Drawing::Figure(f), Format::Html) => html::figure(f) + "\n",
         (Drawing::Figure(f), Format::Json) => json::render(f),
         (Drawing::Tables(tables), format) => tables
             .iter()
             .map(|t| match format {
                 Format::Ascii => ascii::table(t),
-                Format::Svg => svg::table(t) + "\n",
+                Format::Svg | Format::Png => svg::table(t) + "\n",
                 Format::Html => html::table(t) + "\n",
                 Format::Json => json::table(t),
             })
@@ -69,7 +72,7 @@ pub fn render(drawing: &Drawing, format: Format, id: &str) -> String {
             out.push('\n');
             out + &ascii::render(last)
         }
-        (Drawing::Steps { steps, .. }, Format::Svg | Format::Html) => steps
+        (Drawing::Steps { steps, .. }, Format::Svg | Format::Html | Format::Png) => steps
             .iter()
             .enumerate()
             .map(|(k, s)| html::steps(s, &format!("{id}-{k}")))
@@ -79,4 +82,26 @@ pub fn render(drawing: &Drawing, format: Format, id: &str) -> String {
             serde_json::to_string_pretty(drawing).unwrap_or_default() + "\n"
         }
     }
+}
+
+/// A PNG of `drawing`, which must be a stack figure (tables and
+/// step-throughs have no picture of their own: write them as SVG or HTML).
+pub fn png(drawing: &Drawing) -> Result<Vec<u8>, PngError> {
+    match drawing {
+        Drawing::Figure(f) => Ok(gostack_diagram::png::render(f)?),
+        _ => Err(PngError::NotAFigure),
+    }
+}
+
+/// Why a PNG could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PngError {
+    /// The view is a table or a step-through.
+    #[error(
+        "a PNG is made of a stack figure (--view stack): write other views as svg, html or json"
+    )]
+    NotAFigure,
+    /// The rasteriser failed.
+    #[error(transparent)]
+    Raster(#[from] gostack_diagram::png::PngError),
 }

@@ -267,8 +267,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 max_memory: limits.max_memory << 20,
             };
             let drawing = gostack_draw::draw(&gos, &cache(false), &request)?;
-            let text = gostack_draw::render(&drawing, format, "gostack-steps");
-            std::io::stdout().write_all(text.as_bytes())?;
+            let bytes = match format {
+                Format::Png => gostack_draw::png(&drawing)?,
+                _ => gostack_draw::render(&drawing, format, "gostack-steps").into_bytes(),
+            };
+            std::io::stdout().write_all(&bytes)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Events { build, limits } => {
