@@ -415,21 +415,14 @@ fn read_copy(job: &Job, settings: &Settings) -> Result<Drawing> {
 pub fn render(drawing: &Drawing, renderer: &str, id: &str) -> String {
     let id = format!("gostack-{id}");
     let out = match drawing {
-        Drawing::Figure(f) if renderer == "html" => {
-            let caption: Vec<String> = f.panels.iter().map(|p| p.caption.one_line()).collect();
-            format!(
-                "<figure class=\"gostack\">{}<figcaption>{}</figcaption></figure>",
-                gostack_draw::render(drawing, Format::Html, &id).trim_end(),
-                gostack_diagram::svg::escape(&caption.join(" | "))
-            )
-        }
-        Drawing::Steps { .. } if renderer == "html" => {
-            gostack_draw::render(drawing, Format::Html, &id)
-        }
-        Drawing::Tables(_) if renderer == "html" => format!(
+        // Each panel carries its own caption (and its SVG title).
+        Drawing::Figure(_) | Drawing::Tables(_) if renderer == "html" => format!(
             "<figure class=\"gostack\">{}</figure>",
             gostack_draw::render(drawing, Format::Html, &id).trim_end()
         ),
+        Drawing::Steps { .. } if renderer == "html" => {
+            gostack_draw::render(drawing, Format::Html, &id)
+        }
         _ => format!(
             "```text\n{}```",
             gostack_draw::render(drawing, Format::Ascii, &id)
