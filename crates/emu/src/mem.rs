@@ -42,9 +42,11 @@ pub(crate) struct Memory {
 }
 
 /// The region the last access hit, as an access checks it: an address
-/// `addr` is inside, with 8 bytes to spare, when `addr - base < room`.
-/// Reads and writes move whole 8-byte words there (a narrower write merges
-/// into the word), so the fast path does not branch on the size.
+/// `addr` is inside, with 8 bytes to spare, when `addr - base < room`, so
+/// one check covers every size. An access there moves exactly its own
+/// bytes: a wider one would defeat the host's store-to-load forwarding
+/// when the program reads back what it just wrote (386 stack slots are 4
+/// bytes).
 #[derive(Debug, Clone, Copy, Default)]
 struct Hot {
     base: u64,
@@ -187,7 +189,13 @@ impl Memory {
             && let Some(r) = self.regions.get(self.hot.index)
             && let Some(word) = word(&r.data, off as usize)
         {
-            return Ok(u64::from_le_bytes(*word) & size_mask(size));
+            return Ok(match size {
+                8 => u64::from_le_bytes(*word),
+                4 => u64::from(u32::from_le_bytes([word[0], word[1], word[2], word[3]])),
+                2 => u64::from(u16::from_le_bytes([word[0], word[1]])),
+                1 => u64::from(word[0]),
+                _ => u64::from_le_bytes(*word) & size_mask(size),
+            });
         }
         self.read_cold(addr, size)
     }
@@ -255,9 +263,18 @@ impl Memory {
             && let Some(r) = self.regions.get_mut(self.hot.index)
             && let Some(word) = word_mut(&mut r.data, off as usize)
         {
-            let mask = size_mask(size);
-            let old = u64::from_le_bytes(*word);
-            *word = ((old & !mask) | (value & mask)).to_le_bytes();
+            let bytes = value.to_le_bytes();
+            match size {
+                8 => *word = bytes,
+                4 => word[..4].copy_from_slice(&bytes[..4]),
+                2 => word[..2].copy_from_slice(&bytes[..2]),
+                1 => word[0] = bytes[0],
+                _ => {
+                    let mask = size_mask(size);
+                    let old = u64::from_le_bytes(*word);
+                    *word = ((old & !mask) | (value & mask)).to_le_bytes();
+                }
+            }
             return Ok(());
         }
         self.write_cold(addr, size, value)
