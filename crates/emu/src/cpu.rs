@@ -227,12 +227,26 @@ mod tests {
     /// CF read from flags that wait is CF of the settled flags.
     #[test]
     fn carry_is_the_settled_carry() {
-        let values = [0u64, 1, 0x7f, 0x80, 0xff, 0xffff, 0x8000_0000, 0xffff_ffff, u64::MAX];
+        let values = [
+            0u64,
+            1,
+            0x7f,
+            0x80,
+            0xff,
+            0xffff,
+            0x8000_0000,
+            0xffff_ffff,
+            u64::MAX,
+        ];
         for size in [1usize, 2, 4, 8] {
             for op in [lazy::ADD, lazy::SUB, lazy::LOGIC, lazy::INC, lazy::DEC] {
                 for &a in &values {
                     for &b in &values {
-                        let b = if matches!(op, lazy::INC | lazy::DEC) { b & 1 } else { b };
+                        let b = if matches!(op, lazy::INC | lazy::DEC) {
+                            b & 1
+                        } else {
+                            b
+                        };
                         let mut cpu = Cpu::default();
                         cpu.set_lazy(op, a, b, size);
                         let carry = cpu.carry();

@@ -701,14 +701,7 @@ fn type_size(types: &HashMap<usize, TypeEntry>, mut offset: usize, word: u64) ->
             gimli::DW_TAG_pointer_type
             | gimli::DW_TAG_reference_type
             | gimli::DW_TAG_rvalue_reference_type => return Some(word),
-            gimli::DW_TAG_typedef
-            | gimli::DW_TAG_const_type
-            | gimli::DW_TAG_volatile_type
-            | gimli::DW_TAG_restrict_type
-            | gimli::DW_TAG_atomic_type
-            | gimli::DW_TAG_immutable_type
-            | gimli::DW_TAG_packed_type
-            | gimli::DW_TAG_shared_type => offset = t.target?,
+            tag if is_alias(tag) => offset = t.target?,
             _ => return None,
         }
     }
@@ -784,6 +777,22 @@ impl<'a> Strings<'a> {
             _ => format!("{}/{name}", dir.trim_end_matches('/')),
         })
     }
+}
+
+/// Whether a type of DWARF tag `tag` only names or qualifies another type
+/// (a typedef, `const`, `volatile`, ...): its size and shape are its target's.
+pub(crate) fn is_alias(tag: gimli::DwTag) -> bool {
+    matches!(
+        tag,
+        gimli::DW_TAG_typedef
+            | gimli::DW_TAG_const_type
+            | gimli::DW_TAG_volatile_type
+            | gimli::DW_TAG_restrict_type
+            | gimli::DW_TAG_atomic_type
+            | gimli::DW_TAG_immutable_type
+            | gimli::DW_TAG_packed_type
+            | gimli::DW_TAG_shared_type
+    )
 }
 
 /// `file` with the Go tree's directory written `$GOROOT`: the part before

@@ -78,10 +78,9 @@ impl Image {
                 code.push(decode(ins, arch));
             }
         }
-        for i in 0..code.len() {
-            let (next, target) = (code[i].next, code[i].target);
-            code[i].next_index = self.index_of(next);
-            code[i].target_index = self.index_of(target);
+        for d in &mut code {
+            d.next_index = self.index_of(d.next);
+            d.target_index = self.index_of(d.target);
         }
         self.code = code.into();
     }
@@ -102,7 +101,10 @@ impl Image {
     #[inline]
     pub(crate) fn index_of(&self, pc: u64) -> u32 {
         let off = pc.wrapping_sub(self.text_base);
-        self.code_index.get(off as usize).copied().unwrap_or(NOWHERE)
+        self.code_index
+            .get(off as usize)
+            .copied()
+            .unwrap_or(NOWHERE)
     }
 
     /// The decoded instruction at `pc` in the package's code.

@@ -709,7 +709,7 @@ mod tests {
     #[test]
     fn changes_come_back_as_recorded() {
         let mut cpu = Cpu::default();
-        cpu.gpr[RSP] = 0xc000_0400_00;
+        cpu.gpr[RSP] = 0x00c0_0004_0000;
         let mut b = TraceBuilder::new(Snapshot::new(cpu.clone()));
         let mut expected = Vec::new();
         for i in 0..1000u64 {
@@ -765,9 +765,9 @@ mod tests {
             b.finish_step(0x40_1000 + i, &cpu, 1 << RSP | 1 << 3);
             if i % 100 == 99 {
                 // Another thread between steps: its writes and registers join the step.
-                b.mem(0xc000_0000_08, 8, i);
+                b.mem(0x00c0_0000_0008, 8, i);
                 changes.push(Change::Mem {
-                    addr: Addr::new(0xc000_0000_08),
+                    addr: Addr::new(0x00c0_0000_0008),
                     size: 8,
                     new: i,
                 });
@@ -798,6 +798,6 @@ mod tests {
         assert!(!cursor.advance());
         assert_eq!(cursor.snapshot().cpu.gpr, cpu.gpr);
         assert_eq!(cursor.snapshot().cpu.xmm, cpu.xmm);
-        assert_eq!(cursor.snapshot().read(0xc000_0000_08, 8), 999);
+        assert_eq!(cursor.snapshot().read(0x00c0_0000_0008, 8), 999);
     }
 }

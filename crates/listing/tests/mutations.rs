@@ -7,12 +7,10 @@
 //! duplicated and swapped lines, lines spliced in from other listings.
 //! A seeded generator picks them, so every run tries the same mutants.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use gostack_listing::parse;
-use gostack_mutants::{Alphabet, Rng, catch, lines, mutate};
+use gostack_mutants::{Alphabet, Failures, Rng, catch, lines, mutate};
 
 /// How many mutants one run parses: about five seconds in a debug build.
 const MUTANTS: usize = 60_000;
@@ -21,29 +19,12 @@ const MUTANTS: usize = 60_000;
 fn mutated_listings_never_panic() {
     let corpus = corpus();
     let mut rng = Rng(0x5eed_6057_ac4b_1157);
-    let started = Instant::now();
-    let mut failures = Vec::new();
-    let mut places = BTreeMap::new();
+    let mut failures = Failures::new();
     for n in 0..MUTANTS {
         let (text, edits) = mutant(&corpus, &mut rng);
-        if let Err(failure) = check(&text) {
-            let place = failure.split(": ").next().unwrap_or_default().to_string();
-            *places.entry(place).or_insert(0) += 1;
-            failures.push(format!("mutant {n} ({edits}): {failure}\n{text:?}"));
-        }
+        failures.record(n, &edits, &text, check(&text));
     }
-    eprintln!(
-        "{MUTANTS} mutants of {} listings in {:.1?}: {} failures {places:?}",
-        corpus.len(),
-        started.elapsed(),
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {MUTANTS} mutants failed ({places:?}); the first ones:\n{}",
-        failures.len(),
-        failures[..failures.len().min(5)].join("\n\n")
-    );
+    failures.assert_none(&format!("{} listings", corpus.len()));
 }
 
 /// Inputs that once made the parser panic, each with the lines it must

@@ -9,11 +9,9 @@
 //! and swapped lines, lines spliced in from other chapters. A seeded generator
 //! picks them, so every run tries the same mutants.
 
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Instant;
 
-use gostack_mutants::{Alphabet, Rng, catch, lines, mutate};
+use gostack_mutants::{Alphabet, Failures, Rng, catch, lines, mutate};
 use mdbook_gostack::{find_blocks, parse_spec};
 
 /// How many mutants one run reads: a few seconds in a debug build.
@@ -29,9 +27,7 @@ fn mutated_chapters_and_blocks_never_panic() {
         .collect();
     assert!(bodies.len() >= 10, "the book's blocks are missing");
     let mut rng = Rng(0xb10c_6057_ac4b_1157);
-    let started = Instant::now();
-    let mut failures = Vec::new();
-    let mut places = BTreeMap::new();
+    let mut failures = Failures::new();
     for n in 0..MUTANTS {
         // Half the mutants are whole chapters, half are block bodies.
         let seeds = if n % 2 == 0 { &chapters } else { &bodies };
@@ -41,28 +37,13 @@ fn mutated_chapters_and_blocks_never_panic() {
             edits.push(mutate(&mut text, &chapters, &ALPHABET, &mut rng));
         }
         let text = text.concat();
-        if let Err(failure) = check(&text) {
-            let place = failure.split(": ").next().unwrap_or_default().to_string();
-            *places.entry(place).or_insert(0) += 1;
-            failures.push(format!(
-                "mutant {n} ({}): {failure}\n{text:?}",
-                edits.join(", ")
-            ));
-        }
+        failures.record(n, &edits.join(", "), &text, check(&text));
     }
-    eprintln!(
-        "{MUTANTS} mutants of {} chapters and {} blocks in {:.1?}: {} failures {places:?}",
+    failures.assert_none(&format!(
+        "{} chapters and {} blocks",
         chapters.len(),
-        bodies.len(),
-        started.elapsed(),
-        failures.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} of {MUTANTS} mutants failed ({places:?}); the first ones:\n{}",
-        failures.len(),
-        failures[..failures.len().min(5)].join("\n\n")
-    );
+        bodies.len()
+    ));
 }
 
 /// Reads `text` as a chapter and as a block body, catching a panic; checks

@@ -6,8 +6,10 @@
 //! is a dev-dependency only.
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::panic;
 use std::sync::Once;
+use std::time::Instant;
 
 /// SplitMix64: small, seeded, the same sequence on every machine.
 #[derive(Debug, Clone)]
@@ -144,6 +146,61 @@ pub fn catch<T>(f: impl FnOnce() -> T + panic::UnwindSafe) -> Result<T, String> 
     let result = panic::catch_unwind(f);
     QUIET.with(|q| q.set(false));
     result.map_err(|_| format!("panicked at {}", LAST_PANIC.with(|p| p.borrow().clone())))
+}
+
+/// The mutants that failed, counted by where they failed.
+#[derive(Debug)]
+pub struct Failures {
+    started: Instant,
+    tried: usize,
+    list: Vec<String>,
+    places: BTreeMap<String, usize>,
+}
+
+impl Default for Failures {
+    fn default() -> Failures {
+        Failures::new()
+    }
+}
+
+impl Failures {
+    /// None yet; the clock starts now.
+    pub fn new() -> Failures {
+        Failures {
+            started: Instant::now(),
+            tried: 0,
+            list: Vec::new(),
+            places: BTreeMap::new(),
+        }
+    }
+
+    /// Counts mutant `n` (made by `edits`) with what checking `text` gave.
+    pub fn record(&mut self, n: usize, edits: &str, text: &str, checked: Result<(), String>) {
+        self.tried += 1;
+        if let Err(failure) = checked {
+            let place = failure.split(": ").next().unwrap_or_default().to_string();
+            *self.places.entry(place).or_insert(0) += 1;
+            self.list
+                .push(format!("mutant {n} ({edits}): {failure}\n{text:?}"));
+        }
+    }
+
+    /// Says how the run went (`of` names what was mutated) and fails,
+    /// showing the first few, if any mutant failed.
+    pub fn assert_none(&self, of: &str) {
+        let (tried, places) = (self.tried, &self.places);
+        eprintln!(
+            "{tried} mutants of {of} in {:.1?}: {} failures {places:?}",
+            self.started.elapsed(),
+            self.list.len()
+        );
+        assert!(
+            self.list.is_empty(),
+            "{} of {tried} mutants failed ({places:?}); the first ones:\n{}",
+            self.list.len(),
+            self.list[..self.list.len().min(5)].join("\n\n")
+        );
+    }
 }
 
 thread_local! {

@@ -462,20 +462,13 @@ impl VarTable {
                 }
                 Some(t.size.unwrap_or(size * count))
             }
-            gimli::DW_TAG_typedef
-            | gimli::DW_TAG_const_type
-            | gimli::DW_TAG_volatile_type
-            | gimli::DW_TAG_restrict_type
-            | gimli::DW_TAG_atomic_type
-            | gimli::DW_TAG_immutable_type
-            | gimli::DW_TAG_packed_type
-            | gimli::DW_TAG_shared_type
-                if t.size.is_none()
+            tag if super::is_alias(tag)
+                && (t.size.is_none()
                     || t.target.is_some_and(|x| {
                         self.types
                             .get(&x)
                             .is_some_and(|n| n.tag == gimli::DW_TAG_structure_type)
-                    }) =>
+                    })) =>
             {
                 self.flatten(t.target?, at, path, shape, depth + 1)
             }
