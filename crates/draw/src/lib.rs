@@ -211,9 +211,6 @@ pub enum Drawing {
 /// Draws the requested view with each Go of `gos` (one or more, side by
 /// side in the order given) and each arch of the request.
 pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Error> {
-    if request.nth == 0 {
-        return Err(Error::NthZero);
-    }
     if request.view == View::Stack {
         let mut panels = Vec::new();
         for go in gos {
@@ -302,9 +299,6 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
 /// Draws the stack at the requested moment with `go`, one panel per arch
 /// (two when the request names a moment `beside` the first).
 pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure, Error> {
-    if request.nth == 0 {
-        return Err(Error::NthZero);
-    }
     let moment = Moment::parse(&request.at)?;
     let beside = request.beside.as_deref().map(Moment::parse).transpose()?;
     let mut panels = Vec::new();

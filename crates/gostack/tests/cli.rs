@@ -1,29 +1,10 @@
 //! The `gostack` command as a user runs it: real Go, real programs, exit statuses.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
-fn sample(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../go-samples")
-        .join(name)
-        .join("main.go")
-}
+mod common;
 
-fn gostack(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gostack"))
-        .args(args)
-        .env(
-            "GOSTACK_CACHE",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
-        )
-        .output()
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::{gostack, sample, text};
 
 #[test]
 fn run_prints_what_the_program_prints() {

@@ -3,7 +3,10 @@
 //! asked for, nor mixes its own words into the program's output.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+mod common;
+
+use common::{gostack, gostack_with_cache, text};
 
 fn program(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -12,32 +15,9 @@ fn program(name: &str) -> PathBuf {
         .join("main.go")
 }
 
+/// A sample's path as an argument.
 fn sample(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../go-samples")
-        .join(name)
-        .join("main.go")
-        .display()
-        .to_string()
-}
-
-fn gostack_with_cache(args: &[&str], cache: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gostack"))
-        .args(args)
-        .env("GOSTACK_CACHE", cache)
-        .output()
-        .unwrap()
-}
-
-fn gostack(args: &[&str]) -> Output {
-    gostack_with_cache(
-        args,
-        &Path::new(env!("CARGO_TARGET_TMPDIR")).join("hostile-cache"),
-    )
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    common::sample(name).display().to_string()
 }
 
 #[test]
