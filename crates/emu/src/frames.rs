@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use gostack_listing::{Base, Listing, Pos};
-use iced_x86::{Mnemonic, Register};
+use iced_x86::{Mnemonic, OpKind, Register};
 
 use crate::image::{Image, SymClass};
 use crate::{Arch, Cpu};
@@ -28,8 +28,9 @@ pub(crate) struct FuncInfo {
     pub(crate) slots: Vec<(String, i64)>,
     /// Source position and assembly text of each instruction offset.
     pub(crate) lines: BTreeMap<u64, (Option<Pos>, String)>,
-    /// Whether the function saves BP (amd64 functions with a frame).
-    pub(crate) saves_bp: bool,
+    /// Where the function has saved BP (amd64 functions with a frame): the
+    /// pc just after its prologue's `PUSHQ BP` or `MOVQ BP, k(SP)`.
+    pub(crate) bp_saved_from: Option<u64>,
     /// Its closure contexts, deferred-call records, stack objects and calls.
     pub(crate) facts: names::Facts,
 }
@@ -48,7 +49,9 @@ fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncIn
         let frame_size = func.frame_size.max(0) as u64;
         let mut info = FuncInfo {
             frame_size,
-            saves_bp: arch == Arch::Amd64 && pushes_bp(image, sym.addr),
+            bp_saved_from: (arch == Arch::Amd64)
+                .then(|| bp_saved_from(image, sym.addr))
+                .flatten(),
             facts: names::facts(listing, name, func, arch),
             ..FuncInfo::default()
         };
@@ -411,11 +414,15 @@ fn stack_view(layout: &Layout, snap: &Snapshot) -> StackView {
         let offset = pc - sym.addr;
         let info = funcs.get(&sym.addr);
         let ret_slot = sp + extent - w;
-        let saves_bp = match info {
-            Some(i) => i.saves_bp,
-            None => arch == Arch::Amd64 && extent >= 2 * w && pushes_bp(image, sym.addr),
+        // The saved BP's slot is the frame's top word once the prologue has stored BP there.
+        let saved_from = match info {
+            Some(i) => i.bp_saved_from,
+            None if arch == Arch::Amd64 && extent >= 2 * w => bp_saved_from(image, sym.addr),
+            None => None,
         };
-        let bp_slot = (saves_bp && extent >= 2 * w).then(|| ret_slot - w);
+        let bp_slot = saved_from
+            .is_some_and(|from| at >= from && extent >= 2 * w)
+            .then(|| ret_slot - w);
         let pos = match info {
             Some(i) => i
                 .lines
@@ -513,19 +520,26 @@ const TOP_FRAMES: &[&str] = &[
     "runtime.sigtramp",
 ];
 
-/// Whether the function at `entry` saves BP: a `PUSH RBP` among its first instructions.
-fn pushes_bp(image: &Image, entry: u64) -> bool {
+/// Where a function's prologue has stored BP on the stack: the pc after
+/// `PUSHQ BP` (Go 1.21 on) or `MOVQ BP, k(SP)` (Go 1.20 and before, after
+/// `SUBQ $n, SP`), among its first instructions; `None` when it keeps no frame.
+fn bp_saved_from(image: &Image, entry: u64) -> Option<u64> {
     let mut pc = entry;
     for _ in 0..6 {
-        let Some(ins) = image.instr(pc) else {
-            return false;
-        };
-        if ins.mnemonic() == Mnemonic::Push && ins.op_register(0) == Register::RBP {
-            return true;
+        let ins = image.instr(pc)?;
+        let pushes = ins.mnemonic() == Mnemonic::Push && ins.op_register(0) == Register::RBP;
+        let stores = ins.mnemonic() == Mnemonic::Mov
+            && ins.op0_kind() == OpKind::Memory
+            && ins.memory_base() == Register::RSP
+            && ins.memory_index() == Register::None
+            && ins.op1_kind() == OpKind::Register
+            && ins.op1_register() == Register::RBP;
+        if pushes || stores {
+            return Some(ins.next_ip());
         }
         pc = ins.next_ip();
     }
-    false
+    None
 }
 
 /// Which part of the address space an address is in.

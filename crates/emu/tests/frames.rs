@@ -119,6 +119,69 @@ fn add_on_amd64_before_add2_returns() {
     );
 }
 
+/// Through add2's prologue, step by step: its top word is add2's saved BP
+/// from the step after the instruction that stores BP there, and not
+/// before. Go 1.21 on stores it first (`PUSHQ BP`, then `MOVQ SP, BP`);
+/// Go 1.20 and before make the frame first (`SUBQ $32, SP`, then `MOVQ BP,
+/// 24(SP)`), so for one step the frame has its size and no saved BP.
+#[test]
+fn saved_bp_is_labelled_from_the_prologue_store_on() {
+    let run = traced_run("add", Arch::Amd64, &["-N", "-l"]);
+    let trace = run.trace.as_ref().unwrap();
+    let entry = step_at(&run, "main.add2", "");
+    let mut stored = false;
+    let mut seen_unstored_frame = 0;
+    for step in entry..entry + 4 {
+        let loc = run.layout.location(trace.steps[step].pc());
+        assert_eq!(
+            loc.func, "main.add2",
+            "still in add2's prologue: {}",
+            loc.asm
+        );
+        let view = run.stack(step).unwrap();
+        let add2 = &view.frames[0];
+        let saved_bp = |addr: u64| {
+            view.words
+                .iter()
+                .find(|(a, _, _)| *a == addr)
+                .is_some_and(|(_, _, l)| l.iter().any(|s| matches!(s, Slot::SavedBp { .. })))
+        };
+        let top = add2.ret_slot - 8;
+        if stored {
+            assert_eq!(add2.bp_slot, Some(top), "after the store, at {}", loc.asm);
+            assert!(saved_bp(top), "after the store, at {}", loc.asm);
+            assert_eq!(
+                value_of(
+                    &view,
+                    &Slot::SavedBp {
+                        of: Some("main.add1".into())
+                    }
+                ),
+                view.frames[1].bp_slot.unwrap(),
+                "add2's saved BP points at add1's"
+            );
+        } else {
+            assert_eq!(add2.bp_slot, None, "before the store, at {}", loc.asm);
+            if add2.sp < add2.ret_slot {
+                // The old prologue's frame before its store: the top word is not a saved BP yet.
+                seen_unstored_frame += 1;
+                assert!(!saved_bp(top), "before the store, at {}", loc.asm);
+            }
+        }
+        let asm: Vec<&str> = loc.asm.split_whitespace().collect();
+        stored |= matches!(asm[..], ["PUSHQ", "BP"] | ["MOVQ", "BP,", _]);
+    }
+    assert!(stored, "add2 stores BP within its first three instructions");
+    let go = Go::find().unwrap();
+    let old_prologue = go.version().minor < 21;
+    assert_eq!(
+        seen_unstored_frame,
+        usize::from(old_prologue),
+        "{}",
+        go.version()
+    );
+}
+
 #[test]
 fn add_on_386_passes_arguments_and_results_on_the_stack() {
     let run = traced_run("add", Arch::I386, &["-N", "-l"]);

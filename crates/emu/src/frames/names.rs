@@ -195,7 +195,7 @@ fn name_frame(
     let cfa = f.ret_slot + w;
     let body_sp = f.ret_slot.saturating_sub(info.frame_size);
     // The runtime's varp: the saved BP's slot on amd64, the return address's on 386.
-    let varp = if info.saves_bp {
+    let varp = if info.bp_saved_from.is_some() {
         f.ret_slot - w
     } else {
         f.ret_slot
