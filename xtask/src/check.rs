@@ -2,6 +2,8 @@
 //! Go and compares it with its committed copy, so a Go version that changes
 //! a picture is noticed.
 
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context as _, Result, bail};
 use gostack_diagram::{Caption, Figure, RowKind};
 use gostack_draw::Drawing;
@@ -317,7 +319,17 @@ pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
             }
         }
     }
+    // Copies of blocks that are gone (a chapter lost a block or was renamed).
+    let drawn: Vec<PathBuf> = jobs
+        .iter()
+        .map(|job| mdbook_gostack::copy_path(job, &settings))
+        .collect();
+    let stale = stale_copies(&settings.diagrams, &drawn)?;
     if bless {
+        for path in &stale {
+            std::fs::remove_file(path).with_context(|| format!("removing {}", path.display()))?;
+            eprintln!("removed {}: no block draws it", path.display());
+        }
         eprintln!(
             "recorded {} diagrams in {}",
             jobs.len(),
@@ -325,19 +337,50 @@ pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
         );
         return Ok(true);
     }
+    for path in &stale {
+        println!(
+            "{}: a copy that no block draws any more (run `cargo xtask check --bless` to remove it)",
+            path.strip_prefix(&root).unwrap_or(path).display()
+        );
+    }
     let [caption, runtime, program] = counts;
     let drifted = caption + runtime + program + undrawable;
     println!(
-        "{} diagrams: {} unchanged, {undrawable} that cannot be drawn, {program} with the program's frames changed, {runtime} with only runtime frames or addresses changed, {caption} with only the caption changed, {missing} without a copy",
+        "{} diagrams: {} unchanged, {undrawable} that cannot be drawn, {program} with the program's frames changed, {runtime} with only runtime frames or addresses changed, {caption} with only the caption changed, {} no longer drawn, {missing} without a copy",
         jobs.len(),
-        jobs.len() - drifted - missing
+        jobs.len() - drifted - missing,
+        stale.len()
     );
-    Ok(drifted == 0 && missing == 0)
+    Ok(drifted == 0 && missing == 0 && stale.is_empty())
+}
+
+/// The diagram copies (`*.json`) in `dir` that are not among `drawn`, sorted.
+fn stale_copies(dir: &Path, drawn: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut stale = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "json") && !drawn.contains(&path) {
+            stale.push(path);
+        }
+    }
+    stale.sort();
+    Ok(stale)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn copies_no_block_draws_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let kept = dir.path().join("defer-3.json");
+        let gone = dir.path().join("defer-4.json");
+        for path in [&kept, &gone, &dir.path().join("notes.txt")] {
+            std::fs::write(path, "{}").unwrap();
+        }
+        assert_eq!(stale_copies(dir.path(), &[kept]).unwrap(), [gone]);
+    }
 
     #[test]
     fn addresses_are_hidden_and_small_numbers_kept() {
