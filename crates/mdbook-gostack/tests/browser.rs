@@ -8,7 +8,8 @@
 //! notes (each chapter and `print.html`, light and coal themes), that
 //! panels too wide to sit side by side wrap below each other, and that
 //! the step-through shows at each step the frame picture of the static
-//! figure at that step.
+//! figure at that step, and screenshots every chapter in the light and the
+//! coal theme (in `target/tmp/screenshots/chapters`, to be looked at).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -87,8 +88,9 @@ function report(value) {
 "#;
 
 /// Loads a copy of `page` with `script` added at the end of its body
-/// (run at the page's `load` event), and returns what it reported.
-fn probe(page: &Path, script: &str, screenshot: Option<&Path>) -> Value {
+/// (run at the page's `load` event), and returns what it reported; or
+/// takes a screenshot of a window `height` pixels tall (1280 wide).
+fn probe(page: &Path, script: &str, screenshot: Option<(&Path, u32)>) -> Value {
     let html = std::fs::read_to_string(page).unwrap();
     let at = html.rfind("</body>").expect("a whole page");
     let copy = page.with_file_name(format!(
@@ -110,12 +112,14 @@ fn probe(page: &Path, script: &str, screenshot: Option<&Path>) -> Value {
         "--no-sandbox",
         "--disable-gpu",
         "--hide-scrollbars",
-        "--window-size=1280,800",
         "--virtual-time-budget=10000",
     ]);
     match screenshot {
-        Some(png) => cmd.arg(format!("--screenshot={}", png.display())),
-        None => cmd.arg("--dump-dom"),
+        Some((png, height)) => cmd.args([
+            format!("--window-size=1280,{height}"),
+            format!("--screenshot={}", png.display()),
+        ]),
+        None => cmd.args(["--window-size=1280,800", "--dump-dom"]),
     };
     let out = cmd
         .arg(format!("file://{}", copy.display()))
@@ -180,8 +184,8 @@ result.overflow = html.scrollWidth - html.clientWidth;
 report(result);
 "#;
 
-/// The notes of `book/`, built into a temporary directory.
-fn notes() -> tempfile::TempDir {
+/// The notes of `book/`, built into a temporary directory, opening in `theme`.
+fn notes(theme: &str) -> tempfile::TempDir {
     let out = tempfile::TempDir::new().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book");
     let mut md = MDBook::load(&root).unwrap();
@@ -192,24 +196,34 @@ fn notes() -> tempfile::TempDir {
             cache_dir().display().to_string(),
         )
         .unwrap();
+    md.config.set("output.html.default-theme", theme).unwrap();
     md.with_preprocessor(mdbook_gostack::Gostack);
     md.build().unwrap();
     out
 }
 
-#[test]
-fn every_figure_text_is_readable_at_book_width() {
-    let dir = notes();
-    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.path())
+/// The pages of built notes: each chapter and `print.html`.
+fn pages(dir: &Path) -> Vec<PathBuf> {
+    let mut pages: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            name.ends_with(".html") && name != "404.html" && name != "toc.html"
+            name.ends_with(".html")
+                && !name.starts_with("probe-")
+                && name != "404.html"
+                && name != "toc.html"
         })
         .collect();
     pages.sort();
     assert!(pages.iter().any(|p| p.ends_with("print.html")));
+    pages
+}
+
+#[test]
+fn every_figure_text_is_readable_at_book_width() {
+    let dir = notes("light");
+    let pages = pages(dir.path());
     let (mut texts, mut wrapped) = (0, 0);
     for page in &pages {
         let name = page.file_name().unwrap().to_string_lossy().into_owned();
@@ -427,6 +441,57 @@ fn each_step_shows_the_static_figure_of_that_step() {
     assert_eq!(result["second"], 0, "widgets are independent");
 }
 
+/// The mean brightness of a PNG's pixels, 0 (black) to 255 (white).
+fn brightness(png_file: &Path) -> f64 {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png_file).unwrap(),
+    ));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    let channels = info.color_type.samples();
+    let pixels = &buf[..info.buffer_size()];
+    let rgb: Vec<f64> = pixels
+        .chunks(channels)
+        .map(|p| p.iter().take(3).map(|&c| f64::from(c)).sum::<f64>() / 3.0)
+        .collect();
+    rgb.iter().sum::<f64>() / rgb.len() as f64
+}
+
+/// Every chapter, scrolled to its first figure, in the light and the coal
+/// theme: the screenshots are written to `target/tmp/screenshots/chapters`
+/// to be looked at; each is a real picture in its theme's colours.
+#[test]
+fn every_chapter_in_light_and_coal() {
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots/chapters");
+    std::fs::create_dir_all(&shots).unwrap();
+    let scroll = "var f = document.querySelector('figure.gostack, main h1');\
+                  if (f) f.scrollIntoView();";
+    let mut light = Vec::new();
+    for theme in ["light", "coal"] {
+        let dir = notes(theme);
+        for page in pages(dir.path()) {
+            let name = page.file_stem().unwrap().to_string_lossy().into_owned();
+            let png_file = shots.join(format!("{name}-{theme}.png"));
+            probe(&page, scroll, Some((&png_file, 2400)));
+            let size = std::fs::metadata(&png_file).unwrap().len();
+            assert!(
+                size > 20_000,
+                "{name} ({theme}): a blank page? ({size} bytes)"
+            );
+            let b = brightness(&png_file);
+            if theme == "light" {
+                assert!(b > 180.0, "{name}: the light theme is light (mean {b:.0})");
+                light.push(name);
+            } else {
+                assert!(b < 100.0, "{name}: the coal theme is dark (mean {b:.0})");
+                assert!(light.contains(&name), "{name}: a page in both themes");
+            }
+        }
+    }
+    assert!(light.len() >= 12, "every chapter: {light:?}");
+}
+
 #[test]
 fn screenshots_in_light_and_dark_themes() {
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
@@ -438,7 +503,7 @@ fn screenshots_in_light_and_dark_themes() {
         let press = "var r = document.querySelector('.gostack-steps');\
                      for (var i = 0; i < 8; i++) r.querySelector('.gs-next').click();\
                      r.scrollIntoView();";
-        probe(&page, press, Some(&png));
+        probe(&page, press, Some((&png, 800)));
         let size = std::fs::metadata(&png).unwrap().len();
         assert!(
             size > 20_000,
