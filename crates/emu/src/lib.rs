@@ -32,7 +32,7 @@ pub use abi::GPR_NAMES;
 pub use cpu::Cpu;
 pub use frames::{Frame, Layout, Region, Slot, Snapshot, StackView, WordRole};
 pub use image::LoadError;
-pub use os::{World, at_random};
+pub use os::{RLIMITS, Rlimit, World, at_random};
 pub use trace::{Addr, Change, Cursor, Event, Step, Trace};
 
 /// The decoder's bitness for `arch`.

@@ -229,6 +229,39 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A resource limit a run starts with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rlimit {
+    /// The resource's number (`RLIMIT_STACK` is 3, `RLIMIT_NOFILE` 7).
+    pub resource: u32,
+    /// Its name, as `ulimit` and `/proc/<pid>/limits` call it.
+    pub name: &'static str,
+    /// The soft limit.
+    pub soft: u64,
+    /// The hard limit; `u64::MAX` is unlimited.
+    pub hard: u64,
+}
+
+/// The resource limits a run starts with, a common Linux's: 8 MiB of stack,
+/// 1024 open files that the program may raise to 524288. Go raises its
+/// open-file limit at start-up when the soft and hard limits differ (and Go
+/// 1.21 and before allocate when they do), so a real run compared with
+/// the emulator's is given the same. Any other resource is unlimited.
+pub const RLIMITS: [Rlimit; 2] = [
+    Rlimit {
+        resource: 3,
+        name: "stack size",
+        soft: 8 << 20,
+        hard: u64::MAX,
+    },
+    Rlimit {
+        resource: 7,
+        name: "open files",
+        soft: 1024,
+        hard: 524_288,
+    },
+];
+
 /// The 16 bytes every run finds where `AT_RANDOM` points: the runtime seeds
 /// its randomness (and, from Go 1.26, its heap's address) from them, so a
 /// real run given the same bytes draws the same numbers.

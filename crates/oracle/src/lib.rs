@@ -21,7 +21,8 @@
 //! of Linux) with every step traced, and starts the same bytes under ptrace
 //! (`real`). Both runs get the same world: argv [`ARGS`], the environment
 //! [`ENV`], empty standard input; the real one also gets address-space
-//! randomisation off, one CPU, the emulator's `AT_RANDOM` bytes (so the
+//! randomisation off, one CPU, the emulator's resource limits
+//! ([`gostack_emu::RLIMITS`]), the emulator's `AT_RANDOM` bytes (so the
 //! runtime draws the same random numbers and, from Go 1.26, puts its heap at
 //! the same address) and `SCHED_BATCH` (a woken thread waits for its waker
 //! to block, as in the emulator).

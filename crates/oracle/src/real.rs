@@ -81,6 +81,51 @@ pub(crate) struct RealStep {
     pub(crate) reentered: bool,
 }
 
+/// The shell commands that give the program the emulator's resource limits
+/// ([`gostack_emu::RLIMITS`]): the hard limit first (raising it may be
+/// refused), then the soft one.
+fn ulimits() -> String {
+    let mut out = String::new();
+    for limit in gostack_emu::RLIMITS {
+        let (flag, unit) = match limit.resource {
+            3 => ("-s", 1024),
+            7 => ("-n", 1),
+            other => panic!("no ulimit flag known for resource {other}"),
+        };
+        let value = |v: u64| {
+            if v == u64::MAX {
+                "unlimited".to_string()
+            } else {
+                (v / unit).to_string()
+            }
+        };
+        out += &format!(
+            "ulimit -H {flag} {} 2>/dev/null; ulimit -S {flag} {}; ",
+            value(limit.hard),
+            value(limit.soft)
+        );
+    }
+    out
+}
+
+/// The soft and hard limit on the line `Max <name>` of `/proc/<pid>/limits`
+/// (`unlimited` read as `u64::MAX`).
+fn proc_limit(limits: &str, name: &str) -> Option<(u64, u64)> {
+    let line = limits.lines().find(|l| {
+        l.strip_prefix("Max ")
+            .and_then(|rest| rest.strip_prefix(name))
+            .is_some_and(|rest| rest.starts_with("  "))
+    })?;
+    let mut fields = line["Max ".len() + name.len()..].split_whitespace();
+    let mut number = || -> Option<u64> {
+        match fields.next()? {
+            "unlimited" => Some(u64::MAX),
+            n => n.parse().ok(),
+        }
+    };
+    Some((number()?, number()?))
+}
+
 /// One package function's code, original and with a breakpoint on every instruction.
 #[derive(Debug)]
 struct FuncCode {
@@ -172,7 +217,10 @@ impl Tracer {
         // it on as it is. The shell's own variables are not passed on.
         let mut sh = Command::new("/bin/sh");
         sh.arg("-c")
-            .arg("chrt -b -p 0 $$ >/dev/null 2>&1; unset PWD OLDPWD; PATH=.; kill -STOP $$; exec \"$@\"")
+            .arg(format!(
+                "chrt -b -p 0 $$ >/dev/null 2>&1; {}unset PWD OLDPWD; PATH=.; kill -STOP $$; exec \"$@\"",
+                ulimits()
+            ))
             .arg("sh")
             .args(launch.args)
             .current_dir(launch.dir)
@@ -298,8 +346,10 @@ impl Tracer {
         Ok(Some((tracer, first)))
     }
 
-    /// Checks that the process is set up as asked: no randomisation, the arguments and environment.
-    fn check_process(&self, launch: &Launch<'_>) -> Result<(), Error> {
+    /// Checks that the process is set up as asked: no randomisation, the
+    /// arguments and environment, the emulator's soft resource limits (a
+    /// hard limit only an administrator may raise is noted when it differs).
+    fn check_process(&mut self, launch: &Launch<'_>) -> Result<(), Error> {
         let proc = |file: &str| {
             let path = format!("/proc/{}/{file}", self.pid);
             std::fs::read(&path).map_err(|e| Error::io("read", Path::new(&path), e))
@@ -326,6 +376,25 @@ impl Tracer {
                     "the program got {file} {:?}, not {want:?}",
                     String::from_utf8_lossy(&got)
                 )));
+            }
+        }
+        let limits = String::from_utf8_lossy(&proc("limits")?).into_owned();
+        for limit in gostack_emu::RLIMITS {
+            let (soft, hard) = proc_limit(&limits, limit.name).ok_or_else(|| {
+                Error::Trace(format!("no `Max {}` in the program's limits", limit.name))
+            })?;
+            if soft != limit.soft {
+                return Err(Error::Trace(format!(
+                    "the program's soft limit of {} is {soft}, not {}",
+                    limit.name, limit.soft
+                )));
+            }
+            if hard != limit.hard {
+                self.notes.push(format!(
+                    "the program's hard limit of {} is {hard}, not the emulator's {} \
+                     (raising it needs an administrator): a value the program reads from it may differ",
+                    limit.name, limit.hard
+                ));
             }
         }
         Ok(())
@@ -622,4 +691,41 @@ fn wait_all() -> Result<WaitStatus, Error> {
 /// Turns a ptrace failure into an [`Error::Trace`] saying what was being done.
 fn trace_err(what: &'static str) -> impl Fn(nix::errno::Errno) -> Error {
     move |e| Error::Trace(format!("{what}: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// This process's own limits, as the kernel writes them.
+    #[test]
+    fn limits_are_read_from_proc() {
+        let limits = std::fs::read_to_string("/proc/self/limits").unwrap();
+        for limit in gostack_emu::RLIMITS {
+            let (soft, hard) = proc_limit(&limits, limit.name)
+                .unwrap_or_else(|| panic!("no `Max {}` in {limits}", limit.name));
+            assert!(soft <= hard, "{}: {soft} > {hard}", limit.name);
+        }
+        assert_eq!(proc_limit(&limits, "stack"), None, "a whole name only");
+    }
+
+    /// A shell given the commands has the emulator's limits.
+    #[test]
+    fn the_shell_sets_the_emulators_soft_limits() {
+        let out = Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!("{}cat /proc/self/limits", ulimits()))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let limits = String::from_utf8_lossy(&out.stdout);
+        for limit in gostack_emu::RLIMITS {
+            let (soft, _) = proc_limit(&limits, limit.name).unwrap();
+            assert_eq!(soft, limit.soft, "{}", limit.name);
+        }
+    }
 }

@@ -544,11 +544,10 @@ impl Linux {
         if let Some(&limit) = self.rlimits.get(&resource) {
             return limit;
         }
-        match resource {
-            3 => (8 << 20, u64::MAX),
-            7 => (1024, 524_288),
-            _ => (u64::MAX, u64::MAX),
-        }
+        super::RLIMITS
+            .iter()
+            .find(|l| u64::from(l.resource) == resource)
+            .map_or((u64::MAX, u64::MAX), |l| (l.soft, l.hard))
     }
 
     /// Sets a resource limit; the soft limit may not exceed the hard one,
