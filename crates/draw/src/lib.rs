@@ -112,12 +112,34 @@ pub enum Error {
     /// The program did not run to the end in the emulator.
     #[error("the program did not run to its end: {0}")]
     Run(Box<Stop>),
-    /// The moment is not valid or never happens.
+    /// The moment is not valid.
     #[error(transparent)]
     Moment(#[from] MomentError),
+    /// The moment does not happen (or not that often) in one of the runs
+    /// drawn, named by its Go version, GOARCH and flags.
+    #[error("{build}: {what}")]
+    NotInRun {
+        /// The run, e.g. `go1.26.8 386 -N -l`.
+        build: String,
+        /// What did not happen, and what did (part of this message, not a cause below it).
+        what: MomentError,
+    },
     /// A moment's count was 0; the first time it happens is 1.
     #[error("nth is 0: the first time a moment happens is nth 1")]
     NthZero,
+}
+
+/// `go1.26.8 386 -N -l`: which of the runs drawn a moment was looked for in.
+fn in_run(traced: &Traced, arch: Arch, request: &Request) -> impl Fn(MomentError) -> Error {
+    let mut build = format!("{} {arch}", traced.go_version);
+    for flag in &request.flags {
+        build += " ";
+        build += flag;
+    }
+    move |what| Error::NotInRun {
+        build: build.clone(),
+        what,
+    }
 }
 
 /// A compiled and traced run.
@@ -227,7 +249,10 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
         for &arch in &request.arches {
             let traced = request.trace(go, cache, arch)?;
             let run = &traced.run;
-            let step = moment.resolve(run, request.nth, request.goroutine)?;
+            let not_in_run = in_run(&traced, arch, request);
+            let step = moment
+                .resolve(run, request.nth, request.goroutine)
+                .map_err(&not_in_run)?;
             let about = |step: usize, event: &str| {
                 let info = CaptionInfo {
                     go_version: traced.go_version.clone(),
@@ -252,7 +277,9 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
             );
             if request.view == View::Steps {
                 let end = match &end {
-                    Some(m) => m.resolve_after(run, step, request.goroutine)?,
+                    Some(m) => m
+                        .resolve_after(run, step, request.goroutine)
+                        .map_err(&not_in_run)?,
                     None => run
                         .trace
                         .as_ref()
@@ -272,7 +299,9 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
             let table = match request.view {
                 View::Trace => {
                     let last = match &end {
-                        Some(m) => m.resolve_after(run, step, request.goroutine)?,
+                        Some(m) => m
+                            .resolve_after(run, step, request.goroutine)
+                            .map_err(&not_in_run)?,
                         None => step,
                     };
                     Some(views::trace_table(run, step, last, &caption))
@@ -304,7 +333,10 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
     let mut panels = Vec::new();
     for &arch in &request.arches {
         let traced = request.trace(go, cache, arch)?;
-        let step = moment.resolve(&traced.run, request.nth, request.goroutine)?;
+        let not_in_run = in_run(&traced, arch, request);
+        let step = moment
+            .resolve(&traced.run, request.nth, request.goroutine)
+            .map_err(&not_in_run)?;
         let diagram = |step: usize, event: String| {
             let info = CaptionInfo {
                 go_version: traced.go_version.clone(),
@@ -326,7 +358,9 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
         panels.push(diagram(step, event));
         // The second moment: the first time it happens after the first one.
         if let (Some(m), Some(text)) = (&beside, &request.beside) {
-            let later = m.resolve_after(&traced.run, step, request.goroutine)?;
+            let later = m
+                .resolve_after(&traced.run, step, request.goroutine)
+                .map_err(&not_in_run)?;
             panels.push(diagram(later, text.clone()));
         }
     }

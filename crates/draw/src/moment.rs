@@ -323,6 +323,20 @@ fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
             let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
             format!("lines that ran: {}", lines.join(", "))
         }
+        Moment::Offset(func, off) => match run.layout.instructions(func) {
+            Some(instrs) if !instrs.iter().any(|(o, _, _)| o == off) => {
+                let starts: Vec<String> =
+                    instrs.iter().map(|(o, _, _)| format!("{o:#x}")).collect();
+                format!(
+                    "{off:#x} is not where an instruction of {func} starts in this build, \
+                     whose instructions start at {}; offsets differ between Go versions and \
+                     GOARCHs, `{}` or a line such as `main.go:5` name a moment in every build",
+                    starts.join(", "),
+                    Moment::Entry(func.clone())
+                )
+            }
+            _ => format!("functions that ran: {}", funcs.join(", ")),
+        },
         _ => format!("functions that ran: {}", funcs.join(", ")),
     }
 }

@@ -158,7 +158,10 @@ fn a_moment_that_never_happens_says_what_did() {
     )
     .unwrap_err();
     match &err {
-        Error::Moment(MomentError::NotFound { .. }) => {}
+        Error::NotInRun {
+            build,
+            what: MomentError::NotFound { .. },
+        } => assert!(build.ends_with(" amd64"), "{build}"),
         other => panic!("{other}"),
     }
     let message = err.to_string();
@@ -192,6 +195,36 @@ fn a_moment_that_never_happens_says_what_did() {
         matches!(err, Error::Moment(MomentError::Syntax(_))),
         "{err}"
     );
+}
+
+/// An offset is one build's: with both GOARCHs, the one whose code has no
+/// instruction there is named, with where its instructions do start.
+#[test]
+fn an_offset_of_one_arch_names_the_other_builds_instructions() {
+    let go = Go::find().unwrap();
+    // amd64's add2 (`PUSHQ BP; MOVQ SP, BP`) has an instruction at +0x4; 386's does not.
+    let both = request(
+        sample_source("add"),
+        &[Arch::Amd64, Arch::I386],
+        "-N -l",
+        "add2+0x4",
+        1,
+    );
+    let err = stack_figure(&go, &cache(), &both).unwrap_err();
+    match &err {
+        Error::NotInRun { build, .. } => assert!(build.ends_with(" 386 -N -l"), "{build}"),
+        other => panic!("{other}"),
+    }
+    let message = err.to_string();
+    assert!(
+        message.contains("0x4 is not where an instruction of main.add2 starts in this build"),
+        "{message}"
+    );
+    assert!(message.contains("start at 0x0, "), "{message}");
+    assert!(message.contains("`main.add2 entry`"), "{message}");
+    // amd64 alone draws it.
+    let amd64 = request(sample_source("add"), &[Arch::Amd64], "-N -l", "add2+0x4", 1);
+    assert_eq!(stack_figure(&go, &cache(), &amd64).unwrap().panels.len(), 1);
 }
 
 /// The trace, frame and listing views of add, as tables.
