@@ -135,7 +135,7 @@ fn hide_hex(text: &str) -> String {
 
 /// The program's own part of a drawing, addresses hidden: the frames of
 /// package main, word by word (offset, name, value, kind; a return address
-/// into the runtime only as such), the popped words, and the rows of tables
+/// into the runtime only as such, a stale word's value not at all), the popped words, and the rows of tables
 /// but for the runtime's. Registers are left out: besides arguments they
 /// hold what the runtime left in them.
 fn program_part(d: &Drawing) -> Vec<String> {
@@ -149,6 +149,8 @@ fn program_part(d: &Drawing) -> Vec<String> {
                         RowKind::ReturnAddr if !r.value.starts_with("main.") => {
                             "(into the runtime)"
                         }
+                        // What an earlier frame left is the runtime's business, not the program's.
+                        _ if r.stale => "(stale)",
                         _ => r.value.as_str(),
                     };
                     lines.push(hide_addresses(&format!(

@@ -6,12 +6,13 @@ use crate::{Figure, Row, RowKind, StackDiagram};
 
 /// The text of a word's line inside the box: `a = 1`, `return addr -> main.main+0x25`.
 pub fn row_text(row: &Row) -> String {
-    match row.kind {
+    let text = match row.kind {
         RowKind::ReturnAddr => format!("return addr -> {}", row.value),
         RowKind::SavedBp => format!("saved BP -> {}", row.value),
         _ if row.label.is_empty() => row.value.clone(),
         _ => format!("{} = {}", row.label, row.value),
-    }
+    };
+    if row.stale { text + " (stale)" } else { text }
 }
 
 /// A word's offsets: `+8(SP)`, with `-16(BP)` when the frame has a BP;

@@ -101,6 +101,10 @@ pub struct Row {
     pub kind: RowKind,
     /// Whether the last step wrote it.
     pub changed: bool,
+    /// Whether nothing wrote it since its frame was entered: it holds what an
+    /// earlier frame left there, not a value of the function's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
     /// Register arrows pointing here, e.g. `SP`, `BP`.
     pub arrows: Vec<String>,
 }

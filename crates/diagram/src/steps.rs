@@ -261,6 +261,7 @@ mod tests {
             value: value.to_string(),
             kind,
             changed: false,
+            stale: false,
             arrows: Vec::new(),
         }
     }

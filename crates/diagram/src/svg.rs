@@ -362,6 +362,7 @@ fn render_row(out: &mut String, row: &Row, cols: &Columns, y: f64) {
     let class = match row.kind {
         RowKind::Dead | RowKind::Unnamed | RowKind::Folded => "class=\"muted\" ",
         RowKind::ReturnAddr | RowKind::SavedBp => "class=\"ret\" ",
+        _ if row.stale => "class=\"muted\" ",
         _ => "",
     };
     let base = y + 14.0;
@@ -487,6 +488,7 @@ mod tests {
                     value,
                     kind: RowKind::Local,
                     changed: false,
+                    stale: false,
                     arrows: vec!["SP".into()],
                 }],
             }],

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::history::History;
+
 use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
 use gostack_emu::{
     Arch, Change, Cursor, GPR_NAMES, Region, Run, Slot, Snapshot, StackView, WordRole, abi,
@@ -186,14 +188,12 @@ pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
 
 /// The stack diagram of `run` just before step `step`.
 pub fn stack_diagram(run: &Run, step: usize, info: &CaptionInfo) -> StackDiagram {
-    let trace = run
-        .trace
-        .as_ref()
-        .expect("diagrams are drawn from traced runs");
     // One walk: to the start of the window the dead words are found in, then to the step.
-    let mut window = trace.cursor();
-    window.advance_to(window_start(step));
-    stack_diagram_from(run, window, step, info)
+    let mut history = History::new(run);
+    history.advance_to(window_start(step));
+    let window = history.cursor().clone();
+    history.advance_to(step);
+    stack_diagram_from(run, window, &history, step, info)
 }
 
 /// Where the window of steps that dead words are found in starts, for a diagram of `step`.
@@ -201,11 +201,13 @@ pub(crate) fn window_start(step: usize) -> usize {
     step.saturating_sub(DEAD_WINDOW)
 }
 
-/// [`stack_diagram`] from a cursor at [`window_start`]`(step)`, for a
-/// caller that walks the run forward itself (the step-through).
+/// [`stack_diagram`] from a cursor at [`window_start`]`(step)` and the
+/// run's history walked to `step`, for a caller that walks the run forward
+/// itself (the step-through).
 pub(crate) fn stack_diagram_from(
     run: &Run,
     window: Cursor<'_>,
+    history: &History<'_>,
     step: usize,
     info: &CaptionInfo,
 ) -> StackDiagram {
@@ -216,10 +218,10 @@ pub(crate) fn stack_diagram_from(
     let layout = &run.layout;
     let arch = layout.arch();
     let w = layout.word();
-    let mut cursor = window.clone();
-    cursor.advance_to(step);
-    let snap = cursor.into_snapshot();
+    debug_assert_eq!(history.cursor().step(), step);
+    let snap = history.cursor().snapshot().clone();
     let view = layout.stack(&snap);
+    let stale = history.stale(run, &view);
     let changes: Vec<Change> = if step > 0 {
         trace.changes_of(step - 1)
     } else {
@@ -255,6 +257,7 @@ pub(crate) fn stack_diagram_from(
                     value: format!("({} bytes of {}'s own)", n * layout.word(), short(&f.func)),
                     kind: RowKind::Unnamed,
                     changed: false,
+                    stale: false,
                     arrows: Vec::new(),
                 });
             }
@@ -316,6 +319,7 @@ pub(crate) fn stack_diagram_from(
                 value: shown,
                 kind,
                 changed: written(*addr),
+                stale: stale.contains(addr),
                 arrows,
             });
         }
@@ -446,6 +450,7 @@ fn dead_rows(run: &Run, snap: &Snapshot, old: &StackView, namer: &mut Namer<'_>)
             value: shown,
             kind: RowKind::Dead,
             changed: false,
+            stale: false,
             arrows: Vec::new(),
         });
     }

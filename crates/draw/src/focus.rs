@@ -136,6 +136,7 @@ fn fold_frames(run: &mut Vec<FrameBox>) -> Option<FrameBox> {
         value,
         kind: RowKind::Folded,
         changed: rows.iter().any(|r| r.changed),
+        stale: false,
         arrows: rows.iter().flat_map(|r| r.arrows.iter().cloned()).collect(),
     };
     Some(FrameBox {
@@ -178,6 +179,7 @@ fn fold_unnamed(rows: Vec<Row>) -> Vec<Row> {
                 ),
                 kind: RowKind::Folded,
                 changed: false,
+                stale: false,
                 arrows: Vec::new(),
             });
             run.clear();

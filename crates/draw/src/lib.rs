@@ -7,6 +7,7 @@
 
 mod build;
 mod focus;
+mod history;
 mod moment;
 mod render;
 pub mod views;

@@ -195,6 +195,7 @@ pub fn steps(
     use gostack_diagram::{ListingRow, Steps};
 
     use crate::build::{CaptionInfo, stack_diagram_from, window_start};
+    use crate::history::History;
 
     let trace = run.trace.as_ref().expect("traced");
     let layout = &run.layout;
@@ -226,8 +227,9 @@ pub fn steps(
     };
     let mut steps = Vec::new();
     let mut encoder = Encoder::new();
-    // Two walks forward: one at the step, one at the start of its window of popped words.
-    let mut cursor = trace.cursor();
+    // Two walks forward: one at the step (with what was written where), one
+    // at the start of its window of popped words.
+    let mut history = History::new(run);
     let mut window = trace.cursor();
     let mut caption = caption.to_string();
     for i in from..=to {
@@ -242,9 +244,9 @@ pub fn steps(
             );
             break;
         }
-        cursor.advance_to(i);
+        history.advance_to(i);
         window.advance_to(window_start(i));
-        let mut picture = stack_diagram_from(run, window.clone(), i, &info);
+        let mut picture = stack_diagram_from(run, window.clone(), &history, i, &info);
         crate::focus(&mut picture, frames, fold);
         let loc = layout.location(trace.steps[i].pc());
         let row = rows.get(&(loc.func.clone(), loc.offset)).copied();
@@ -254,7 +256,7 @@ pub fn steps(
             (None, Some(p)) => format!("{}+{:#x} ({p})", loc.func, loc.offset),
             (None, None) => loc.func.clone(),
         };
-        let sp = cursor.snapshot().cpu.gpr[gostack_emu::abi::RSP];
+        let sp = history.cursor().snapshot().cpu.gpr[gostack_emu::abi::RSP];
         steps.push(encoder.step(row, at, sp, &picture));
     }
     Steps {

@@ -197,6 +197,71 @@ fn a_moment_that_never_happens_says_what_did() {
     );
 }
 
+/// The labels of the words of `func`'s frame in the first panel, each with
+/// whether it is stale.
+fn staleness(f: &Figure, func: &str) -> Vec<(String, bool)> {
+    f.panels[0]
+        .frames
+        .iter()
+        .filter(|b| b.func == func)
+        .flat_map(|b| b.rows.iter())
+        .map(|r| (r.label.clone(), r.stale))
+        .collect()
+}
+
+/// A word nothing wrote since its frame was entered is stale, on both
+/// arches: add2's `b` and `tmp` before line 5 runs (its `~r0` is zeroed
+/// first), none of add2's at its `return`, and add1's temporary for add2's
+/// result until it is stored after the call.
+#[test]
+fn words_not_written_since_their_frame_was_entered_are_stale() {
+    for arch in [Arch::Amd64, Arch::I386] {
+        let at_line_5 = figure("add", &[arch], "-N -l", "main.go:5", 1);
+        let add2 = staleness(&at_line_5, "main.add2");
+        for (name, stale) in [("b", true), ("tmp", true)] {
+            assert!(
+                add2.contains(&(name.to_string(), stale)),
+                "{arch}: add2's {name} stale = {stale}: {add2:?}"
+            );
+        }
+        // The result: add2's own slot on amd64, in add1's frame on 386.
+        let add1 = staleness(&at_line_5, "main.add1");
+        let result = match arch {
+            Arch::Amd64 => add2.contains(&("~r0".into(), false)),
+            Arch::I386 => add1.contains(&("add2.~r0".into(), false)),
+        };
+        assert!(result, "{arch}: {add2:?} {add1:?}");
+        assert!(
+            add1.contains(&(".autotmp_4".into(), true)),
+            "{arch}: {add1:?}"
+        );
+        assert!(add1.contains(&("b".into(), false)), "{arch}: {add1:?}");
+
+        // `return b`: line 7, with b and tmp assigned.
+        let at_line_7 = figure("add", &[arch], "-N -l", "main.go:7", 1);
+        let add2 = staleness(&at_line_7, "main.add2");
+        assert!(add2.len() >= 3, "{arch}: {add2:?}");
+        assert!(add2.iter().all(|(_, s)| !s), "{arch}: {add2:?}");
+
+        // Back in add1: add2's argument was written (by add1 on 386, by
+        // add2's spill on amd64); the result's temporary is not stored yet.
+        let after = figure("add", &[arch], "-N -l", "after call add2", 1);
+        let add1 = staleness(&after, "main.add1");
+        let arg: Vec<_> = add1
+            .iter()
+            .filter(|(l, _)| l.starts_with("add2.a"))
+            .collect();
+        assert!(
+            !arg.is_empty() && arg.iter().all(|(_, s)| !s),
+            "{arch}: {add1:?}"
+        );
+        assert!(
+            add1.contains(&(".autotmp_4".into(), true)),
+            "{arch}: {add1:?}"
+        );
+    }
+}
+
 /// An offset is one build's: with both GOARCHs, the one whose code has no
 /// instruction there is named, with where its instructions do start.
 #[test]

@@ -84,7 +84,7 @@ pub struct Snapshot {
     /// The registers.
     pub cpu: Cpu,
     /// The pages written, by page number: their index in `pages`.
-    index: HashMap<u64, u32, BuildHasherDefault<PageHasher>>,
+    index: NumberMap<u64, u32>,
     pages: Vec<Box<[u8; PAGE]>>,
     /// The page written last and its index in `pages`: writes come in runs on one page.
     last: Option<(u64, u32)>,
@@ -159,11 +159,15 @@ impl Snapshot {
     }
 }
 
-/// Hashes page numbers: a multiplication mixes them well enough.
+/// Hashes numbers (page numbers, addresses): a multiplication mixes them
+/// well enough, far faster than the standard hasher.
 #[derive(Debug, Default, Clone, Copy)]
-struct PageHasher(u64);
+pub struct NumberHasher(u64);
 
-impl Hasher for PageHasher {
+/// A map keyed by numbers, hashed with [`NumberHasher`].
+pub type NumberMap<K, V> = HashMap<K, V, BuildHasherDefault<NumberHasher>>;
+
+impl Hasher for NumberHasher {
     fn finish(&self) -> u64 {
         self.0
     }
@@ -177,6 +181,10 @@ impl Hasher for PageHasher {
     fn write_u64(&mut self, n: u64) {
         let h = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         self.0 = h ^ (h >> 29);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
     }
 }
 
@@ -652,6 +660,11 @@ impl Layout {
                 .map(|(off, (pos, asm))| (*off, pos.clone(), asm.clone()))
                 .collect(),
         )
+    }
+
+    /// The first instruction of each function of package main.
+    pub fn package_entries(&self) -> impl Iterator<Item = u64> + '_ {
+        self.funcs.keys().copied()
     }
 
     /// Whether `pc` is in a function of package main (one the listing has).

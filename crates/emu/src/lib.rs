@@ -30,7 +30,9 @@ use gostack_listing::{Listing, Pos};
 
 pub use abi::GPR_NAMES;
 pub use cpu::Cpu;
-pub use frames::{Frame, Layout, Region, Slot, Snapshot, StackView, WordRole};
+pub use frames::{
+    Frame, Layout, NumberHasher, NumberMap, Region, Slot, Snapshot, StackView, WordRole,
+};
 pub use image::LoadError;
 pub use os::{RLIMITS, Rlimit, World, at_random};
 pub use trace::{Addr, Change, Cursor, Event, Step, Trace};

@@ -669,12 +669,20 @@ impl<'a> Cursor<'a> {
 
     /// Applies the current step; false when there is none left.
     pub fn advance(&mut self) -> bool {
+        self.advance_with(|_| {})
+    }
+
+    /// Applies the current step, showing `seen` each change as it is made;
+    /// false when there is none left.
+    #[inline]
+    pub fn advance_with(&mut self, mut seen: impl FnMut(&Change)) -> bool {
         if self.step >= self.trace.steps.len() {
             return false;
         }
         let mut d = self.decoder();
         let snap = &mut self.snap;
         while let Some(change) = d.next() {
+            seen(&change);
             match change {
                 Change::Reg { reg, new } => snap.cpu.gpr[usize::from(reg)] = new,
                 Change::Flags { new } => snap.cpu.flags = new,
