@@ -305,7 +305,30 @@ fn on_goroutine(run: &Run, trace: &Trace, hits: Vec<usize>, goroutine: Option<u6
 
 /// What did happen: the package functions that ran, or the lines of the function.
 fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
+    // An offset that is no instruction of this build: say where they start.
+    if let Moment::Offset(func, off) = moment
+        && let Some(instrs) = run.layout.instructions(func)
+        && !instrs.iter().any(|(o, _, _)| o == off)
+    {
+        let starts: Vec<String> = instrs.iter().map(|(o, _, _)| format!("{o:#x}")).collect();
+        return format!(
+            "{off:#x} is not where an instruction of {func} starts in this build, \
+             whose instructions start at {}; offsets differ between Go versions and \
+             GOARCHs, `{}` or a line such as `main.go:5` name a moment in every build",
+            starts.join(", "),
+            Moment::Entry(func.clone())
+        );
+    }
     let package = || trace.steps.iter().filter(|s| run.layout.in_package(s.pc()));
+    if let Moment::Line(..) = moment {
+        let mut lines: Vec<u32> = package()
+            .filter_map(|s| run.layout.location(s.pc()).pos.map(|p| p.line))
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+        return format!("lines that ran: {}", lines.join(", "));
+    }
     let mut funcs: Vec<String> = Vec::new();
     for s in package() {
         let loc = run.layout.location(s.pc());
@@ -313,30 +336,5 @@ fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
             funcs.push(loc.func);
         }
     }
-    match moment {
-        Moment::Line(..) => {
-            let mut lines: Vec<u32> = package()
-                .filter_map(|s| run.layout.location(s.pc()).pos.map(|p| p.line))
-                .collect();
-            lines.sort_unstable();
-            lines.dedup();
-            let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
-            format!("lines that ran: {}", lines.join(", "))
-        }
-        Moment::Offset(func, off) => match run.layout.instructions(func) {
-            Some(instrs) if !instrs.iter().any(|(o, _, _)| o == off) => {
-                let starts: Vec<String> =
-                    instrs.iter().map(|(o, _, _)| format!("{o:#x}")).collect();
-                format!(
-                    "{off:#x} is not where an instruction of {func} starts in this build, \
-                     whose instructions start at {}; offsets differ between Go versions and \
-                     GOARCHs, `{}` or a line such as `main.go:5` name a moment in every build",
-                    starts.join(", "),
-                    Moment::Entry(func.clone())
-                )
-            }
-            _ => format!("functions that ran: {}", funcs.join(", ")),
-        },
-        _ => format!("functions that ran: {}", funcs.join(", ")),
-    }
+    format!("functions that ran: {}", funcs.join(", "))
 }

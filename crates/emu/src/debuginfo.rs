@@ -532,15 +532,7 @@ fn is_type_tag(tag: DwTag) -> bool {
             | gimli::DW_TAG_reference_type
             | gimli::DW_TAG_rvalue_reference_type
             | gimli::DW_TAG_ptr_to_member_type
-            | gimli::DW_TAG_typedef
-            | gimli::DW_TAG_const_type
-            | gimli::DW_TAG_volatile_type
-            | gimli::DW_TAG_restrict_type
-            | gimli::DW_TAG_atomic_type
-            | gimli::DW_TAG_immutable_type
-            | gimli::DW_TAG_packed_type
-            | gimli::DW_TAG_shared_type
-    )
+    ) || is_alias(tag)
 }
 
 impl TypeTable {
