@@ -2,11 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use crate::history::History;
-
 use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
 use gostack_emu::{
-    Arch, Change, Cursor, GPR_NAMES, Region, Run, Slot, Snapshot, StackView, WordRole, abi,
+    Arch, Change, Cursor, GPR_NAMES, in_package_main, History, Region, Run, Slot, Snapshot, StackView, WordRole,
+    abi,
 };
 
 /// How many steps back to look for words popped below SP.
@@ -44,7 +43,7 @@ impl<'a> Namer<'a> {
             let word = labels.iter().find_map(|l| match l {
                 // A callee's argument slot is no variable of the frame's.
                 Slot::Word {
-                    role: WordRole::Unused | WordRole::Arg,
+                    role: WordRole::Unused | WordRole::Arg | WordRole::Spill,
                     ..
                 } => None,
                 // A pointer to a variable's first word points to the variable.
@@ -146,6 +145,16 @@ pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
             _ => {}
         }
     }
+    // A word shared by variables smaller than it: each at its bytes.
+    let parts = sub_words(labels);
+    if parts.len() > 1 || parts.first().is_some_and(|(_, at, _)| *at > 0) {
+        let label = parts
+            .iter()
+            .map(|(name, at, _)| format!("{name}@{at}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        return (label, RowKind::Local);
+    }
     // The word's name, when its frame is a package function's.
     if let Some((func, name, role)) = labels.iter().find_map(|l| match l {
         Slot::Word {
@@ -156,7 +165,8 @@ pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
         return match role {
             WordRole::Local => (name.clone(), RowKind::Local),
             WordRole::Defer => (name.clone(), RowKind::Defer),
-            WordRole::Arg => (format!("{}.{name}{spill}", short(func)), RowKind::Arg),
+            WordRole::Arg => (format!("{}.{name}", short(func)), RowKind::Arg),
+            WordRole::Spill => (format!("{}.{name} (spill)", short(func)), RowKind::Arg),
             WordRole::Unused => (name.clone(), RowKind::Unnamed),
         };
     }
@@ -184,6 +194,47 @@ pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
         }
     }
     (names.join(" / "), kind)
+}
+
+/// The variables smaller than a word that a word holds, by their bytes:
+/// name (a callee's parameter with its callee), offset, length.
+fn sub_words(labels: &[Slot]) -> Vec<(String, u8, u8)> {
+    let mut parts: Vec<(String, u8, u8)> = labels
+        .iter()
+        .filter_map(|l| match l {
+            Slot::Word {
+                func,
+                name,
+                role,
+                bytes: Some((at, len)),
+                ..
+            } => {
+                let name = match role {
+                    WordRole::Arg | WordRole::Spill => format!("{}.{name}", short(func)),
+                    _ => name.clone(),
+                };
+                Some((name, *at, *len))
+            }
+            _ => None,
+        })
+        .collect();
+    parts.sort_by_key(|p| p.1);
+    parts
+}
+
+/// The value of each variable smaller than a word in `value`, in the order
+/// [`sub_words`] gives, as unsigned numbers of their bytes.
+fn sub_values(parts: &[(String, u8, u8)], value: u64) -> String {
+    parts
+        .iter()
+        .map(|(_, at, len)| {
+            let bits = u32::from(*len) * 8;
+            let v = value >> (u32::from(*at) * 8);
+            let v = if bits >= 64 { v } else { v & ((1 << bits) - 1) };
+            v.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The stack diagram of `run` just before step `step`.
@@ -220,8 +271,7 @@ pub(crate) fn stack_diagram_from(
     let w = layout.word();
     debug_assert_eq!(history.cursor().step(), step);
     let snap = history.cursor().snapshot().clone();
-    let view = layout.stack(&snap);
-    let stale = history.stale(run, &view);
+    let view = history.stack();
     let changes: Vec<Change> = if step > 0 {
         trace.changes_of(step - 1)
     } else {
@@ -231,8 +281,8 @@ pub(crate) fn stack_diagram_from(
         changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < a.get() + u64::from(size) && a.get() < addr + w))
     };
     let mut namer = Namer::new(run, &view);
-    let recent = deepest_recent(run, window, step, &snap);
-    if let Some(old) = &recent {
+    let recent = recent_views(run, window, step, &snap);
+    for (old, _, _) in &recent {
         namer.learn(old);
     }
     let sp = snap.cpu.gpr[abi::RSP];
@@ -242,7 +292,7 @@ pub(crate) fn stack_diagram_from(
     // Frames, caller first; each from its SP up to and with its return address.
     let mut frames = Vec::new();
     for (k, f) in view.frames.iter().enumerate().rev() {
-        let runtime_frame = !f.func.starts_with("main.");
+        let runtime_frame = !in_package_main(&f.func);
         let mut rows = Vec::new();
         // A runtime frame's own words are summed up in one row, so the
         // picture keeps its true extent without the runtime's internals.
@@ -272,23 +322,6 @@ pub(crate) fn stack_diagram_from(
                 continue;
             }
             flush(&mut rows, &mut hidden);
-            // A callee that has returned named the argument slots it spilled into this frame.
-            // A callee's argument words: the callee that has just returned names them.
-            let unclaimed = labels.iter().all(|l| {
-                matches!(
-                    l,
-                    Slot::Word {
-                        role: WordRole::Arg | WordRole::Unused,
-                        ..
-                    }
-                )
-            });
-            let spilled = recent
-                .as_ref()
-                .filter(|_| unclaimed && !runtime_frame)
-                .map(|old| callee_args(old, *addr))
-                .unwrap_or_default();
-            let labels = if spilled.is_empty() { labels } else { &spilled };
             let (label, kind) = describe(labels, arch);
             let shown = match labels.first() {
                 Some(Slot::ReturnAddr { to, pos }) => match pos {
@@ -300,6 +333,7 @@ pub(crate) fn stack_diagram_from(
                     None if *value == 0 => "0 (the end of the chain)".to_string(),
                     None => namer.value(*value),
                 },
+                _ if label.contains('@') => sub_values(&sub_words(labels), *value),
                 _ => namer.value(*value),
             };
             let mut arrows = Vec::new();
@@ -319,7 +353,9 @@ pub(crate) fn stack_diagram_from(
                 value: shown,
                 kind,
                 changed: written(*addr),
-                stale: stale.contains(addr),
+                stale: labels
+                    .iter()
+                    .any(|l| matches!(l, Slot::Word { stale: true, .. })),
                 arrows,
             });
         }
@@ -346,9 +382,7 @@ pub(crate) fn stack_diagram_from(
             step: step as u64,
         },
         frames,
-        dead: recent
-            .map(|old| dead_rows(run, &snap, &old, &mut namer))
-            .unwrap_or_default(),
+        dead: dead_rows(run, &snap, &recent, &mut namer),
         registers: registers(&snap, &changes, arch, &mut namer),
     }
 }
@@ -360,99 +394,106 @@ fn arch_name(arch: Arch) -> &'static str {
     }
 }
 
-/// The deepest stack of the steps from `window` up to `step` and its
-/// view: frames popped since are named there.
-fn deepest_recent(
+/// The words below SP at `step` that package frames used in the steps
+/// from `window` on, each with the stack view of the last step whose stack
+/// still held it: a word is named by the frame that last occupied it.
+/// Each view comes with the range `[lo, hi)` of words it names.
+fn recent_views(
     run: &Run,
     mut window: Cursor<'_>,
     step: usize,
     snap: &Snapshot,
-) -> Option<StackView> {
+) -> Vec<(StackView, u64, u64)> {
     let start = window.clone();
-    let mut deepest: Option<(usize, u64)> = None;
     // Only the package's own steps on this stack: the runtime's words below SP are its business.
     let (lo, hi) = run.layout.stack(snap).bounds;
+    let mut steps: Vec<(usize, u64)> = Vec::new();
     while window.step() < step {
         let s = window.snapshot();
         let sp = s.cpu.gpr[abi::RSP];
-        if sp < deepest.map_or(snap.cpu.gpr[abi::RSP], |(_, d)| d)
-            && (lo..hi).contains(&sp)
-            && run.layout.location(s.cpu.rip).func.starts_with("main.")
-        {
-            deepest = Some((window.step(), sp));
+        if (lo..hi).contains(&sp) && run.layout.in_package(s.cpu.rip) {
+            steps.push((window.step(), sp));
         }
         if !window.advance() {
             break;
         }
     }
-    let (at, _) = deepest?;
+    // From the latest step back: each step names the words below those named already.
+    let mut covered = snap.cpu.gpr[abi::RSP];
+    let mut wanted: Vec<(usize, u64, u64)> = Vec::new();
+    for &(at, sp) in steps.iter().rev() {
+        if sp < covered {
+            wanted.push((at, sp, covered));
+            covered = sp;
+        }
+    }
+    wanted.reverse();
     let mut cursor = start;
-    cursor.advance_to(at);
-    Some(run.layout.stack(cursor.snapshot()))
-}
-
-/// The argument labels a callee gave the word at `addr`, in an earlier view.
-fn callee_args(old: &StackView, addr: u64) -> Vec<Slot> {
-    old.words
-        .iter()
-        .find(|(a, _, _)| *a == addr)
-        .map(|(_, _, labels)| {
-            labels
-                .iter()
-                .filter(|l| {
-                    matches!(
-                        l,
-                        Slot::Arg { .. }
-                            | Slot::Word {
-                                role: WordRole::Arg,
-                                ..
-                            }
-                    )
-                })
-                .cloned()
-                .collect()
+    wanted
+        .into_iter()
+        .map(|(at, lo, hi)| {
+            cursor.advance_to(at);
+            (run.layout.stack(cursor.snapshot()), lo, hi)
         })
-        .unwrap_or_default()
+        .collect()
 }
 
-/// Words below SP that frames used in the last steps, with the names they had.
-fn dead_rows(run: &Run, snap: &Snapshot, old: &StackView, namer: &mut Namer<'_>) -> Vec<Row> {
+/// Words below SP that frames used in the last steps, with the names they
+/// had in the last frame that held them, and their values now.
+fn dead_rows(
+    run: &Run,
+    snap: &Snapshot,
+    recent: &[(StackView, u64, u64)],
+    namer: &mut Namer<'_>,
+) -> Vec<Row> {
     let w = run.layout.word();
-    let sp = snap.cpu.gpr[abi::RSP];
-    let mut rows = Vec::new();
-    for (addr, _, labels) in old.words.iter().rev() {
-        if *addr >= sp {
-            continue;
-        }
-        let owner = old
-            .frames
+    // Offsets are from the lowest SP each popped frame had.
+    let lowest = |ret_slot: u64| {
+        recent
             .iter()
-            .find(|f| *addr >= f.sp && *addr <= f.ret_slot);
-        if owner.is_none_or(|f| !f.func.starts_with("main.")) {
-            continue;
+            .flat_map(|(v, _, _)| &v.frames)
+            .filter(|f| f.ret_slot == ret_slot)
+            .map(|f| f.sp)
+            .min()
+            .unwrap_or(ret_slot)
+    };
+    let mut rows = Vec::new();
+    for (old, lo, hi) in recent.iter().rev() {
+        for (addr, _, labels) in old.words.iter().rev() {
+            if *addr < *lo || *addr >= *hi {
+                continue;
+            }
+            let owner = old
+                .frames
+                .iter()
+                .find(|f| *addr >= f.sp && *addr <= f.ret_slot);
+            if owner.is_none_or(|f| !in_package_main(&f.func)) {
+                continue;
+            }
+            let (label, _) = describe(labels, run.layout.arch());
+            let value = snap.read(*addr, w as usize);
+            let shown = match labels.first() {
+                Some(Slot::ReturnAddr { to, .. }) => to.clone(),
+                _ if label.contains('@') => sub_values(&sub_words(labels), value),
+                _ => namer.value(value),
+            };
+            rows.push(Row {
+                addr: *addr,
+                sp_offset: owner.map_or(0, |f| *addr as i64 - lowest(f.ret_slot) as i64),
+                bp_offset: None,
+                label: match (owner, labels.first()) {
+                    (_, Some(Slot::ReturnAddr { .. })) => "return addr".to_string(),
+                    (_, Some(Slot::SavedBp { .. })) => "saved BP".to_string(),
+                    (Some(f), _) if !label.is_empty() => format!("{}.{label}", short(&f.func)),
+                    _ => label,
+                },
+                value: shown,
+                kind: RowKind::Dead,
+                changed: false,
+                stale: false,
+                arrows: Vec::new(),
+            });
         }
-        let (label, _) = describe(labels, run.layout.arch());
-        let value = snap.read(*addr, w as usize);
-        let shown = match labels.first() {
-            Some(Slot::ReturnAddr { to, .. }) => to.clone(),
-            _ => namer.value(value),
-        };
-        rows.push(Row {
-            addr: *addr,
-            sp_offset: owner.map_or(0, |f| *addr as i64 - f.sp as i64),
-            bp_offset: None,
-            label: match (owner, labels.first()) {
-                (_, Some(Slot::ReturnAddr { .. })) => "return addr".to_string(),
-                (_, Some(Slot::SavedBp { .. })) => "saved BP".to_string(),
-                (Some(f), _) if !label.is_empty() => format!("{}.{label}", short(&f.func)),
-                _ => label,
-            },
-            value: shown,
-            kind: RowKind::Dead,
-            changed: false,
-            stale: false,
-            arrows: Vec::new(),
-        });
     }
     rows
 }

@@ -92,17 +92,19 @@ pub fn focus(d: &mut StackDiagram, frames: &Frames, fold: bool) {
         }
         Frames::Only(names) => d.frames.iter().map(|f| named(&f.func, names)).collect(),
     };
+    let word = if d.caption.goarch == "386" { 4 } else { 8 };
     let mut out: Vec<FrameBox> = Vec::new();
     let mut folded: Vec<FrameBox> = Vec::new();
     for (frame, keep) in std::mem::take(&mut d.frames).into_iter().zip(keep) {
         if keep {
-            out.extend(fold_frames(&mut folded));
+            let below = frame.rows.first().map(|r| r.addr);
+            out.extend(fold_frames(&mut folded, word, below));
             out.push(frame);
         } else {
             folded.push(frame);
         }
     }
-    out.extend(fold_frames(&mut folded));
+    out.extend(fold_frames(&mut folded, word, None));
     d.frames = out;
     if fold {
         for frame in &mut d.frames {
@@ -111,8 +113,9 @@ pub fn focus(d: &mut StackDiagram, frames: &Frames, fold: bool) {
     }
 }
 
-/// One box for the frames in `run` (callers first), which it empties.
-fn fold_frames(run: &mut Vec<FrameBox>) -> Option<FrameBox> {
+/// One box for the frames in `run` (callers first), which it empties;
+/// `below` is the top word of the frame drawn below them, where theirs end.
+fn fold_frames(run: &mut Vec<FrameBox>, word: u64, below: Option<u64>) -> Option<FrameBox> {
     if run.is_empty() {
         return None;
     }
@@ -120,7 +123,11 @@ fn fold_frames(run: &mut Vec<FrameBox>) -> Option<FrameBox> {
     let funcs: Vec<&str> = frames.iter().map(|f| f.func.as_str()).collect();
     let rows: Vec<&Row> = frames.iter().flat_map(|f| &f.rows).collect();
     let top = rows.first()?;
-    let words = rows.len();
+    // A runtime frame's own words are one row: count the words the frames span.
+    let words = match below {
+        Some(b) => ((top.addr - b) / word) as usize,
+        None => ((top.addr - rows.iter().map(|r| r.addr).min()?) / word + 1) as usize,
+    };
     let value = format!(
         "({} frame{} not shown: {}; {words} word{})",
         funcs.len(),

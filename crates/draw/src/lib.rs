@@ -7,7 +7,6 @@
 
 mod build;
 mod focus;
-mod history;
 mod moment;
 mod render;
 pub mod views;

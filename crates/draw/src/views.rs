@@ -195,7 +195,7 @@ pub fn steps(
     use gostack_diagram::{ListingRow, Steps};
 
     use crate::build::{CaptionInfo, stack_diagram_from, window_start};
-    use crate::history::History;
+    use gostack_emu::History;
 
     let trace = run.trace.as_ref().expect("traced");
     let layout = &run.layout;

@@ -17,6 +17,7 @@ use iced_x86::{Mnemonic, OpKind, Register};
 use crate::image::{Image, SymClass};
 use crate::{Arch, Cpu};
 
+pub(crate) mod assign;
 mod names;
 
 /// What the listing says of a package function for the stack pictures.
@@ -38,7 +39,6 @@ pub(crate) struct FuncInfo {
 /// Works out each package function's frame facts from its listing and code.
 fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncInfo> {
     let mut out = BTreeMap::new();
-    let w = arch.word();
     for sym in image.symbols.iter().filter(|s| s.class == SymClass::Func) {
         let Some((name, func)) = sym.listing_index.and_then(|i| {
             let s = &listing.symbols[i];
@@ -59,10 +59,12 @@ fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncIn
             info.lines
                 .insert(u64::from(instr.pc), (instr.pos.clone(), instr.text()));
             for op in &instr.stack_operands {
+                // Both are offsets from the hardware SP at the instruction:
+                // the compiler prints a parameter of a frameless function
+                // as `main.nums+8(FP)` for SP+8, the word above the return
+                // address.
                 let offset = match op.base {
-                    Base::Sp => op.offset,
-                    // FP is the caller's SP: above the return address.
-                    Base::Fp => op.offset + frame_size as i64 + w as i64,
+                    Base::Sp | Base::Fp => op.offset,
                 };
                 if !info
                     .slots
@@ -261,6 +263,15 @@ pub enum Slot {
         part: u64,
         /// What the word is for.
         role: WordRole,
+        /// It holds what an earlier frame, call or the runtime left there,
+        /// not a value of what names it: nothing wrote it since its frame
+        /// was entered, or since the call whose argument it is was made.
+        /// Known only from a run's history ([`Layout::stack_at`]).
+        stale: bool,
+        /// The bytes of the word it names, offset and length, when it is
+        /// smaller than a word (`bool`, `int16`): a word may then hold
+        /// several, each its own `Slot::Word`.
+        bytes: Option<(u8, u8)>,
     },
 }
 
@@ -271,8 +282,11 @@ pub enum WordRole {
     Local,
     /// A field of a deferred-call record (`runtime._defer`) the function built.
     Defer,
-    /// An argument (on 386 also a result) of a callee: on amd64 its spill slot.
+    /// A stack-assigned argument or result of a callee (on 386 every one).
     Arg,
+    /// The spill slot the caller reserves for a callee's register-assigned
+    /// argument (amd64): the callee may store the register there.
+    Spill,
     /// Nothing the function's variables or calls cover.
     Unused,
 }
@@ -384,7 +398,7 @@ fn current_g(arch: Arch, snap: &Snapshot) -> u64 {
 /// Explains the stack of a whole executable's run: the frames from SP up,
 /// each function's extent from the debug facts, to the goroutine's first
 /// frame (`runtime.goexit`) or the top of the stack the thread runs on.
-fn stack_view(layout: &Layout, snap: &Snapshot) -> StackView {
+fn stack_view(layout: &Layout, snap: &Snapshot, past: Option<&crate::History<'_>>) -> StackView {
     let (image, funcs, arch, whole) = (&layout.image, &layout.funcs, layout.arch, &layout.whole);
     let w = arch.word();
     let g = current_g(arch, snap);
@@ -466,7 +480,7 @@ fn stack_view(layout: &Layout, snap: &Snapshot) -> StackView {
         hi = frames.last().map_or(sp0, |f| f.ret_slot + w);
     }
     let mut words = label_words(image, funcs, arch, snap, &frames, (lo, hi));
-    names::name_words(layout, &frames, &mut words);
+    names::name_words(layout, &frames, &mut words, past);
     if on_g {
         label_defers(&whole.debug, arch, snap, g, &mut words);
     }
@@ -713,9 +727,34 @@ impl Layout {
         }
     }
 
-    /// The stack of `snap`, frame by frame and word by word.
+    /// The stack of `snap`, frame by frame and word by word, as far as one
+    /// step tells: a word of an outgoing argument area is named by the
+    /// live callee's parameters, else by the calls the code makes from
+    /// here on. [`Layout::stack_at`] knows which call last used each word.
     pub fn stack(&self, snap: &Snapshot) -> StackView {
-        stack_view(self, snap)
+        stack_view(self, snap, None)
+    }
+
+    /// The stack at the step `history` has reached, each word of a package
+    /// frame named by what the run did before it: a variable's word that
+    /// nothing wrote since its frame was entered, or an argument word that
+    /// no write since the call it belongs to has filled, is stale; a word of
+    /// an outgoing area that no live call owns is named by the call that
+    /// last used it.
+    pub fn stack_at(&self, history: &crate::History<'_>) -> StackView {
+        stack_view(self, history.cursor().snapshot(), Some(history))
+    }
+
+    /// The return address of every call instruction of package main.
+    pub fn call_returns(&self) -> impl Iterator<Item = u64> + '_ {
+        self.funcs.iter().flat_map(|(addr, info)| {
+            let offsets: Vec<u64> = info.lines.keys().copied().collect();
+            info.lines
+                .iter()
+                .zip(offsets.into_iter().skip(1))
+                .filter(|((_, (_, asm)), _)| asm.starts_with("CALL"))
+                .map(move |(_, next)| addr + next)
+        })
     }
 
     /// The goroutine running in `snap`: its `g`, read from thread-local storage.

@@ -17,6 +17,7 @@ mod decode;
 mod elf;
 mod exec;
 mod frames;
+mod history;
 mod image;
 mod mem;
 mod ops;
@@ -25,7 +26,7 @@ mod trace;
 
 use std::fmt;
 
-pub use gostack_listing::Arch;
+pub use gostack_listing::{Arch, in_package_main};
 use gostack_listing::{Listing, Pos};
 
 pub use abi::GPR_NAMES;
@@ -33,6 +34,7 @@ pub use cpu::Cpu;
 pub use frames::{
     Frame, Layout, NumberHasher, NumberMap, Region, Slot, Snapshot, StackView, WordRole,
 };
+pub use history::{Call, History};
 pub use image::LoadError;
 pub use os::{RLIMITS, Rlimit, World, at_random};
 pub use trace::{Addr, Change, Cursor, Event, Step, Trace};

@@ -303,3 +303,9 @@ pub enum Base {
     /// The assembler's pseudo frame pointer.
     Fp,
 }
+
+/// Whether the function or symbol `name` is package main's (`main.add1`,
+/// `main.(*T).M`, `main.main.func1`): the package a program is compiled as.
+pub fn in_package_main(name: &str) -> bool {
+    name.starts_with("main.")
+}

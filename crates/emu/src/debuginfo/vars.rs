@@ -88,6 +88,8 @@ pub(crate) struct Leaf {
     pub(crate) path: String,
     /// A floating-point number (passed in an X register by the register ABI).
     pub(crate) float: bool,
+    /// A complex number: two floating-point numbers, real and imaginary.
+    pub(crate) complex: bool,
 }
 
 /// A type entry, as much as shaping a type needs.
@@ -97,6 +99,7 @@ struct TypeNode {
     size: Option<u64>,
     target: Option<usize>,
     float: bool,
+    complex: bool,
     /// Members of a struct: name, offset, type.
     members: Vec<(String, u64, Option<usize>)>,
     /// Elements of an array.
@@ -266,6 +269,10 @@ impl VarTable {
                         float: matches!(
                             entry.attr_value(gimli::DW_AT_encoding).ok().flatten(),
                             Some(AttributeValue::Encoding(e)) if e == gimli::DW_ATE_float || e == gimli::DW_ATE_complex_float
+                        ),
+                        complex: matches!(
+                            entry.attr_value(gimli::DW_AT_encoding).ok().flatten(),
+                            Some(AttributeValue::Encoding(e)) if e == gimli::DW_ATE_complex_float
                         ),
                         members: Vec::new(),
                         count: None,
@@ -480,7 +487,7 @@ impl VarTable {
                     _ => t.size?,
                 };
                 if size > 0 {
-                    let align = if t.float && size > self.word.max(8) {
+                    let align = if t.complex || (t.float && size > self.word.max(8)) {
                         size / 2
                     } else {
                         size
@@ -491,6 +498,7 @@ impl VarTable {
                         size,
                         path,
                         float: t.float,
+                        complex: t.complex,
                     });
                 }
                 Some(size)

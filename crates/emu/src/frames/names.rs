@@ -10,12 +10,12 @@
 //! does not say), `Println.a.cap` (the callee's argument).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
 
 use gostack_listing::{Base, Func, Listing};
 
+use super::assign::{self, Place};
 use super::{Frame, Slot, WordRole};
-use crate::Arch;
+use crate::{Arch, History};
 use crate::debuginfo::vars::{Shape, VarRole, VarTable};
 
 /// What the listing says of a function's composite temporaries and calls.
@@ -143,6 +143,10 @@ struct Named {
     var: String,
     part: u64,
     role: WordRole,
+    /// Holds what an earlier frame or call left, not a value of what it is named by.
+    stale: bool,
+    /// The bytes of the word it names (offset, length), when not all of them.
+    bytes: Option<(u8, u8)>,
 }
 
 /// Names every word of the package frames in `words` by a [`Slot::Word`].
@@ -150,12 +154,12 @@ pub(crate) fn name_words(
     layout: &super::Layout,
     frames: &[Frame],
     words: &mut [(u64, u64, Vec<Slot>)],
+    past: Option<&History<'_>>,
 ) {
     let w = layout.arch.word();
     let Some(&(first, _, _)) = words.first() else {
         return;
     };
-    let vars = layout.whole.debug.vars();
     for (k, f) in frames.iter().enumerate() {
         let Some(sym) = layout.image.symbol_at(f.pc.wrapping_sub(u64::from(k > 0))) else {
             continue;
@@ -163,9 +167,12 @@ pub(crate) fn name_words(
         let Some(info) = layout.funcs.get(&sym.addr) else {
             continue;
         };
-        let callee = k.checked_sub(1).map(|j| frames[j].func.as_str());
-        let names = name_frame(layout.arch, vars, info, f, callee);
-        for (addr, n) in names {
+        let callee = k.checked_sub(1).map(|j| &frames[j]);
+        let names = name_frame(layout, info, f, callee, past);
+        for (addr, n) in names
+            .into_iter()
+            .flat_map(|(addr, parts)| parts.into_iter().map(move |n| (addr, n)))
+        {
             if addr < first || (addr - first) % w != 0 {
                 continue;
             }
@@ -176,6 +183,8 @@ pub(crate) fn name_words(
                     var: n.var,
                     part: n.part,
                     role: n.role,
+                    stale: n.stale,
+                    bytes: n.bytes,
                 });
             }
         }
@@ -184,12 +193,14 @@ pub(crate) fn name_words(
 
 /// The names of the words of frame `f` below its saved BP (or return address).
 fn name_frame(
-    arch: Arch,
-    vars: &VarTable,
+    layout: &super::Layout,
     info: &super::FuncInfo,
     f: &Frame,
-    callee: Option<&str>,
-) -> BTreeMap<u64, Named> {
+    callee: Option<&Frame>,
+    past: Option<&History<'_>>,
+) -> BTreeMap<u64, Vec<Named>> {
+    let arch = layout.arch;
+    let vars = layout.whole.debug.vars();
     let w = arch.word();
     let (lo, hi) = (f.sp, f.bp_slot.unwrap_or(f.ret_slot));
     let cfa = f.ret_slot + w;
@@ -201,11 +212,26 @@ fn name_frame(
         f.ret_slot
     };
     let pc = f.pc;
-    let mut names: BTreeMap<u64, Named> = BTreeMap::new();
-    // A variable that does not start on a word (a bool) names the word it is in.
-    let put = |names: &mut BTreeMap<u64, Named>, addr: u64, n: Named| {
-        if addr >= lo && addr < hi {
-            names.entry(addr - (addr - lo) % w).or_insert(n);
+    let mut names: BTreeMap<u64, Vec<Named>> = BTreeMap::new();
+    // The first name given to a word stays; a variable smaller than a word
+    // (a bool, an int16) names its bytes, beside others at other bytes.
+    let put = |names: &mut BTreeMap<u64, Vec<Named>>, addr: u64, len: u64, mut n: Named| {
+        if addr < lo || addr >= hi {
+            return;
+        }
+        let word = addr - (addr - lo) % w;
+        let at = addr - word;
+        let len = len.min(w - at);
+        if len < w {
+            n.bytes = Some((at as u8, len as u8));
+        }
+        let parts = names.entry(word).or_default();
+        let free = parts.iter().all(|p| match (p.bytes, n.bytes) {
+            (Some((a, l)), Some((b, m))) => a + l <= b || b + m <= a,
+            _ => false,
+        });
+        if free {
+            parts.push(n);
         }
     };
     let func = f.func.clone();
@@ -232,12 +258,15 @@ fn name_frame(
                             put(
                                 &mut names,
                                 base + at,
+                                end - at,
                                 Named {
                                     func: func.clone(),
                                     name,
                                     var: v.name.clone(),
                                     part,
                                     role: WordRole::Local,
+                                    stale: false,
+                                    bytes: None,
                                 },
                             );
                         }
@@ -264,17 +293,20 @@ fn name_frame(
     let defer_shape = vars.named_shape("runtime._defer");
     for (name, first, last) in groups {
         let base = body_sp.wrapping_add(first as u64);
-        let put_shape = |names: &mut BTreeMap<u64, Named>, shape: &Shape, var: &str, role| {
+        let put_shape = |names: &mut BTreeMap<u64, Vec<Named>>, shape: &Shape, var: &str, role| {
             for (at, word, part) in word_names(shape, var, w) {
                 put(
                     names,
                     base + at,
+                    shape.size.max(1) - at,
                     Named {
                         func: func.clone(),
                         name: word,
                         var: var.to_string(),
                         part,
                         role,
+                        stale: false,
+                        bytes: None,
                     },
                 );
             }
@@ -325,49 +357,25 @@ fn name_frame(
             put(
                 &mut names,
                 base + at,
+                w,
                 Named {
                     func: func.clone(),
                     name: word,
                     var: name.to_string(),
                     part: at,
                     role: WordRole::Local,
+                    stale: false,
+                    bytes: None,
                 },
             );
             at += w;
         }
     }
 
-    // The outgoing argument area: the callee's parameters, the live callee's
-    // first, then those of the calls from here on, then the earlier calls.
-    let at = f.offset;
-    let mut callees: Vec<&str> = callee.into_iter().collect();
-    let calls = &info.facts.calls;
-    let next = calls.partition_point(|(o, _)| *o < at);
-    callees.extend(
-        calls[next..]
-            .iter()
-            .chain(&calls[..next])
-            .map(|(_, c)| c.as_str()),
-    );
-    let mut seen: Vec<&str> = Vec::new();
-    for c in callees {
-        if seen.contains(&c) {
-            continue;
-        }
-        seen.push(c);
-        for (off, name, var, part) in argument_words(arch, vars, c) {
-            put(
-                &mut names,
-                f.sp.wrapping_add(off),
-                Named {
-                    func: c.to_string(),
-                    name,
-                    var,
-                    part,
-                    role: WordRole::Arg,
-                },
-            );
-        }
+    // The outgoing argument area: the parameters of the call each word
+    // belongs to (see `outgoing`).
+    for (addr, len, n) in outgoing(layout, vars, info, f, callee, past) {
+        put(&mut names, addr, len, n);
     }
 
     // What no variable covers.
@@ -376,20 +384,41 @@ fn name_frame(
         put(
             &mut names,
             a,
+            w,
             Named {
                 func: func.clone(),
                 name: format!("unused {:+}", a - lo),
                 var: String::new(),
                 part: 0,
                 role: WordRole::Unused,
+                stale: false,
+                bytes: None,
             },
         );
         a += w;
     }
 
+    // A variable's word that nothing wrote since the frame was entered holds
+    // what an earlier frame or the runtime left there. A frame whose entry
+    // the walk did not see at its present place (a stack copied since) has none.
+    if let Some(past) = past
+        && let Some(entered) = layout
+            .image
+            .addr(&f.func)
+            .and_then(|pc| past.entered(pc, f.ret_slot))
+    {
+        for (addr, parts) in names.iter_mut() {
+            for n in parts {
+                if !matches!(n.role, WordRole::Arg | WordRole::Spill) {
+                    n.stale = past.written(*addr).is_none_or(|(t, _)| t < entered);
+                }
+            }
+        }
+    }
+
     // Two words of one frame never share a name.
     let mut count: HashMap<(String, String), usize> = HashMap::new();
-    for n in names.values_mut() {
+    for n in names.values_mut().flatten() {
         let seen = count.entry((n.func.clone(), n.name.clone())).or_insert(0);
         *seen += 1;
         if *seen > 1 {
@@ -448,6 +477,7 @@ fn closure_shape(vars: &VarTable, closure: &str, w: u64) -> Shape {
             size: w,
             path: ".F".to_string(),
             float: false,
+            complex: false,
         }],
     };
     let captured = vars.variables(closure);
@@ -475,80 +505,178 @@ fn closure_shape(vars: &VarTable, closure: &str, w: u64) -> Shape {
     shape
 }
 
-/// The words of `callee`'s arguments in its caller's outgoing area, as the
-/// ABI places them: offset from the caller's SP, name, the parameter's
-/// name, and the offset in it. On 386 every argument, then every result, on
-/// the stack; on amd64 the arguments the register ABI could not pass in
-/// registers, then the spill slots of those it did.
-fn argument_words(arch: Arch, vars: &VarTable, callee: &str) -> Vec<(u64, String, String, u64)> {
+/// A word of a callee's parameter in its caller's outgoing area.
+struct ArgWord {
+    /// Offset from the caller's SP: where the parameter's part starts.
+    offset: u64,
+    /// Bytes of the parameter from there (a word, or less at its end).
+    len: u64,
+    name: String,
+    /// The parameter.
+    var: String,
+    /// Offset in the parameter.
+    part: u64,
+    /// A stack-assigned argument or result, or a spill slot.
+    role: WordRole,
+}
+
+/// The words of `callee`'s parameters in its caller's outgoing area, as
+/// the ABI places them ([`assign`]): the stack-assigned arguments and
+/// results, and (amd64) the spill slots reserved for the register-assigned
+/// arguments.
+fn argument_words(arch: Arch, vars: &VarTable, callee: &str) -> Vec<ArgWord> {
     let w = arch.word();
     let params = vars.variables(callee);
-    let mut placed: Vec<(u64, Arc<Shape>, &str)> = Vec::new();
-    let mut off = 0u64;
-    let args = params.iter().filter(|v| v.role == VarRole::Arg);
-    let results = params.iter().filter(|v| v.role == VarRole::Result);
-    let Some(_) = params.iter().find(|v| v.role != VarRole::Local).map(|_| ()) else {
+    let Some(placed) = assign::assign(arch, &params) else {
         return Vec::new();
     };
-    if params
-        .iter()
-        .filter(|v| v.role != VarRole::Local)
-        .any(|v| v.shape.is_none())
-    {
-        return Vec::new();
-    }
-    match arch {
-        Arch::I386 => {
-            for v in args {
-                let s = v.shape.clone().unwrap();
-                off = off.next_multiple_of(s.align.max(1));
-                placed.push((off, s.clone(), &v.name));
-                off += s.size;
-            }
-            off = off.next_multiple_of(w);
-            for v in results {
-                let s = v.shape.clone().unwrap();
-                off = off.next_multiple_of(s.align.max(1));
-                placed.push((off, s.clone(), &v.name));
-                off += s.size;
-            }
-        }
-        Arch::Amd64 => {
-            let (mut ints, mut floats) = (9usize, 15usize);
-            let mut spilled = Vec::new();
-            for v in args {
-                let s = v.shape.clone().unwrap();
-                let f = s
-                    .leaves
-                    .iter()
-                    .filter(|l| l.float)
-                    .map(|l| l.size.div_ceil(8) as usize)
-                    .sum::<usize>();
-                let i = s.leaves.iter().filter(|l| !l.float).count();
-                if s.in_registers && i <= ints && f <= floats {
-                    ints -= i;
-                    floats -= f;
-                    spilled.push((s, v.name.as_str()));
-                } else {
-                    off = off.next_multiple_of(s.align.max(1));
-                    placed.push((off, s.clone(), &v.name));
-                    off += s.size;
-                }
-            }
-            off = off.next_multiple_of(w);
-            for (s, name) in spilled {
-                off = off.next_multiple_of(s.align.max(1));
-                placed.push((off, s.clone(), name));
-                off += s.size;
-            }
-        }
-    }
     let mut out = Vec::new();
-    for (base, shape, name) in placed {
-        for (at, word, part) in word_names(&shape, name, w) {
-            // A parameter that does not start on a word shares the word it starts in.
-            let addr = (base + at) / w * w;
-            out.push((addr, word, name.to_string(), part));
+    for p in placed {
+        let Some(shape) = p.var.shape.as_deref() else {
+            continue;
+        };
+        let (base, role) = match (&p.place, p.spill) {
+            (Place::Stack(at), _) => (*at, WordRole::Arg),
+            (Place::Regs(_), Some(at)) => (at, WordRole::Spill),
+            (Place::Regs(_), None) => continue,
+        };
+        for (at, name, part) in word_names(shape, &p.var.name, w) {
+            out.push(ArgWord {
+                offset: base + at,
+                len: (shape.size - at).min(w),
+                name,
+                var: p.var.name.clone(),
+                part,
+                role,
+            });
+        }
+    }
+    out
+}
+
+/// The words of frame `f`'s outgoing argument area, each named by the
+/// parameter of the call it belongs to.
+///
+/// Without the run's history: the live callee's parameters, then those of
+/// the calls the code makes from here on, then of the earlier ones. With
+/// it, a word belongs to the call whose arguments the frame wrote it for
+/// (the first call at or after a write the frame made itself) or whose
+/// callee wrote it (the last call before a write made deeper): the live
+/// callee's parameters name their words, stale where no write for this
+/// call has filled them yet (a spill slot the callee has not stored, a
+/// result it has not written); any other word keeps the name of the call
+/// that last used it, stale unless that call is the last one made.
+fn outgoing(
+    layout: &super::Layout,
+    vars: &VarTable,
+    info: &super::FuncInfo,
+    f: &Frame,
+    callee: Option<&Frame>,
+    past: Option<&History<'_>>,
+) -> Vec<(u64, u64, Named)> {
+    let arch = layout.arch;
+    let w = arch.word();
+    let named = |c: &str, word: ArgWord, stale| {
+        (
+            f.sp.wrapping_add(word.offset),
+            word.len,
+            Named {
+                func: c.to_string(),
+                name: word.name,
+                var: word.var,
+                part: word.part,
+                role: word.role,
+                stale,
+                bytes: None,
+            },
+        )
+    };
+    // The live callee: the frame right below, whose return address is just below SP.
+    let live = callee.filter(|c| c.ret_slot.wrapping_add(w) == f.sp);
+    // The static order: the live callee, the calls from here on, the earlier calls.
+    let at = f.offset;
+    let calls = &info.facts.calls;
+    let next = calls.partition_point(|(o, _)| *o < at);
+    let mut order: Vec<&str> = live.map(|c| c.func.as_str()).into_iter().collect();
+    order.extend(calls[next..].iter().chain(&calls[..next]).map(|(_, c)| c.as_str()));
+    let mut seen: Vec<&str> = Vec::new();
+    order.retain(|c| {
+        let new = !seen.contains(c);
+        seen.push(c);
+        new
+    });
+    let Some(past) = past else {
+        return order
+            .iter()
+            .flat_map(|c| {
+                argument_words(arch, vars, c)
+                    .into_iter()
+                    .map(|word| named(c, word, false))
+            })
+            .collect();
+    };
+    let entered = layout
+        .image
+        .addr(&f.func)
+        .and_then(|pc| past.entered(pc, f.ret_slot))
+        .unwrap_or(0);
+    let made: Vec<crate::Call> = past
+        .calls(f.sp.wrapping_sub(w))
+        .filter(|c| c.step >= entered)
+        .collect();
+    let callee_name = |c: &crate::Call| {
+        layout
+            .image
+            .symbol_at(c.callee)
+            .map(|s| s.name.clone())
+            .unwrap_or_default()
+    };
+    // The call a word belongs to: `Some(i)` for `made[i]`, `None` for the
+    // next call (the frame is writing its arguments) or a word no call used.
+    let owner = |addr: u64| -> Option<Option<usize>> {
+        let (t, sp) = past.written(addr - addr % w)?;
+        if t < entered {
+            return None;
+        }
+        Some(if sp == f.sp {
+            made.iter().position(|c| c.step >= t)
+        } else {
+            Some(made.iter().rposition(|c| c.step < t)?)
+        })
+    };
+    let last = made.len().checked_sub(1);
+    let mut out: Vec<(u64, u64, Named)> = Vec::new();
+    let mut taken: Vec<u64> = Vec::new();
+    if let Some(c) = live {
+        for word in argument_words(arch, vars, &c.func) {
+            let fresh = owner(f.sp.wrapping_add(word.offset)) == Some(last);
+            taken.push(word.offset);
+            out.push(named(&c.func, word, !fresh));
+        }
+    }
+    // The words no live call owns: by the call that last used them.
+    let mut earlier: Vec<(usize, String)> = made.iter().map(callee_name).enumerate().collect();
+    earlier.reverse();
+    for (i, c) in &earlier {
+        for word in argument_words(arch, vars, c) {
+            let addr = f.sp.wrapping_add(word.offset);
+            if taken.contains(&word.offset) || owner(addr) != Some(Some(*i)) {
+                continue;
+            }
+            taken.push(word.offset);
+            let stale = live.is_some() || Some(*i) != last;
+            out.push(named(c, word, stale));
+        }
+    }
+    // The rest: the calls from here on name what the frame is writing for them.
+    for c in &order {
+        for word in argument_words(arch, vars, c) {
+            if taken.contains(&word.offset) {
+                continue;
+            }
+            taken.push(word.offset);
+            let stale = owner(f.sp.wrapping_add(word.offset)) != Some(None);
+            out.push(named(c, word, stale));
         }
     }
     out
