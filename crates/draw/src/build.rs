@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
 use gostack_emu::{
-    Arch, Change, Cursor, GPR_NAMES, in_package_main, History, Region, Run, Slot, Snapshot, StackView, WordRole,
-    abi,
+    Arch, Change, Cursor, GPR_NAMES, History, Region, Run, Slot, Snapshot, StackView, WordRole,
+    abi, in_package_main,
 };
 
 /// How many steps back to look for words popped below SP.

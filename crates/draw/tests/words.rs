@@ -48,9 +48,21 @@ fn shown(r: &Row) -> String {
 fn stack_assigned_results_are_named_as_results() {
     for flags in ["", "-N -l"] {
         let d = panel("results", Arch::Amd64, flags, "makeBig ret");
-        assert_eq!(shown(row(&d, "main.main", 0)), "makeBig.~r0.A = 7", "{flags:?}");
-        assert_eq!(shown(row(&d, "main.main", 72)), "makeBig.~r0.J = 70", "{flags:?}");
-        assert_eq!(row(&d, "main.main", 80).label, "makeBig.n (spill)", "{flags:?}");
+        assert_eq!(
+            shown(row(&d, "main.main", 0)),
+            "makeBig.~r0.A = 7",
+            "{flags:?}"
+        );
+        assert_eq!(
+            shown(row(&d, "main.main", 72)),
+            "makeBig.~r0.J = 70",
+            "{flags:?}"
+        );
+        assert_eq!(
+            row(&d, "main.main", 80).label,
+            "makeBig.n (spill)",
+            "{flags:?}"
+        );
         let d = panel("results", Arch::Amd64, flags, "ten ret");
         assert_eq!(shown(row(&d, "main.main", 0)), "ten.~r9 = 10", "{flags:?}");
         assert_eq!(row(&d, "main.main", 8).label, "ten.n (spill)", "{flags:?}");
@@ -85,7 +97,10 @@ fn stack_assigned_arguments_are_not_spill_slots() {
 fn the_popped_words_are_those_of_the_last_frame_there() {
     let d = panel("twocalls", Arch::Amd64, "-N -l", "after call g");
     let dead: Vec<String> = d.dead.iter().map(shown).collect();
-    let ret = format!("return addr = {}", d.caption.instruction.split(' ').next().unwrap());
+    let ret = format!(
+        "return addr = {}",
+        d.caption.instruction.split(' ').next().unwrap()
+    );
     assert!(dead.contains(&ret), "{dead:#?} lacks {ret}");
     assert!(dead.contains(&"g.~r0 = 200".to_string()), "{dead:#?}");
     assert!(!dead.iter().any(|r| r.starts_with("f.")), "{dead:#?}");
@@ -142,9 +157,8 @@ fn frame_view_offsets_follow_the_listing() {
         ..Request::default()
     };
     let go = gostack_toolchain::Go::find().unwrap();
-    let cache = gostack_toolchain::Cache::new(
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"),
-    );
+    let cache =
+        gostack_toolchain::Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
     let source = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/words/variadic/main.go"),
     )
@@ -182,7 +196,9 @@ fn folded_frames_count_their_words() {
     let words = span / 8;
     assert!(words > 3, "{span}");
     assert!(
-        folded.value.ends_with(&format!("runtime.main; {words} words)")),
+        folded
+            .value
+            .ends_with(&format!("runtime.main; {words} words)")),
         "{} for {words} words",
         folded.value
     );

@@ -89,7 +89,10 @@ impl<'a> History<'a> {
                 if let Change::Mem { addr, size, new } = *change {
                     let (start, end) = (addr.get(), addr.get() + u64::from(size));
                     // A CALL of package code pushes its return address at SP - w.
-                    if u64::from(size) == w && start == sp.wrapping_sub(w) && returns.contains_key(&new) {
+                    if u64::from(size) == w
+                        && start == sp.wrapping_sub(w)
+                        && returns.contains_key(&new)
+                    {
                         *pending = Some((start, i));
                     }
                     let mut word = start - start % w;

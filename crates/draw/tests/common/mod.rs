@@ -18,7 +18,9 @@ pub(crate) fn panels(sample: &str, request: Request) -> Vec<StackDiagram> {
 pub(crate) fn panels_of(dir: &Path, request: Request) -> Vec<StackDiagram> {
     let go = Go::find().expect("Go is installed");
     let source = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(dir).join("main.go"),
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(dir)
+            .join("main.go"),
     )
     .unwrap();
     let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));

@@ -116,11 +116,7 @@ fn registers(
             // A complex number's real and imaginary parts, one register each.
             let half = leaf.size / 2;
             for part in [".real", ".imag"] {
-                regs.push((
-                    format!("{}{part}", leaf.path),
-                    ArgReg::Float(tf),
-                    half,
-                ));
+                regs.push((format!("{}{part}", leaf.path), ArgReg::Float(tf), half));
                 tf += 1;
             }
         } else if leaf.float {

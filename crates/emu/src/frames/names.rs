@@ -15,8 +15,8 @@ use gostack_listing::{Base, Func, Listing};
 
 use super::assign::{self, Place};
 use super::{Frame, Slot, WordRole};
-use crate::{Arch, History};
 use crate::debuginfo::vars::{Shape, VarRole, VarTable};
+use crate::{Arch, History};
 
 /// What the listing says of a function's composite temporaries and calls.
 #[derive(Debug, Clone, Default)]
@@ -328,10 +328,10 @@ fn name_frame(
             .find(|(n, o, _)| n == name && *o == first)
         {
             let shape = closure_shape(vars, closure, w);
+            // A context whose captured variables DWARF does not give (a
+            // method value's receiver) is the temporary past its function.
             put_shape(&mut names, &shape, "closure", WordRole::Local);
-            continue;
-        }
-        if let Some(shape) = own
+        } else if let Some(shape) = own
             .iter()
             .find(|v| v.name == name)
             .and_then(|v| v.shape.clone())
@@ -598,7 +598,12 @@ fn outgoing(
     let calls = &info.facts.calls;
     let next = calls.partition_point(|(o, _)| *o < at);
     let mut order: Vec<&str> = live.map(|c| c.func.as_str()).into_iter().collect();
-    order.extend(calls[next..].iter().chain(&calls[..next]).map(|(_, c)| c.as_str()));
+    order.extend(
+        calls[next..]
+            .iter()
+            .chain(&calls[..next])
+            .map(|(_, c)| c.as_str()),
+    );
     let mut seen: Vec<&str> = Vec::new();
     order.retain(|c| {
         let new = !seen.contains(c);
