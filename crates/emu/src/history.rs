@@ -106,6 +106,20 @@ impl<'a> History<'a> {
                 break;
             }
         }
+        self.settle();
+    }
+
+    /// Records what the step about to run already says: the callee of the
+    /// call just made, the entry of a package function just reached.
+    fn settle(&mut self) {
+        let snap = self.cursor.snapshot();
+        let (pc, sp) = (snap.cpu.rip, snap.cpu.gpr[abi::RSP]);
+        if let Some((slot, at)) = self.pending.take() {
+            self.calls.entry(slot).or_default().push((at, pc));
+        }
+        if self.entry_pcs.contains_key(&pc) {
+            self.entries.insert((pc, sp), self.cursor.step());
+        }
     }
 
     /// The step that entered the package function whose first instruction

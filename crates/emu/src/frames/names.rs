@@ -610,7 +610,15 @@ fn outgoing(
         seen.push(c);
         new
     });
-    let Some(past) = past else {
+    // A frame whose entry the walk did not see at its present place (a
+    // stack copied since) has no history of its own: named as from one step.
+    let entered = past.and_then(|past| {
+        layout
+            .image
+            .addr(&f.func)
+            .and_then(|pc| past.entered(pc, f.ret_slot))
+    });
+    let (Some(past), Some(entered)) = (past, entered) else {
         return order
             .iter()
             .flat_map(|c| {
@@ -620,11 +628,6 @@ fn outgoing(
             })
             .collect();
     };
-    let entered = layout
-        .image
-        .addr(&f.func)
-        .and_then(|pc| past.entered(pc, f.ret_slot))
-        .unwrap_or(0);
     let made: Vec<crate::Call> = past
         .calls(f.sp.wrapping_sub(w))
         .filter(|c| c.step >= entered)
