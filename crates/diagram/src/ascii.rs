@@ -117,7 +117,7 @@ fn panel_lines(d: &StackDiagram) -> Vec<String> {
                     "{}{} = {}",
                     if r.changed { "*" } else { "" },
                     r.name,
-                    r.value
+                    r.shown()
                 )
             })
             .collect();

@@ -143,6 +143,21 @@ pub struct Register {
     pub value: String,
     /// Whether the last step changed it.
     pub changed: bool,
+    /// What it holds, when it holds a variable, an argument or a result:
+    /// `a7`, `add2.~r0`; empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub holds: String,
+}
+
+impl Register {
+    /// Its value and what it holds, as a picture shows them: `7 (a7)`, `21`.
+    pub fn shown(&self) -> String {
+        if self.holds.is_empty() {
+            self.value.clone()
+        } else {
+            format!("{} ({})", self.value, self.holds)
+        }
+    }
 }
 
 /// A table: the steps between two moments, a frame's layout, a listing.

@@ -109,10 +109,11 @@ impl Encoder {
         );
         let mut regs = Vec::new();
         for r in &picture.registers {
-            if r.changed || self.regs.get(&r.name) != Some(&r.value) {
-                regs.push((r.name.clone(), r.value.clone()));
+            let shown = r.shown();
+            if r.changed || self.regs.get(&r.name) != Some(&shown) {
+                regs.push((r.name.clone(), shown.clone()));
             }
-            self.regs.insert(r.name.clone(), r.value.clone());
+            self.regs.insert(r.name.clone(), shown);
         }
         self.rows = rows;
         self.frames = frames;
@@ -182,7 +183,7 @@ impl Picture {
             registers: d
                 .registers
                 .iter()
-                .map(|r| (r.name.clone(), r.value.clone()))
+                .map(|r| (r.name.clone(), r.shown()))
                 .collect(),
         }
     }
@@ -278,6 +279,7 @@ mod tests {
                 .collect(),
             dead,
             registers: vec![Register {
+                holds: String::new(),
                 name: "AX".into(),
                 value: ax.into(),
                 changed: false,

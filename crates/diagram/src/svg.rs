@@ -261,7 +261,7 @@ fn register_lines(d: &StackDiagram, cols: &Columns) -> Vec<Vec<(f64, String, boo
     let mut lines: Vec<Vec<(f64, String, bool)>> = Vec::new();
     let mut x = cols.name;
     for r in &d.registers {
-        let text = shorten(&format!("{} = {}", r.name, r.value), MAX_REGISTER_CHARS).0;
+        let text = shorten(&format!("{} = {}", r.name, r.shown()), MAX_REGISTER_CHARS).0;
         let w = text.chars().count() as f64 * CHAR_W;
         if lines.is_empty() || (x + w > cols.width() && x > cols.name) {
             lines.push(Vec::new());
@@ -495,6 +495,7 @@ mod tests {
             dead: Vec::new(),
             registers: (0..9)
                 .map(|i| Register {
+                    holds: String::new(),
                     name: format!("R{i}"),
                     value: "0x4000001234 (stack)".into(),
                     changed: i == 0,

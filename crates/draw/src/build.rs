@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use gostack_diagram::{Caption, FrameBox, Register, Row, RowKind, StackDiagram};
 use gostack_emu::{
-    Arch, Change, Cursor, GPR_NAMES, History, Region, Run, Slot, Snapshot, StackView, WordRole,
-    abi, in_package_main,
+    Arch, Change, Cursor, GPR_NAMES, History, Reg, Region, Run, Slot, Snapshot, StackView,
+    WordRole, abi, in_package_main,
 };
 
 /// How many steps back to look for words popped below SP.
@@ -27,17 +27,23 @@ pub(crate) fn short(func: &str) -> &str {
     func.strip_prefix("main.").unwrap_or(func)
 }
 
-/// Names for values: stack addresses by their slot, heap objects numbered in order of appearance.
+/// Names for values: stack addresses by their slot, heap objects by the
+/// order the run allocated them (`heap#12`, `heap#12+8` inside it).
 pub(crate) struct Namer<'a> {
     run: &'a Run,
     slots: BTreeMap<u64, String>,
-    heap: BTreeMap<u64, usize>,
+    /// The run walked to the step: what it allocated.
+    history: Option<&'a History<'a>>,
     /// The bounds of the stack drawn: a value inside points into it.
     stack: (u64, u64),
 }
 
 impl<'a> Namer<'a> {
-    pub(crate) fn new(run: &'a Run, view: &StackView) -> Namer<'a> {
+    pub(crate) fn new(
+        run: &'a Run,
+        view: &StackView,
+        history: Option<&'a History<'a>>,
+    ) -> Namer<'a> {
         let mut slots = BTreeMap::new();
         for (addr, _, labels) in &view.words {
             let word = labels.iter().find_map(|l| match l {
@@ -74,14 +80,14 @@ impl<'a> Namer<'a> {
         Namer {
             run,
             slots,
-            heap: BTreeMap::new(),
+            history,
             stack: view.bounds,
         }
     }
 
     /// Adds the names of a stack view of another step (frames popped since).
     fn learn(&mut self, view: &StackView) {
-        let other = Namer::new(self.run, view);
+        let other = Namer::new(self.run, view, None);
         for (addr, name) in other.slots {
             self.slots.entry(addr).or_insert(name);
         }
@@ -114,11 +120,12 @@ impl<'a> Namer<'a> {
                 Some((s, off)) => format!("&{s}+{off:#x}"),
                 None => format!("{v:#x}"),
             },
-            Region::Heap => {
-                let n = self.heap.len() + 1;
-                let k = *self.heap.entry(v).or_insert(n);
-                format!("heap#{k}")
-            }
+            Region::Heap => match self.history.and_then(|h| h.heap_object(v)) {
+                Some((k, 0)) => format!("heap#{k}"),
+                Some((k, off)) => format!("heap#{k}+{off:#x}"),
+                // Memory the runtime holds for itself (a goroutine's stack, its own structures).
+                None => format!("{v:#x}"),
+            },
             Region::None => {
                 let signed = if w == 4 {
                     i64::from(v as u32 as i32)
@@ -255,10 +262,10 @@ pub(crate) fn window_start(step: usize) -> usize {
 /// [`stack_diagram`] from a cursor at [`window_start`]`(step)` and the
 /// run's history walked to `step`, for a caller that walks the run forward
 /// itself (the step-through).
-pub(crate) fn stack_diagram_from(
-    run: &Run,
+pub(crate) fn stack_diagram_from<'a>(
+    run: &'a Run,
     window: Cursor<'_>,
-    history: &History<'_>,
+    history: &'a History<'a>,
     step: usize,
     info: &CaptionInfo,
 ) -> StackDiagram {
@@ -280,7 +287,7 @@ pub(crate) fn stack_diagram_from(
     let written = |addr: u64| {
         changes.iter().any(|c| matches!(*c, Change::Mem { addr: a, size, .. } if addr < a.get() + u64::from(size) && a.get() < addr + w))
     };
-    let mut namer = Namer::new(run, &view);
+    let mut namer = Namer::new(run, &view, Some(history));
     let recent = recent_views(run, window, step, &snap);
     for (old, _, _) in &recent {
         namer.learn(old);
@@ -383,7 +390,7 @@ pub(crate) fn stack_diagram_from(
         },
         frames,
         dead: dead_rows(run, &snap, &recent, &mut namer),
-        registers: registers(&snap, &changes, arch, &mut namer),
+        registers: registers(&snap, &view, &changes, arch, &mut namer),
     }
 }
 
@@ -498,30 +505,78 @@ fn dead_rows(
     rows
 }
 
-/// The argument and result registers, SP and BP.
+/// The argument and result registers, SP and BP, and every other register
+/// that holds a value of the innermost package frame (`R8`, `X0`), each
+/// with what it holds.
 fn registers(
     snap: &Snapshot,
+    view: &StackView,
     changes: &[Change],
     arch: Arch,
     namer: &mut Namer<'_>,
 ) -> Vec<Register> {
-    let changed = |n: usize| {
-        changes
-            .iter()
-            .any(|c| matches!(*c, Change::Reg { reg, .. } if usize::from(reg) == n))
+    let changed = |r: Reg| {
+        changes.iter().any(|c| match (*c, r) {
+            (Change::Reg { reg, .. }, Reg::Gpr(n)) => usize::from(reg) == n,
+            (Change::Xmm { reg, .. }, Reg::Xmm(n)) => usize::from(reg) == n,
+            _ => false,
+        })
     };
-    abi::shown_registers(arch)
-        .iter()
-        .map(|&n| {
-            let value = if n == abi::RSP || n == abi::RBP {
-                format!("{:#x}", snap.cpu.gpr[n])
+    let own = view.frames.first().map(|f| f.func.as_str());
+    let holder = |r: Reg| {
+        view.registers.iter().find(|v| v.reg == r).map(|v| {
+            if Some(v.func.as_str()) == own {
+                v.name.clone()
             } else {
-                namer.value(snap.cpu.gpr[n])
+                format!("{}.{}", short(&v.func), v.name)
+            }
+        })
+    };
+    let mut shown: Vec<Reg> = abi::shown_registers(arch)
+        .iter()
+        .map(|&n| Reg::Gpr(n))
+        .collect();
+    let mut more: Vec<Reg> = view
+        .registers
+        .iter()
+        .map(|v| v.reg)
+        .filter(|r| !shown.contains(r))
+        .collect();
+    more.sort();
+    more.dedup();
+    shown.extend(more);
+    shown
+        .into_iter()
+        .map(|r| {
+            let var = view.registers.iter().find(|v| v.reg == r);
+            let (name, value) = match r {
+                Reg::Gpr(n) if n == abi::RSP || n == abi::RBP => {
+                    (GPR_NAMES[n].to_string(), format!("{:#x}", snap.cpu.gpr[n]))
+                }
+                Reg::Gpr(n) => {
+                    let v = snap.cpu.gpr[n];
+                    // A value narrower than the register is its low bytes.
+                    let v = match var.map(|v| v.size) {
+                        Some(size @ 1..=7) => v & ((1u64 << (size * 8)) - 1),
+                        _ => v,
+                    };
+                    (GPR_NAMES[n].to_string(), namer.value(v))
+                }
+                Reg::Xmm(n) => {
+                    let bits = snap.cpu.xmm[n] as u64;
+                    let value = match var.map(|v| (v.size, v.float)) {
+                        Some((4, true)) => format!("{}", f32::from_bits(bits as u32)),
+                        Some((8, true)) => format!("{}", f64::from_bits(bits)),
+                        _ => format!("{:#x}", snap.cpu.xmm[n]),
+                    };
+                    (format!("X{n}"), value)
+                }
             };
             Register {
-                name: GPR_NAMES[n].to_string(),
+                name,
                 value,
-                changed: changed(n),
+                changed: changed(r),
+                holds: holder(r).unwrap_or_default(),
             }
         })
         .collect()

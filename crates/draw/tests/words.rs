@@ -203,3 +203,84 @@ fn folded_frames_count_their_words() {
         folded.value
     );
 }
+
+/// The register row shows every register that holds an argument, result
+/// or variable, with its name: the sixth to ninth integer arguments in R8
+/// to R11, floats in X registers, a callee's results after its call.
+#[test]
+fn registers_say_what_they_hold() {
+    let regs = |at: &str, flags: &str| -> Vec<String> {
+        let d = common::panels(
+            "manyargs",
+            Request {
+                arches: vec![Arch::Amd64],
+                flags: flags.split_whitespace().map(str::to_string).collect(),
+                at: at.into(),
+                ..Request::default()
+            },
+        )
+        .pop()
+        .unwrap();
+        d.registers
+            .iter()
+            .map(|r| format!("{} = {}", r.name, r.shown()))
+            .collect()
+    };
+    let many = regs("many entry", "");
+    for want in ["AX = 1 (a1)", "SI = 5 (a5)", "R8 = 6 (a6)", "R11 = 9 (a9)"] {
+        assert!(many.contains(&want.to_string()), "{many:?} lacks {want}");
+    }
+    let mixed = regs("mixed entry", "");
+    for want in [
+        "DI = 2 (p.s.len)",
+        "SI = 3 (n)",
+        "X0 = 1.5 (f1)",
+        "X1 = 2.5 (f2)",
+    ] {
+        assert!(mixed.contains(&want.to_string()), "{mixed:?} lacks {want}");
+    }
+    // At many's RET its three results, and in main just after the call.
+    let ret = regs("many ret", "-N -l");
+    assert!(ret.contains(&"AX = 10 (~r0)".to_string()), "{ret:?}");
+    assert!(ret.contains(&"CX = 42 (~r2)".to_string()), "{ret:?}");
+    let after = regs("after call many", "-N -l");
+    assert!(
+        after.contains(&"BX = 26 (many.~r1)".to_string()),
+        "{after:?}"
+    );
+}
+
+/// A heap object has one name in every figure of a run: its number in the
+/// order the run allocated it.
+#[test]
+fn heap_objects_keep_their_number_across_figures() {
+    let word = |at: &str, label: &str| -> String {
+        let d = common::panels(
+            "funcvalues",
+            Request {
+                arches: vec![Arch::Amd64],
+                flags: vec!["-N".into(), "-l".into()],
+                at: at.into(),
+                ..Request::default()
+            },
+        )
+        .pop()
+        .unwrap();
+        d.frames
+            .iter()
+            .filter(|f| f.func == "main.main")
+            .flat_map(|f| &f.rows)
+            .find(|r| r.label == label)
+            .unwrap_or_else(|| panic!("no {label} at {at}"))
+            .value
+            .clone()
+    };
+    // `c := &counter{}` and `acc := total()`, seen from two later moments
+    // whose figures show different sets of heap pointers.
+    let c = word("bound entry", "c");
+    assert!(c.starts_with("heap#"), "{c}");
+    assert_eq!(word("dynamic entry", "c"), c);
+    let acc = word("bound entry", "acc");
+    assert!(acc.starts_with("heap#") && acc != c, "{acc} {c}");
+    assert_eq!(word("dynamic entry", "acc"), acc);
+}

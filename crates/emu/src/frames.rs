@@ -14,6 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use gostack_listing::{Base, Listing, Pos};
 use iced_x86::{Mnemonic, OpKind, Register};
 
+use crate::debuginfo::vars as debuginfo_vars;
 use crate::image::{Image, SymClass};
 use crate::{Arch, Cpu};
 
@@ -291,6 +292,33 @@ pub enum WordRole {
     Unused,
 }
 
+/// A register of the CPU that can hold a Go value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Reg {
+    /// A general register, by its index in [`crate::Cpu::gpr`] (see [`crate::GPR_NAMES`]).
+    Gpr(usize),
+    /// An XMM register, by its number.
+    Xmm(usize),
+}
+
+/// A register that holds a variable, an argument or a result of the
+/// innermost package frame at the step: at its entry its arguments as the
+/// register ABI passes them, at its `RET` its results, just after a call
+/// the callee's results, elsewhere what DWARF's location lists say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegVar {
+    /// The register.
+    pub reg: Reg,
+    /// The function whose variable or parameter it is.
+    pub func: String,
+    /// The name of the part it holds: `a`, `p.x`, `s.len`, `~r0`, `c.real`.
+    pub name: String,
+    /// Bytes of the part.
+    pub size: u64,
+    /// A floating-point number.
+    pub float: bool,
+}
+
 /// The stack at one step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackView {
@@ -300,6 +328,8 @@ pub struct StackView {
     pub words: Vec<(u64, u64, Vec<Slot>)>,
     /// The goroutine stack's bounds `[lo, hi)`.
     pub bounds: (u64, u64),
+    /// The registers that hold a value of the innermost package frame.
+    pub registers: Vec<RegVar>,
 }
 
 /// The name and offset of an address in a symbol, for return addresses.
@@ -484,10 +514,12 @@ fn stack_view(layout: &Layout, snap: &Snapshot, past: Option<&crate::History<'_>
     if on_g {
         label_defers(&whole.debug, arch, snap, g, &mut words);
     }
+    let registers = names::register_names(layout, snap, &frames, past);
     StackView {
         frames,
         words,
         bounds: (lo, hi),
+        registers,
     }
 }
 
@@ -562,6 +594,33 @@ fn bp_saved_from(image: &Image, entry: u64) -> Option<u64> {
         pc = ins.next_ip();
     }
     None
+}
+
+/// Where a word-sized parameter is at a function's entry or return.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Where {
+    /// In a general register.
+    Gpr(usize),
+    /// In the argument area, at this offset from its start.
+    Stack(u64),
+}
+
+impl Where {
+    /// The parameter's value, with the argument area starting at `args`.
+    pub(crate) fn read(self, snap: &Snapshot, args: u64, w: u64) -> u64 {
+        match self {
+            Where::Gpr(n) => snap.cpu.gpr[n] & if w == 4 { 0xffff_ffff } else { u64::MAX },
+            Where::Stack(at) => snap.read(args.wrapping_add(at), w as usize),
+        }
+    }
+}
+
+/// `runtime.mallocgc`: its entry, and where its size and its object are.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Malloc {
+    pub(crate) entry: u64,
+    pub(crate) size: Where,
+    pub(crate) result: Where,
 }
 
 /// Which part of the address space an address is in.
@@ -743,6 +802,31 @@ impl Layout {
     /// last used it.
     pub fn stack_at(&self, history: &crate::History<'_>) -> StackView {
         stack_view(self, history.cursor().snapshot(), Some(history))
+    }
+
+    /// Where `runtime.mallocgc` starts, and where it takes its size and
+    /// gives its object, as the calling convention places them.
+    pub(crate) fn mallocgc(&self) -> Option<Malloc> {
+        let entry = self.image.addr("runtime.mallocgc")?;
+        let vars = self.whole.debug.vars().variables("runtime.mallocgc");
+        let placed = assign::assign(self.arch, &vars)?;
+        let find = |role, name: Option<&str>| {
+            placed
+                .iter()
+                .find(|p| p.var.role == role && name.is_none_or(|n| p.var.name == n))
+                .map(|p| match &p.place {
+                    assign::Place::Stack(at) => Where::Stack(*at),
+                    assign::Place::Regs(regs) => match regs.first() {
+                        Some((_, Reg::Gpr(n), _)) => Where::Gpr(*n),
+                        _ => Where::Stack(u64::MAX),
+                    },
+                })
+        };
+        Some(Malloc {
+            entry,
+            size: find(debuginfo_vars::VarRole::Arg, Some("size"))?,
+            result: find(debuginfo_vars::VarRole::Result, None)?,
+        })
     }
 
     /// The return address of every call instruction of package main.

@@ -27,6 +27,12 @@ pub struct History<'a> {
     calls: NumberMap<u64, Vec<(usize, u64)>>,
     /// A call pushed by the step before, waiting to learn its callee: slot and step.
     pending: Option<(u64, usize)>,
+    /// Where `runtime.mallocgc` starts and takes its size and gives its object.
+    malloc: Option<crate::frames::Malloc>,
+    /// The calls of `runtime.mallocgc` not returned yet: return address, its slot, size.
+    allocating: Vec<(u64, u64, u64)>,
+    /// Every object `runtime.mallocgc` gave, in order: address and size.
+    allocs: Vec<(u64, u64)>,
 }
 
 /// A call a package frame made: the step of its CALL and the callee's first instruction.
@@ -57,6 +63,9 @@ impl<'a> History<'a> {
             written: NumberMap::default(),
             calls: NumberMap::default(),
             pending: None,
+            malloc: layout.mallocgc(),
+            allocating: Vec::new(),
+            allocs: Vec::new(),
         }
     }
 
@@ -84,6 +93,7 @@ impl<'a> History<'a> {
             if self.entry_pcs.contains_key(&pc) {
                 self.entries.insert((pc, sp), i);
             }
+            self.allocation(pc, sp);
             let (written, returns, pending) = (&mut self.written, &self.returns, &mut self.pending);
             let more = self.cursor.advance_with(|change| {
                 if let Change::Mem { addr, size, new } = *change {
@@ -120,6 +130,35 @@ impl<'a> History<'a> {
         if self.entry_pcs.contains_key(&pc) {
             self.entries.insert((pc, sp), self.cursor.step());
         }
+    }
+
+    /// Follows `runtime.mallocgc`: its size at its entry, its object when it returns.
+    fn allocation(&mut self, pc: u64, sp: u64) {
+        let Some(m) = &self.malloc else {
+            return;
+        };
+        let snap = self.cursor.snapshot();
+        let w = self.word;
+        if pc == m.entry {
+            let size = m.size.read(snap, sp + w, w);
+            self.allocating.push((snap.read(sp, w as usize), sp, size));
+        } else if let Some(&(ret, slot, size)) = self.allocating.last()
+            && pc == ret
+            && sp == slot + w
+        {
+            self.allocating.pop();
+            self.allocs.push((m.result.read(snap, sp, w), size));
+        }
+    }
+
+    /// The object of the heap that holds `addr`, by the order the run
+    /// allocated it (1 for its first `runtime.mallocgc`), and the offset in it.
+    pub fn heap_object(&self, addr: u64) -> Option<(usize, u64)> {
+        let i = self
+            .allocs
+            .iter()
+            .rposition(|&(base, size)| addr >= base && addr < base + size.max(1))?;
+        Some((i + 1, addr - self.allocs[i].0))
     }
 
     /// The step that entered the package function whose first instruction

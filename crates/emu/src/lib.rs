@@ -32,7 +32,8 @@ use gostack_listing::{Listing, Pos};
 pub use abi::GPR_NAMES;
 pub use cpu::Cpu;
 pub use frames::{
-    Frame, Layout, NumberHasher, NumberMap, Region, Slot, Snapshot, StackView, WordRole,
+    Frame, Layout, NumberHasher, NumberMap, Reg, RegVar, Region, Slot, Snapshot, StackView,
+    WordRole,
 };
 pub use history::{Call, History};
 pub use image::LoadError;

@@ -55,13 +55,15 @@ pub(crate) struct Variable {
     pub(crate) closure_offset: Option<u64>,
 }
 
-/// Where a variable is over a range of pcs: its pieces that are in stack memory.
+/// Where a variable is over a range of pcs: its pieces in stack memory and in registers.
 #[derive(Debug, Clone)]
 pub(crate) struct Home {
     /// The pcs `[start, end)` this holds for; `None` for the whole function.
     pub(crate) pcs: Option<(u64, u64)>,
     /// Offset in the variable, size (`None`: the rest of it) and offset from the CFA, per piece.
     pub(crate) pieces: Vec<(u64, Option<u64>, i64)>,
+    /// Offset in the variable, size (`None`: the rest of it) and DWARF register number, per piece.
+    pub(crate) regs: Vec<(u64, Option<u64>, u16)>,
 }
 
 /// The layout of a type: its size, its alignment and every scalar in it.
@@ -373,20 +375,24 @@ impl VarTable {
             let mut homes = Vec::new();
             if let Some(value) = entry.attr_value(gimli::DW_AT_location).ok().flatten() {
                 if let AttributeValue::Exprloc(e) = value {
+                    let (pieces, regs) = pieces(e.0, unit.encoding());
                     homes.push(Home {
                         pcs: None,
-                        pieces: stack_pieces(e.0, unit.encoding()),
+                        pieces,
+                        regs,
                     });
                 } else if let Ok(Some(mut list)) = dwarf.attr_locations(&unit, value) {
                     while let Ok(Some(l)) = list.next() {
+                        let (pieces, regs) = pieces(l.data.0, unit.encoding());
                         homes.push(Home {
                             pcs: Some((l.range.begin, l.range.end)),
-                            pieces: stack_pieces(l.data.0, unit.encoding()),
+                            pieces,
+                            regs,
                         });
                     }
                 }
             }
-            homes.retain(|h| !h.pieces.is_empty());
+            homes.retain(|h| !h.pieces.is_empty() || !h.regs.is_empty());
             let closure_offset = entry
                 .attr_value(DW_AT_GO_CLOSURE_OFFSET)
                 .ok()
@@ -507,20 +513,24 @@ impl VarTable {
     }
 }
 
-/// The pieces of a location expression that are in the frame: offset in
-/// the variable, size, offset from the CFA. A register piece is skipped.
-fn stack_pieces(
+/// The pieces of a location expression: those in the frame (offset in the
+/// variable, size, offset from the CFA) and those in registers (offset in
+/// the variable, size, DWARF register number).
+#[allow(clippy::type_complexity)]
+fn pieces(
     mut bytes: EndianSlice<'_, RunTimeEndian>,
     encoding: gimli::Encoding,
-) -> Vec<(u64, Option<u64>, i64)> {
+) -> (Vec<(u64, Option<u64>, i64)>, Vec<(u64, Option<u64>, u16)>) {
     let mut pieces = Vec::new();
+    let mut regs = Vec::new();
     let mut at: Option<i64> = None;
+    let mut reg: Option<u16> = None;
     let mut constant: Option<i64> = None;
     let mut var_offset = 0u64;
     let mut ended_with_piece = false;
     while !bytes.is_empty() {
         let Ok(op) = Operation::parse(&mut bytes, encoding) else {
-            return pieces;
+            return (pieces, regs);
         };
         ended_with_piece = false;
         match op {
@@ -531,19 +541,31 @@ fn stack_pieces(
             Operation::SignedConstant { value } => constant = Some(value),
             Operation::Plus => at = at.zip(constant.take()).map(|(a, c)| a.wrapping_add(c)),
             Operation::Minus => at = at.zip(constant.take()).map(|(a, c)| a.wrapping_sub(c)),
+            Operation::Register { register } => reg = Some(register.0),
             Operation::Piece { size_in_bits, .. } => {
                 let size = size_in_bits / 8;
                 if let Some(a) = at.take() {
                     pieces.push((var_offset, Some(size), a));
                 }
+                if let Some(r) = reg.take() {
+                    regs.push((var_offset, Some(size), r));
+                }
                 var_offset += size;
                 ended_with_piece = true;
             }
-            _ => at = None,
+            _ => {
+                at = None;
+                reg = None;
+            }
         }
     }
-    if !ended_with_piece && let Some(a) = at {
-        pieces.push((var_offset, None, a));
+    if !ended_with_piece {
+        if let Some(a) = at {
+            pieces.push((var_offset, None, a));
+        }
+        if let Some(r) = reg {
+            regs.push((var_offset, None, r));
+        }
     }
-    pieces
+    (pieces, regs)
 }

@@ -19,14 +19,7 @@ use crate::debuginfo::vars::{Shape, VarRole, Variable};
 /// Floating-point argument registers of the amd64 register ABI: X0 to X14.
 const AMD64_FLOAT_ARGS: usize = 15;
 
-/// A register that holds part of a parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) enum ArgReg {
-    /// A general register, by its index in [`crate::Cpu::gpr`].
-    Int(usize),
-    /// An XMM register, by its number.
-    Float(usize),
-}
+use super::Reg;
 
 /// Where a parameter travels.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,7 +29,7 @@ pub(crate) enum Place {
     Stack(u64),
     /// In registers: per scalar of the parameter (by its path, `""` for the
     /// parameter itself, `.len`, `.real`), the register and the scalar's size.
-    Regs(Vec<(String, ArgReg, u64)>),
+    Regs(Vec<(String, Reg, u64)>),
 }
 
 /// One parameter of a function, placed.
@@ -105,7 +98,7 @@ fn registers(
     f: &mut usize,
     ni: usize,
     nf: usize,
-) -> Option<Vec<(String, ArgReg, u64)>> {
+) -> Option<Vec<(String, Reg, u64)>> {
     if !shape.in_registers {
         return None;
     }
@@ -116,16 +109,16 @@ fn registers(
             // A complex number's real and imaginary parts, one register each.
             let half = leaf.size / 2;
             for part in [".real", ".imag"] {
-                regs.push((format!("{}{part}", leaf.path), ArgReg::Float(tf), half));
+                regs.push((format!("{}{part}", leaf.path), Reg::Xmm(tf), half));
                 tf += 1;
             }
         } else if leaf.float {
-            regs.push((leaf.path.clone(), ArgReg::Float(tf), leaf.size));
+            regs.push((leaf.path.clone(), Reg::Xmm(tf), leaf.size));
             tf += 1;
         } else {
             regs.push((
                 leaf.path.clone(),
-                ArgReg::Int(*AMD64_INT_ARGS.get(ti).unwrap_or(&usize::MAX)),
+                Reg::Gpr(*AMD64_INT_ARGS.get(ti).unwrap_or(&usize::MAX)),
                 leaf.size,
             ));
             ti += 1;

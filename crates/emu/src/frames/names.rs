@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use gostack_listing::{Base, Func, Listing};
 
 use super::assign::{self, Place};
-use super::{Frame, Slot, WordRole};
+use super::{Frame, Reg, RegVar, Slot, WordRole};
 use crate::debuginfo::vars::{Shape, VarRole, VarTable};
 use crate::{Arch, History};
 
@@ -688,4 +688,147 @@ fn outgoing(
         }
     }
     out
+}
+
+/// The registers that hold a value of the innermost frame, when it is a
+/// package function's: at its entry its arguments, at its `RET` its
+/// results, as the calling convention places them; just after a call the
+/// callee's results; elsewhere the register pieces of its variables'
+/// DWARF locations at the pc.
+pub(crate) fn register_names(
+    layout: &super::Layout,
+    snap: &super::Snapshot,
+    frames: &[Frame],
+    past: Option<&History<'_>>,
+) -> Vec<RegVar> {
+    let Some(f) = frames.first() else {
+        return Vec::new();
+    };
+    let Some(sym) = layout.image.symbol_at(f.pc) else {
+        return Vec::new();
+    };
+    let Some(info) = layout.funcs.get(&sym.addr) else {
+        return Vec::new();
+    };
+    let vars = layout.whole.debug.vars();
+    let arch = layout.arch;
+    let placed = |func: &str, role: VarRole| -> Vec<RegVar> {
+        let params = vars.variables(func);
+        let Some(placed) = assign::assign(arch, &params) else {
+            return Vec::new();
+        };
+        placed
+            .into_iter()
+            .filter(|p| p.var.role == role)
+            .flat_map(|p| match p.place {
+                Place::Regs(regs) => regs
+                    .into_iter()
+                    .map(|(path, reg, size)| RegVar {
+                        reg,
+                        func: func.to_string(),
+                        name: format!("{}{path}", p.var.name),
+                        size,
+                        float: matches!(reg, Reg::Xmm(_)),
+                    })
+                    .collect(),
+                Place::Stack(_) => Vec::new(),
+            })
+            .collect()
+    };
+    if f.pc == sym.addr {
+        return placed(&f.func, VarRole::Arg);
+    }
+    let asm = info.lines.get(&f.offset).map_or("", |(_, a)| a.as_str());
+    if asm.starts_with("RET") {
+        return placed(&f.func, VarRole::Result);
+    }
+    // Just after a call: the callee's results.
+    let w = arch.word();
+    let sp = snap.cpu.gpr[crate::abi::RSP];
+    let returned = info
+        .lines
+        .range(..f.offset)
+        .next_back()
+        .filter(|(_, (_, a))| a.starts_with("CALL"));
+    if let Some((_, (_, a))) = returned {
+        let direct = a
+            .split_whitespace()
+            .nth(1)
+            .and_then(|t| t.strip_suffix("(SB)"));
+        // The call made last from here, when it is this call (an indirect
+        // one's callee is known only from the run).
+        let callee = past
+            .and_then(|p| p.calls(sp.wrapping_sub(w)).last())
+            .and_then(|c| layout.image.symbol_at(c.callee).map(|s| s.name.clone()))
+            .filter(|_| direct.is_none())
+            .or_else(|| direct.map(str::to_string));
+        if let Some(callee) = callee {
+            return placed(&callee, VarRole::Result);
+        }
+    }
+    // Elsewhere: where DWARF says each variable is at this pc.
+    let mut out = Vec::new();
+    for v in vars.variables(&f.func).iter() {
+        let Some(shape) = &v.shape else { continue };
+        for home in v
+            .homes
+            .iter()
+            .filter(|h| h.pcs.is_none_or(|(a, b)| (a..b).contains(&f.pc)))
+        {
+            for &(in_var, size, dwarf) in &home.regs {
+                let Some(reg) = dwarf_register(arch, dwarf) else {
+                    continue;
+                };
+                let size = size.unwrap_or(shape.size - in_var);
+                let leaf = shape.leaves.iter().find(|l| l.offset == in_var);
+                let path = leaf.map_or_else(
+                    || {
+                        if in_var == 0 {
+                            String::new()
+                        } else {
+                            format!("+{in_var}")
+                        }
+                    },
+                    |l| l.path.clone(),
+                );
+                out.push(RegVar {
+                    reg,
+                    func: f.func.clone(),
+                    name: format!("{}{path}", v.name),
+                    size,
+                    float: leaf.is_some_and(|l| l.float),
+                });
+            }
+        }
+    }
+    out.sort_by_key(|r| r.reg);
+    out.dedup_by_key(|r| r.reg);
+    out
+}
+
+/// The register a DWARF register number names (the System V numbering
+/// for amd64, the i386 one for 386).
+fn dwarf_register(arch: Arch, n: u16) -> Option<Reg> {
+    use crate::abi::{RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP};
+    match arch {
+        Arch::Amd64 => match n {
+            0 => Some(Reg::Gpr(RAX)),
+            1 => Some(Reg::Gpr(RDX)),
+            2 => Some(Reg::Gpr(RCX)),
+            3 => Some(Reg::Gpr(RBX)),
+            4 => Some(Reg::Gpr(RSI)),
+            5 => Some(Reg::Gpr(RDI)),
+            6 => Some(Reg::Gpr(RBP)),
+            7 => Some(Reg::Gpr(RSP)),
+            8..=15 => Some(Reg::Gpr(usize::from(n))),
+            17..=32 => Some(Reg::Xmm(usize::from(n - 17))),
+            _ => None,
+        },
+        // 386's numbering is the hardware's for the eight general registers.
+        Arch::I386 => match n {
+            0..=7 => Some(Reg::Gpr(usize::from(n))),
+            21..=28 => Some(Reg::Xmm(usize::from(n - 21))),
+            _ => None,
+        },
+    }
 }
