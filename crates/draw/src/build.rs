@@ -523,14 +523,20 @@ fn registers(
         })
     };
     let own = view.frames.first().map(|f| f.func.as_str());
+    // Every name a register holds: a result being returned and a variable, say.
     let holder = |r: Reg| {
-        view.registers.iter().find(|v| v.reg == r).map(|v| {
-            if Some(v.func.as_str()) == own {
-                v.name.clone()
-            } else {
-                format!("{}.{}", short(&v.func), v.name)
-            }
-        })
+        view.registers
+            .iter()
+            .filter(|v| v.reg == r)
+            .map(|v| {
+                if Some(v.func.as_str()) == own {
+                    v.name.clone()
+                } else {
+                    format!("{}.{}", short(&v.func), v.name)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     let mut shown: Vec<Reg> = abi::shown_registers(arch)
         .iter()
@@ -576,7 +582,7 @@ fn registers(
                 name,
                 value,
                 changed: changed(r),
-                holds: holder(r).unwrap_or_default(),
+                holds: holder(r),
             }
         })
         .collect()

@@ -60,3 +60,31 @@ pub fn shown_registers(arch: Arch) -> &'static [usize] {
         Arch::I386 => &[RAX, RBX, RCX, RDX, RSP],
     }
 }
+
+/// The register a DWARF register number names: the System V numbering on
+/// amd64 (0 RAX, 1 RDX, 2 RCX, 3 RBX, 4 RSI, 5 RDI, 6 RBP, 7 RSP, 8-15
+/// R8-R15, 17-32 XMM0-15), the i386 one on 386 (the hardware's order for
+/// the eight general registers, 21-28 XMM0-7).
+pub fn dwarf_register(arch: Arch, n: u16) -> Option<crate::Reg> {
+    use crate::Reg;
+    match arch {
+        Arch::Amd64 => match n {
+            0 => Some(Reg::Gpr(RAX)),
+            1 => Some(Reg::Gpr(RDX)),
+            2 => Some(Reg::Gpr(RCX)),
+            3 => Some(Reg::Gpr(RBX)),
+            4 => Some(Reg::Gpr(RSI)),
+            5 => Some(Reg::Gpr(RDI)),
+            6 => Some(Reg::Gpr(RBP)),
+            7 => Some(Reg::Gpr(RSP)),
+            8..=15 => Some(Reg::Gpr(usize::from(n))),
+            17..=32 => Some(Reg::Xmm(usize::from(n - 17))),
+            _ => None,
+        },
+        Arch::I386 => match n {
+            0..=7 => Some(Reg::Gpr(usize::from(n))),
+            21..=28 => Some(Reg::Xmm(usize::from(n - 21))),
+            _ => None,
+        },
+    }
+}

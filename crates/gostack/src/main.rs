@@ -111,13 +111,20 @@ enum Command {
         #[command(flatten)]
         limits: Limits,
     },
-    /// Compare every step of the emulator with the real CPU, single-stepped under ptrace (amd64).
+    /// Compare every step of the emulator with the real CPU, single-stepped under ptrace (amd64);
+    /// with --names, the names of the stack words and registers with Delve's.
     Verify {
         /// The Go source file (package main).
         file: PathBuf,
         /// Compiler flags, e.g. "-N -l".
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         flags: String,
+        /// Check the names instead: stop the real program under Delve (built once with
+        /// go install into the cache) at every package function's entry, after each of
+        /// its calls and at each RET, and compare where Delve places each argument,
+        /// local and result with the words and registers the pictures name.
+        #[arg(long)]
+        names: bool,
     },
     /// Run the program in the emulator: its stdout and stderr, its exit status.
     Run {
@@ -287,7 +294,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stdout().write_all(text.as_bytes())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Verify { file, flags } => {
+        Command::Verify {
+            file,
+            flags,
+            names: true,
+        } => {
+            let go = Go::find()?;
+            let flags: Vec<String> = flags.split_whitespace().map(str::to_string).collect();
+            let report = gostack_oracle::verify_names(&go, &cache(false), &file, &flags)?;
+            println!("{report}");
+            Ok(if report.disagreements.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Verify { file, flags, .. } => {
             let go = Go::find()?;
             let config = gostack_oracle::Config::new(flags.split_whitespace());
             let report = gostack_oracle::verify(&go, &cache(false), &file, &config)?;

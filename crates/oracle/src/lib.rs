@@ -41,6 +41,8 @@
 
 mod canon;
 mod compare;
+mod delve;
+mod names;
 mod real;
 
 use std::fmt;
@@ -48,9 +50,11 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
+pub use delve::{DELVE_VERSION, delve};
 pub use gostack_emu::Arch;
 use gostack_emu::World;
 use gostack_toolchain::{Built, Cache, CompileRequest, Go};
+pub use names::{NamesReport, verify_names};
 
 /// The longest a real run may take before it is stopped.
 pub const TIMEOUT: Duration = Duration::from_secs(300);

@@ -53,6 +53,18 @@ pub(crate) struct Variable {
     pub(crate) homes: Vec<Home>,
     /// Its offset in the closure's context, for a captured variable.
     pub(crate) closure_offset: Option<u64>,
+    /// The pcs of the lexical block it is declared in, when it is in one:
+    /// outside them the name means another variable, or none.
+    pub(crate) scope: Option<Vec<(u64, u64)>>,
+}
+
+impl Variable {
+    /// Whether its name is in scope at `pc`.
+    pub(crate) fn in_scope(&self, pc: u64) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|r| r.iter().any(|&(a, b)| (a..b).contains(&pc)))
+    }
 }
 
 /// Where a variable is over a range of pcs: its pieces in stack memory and in registers.
@@ -322,6 +334,8 @@ impl VarTable {
         let mut depth = 0isize;
         // Below an inlined call, the variables are the inlined function's.
         let mut skip_below: Option<isize> = None;
+        // The lexical blocks open around the entry read: depth and pcs.
+        let mut blocks: Vec<(isize, Vec<(u64, u64)>)> = Vec::new();
         let mut first = true;
         while let Ok(Some((delta, entry))) = entries.next_dfs() {
             depth += delta;
@@ -336,6 +350,17 @@ impl VarTable {
             }
             skip_below = None;
             let tag = entry.tag();
+            blocks.retain(|(d, _)| *d < depth);
+            if tag == gimli::DW_TAG_lexical_block {
+                let mut pcs = Vec::new();
+                if let Ok(mut ranges) = dwarf.die_ranges(&unit, entry) {
+                    while let Ok(Some(r)) = ranges.next() {
+                        pcs.push((r.begin, r.end));
+                    }
+                }
+                blocks.push((depth, pcs));
+                continue;
+            }
             if tag == gimli::DW_TAG_inlined_subroutine {
                 skip_below = Some(depth);
                 continue;
@@ -404,6 +429,7 @@ impl VarTable {
                 shape,
                 homes,
                 closure_offset,
+                scope: blocks.last().map(|(_, pcs)| pcs.clone()),
             });
         }
         Some(vars)

@@ -164,10 +164,15 @@ pub(crate) fn name_words(
         let Some(sym) = layout.image.symbol_at(f.pc.wrapping_sub(u64::from(k > 0))) else {
             continue;
         };
+        let callee = k.checked_sub(1).map(|j| &frames[j]);
         let Some(info) = layout.funcs.get(&sym.addr) else {
+            // A frame of the runtime (or of another package) that called a
+            // package function: that callee's parameters in its argument area.
+            if let Some(c) = callee.filter(|c| c.ret_slot + w == f.sp && layout.in_package(c.pc)) {
+                name_callee_args(layout, f, c, words, past);
+            }
             continue;
         };
-        let callee = k.checked_sub(1).map(|j| &frames[j]);
         let names = name_frame(layout, info, f, callee, past);
         for (addr, n) in names
             .into_iter()
@@ -191,6 +196,61 @@ pub(crate) fn name_words(
     }
 }
 
+/// Names the words of the live callee `c`'s parameters in the argument
+/// area at the bottom of frame `f`, a frame of code outside package main:
+/// a stack argument the caller wrote for the call; a spill slot or a result
+/// the callee fills, stale until it has.
+fn name_callee_args(
+    layout: &super::Layout,
+    f: &Frame,
+    c: &Frame,
+    words: &mut [(u64, u64, Vec<Slot>)],
+    past: Option<&History<'_>>,
+) {
+    let w = layout.arch.word();
+    let Some(&(first, _, _)) = words.first() else {
+        return;
+    };
+    let vars = layout.whole.debug.vars();
+    let entered = past.and_then(|p| {
+        layout
+            .image
+            .addr(&c.func)
+            .and_then(|pc| p.entered(pc, c.ret_slot))
+            .map(|e| (p, e))
+    });
+    let is_result = |var: &str| {
+        vars.variables(&c.func)
+            .iter()
+            .any(|v| v.name == var && v.role == VarRole::Result)
+    };
+    for word in argument_words(layout.arch, vars, &c.func) {
+        let addr = f.sp.wrapping_add(word.offset);
+        let at = addr % w;
+        let slot = addr - at;
+        let filled_by_callee = word.role == WordRole::Spill || is_result(&word.var);
+        let stale = filled_by_callee
+            && entered.is_some_and(|(p, e)| p.written(slot).is_none_or(|(t, _)| t < e));
+        let len = word.len.min(w - at);
+        let Some(entry) = slot
+            .checked_sub(first)
+            .filter(|d| d % w == 0)
+            .and_then(|d| words.get_mut((d / w) as usize))
+        else {
+            continue;
+        };
+        entry.2.push(Slot::Word {
+            func: c.func.clone(),
+            name: word.name,
+            var: word.var,
+            part: word.part,
+            role: word.role,
+            stale,
+            bytes: (len < w).then_some((at as u8, len as u8)),
+        });
+    }
+}
+
 /// The names of the words of frame `f` below its saved BP (or return address).
 fn name_frame(
     layout: &super::Layout,
@@ -211,7 +271,9 @@ fn name_frame(
     } else {
         f.ret_slot
     };
-    let pc = f.pc;
+    // A caller is at its call: its variables are looked up there, not at
+    // the return address, where a new scope or location may begin.
+    let pc = if callee.is_some() { f.pc - 1 } else { f.pc };
     let mut names: BTreeMap<u64, Vec<Named>> = BTreeMap::new();
     // The first name given to a word stays; a variable smaller than a word
     // (a bool, an int16) names its bytes, beside others at other bytes.
@@ -238,12 +300,14 @@ fn name_frame(
     let own = vars.variables(&f.func);
     let mut placed: Vec<&str> = Vec::new();
 
-    // The variables DWARF places in the frame: where they are at this pc first, then anywhere.
+    // The variables DWARF places in the frame: where they are at this pc
+    // first, then where they are at other pcs, which holds what the
+    // variable was or will be, not what it is now (stale).
     for current in [true, false] {
         for v in own.iter() {
             let Some(shape) = &v.shape else { continue };
             for home in &v.homes {
-                let here = home.pcs.is_none_or(|(a, b)| (a..b).contains(&pc));
+                let here = home.pcs.is_none_or(|(a, b)| (a..b).contains(&pc)) && v.in_scope(pc);
                 if here != current {
                     continue;
                 }
@@ -265,7 +329,7 @@ fn name_frame(
                                     var: v.name.clone(),
                                     part,
                                     role: WordRole::Local,
-                                    stale: false,
+                                    stale: !current,
                                     bytes: None,
                                 },
                             );
@@ -293,24 +357,25 @@ fn name_frame(
     let defer_shape = vars.named_shape("runtime._defer");
     for (name, first, last) in groups {
         let base = body_sp.wrapping_add(first as u64);
-        let put_shape = |names: &mut BTreeMap<u64, Vec<Named>>, shape: &Shape, var: &str, role| {
-            for (at, word, part) in word_names(shape, var, w) {
-                put(
-                    names,
-                    base + at,
-                    shape.size.max(1) - at,
-                    Named {
-                        func: func.clone(),
-                        name: word,
-                        var: var.to_string(),
-                        part,
-                        role,
-                        stale: false,
-                        bytes: None,
-                    },
-                );
-            }
-        };
+        let put_shape =
+            |names: &mut BTreeMap<u64, Vec<Named>>, shape: &Shape, var: &str, role, stale: bool| {
+                for (at, word, part) in word_names(shape, var, w) {
+                    put(
+                        names,
+                        base + at,
+                        shape.size.max(1) - at,
+                        Named {
+                            func: func.clone(),
+                            name: word,
+                            var: var.to_string(),
+                            part,
+                            role,
+                            stale,
+                            bytes: None,
+                        },
+                    );
+                }
+            };
         if info
             .facts
             .defers
@@ -318,7 +383,7 @@ fn name_frame(
             .any(|(n, o)| n == name && *o == first)
             && let Some(shape) = &defer_shape
         {
-            put_shape(&mut names, shape, "_defer", WordRole::Defer);
+            put_shape(&mut names, shape, "_defer", WordRole::Defer, false);
             continue;
         }
         if let Some((_, _, closure)) = info
@@ -330,13 +395,19 @@ fn name_frame(
             let shape = closure_shape(vars, closure, w);
             // A context whose captured variables DWARF does not give (a
             // method value's receiver) is the temporary past its function.
-            put_shape(&mut names, &shape, "closure", WordRole::Local);
-        } else if let Some(shape) = own
-            .iter()
-            .find(|v| v.name == name)
-            .and_then(|v| v.shape.clone())
+            put_shape(&mut names, &shape, "closure", WordRole::Local, false);
+        } else if let Some(v) = own.iter().find(|v| v.name == name)
+            && let Some(shape) = v.shape.clone()
         {
-            put_shape(&mut names, &shape, name, WordRole::Local);
+            // A variable DWARF places elsewhere at this pc does not live
+            // in the slot the listing gives it now.
+            put_shape(
+                &mut names,
+                &shape,
+                name,
+                WordRole::Local,
+                !v.homes.is_empty(),
+            );
             continue;
         }
         // A temporary: as far as its stack object, or its last named word, goes.
@@ -410,7 +481,7 @@ fn name_frame(
         for (addr, parts) in names.iter_mut() {
             for n in parts {
                 if !matches!(n.role, WordRole::Arg | WordRole::Spill) {
-                    n.stale = past.written(*addr).is_none_or(|(t, _)| t < entered);
+                    n.stale |= past.written(*addr).is_none_or(|(t, _)| t < entered);
                 }
             }
         }
@@ -735,12 +806,12 @@ pub(crate) fn register_names(
             })
             .collect()
     };
-    if f.pc == sym.addr {
-        return placed(&f.func, VarRole::Arg);
-    }
+    let mut out = Vec::new();
     let asm = info.lines.get(&f.offset).map_or("", |(_, a)| a.as_str());
-    if asm.starts_with("RET") {
-        return placed(&f.func, VarRole::Result);
+    if f.pc == sym.addr {
+        out = placed(&f.func, VarRole::Arg);
+    } else if asm.starts_with("RET") {
+        out = placed(&f.func, VarRole::Result);
     }
     // Just after a call: the callee's results.
     let w = arch.word();
@@ -750,7 +821,9 @@ pub(crate) fn register_names(
         .range(..f.offset)
         .next_back()
         .filter(|(_, (_, a))| a.starts_with("CALL"));
-    if let Some((_, (_, a))) = returned {
+    if out.is_empty()
+        && let Some((_, (_, a))) = returned
+    {
         let direct = a
             .split_whitespace()
             .nth(1)
@@ -763,11 +836,11 @@ pub(crate) fn register_names(
             .filter(|_| direct.is_none())
             .or_else(|| direct.map(str::to_string));
         if let Some(callee) = callee {
-            return placed(&callee, VarRole::Result);
+            out = placed(&callee, VarRole::Result);
         }
     }
-    // Elsewhere: where DWARF says each variable is at this pc.
-    let mut out = Vec::new();
+    // And where DWARF says each variable is at this pc: a register may
+    // hold a result being returned and a variable of the function both.
     for v in vars.variables(&f.func).iter() {
         let Some(shape) = &v.shape else { continue };
         for home in v
@@ -776,7 +849,7 @@ pub(crate) fn register_names(
             .filter(|h| h.pcs.is_none_or(|(a, b)| (a..b).contains(&f.pc)))
         {
             for &(in_var, size, dwarf) in &home.regs {
-                let Some(reg) = dwarf_register(arch, dwarf) else {
+                let Some(reg) = crate::abi::dwarf_register(arch, dwarf) else {
                     continue;
                 };
                 let size = size.unwrap_or(shape.size - in_var);
@@ -801,34 +874,12 @@ pub(crate) fn register_names(
             }
         }
     }
-    out.sort_by_key(|r| r.reg);
-    out.dedup_by_key(|r| r.reg);
+    let mut seen = Vec::new();
+    out.retain(|r| {
+        let key = (r.reg, r.func.clone(), r.name.clone());
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
     out
-}
-
-/// The register a DWARF register number names (the System V numbering
-/// for amd64, the i386 one for 386).
-fn dwarf_register(arch: Arch, n: u16) -> Option<Reg> {
-    use crate::abi::{RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP};
-    match arch {
-        Arch::Amd64 => match n {
-            0 => Some(Reg::Gpr(RAX)),
-            1 => Some(Reg::Gpr(RDX)),
-            2 => Some(Reg::Gpr(RCX)),
-            3 => Some(Reg::Gpr(RBX)),
-            4 => Some(Reg::Gpr(RSI)),
-            5 => Some(Reg::Gpr(RDI)),
-            6 => Some(Reg::Gpr(RBP)),
-            7 => Some(Reg::Gpr(RSP)),
-            8..=15 => Some(Reg::Gpr(usize::from(n))),
-            17..=32 => Some(Reg::Xmm(usize::from(n - 17))),
-            _ => None,
-        },
-        // 386's numbering is the hardware's for the eight general registers.
-        Arch::I386 => match n {
-            0..=7 => Some(Reg::Gpr(usize::from(n))),
-            21..=28 => Some(Reg::Xmm(usize::from(n - 21))),
-            _ => None,
-        },
-    }
 }

@@ -1,0 +1,71 @@
+//! The names oracle over every sample, every program of the names tests
+//! and every emulator test program, amd64, optimised and with `-N -l`:
+//! at each package function's entry, after each of its calls and at each
+//! `RET`, every variable Delve places must be where the stack view names
+//! it, and no word may carry the name of a variable Delve places
+//! elsewhere. Needs Delve (`.ci/run` builds it into the cache first).
+
+use std::path::{Path, PathBuf};
+
+use gostack_oracle::{NamesReport, verify_names};
+use gostack_toolchain::{Cache, Go};
+
+fn programs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut out = Vec::new();
+    for dir in [
+        "go-samples",
+        "crates/draw/test_data/words",
+        "crates/emu/test_data/programs",
+    ] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path().join("main.go");
+            if path.is_file() {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_name_agrees_with_delve() {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
+    let mut total = NamesReport::default();
+    let mut wrong = Vec::new();
+    for path in programs() {
+        for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
+            let r = verify_names(&go, &cache, &path, &flags)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let name = path
+                .parent()
+                .unwrap()
+                .file_name()
+                .unwrap()
+                .to_string_lossy();
+            println!(
+                "{name} {flags:?}: {}",
+                r.to_string().lines().next().unwrap()
+            );
+            total.moments += r.moments;
+            total.compared += r.compared;
+            total.skipped += r.skipped;
+            total.unreached += r.unreached;
+            wrong.extend(
+                r.disagreements
+                    .iter()
+                    .map(|d| format!("{name} {flags:?}: {d}")),
+            );
+        }
+    }
+    println!("in all: {total}");
+    assert!(total.moments > 1000 && total.compared > 2000, "{total}");
+    assert!(
+        wrong.is_empty(),
+        "{} disagreements:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
