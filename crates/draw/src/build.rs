@@ -162,6 +162,22 @@ pub(crate) fn describe(labels: &[Slot], arch: Arch) -> (String, RowKind) {
             .join(" ");
         return (label, RowKind::Local);
     }
+    // A word two live variables share: both names.
+    let shared: Vec<&str> = labels
+        .iter()
+        .filter_map(|l| match l {
+            Slot::Word {
+                name,
+                role: WordRole::Local,
+                bytes: None,
+                ..
+            } => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    if shared.len() > 1 {
+        return (shared.join(", "), RowKind::Local);
+    }
     // The word's name, when its frame is a package function's.
     if let Some((func, name, role)) = labels.iter().find_map(|l| match l {
         Slot::Word {

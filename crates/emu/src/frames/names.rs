@@ -147,6 +147,9 @@ struct Named {
     stale: bool,
     /// The bytes of the word it names (offset, length), when not all of them.
     bytes: Option<(u8, u8)>,
+    /// DWARF places it here at this pc: another variable DWARF places in
+    /// the same word may share it.
+    placed: bool,
 }
 
 /// Names every word of the package frames in `words` by a [`Slot::Word`].
@@ -288,9 +291,12 @@ fn name_frame(
             n.bytes = Some((at as u8, len as u8));
         }
         let parts = names.entry(word).or_default();
+        // Two live variables in one word: the compiler gave one stack slot
+        // to both, and DWARF places both there at this pc.
+        let live = |p: &Named| p.placed && p.bytes.is_none();
         let free = parts.iter().all(|p| match (p.bytes, n.bytes) {
             (Some((a, l)), Some((b, m))) => a + l <= b || b + m <= a,
-            _ => false,
+            _ => live(p) && live(&n) && p.var != n.var,
         });
         if free {
             parts.push(n);
@@ -331,6 +337,7 @@ fn name_frame(
                                     role: WordRole::Local,
                                     stale: !current,
                                     bytes: None,
+                                    placed: current,
                                 },
                             );
                         }
@@ -372,6 +379,7 @@ fn name_frame(
                             role,
                             stale,
                             bytes: None,
+                            placed: false,
                         },
                     );
                 }
@@ -437,6 +445,7 @@ fn name_frame(
                     role: WordRole::Local,
                     stale: false,
                     bytes: None,
+                    placed: false,
                 },
             );
             at += w;
@@ -464,6 +473,7 @@ fn name_frame(
                 role: WordRole::Unused,
                 stale: false,
                 bytes: None,
+                placed: false,
             },
         );
         a += w;
@@ -659,6 +669,7 @@ fn outgoing(
                 role: word.role,
                 stale,
                 bytes: None,
+                placed: false,
             },
         )
     };
