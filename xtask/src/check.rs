@@ -2,6 +2,7 @@
 //! Go and compares it with its committed copy, so a Go version that changes
 //! a picture is noticed.
 
+use gostack_listing::in_package_main;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result, bail};
@@ -142,13 +143,11 @@ fn program_part(d: &Drawing) -> Vec<String> {
     let mut lines = Vec::new();
     let figure = |f: &Figure, lines: &mut Vec<String>| {
         for p in &f.panels {
-            for frame in p.frames.iter().filter(|f| f.func.starts_with("main.")) {
+            for frame in p.frames.iter().filter(|f| in_package_main(&f.func)) {
                 lines.push(format!("frame {}", frame.func));
                 for r in &frame.rows {
                     let value = match r.kind {
-                        RowKind::ReturnAddr if !r.value.starts_with("main.") => {
-                            "(into the runtime)"
-                        }
+                        RowKind::ReturnAddr if !in_package_main(&r.value) => "(into the runtime)",
                         // What an earlier frame left is the runtime's business, not the program's.
                         _ if r.stale => "(stale)",
                         _ => r.value.as_str(),
@@ -173,14 +172,14 @@ fn program_part(d: &Drawing) -> Vec<String> {
             figure(first, &mut lines);
             figure(last, &mut lines);
             for s in steps {
-                for step in s.steps.iter().filter(|s| s.at.starts_with("main.")) {
+                for step in s.steps.iter().filter(|s| in_package_main(&s.at)) {
                     // The package's own named words; a return address into the runtime only as such.
                     let words: Vec<String> = step
                         .words
                         .iter()
                         .filter(|(_, label, _)| !label.is_empty() && !label.starts_with("runtime."))
                         .map(|(_, label, value)| match value {
-                            v if label.ends_with("return addr") && !v.starts_with("main.") => {
+                            v if label.ends_with("return addr") && !in_package_main(v) => {
                                 format!("{label} = (into the runtime)")
                             }
                             v => format!("{label} = {v}"),

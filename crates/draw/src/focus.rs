@@ -85,7 +85,10 @@ pub fn focus(d: &mut StackDiagram, frames: &Frames, fold: bool) {
     let keep: Vec<bool> = match frames {
         Frames::All => vec![true; d.frames.len()],
         Frames::Focus => {
-            let first = d.frames.iter().position(|f| f.func.starts_with("main."));
+            let first = d
+                .frames
+                .iter()
+                .position(|f| gostack_emu::in_package_main(&f.func));
             (0..d.frames.len())
                 .map(|i| first.is_none_or(|first| i >= first))
                 .collect()

@@ -54,7 +54,7 @@ impl fmt::Display for Moment {
 
 /// `add2` -> `main.add2`; a name with a package stays.
 fn full_name(name: &str) -> String {
-    if name.starts_with("main.") || name.contains('/') || name.starts_with("runtime.") {
+    if gostack_emu::in_package_main(name) || name.contains('/') || name.starts_with("runtime.") {
         name.to_string()
     } else {
         format!("main.{name}")

@@ -204,7 +204,7 @@ pub fn steps(
     let mut funcs: Vec<String> = Vec::new();
     for s in &trace.steps[from..=to] {
         let loc = layout.location(s.pc());
-        if loc.func.starts_with("main.") && !funcs.contains(&loc.func) {
+        if gostack_emu::in_package_main(&loc.func) && !funcs.contains(&loc.func) {
             funcs.push(loc.func);
         }
     }

@@ -26,7 +26,7 @@ fn package_words(fig: &Figure) -> Vec<(String, String, String, RowKind)> {
     fig.panels
         .iter()
         .flat_map(|p| &p.frames)
-        .filter(|f| f.func.starts_with("main."))
+        .filter(|f| gostack_emu::in_package_main(&f.func))
         .flat_map(|f| {
             f.rows
                 .iter()

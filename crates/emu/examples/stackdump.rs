@@ -27,7 +27,7 @@ fn main() {
     let trace = run.trace.as_ref().unwrap();
     for (i, step) in trace.steps.iter().enumerate() {
         let loc = run.layout.location(step.pc());
-        if !loc.asm.starts_with("RET") || !loc.func.starts_with("main.") {
+        if !loc.asm.starts_with("RET") || !gostack_emu::in_package_main(&loc.func) {
             continue;
         }
         println!("== step {i}: {loc}");

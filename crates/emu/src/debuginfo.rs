@@ -16,21 +16,19 @@
 //! world, optimised) into sorted rows; the line table, five times the work,
 //! on the first [`DebugInfo::line`]. Lookups are binary searches.
 //!
-//! The struct types are read on the first [`DebugInfo::member`] or
-//! [`DebugInfo::type_size`]: `.debug_info`, the largest section, is
-//! scanned once for its type entries (Go writes `runtime.g` as a
-//! `DW_TAG_structure_type` with a `DW_TAG_member` per field, each at a
-//! constant `DW_AT_data_member_location`), and only the structs are kept,
-//! each member with its offset and its type's size.
+//! The struct types (Go writes `runtime.g` as a `DW_TAG_structure_type`
+//! with a `DW_TAG_member` per field, each at a constant
+//! `DW_AT_data_member_location`) and the functions' variables come from one
+//! index of `.debug_info`, the largest section, read on the first lookup
+//! ([`vars`]).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use gimli::{
-    Abbreviations, AttributeValue, BaseAddresses, CfaRule, DebugAbbrev, DebugAbbrevOffset,
-    DebugFrame, DebugLine, DebugLineOffset, DebugLineStr, DebugStr, DwTag, EndianSlice,
-    LineInstruction, LineProgramHeader, Reader, RunTimeEndian, UnitHeader, UnwindContext,
+    AttributeValue, BaseAddresses, CfaRule, DebugFrame, DebugLine, DebugLineOffset, DebugLineStr,
+    DebugStr, DwTag, EndianSlice, LineInstruction, LineProgramHeader, RunTimeEndian, UnwindContext,
     UnwindSection,
 };
 use object::{CompressedData, CompressionFormat, Object, ObjectSection};
@@ -48,8 +46,6 @@ pub(crate) struct DebugInfo {
     source: Option<Sections>,
     /// The line table, built on the first lookup.
     lines: OnceLock<LineTable>,
-    /// The struct types, built on the first lookup.
-    types: OnceLock<TypeTable>,
     /// The functions' variables and the types' shapes, indexed on the first lookup.
     vars: OnceLock<std::sync::Arc<vars::VarTable>>,
 }
@@ -90,29 +86,7 @@ struct LineRow {
 /// The file of a row that ends a sequence: no line from there on.
 const NO_FILE: u32 = u32::MAX;
 
-/// The struct types of `.debug_info`, by name.
-#[derive(Debug, Clone, Default)]
-struct TypeTable {
-    structs: HashMap<String, StructType>,
-}
-
-/// A struct type: its `DW_AT_byte_size` and its members in the order written.
-#[derive(Debug, Clone)]
-struct StructType {
-    size: Option<u64>,
-    members: Vec<Member>,
-}
-
-/// A struct's member: where it is in the struct, and its type's size when
-/// the type chain ends in a size (or a pointer).
-#[derive(Debug, Clone)]
-struct Member {
-    name: String,
-    offset: u64,
-    size: Option<u64>,
-}
-
-/// The sections the line table and the type table are read from, as the file holds them.
+/// The sections the line table and the variables and types are read from, as the file holds them.
 #[derive(Debug, Clone)]
 struct Sections {
     endian: RunTimeEndian,
@@ -124,6 +98,21 @@ struct Sections {
     debug_abbrev: Option<RawSection>,
     /// The sections only the variables need: location lists and what they refer to.
     others: Vec<(gimli::SectionId, RawSection)>,
+}
+
+impl Sections {
+    /// The section `id`'s bytes, decompressed (empty when the file lacks it).
+    fn section(&self, id: gimli::SectionId) -> Vec<u8> {
+        let raw = match id {
+            gimli::SectionId::DebugInfo => self.debug_info.as_ref(),
+            gimli::SectionId::DebugAbbrev => self.debug_abbrev.as_ref(),
+            gimli::SectionId::DebugStr => self.debug_str.as_ref(),
+            gimli::SectionId::DebugLineStr => self.debug_line_str.as_ref(),
+            gimli::SectionId::DebugLine => self.debug_line.as_ref(),
+            _ => self.others.iter().find(|(i, _)| *i == id).map(|(_, r)| r),
+        };
+        RawSection::contents(raw).into_owned()
+    }
 }
 
 /// A section's bytes, still compressed if the file compresses them.
@@ -264,14 +253,7 @@ impl DebugInfo {
     /// it); its members are not lifted into the outer struct. The first call
     /// reads the type table.
     pub(crate) fn member(&self, type_name: &str, member: &str) -> Option<(u64, u64)> {
-        let m = self
-            .types()
-            .structs
-            .get(type_name)?
-            .members
-            .iter()
-            .find(|m| m.name == member)?;
-        Some((m.offset, m.size?))
+        self.vars().member(type_name, member)
     }
 
     /// The byte size of the struct type named `type_name` (only struct
@@ -281,7 +263,7 @@ impl DebugInfo {
     // Not called yet outside the tests.
     #[allow(dead_code)]
     pub(crate) fn type_size(&self, type_name: &str) -> Option<u64> {
-        self.types().structs.get(type_name)?.size
+        self.vars().struct_size(type_name)
     }
 
     /// The variables of functions and the shapes of types, indexed on the first call.
@@ -292,28 +274,10 @@ impl DebugInfo {
                     .as_ref()
                     .map_or_else(vars::VarTable::default, |s| {
                         vars::VarTable::read(s.endian, u64::from(s.address_size), |id| {
-                            let raw = match id {
-                                gimli::SectionId::DebugInfo => s.debug_info.as_ref(),
-                                gimli::SectionId::DebugAbbrev => s.debug_abbrev.as_ref(),
-                                gimli::SectionId::DebugStr => s.debug_str.as_ref(),
-                                gimli::SectionId::DebugLineStr => s.debug_line_str.as_ref(),
-                                gimli::SectionId::DebugLine => s.debug_line.as_ref(),
-                                _ => s.others.iter().find(|(i, _)| *i == id).map(|(_, r)| r),
-                            };
-                            RawSection::contents(raw).into_owned()
+                            s.section(id)
                         })
                     }),
             )
-        })
-    }
-
-    /// The type table, read on the first call.
-    fn types(&self) -> &TypeTable {
-        self.types.get_or_init(|| {
-            self.source
-                .as_ref()
-                .map(TypeTable::read)
-                .unwrap_or_default()
         })
     }
 
@@ -498,23 +462,6 @@ impl LineTable {
     }
 }
 
-/// A type entry of `.debug_info`, as much as sizing a member needs.
-#[derive(Debug, Clone, Copy)]
-struct TypeEntry {
-    tag: DwTag,
-    size: Option<u64>,
-    /// The `.debug_info` offset of its `DW_AT_type`.
-    target: Option<usize>,
-}
-
-/// A struct read from `.debug_info` whose members are not sized yet.
-struct PendingStruct {
-    name: Option<String>,
-    size: Option<u64>,
-    /// Name, offset and the `.debug_info` offset of the member's type.
-    members: Vec<(String, u64, Option<usize>)>,
-}
-
 /// The tags of the entries that describe types (what a `DW_AT_type` can point at).
 fn is_type_tag(tag: DwTag) -> bool {
     matches!(
@@ -533,171 +480,6 @@ fn is_type_tag(tag: DwTag) -> bool {
             | gimli::DW_TAG_rvalue_reference_type
             | gimli::DW_TAG_ptr_to_member_type
     ) || is_alias(tag)
-}
-
-impl TypeTable {
-    /// Scans every unit of `.debug_info` for its type entries, keeps the
-    /// structs by name (the first of a name, should two share it) and sizes
-    /// their members. A unit that does not parse ends where it stops parsing;
-    /// the units after it are still read.
-    fn read(source: &Sections) -> TypeTable {
-        let endian = source.endian;
-        let info = RawSection::contents(source.debug_info.as_ref());
-        let abbrev = RawSection::contents(source.debug_abbrev.as_ref());
-        let line_str = RawSection::contents(source.debug_line_str.as_ref());
-        let strs = RawSection::contents(source.debug_str.as_ref());
-        let strings = Strings {
-            line_str: DebugLineStr::new(&line_str, endian),
-            strs: DebugStr::new(&strs, endian),
-        };
-        let debug_abbrev = DebugAbbrev::new(&abbrev, endian);
-        let mut abbreviations: HashMap<DebugAbbrevOffset, Option<Abbreviations>> = HashMap::new();
-        let mut types = HashMap::new();
-        let mut structs = Vec::new();
-        let mut units = gimli::DebugInfo::new(&info, endian).units();
-        // An error in a unit header ends the walk: the section cannot be followed past it.
-        while let Ok(Some(unit)) = units.next() {
-            let Some(abbrevs) = abbreviations
-                .entry(unit.debug_abbrev_offset())
-                .or_insert_with(|| unit.abbreviations(&debug_abbrev).ok())
-            else {
-                continue;
-            };
-            // What was read before an error is kept.
-            let _ = read_unit_types(&unit, abbrevs, &strings, &mut types, &mut structs);
-        }
-        let word = u64::from(source.address_size);
-        let mut table = TypeTable::default();
-        for s in structs {
-            let Some(name) = s.name else { continue };
-            table.structs.entry(name).or_insert_with(|| StructType {
-                size: s.size,
-                members: s
-                    .members
-                    .into_iter()
-                    .map(|(name, offset, target)| Member {
-                        name,
-                        offset,
-                        size: target.and_then(|t| type_size(&types, t, word)),
-                    })
-                    .collect(),
-            });
-        }
-        table
-    }
-}
-
-/// Reads one unit's type entries into `types` (by `.debug_info` offset) and
-/// its structs, with their members, into `structs`.
-fn read_unit_types<'a>(
-    unit: &UnitHeader<EndianSlice<'a, RunTimeEndian>>,
-    abbrevs: &Abbreviations,
-    strings: &Strings<'a>,
-    types: &mut HashMap<usize, TypeEntry>,
-    structs: &mut Vec<PendingStruct>,
-) -> gimli::Result<()> {
-    let Some(base) = unit.offset().as_debug_info_offset() else {
-        return Ok(());
-    };
-    let mut entries = unit.entries_raw(abbrevs, None)?;
-    // The structs whose members are being read: the index in `structs` and the members' depth.
-    let mut open: Vec<(usize, isize)> = Vec::new();
-    while !entries.is_empty() {
-        let offset = base.0 + entries.next_offset().0;
-        let depth = entries.next_depth();
-        let Some(abbrev) = entries.read_abbreviation()? else {
-            continue;
-        };
-        while open.last().is_some_and(|&(_, d)| d > depth) {
-            open.pop();
-        }
-        let tag = abbrev.tag();
-        let parent = match open.last() {
-            Some(&(index, d)) if d == depth && tag == gimli::DW_TAG_member => Some(index),
-            _ => None,
-        };
-        if parent.is_none() && !is_type_tag(tag) {
-            entries.skip_attributes(abbrev.attributes())?;
-            continue;
-        }
-        let named = parent.is_some() || tag == gimli::DW_TAG_structure_type;
-        let mut name = None;
-        let mut size = None;
-        let mut target = None;
-        let mut location = None;
-        for &spec in abbrev.attributes() {
-            let attr = entries.read_attribute(spec)?;
-            match attr.name() {
-                // Only a struct's and a member's names are kept.
-                gimli::DW_AT_name if named => name = strings.text(attr.value()),
-                gimli::DW_AT_byte_size => size = attr.udata_value(),
-                gimli::DW_AT_type => {
-                    target = match attr.value() {
-                        AttributeValue::UnitRef(o) => o.to_debug_info_offset(unit).map(|o| o.0),
-                        AttributeValue::DebugInfoRef(o) => Some(o.0),
-                        _ => None,
-                    }
-                }
-                gimli::DW_AT_data_member_location => location = member_location(attr.value()),
-                _ => {}
-            }
-        }
-        if let Some(index) = parent {
-            if let (Some(name), Some(location)) = (name, location) {
-                structs[index].members.push((name, location, target));
-            }
-            continue;
-        }
-        types.insert(offset, TypeEntry { tag, size, target });
-        if tag == gimli::DW_TAG_structure_type {
-            if abbrev.has_children() {
-                open.push((structs.len(), depth + 1));
-            }
-            structs.push(PendingStruct {
-                name,
-                size,
-                members: Vec::new(),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// A member's offset: a constant (what Go writes), or the DWARF 2 form
-/// `DW_OP_plus_uconst n` as a block or expression.
-fn member_location(value: AttributeValue<EndianSlice<'_, RunTimeEndian>>) -> Option<u64> {
-    let mut bytes = match value {
-        AttributeValue::Exprloc(e) => e.0,
-        AttributeValue::Block(b) => b,
-        AttributeValue::Sdata(n) => return u64::try_from(n).ok(),
-        v => return v.udata_value(),
-    };
-    if bytes.read_u8().ok()? != gimli::DW_OP_plus_uconst.0 {
-        return None;
-    }
-    let n = bytes.read_uleb128().ok()?;
-    bytes.is_empty().then_some(n)
-}
-
-/// The size of the type at `.debug_info` offset `offset`: its
-/// `DW_AT_byte_size`, one word for a pointer, or the size of the type a
-/// typedef or qualifier names.
-fn type_size(types: &HashMap<usize, TypeEntry>, mut offset: usize, word: u64) -> Option<u64> {
-    // Bounded, should typedefs form a cycle.
-    for _ in 0..32 {
-        let t = types.get(&offset)?;
-        if let Some(size) = t.size {
-            return Some(size);
-        }
-        match t.tag {
-            gimli::DW_TAG_pointer_type
-            | gimli::DW_TAG_reference_type
-            | gimli::DW_TAG_rvalue_reference_type => return Some(word),
-            tag if is_alias(tag) => offset = t.target?,
-            _ => return None,
-        }
-    }
-    None
 }
 
 /// Where each sequence of a line program starts: the address its first
@@ -808,7 +590,7 @@ mod tests {
     use iced_x86::{Decoder, DecoderOptions, FlowControl, Mnemonic, OpKind, Register};
     use object::{CompressionFormat, Object, ObjectSection, ObjectSymbol, SymbolKind};
 
-    use super::{DebugInfo, RawSection, Sections, TypeTable};
+    use super::{DebugInfo, RawSection, Sections, vars::VarTable};
 
     const SOURCE: &str = r#"package main
 
@@ -1253,21 +1035,20 @@ func main() {
     fn every_struct_member_is_sized_and_inside_its_struct() {
         for arch in Arch::ALL {
             let p = Program::get(arch);
-            let structs = &p.debug.types().structs;
+            let structs = p.debug.vars().structs();
             assert!(structs.len() > 300, "{arch}: {}", structs.len());
             let mut failures = Vec::new();
-            for (name, s) in structs {
-                let Some(size) = s.size else {
+            for (name, size, members) in &structs {
+                let Some(size) = size else {
                     failures.push(format!("{name} has no size"));
                     continue;
                 };
-                for m in &s.members {
-                    match m.size {
-                        Some(m_size) if m.offset + m_size <= size => {}
-                        _ => failures.push(format!(
-                            "{name}.{} at {} ({:?}) in {size}",
-                            m.name, m.offset, m.size
-                        )),
+                for (m, offset, m_size) in members {
+                    match m_size {
+                        Some(m_size) if offset + m_size <= *size => {}
+                        _ => {
+                            failures.push(format!("{name}.{m} at {offset} ({m_size:?}) in {size}"))
+                        }
                     }
                 }
             }
@@ -1301,15 +1082,18 @@ func main() {
             })
         };
         let with = |info: &[u8], abbrev: &[u8]| {
-            TypeTable::read(&Sections {
+            let sections = Sections {
                 debug_info: plain(info),
                 debug_abbrev: plain(abbrev),
                 ..source.clone()
+            };
+            VarTable::read(source.endian, u64::from(source.address_size), |id| {
+                sections.section(id)
             })
         };
         // Decompressed and stored plain, the sections give the same table.
         let whole = with(&info, &abbrev);
-        assert_eq!(whole.structs.len(), p.debug.types().structs.len());
+        assert_eq!(whole.structs().len(), p.debug.vars().structs().len());
         for (info, abbrev) in [
             (&info[..0], &abbrev[..]),
             (&info[..1], &abbrev),
@@ -1320,7 +1104,7 @@ func main() {
             (&info, &[][..]),
         ] {
             let table = with(info, abbrev);
-            assert!(table.structs.len() <= whole.structs.len());
+            assert!(table.structs().len() <= whole.structs().len());
         }
         let mut garbled = info.clone();
         for b in garbled.iter_mut().step_by(97) {
@@ -1328,6 +1112,6 @@ func main() {
         }
         with(&garbled, &abbrev);
         // The units before the cut are whole.
-        assert!(!with(&info[..info.len() - 1], &abbrev).structs.is_empty());
+        assert!(!with(&info[..info.len() - 1], &abbrev).structs().is_empty());
     }
 }

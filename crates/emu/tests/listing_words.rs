@@ -54,8 +54,10 @@ fn check(
         "{path:?}: {:?}",
         run.stop
     );
-    // Every instruction of package code with stack operands, by pc.
-    let mut operands: HashMap<u64, (String, String, Vec<(String, i64)>)> = HashMap::new();
+    // Every instruction of package code with stack operands, by pc: its
+    // function, its text, and each operand's name and offset.
+    type Operands = (String, String, Vec<(String, i64)>);
+    let mut operands: HashMap<u64, Operands> = HashMap::new();
     for sym in &listing.symbols {
         let (Some(func), Some(addr)) = (&sym.func, run.layout.addr(&sym.name)) else {
             continue;

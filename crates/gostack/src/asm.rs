@@ -13,7 +13,7 @@ pub(crate) fn render(compiled: &Compiled, source: &str, only: Option<&str>) -> R
     let funcs: Vec<&Symbol> = parsed
         .listing
         .functions()
-        .filter(|f| f.name.starts_with("main."))
+        .filter(|f| gostack_listing::in_package_main(&f.name))
         .collect();
     let chosen: Vec<&Symbol> = match only {
         None => funcs.clone(),

@@ -124,7 +124,10 @@ fn summary(text: &str) -> String {
         parsed.listing.functions().count()
     )
     .unwrap();
-    for sym in symbols.iter().filter(|s| s.name.starts_with("main.")) {
+    for sym in symbols
+        .iter()
+        .filter(|s| gostack_listing::in_package_main(&s.name))
+    {
         summarise_symbol(&mut out, sym);
     }
     out

@@ -232,7 +232,7 @@ fn verify_built(
         .listing
         .symbols
         .iter()
-        .filter(|s| s.func.is_some() && s.name.starts_with("main.") && s.size > 0)
+        .filter(|s| s.func.is_some() && gostack_emu::in_package_main(&s.name) && s.size > 0)
         .filter_map(|s| Some((run.layout.addr(&s.name)?, s.size)))
         .collect();
 

@@ -443,10 +443,11 @@ fn compare(
                     stale,
                     ..
                 } if bytes.is_none_or(|(b, _)| u64::from(b) == at % w)
-                    && ((f == func && *var == v.name)
-                        // A variable a closure captured by reference, in the
-                        // frame of the function that declared it.
-                        || (func.starts_with(&format!("{f}.")) && *var == v.name)
+                    && ((*var == v.name
+                        // In its function or, for a variable a closure
+                        // captured by reference, in the frame of the function
+                        // that declared it.
+                        && (f == func || func.starts_with(&format!("{f}."))))
                         // A captured variable in the closure's context the
                         // caller built (a method value's receiver `.this`).
                         || (*var == "closure" && name.starts_with(&format!("closure.{}", v.name)))) =>

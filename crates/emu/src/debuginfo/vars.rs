@@ -186,7 +186,8 @@ impl VarTable {
         {
             let dwarf = self.dwarf();
             let mut units = dwarf.units();
-            while let Some(header) = units.next()? {
+            // A unit whose header does not parse ends the scan; what was read stays.
+            while let Ok(Some(header)) = units.next() {
                 let Some(base) = header.offset().as_debug_info_offset() else {
                     continue;
                 };
@@ -227,7 +228,7 @@ impl VarTable {
                                 .attr_value(gimli::DW_AT_data_member_location)
                                 .ok()
                                 .flatten()
-                                .and_then(|v| v.udata_value());
+                                .and_then(member_location);
                             let target = entry
                                 .attr_value(gimli::DW_AT_type)
                                 .ok()
@@ -435,6 +436,67 @@ impl VarTable {
         Some(vars)
     }
 
+    /// The offset and size of member `member` of the struct type named
+    /// `ty` (`runtime.g`, or a slice or string header such as `[]uint8` or
+    /// `string`, which Go's DWARF writes as structs).
+    pub(crate) fn member(&self, ty: &str, member: &str) -> Option<(u64, u64)> {
+        let t = self.types.get(self.named.get(ty)?)?;
+        if t.tag != gimli::DW_TAG_structure_type {
+            return None;
+        }
+        let (_, offset, target) = t.members.iter().find(|m| m.0 == member)?;
+        Some((*offset, self.size_of((*target)?)?))
+    }
+
+    /// The byte size of the struct type named `ty`.
+    pub(crate) fn struct_size(&self, ty: &str) -> Option<u64> {
+        let t = self.types.get(self.named.get(ty)?)?;
+        (t.tag == gimli::DW_TAG_structure_type).then_some(t.size)?
+    }
+
+    /// The struct types by name, each with its size and its members' offsets and sizes.
+    #[cfg(test)]
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn structs(&self) -> Vec<(&str, Option<u64>, Vec<(&str, u64, Option<u64>)>)> {
+        self.named
+            .iter()
+            .filter_map(|(name, at)| {
+                let t = self.types.get(at)?;
+                (t.tag == gimli::DW_TAG_structure_type).then(|| {
+                    let members = t
+                        .members
+                        .iter()
+                        .map(|(n, o, target)| {
+                            (n.as_str(), *o, target.and_then(|x| self.size_of(x)))
+                        })
+                        .collect();
+                    (name.as_str(), t.size, members)
+                })
+            })
+            .collect()
+    }
+
+    /// The size of the type at `.debug_info` offset `offset`: its
+    /// `DW_AT_byte_size`, one word for a pointer, or the size of the type a
+    /// typedef or qualifier names.
+    fn size_of(&self, mut offset: usize) -> Option<u64> {
+        // Bounded, should typedefs form a cycle.
+        for _ in 0..32 {
+            let t = self.types.get(&offset)?;
+            if let Some(size) = t.size {
+                return Some(size);
+            }
+            match t.tag {
+                gimli::DW_TAG_pointer_type
+                | gimli::DW_TAG_reference_type
+                | gimli::DW_TAG_rvalue_reference_type => return Some(self.word),
+                tag if super::is_alias(tag) => offset = t.target?,
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// The shape of the type named `name` (`runtime._defer`).
     pub(crate) fn named_shape(&self, name: &str) -> Option<Arc<Shape>> {
         self.shape(*self.named.get(name)?)
@@ -594,4 +656,20 @@ fn pieces(
         }
     }
     (pieces, regs)
+}
+
+/// A member's offset: a constant (what Go writes), or the DWARF 2 form
+/// `DW_OP_plus_uconst n` as a block or expression.
+fn member_location(value: AttributeValue<EndianSlice<'_, RunTimeEndian>>) -> Option<u64> {
+    let mut bytes = match value {
+        AttributeValue::Exprloc(e) => e.0,
+        AttributeValue::Block(b) => b,
+        AttributeValue::Sdata(n) => return u64::try_from(n).ok(),
+        v => return v.udata_value(),
+    };
+    if bytes.read_u8().ok()? != gimli::DW_OP_plus_uconst.0 {
+        return None;
+    }
+    let n = bytes.read_uleb128().ok()?;
+    bytes.is_empty().then_some(n)
 }
