@@ -3,27 +3,18 @@
 
 use std::path::Path;
 
-use gostack_emu::{Arch, Config, Run, Slot, StackView, Stop, World};
-use gostack_toolchain::{Cache, CompileRequest, Go, build};
+use gostack_emu::{Arch, Run, Slot, StackView, Stop};
+use gostack_toolchain::Go;
+
+mod common;
 
 fn traced_run(sample: &str, arch: Arch, flags: &[&str]) -> Run {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../go-samples")
         .join(sample)
         .join("main.go");
     let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-    let req = CompileRequest::from_file(&path, arch, &flags).unwrap();
-    let built = build(&go, &req, &cache).unwrap();
-    let listing = gostack_listing::parse(&built.compiled.listing).listing;
-    let mut config = Config::new(arch);
-    config.trace = true;
-    let world = World {
-        args: vec!["main".into()],
-        ..World::default()
-    };
-    let run = gostack_emu::run(&listing, &built.executable, &config, &world).unwrap();
+    let (_, run) = common::traced(&path, arch, &flags);
     assert_eq!(run.stop, Stop::Exited(0));
     run
 }

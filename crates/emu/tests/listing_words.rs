@@ -8,8 +8,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use gostack_emu::{Arch, Config, History, Slot, Stop, WordRole, World};
-use gostack_toolchain::{Cache, CompileRequest, Go, build};
+use gostack_emu::{Arch, History, Slot, Stop, WordRole};
+
+mod common;
 
 /// The programs: the notes' samples and the names tests' programs.
 fn programs() -> Vec<PathBuf> {
@@ -32,23 +33,8 @@ fn programs() -> Vec<PathBuf> {
 
 /// Checks one program in one configuration: the operands checked, and
 /// every disagreement as a line of text.
-fn check(
-    go: &Go,
-    cache: &Cache,
-    path: &Path,
-    arch: Arch,
-    flags: &[String],
-) -> (usize, Vec<String>) {
-    let req = CompileRequest::from_file(path, arch, flags).unwrap();
-    let built = build(go, &req, cache).unwrap();
-    let listing = gostack_listing::parse(&built.compiled.listing).listing;
-    let mut config = Config::new(arch);
-    config.trace = true;
-    let world = World {
-        args: vec!["main".into()],
-        ..World::default()
-    };
-    let run = gostack_emu::run(&listing, &built.executable, &config, &world).unwrap();
+fn check(path: &Path, arch: Arch, flags: &[String]) -> (usize, Vec<String>) {
+    let (listing, run) = common::traced(path, arch, flags);
     assert!(
         matches!(run.stop, Stop::Exited(_)),
         "{path:?}: {:?}",
@@ -142,13 +128,11 @@ fn check(
 
 #[test]
 fn every_stack_operand_names_its_word() {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
     let (mut checked, mut wrong) = (0, Vec::new());
     for path in programs() {
         for arch in [Arch::Amd64, Arch::I386] {
             for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
-                let (c, w) = check(&go, &cache, &path, arch, &flags);
+                let (c, w) = check(&path, arch, &flags);
                 checked += c;
                 wrong.extend(w);
             }

@@ -53,6 +53,18 @@ pub struct NamesReport {
     pub disagreements: Vec<String>,
 }
 
+impl NamesReport {
+    /// Adds `other`'s counts and disagreements, each disagreement prefixed with `what`.
+    pub fn absorb(&mut self, what: &str, other: &NamesReport) {
+        self.moments += other.moments;
+        self.compared += other.compared;
+        self.skipped += other.skipped;
+        self.unreached += other.unreached;
+        self.disagreements
+            .extend(other.disagreements.iter().map(|d| format!("{what}: {d}")));
+    }
+}
+
 impl fmt::Display for NamesReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -319,7 +319,6 @@ fn generated_functions_agree_with_delve() {
     let dir = tempfile::TempDir::new().unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut total = NamesReport::default();
-    let mut wrong = Vec::new();
     for p in 0..10 {
         let src = program(&mut rng, 50);
         let path = dir.path().join(format!("gen{p}")).join("main.go");
@@ -332,15 +331,7 @@ fn generated_functions_agree_with_delve() {
                 "program {p} {flags:?}: {}",
                 r.to_string().lines().next().unwrap()
             );
-            total.moments += r.moments;
-            total.compared += r.compared;
-            total.skipped += r.skipped;
-            total.unreached += r.unreached;
-            wrong.extend(
-                r.disagreements
-                    .iter()
-                    .map(|d| format!("program {p} {flags:?}: {d}")),
-            );
+            total.absorb(&format!("program {p} {flags:?}"), &r);
             if !r.disagreements.is_empty() {
                 // Keep the program to look at.
                 let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gen{p}.go"));
@@ -351,9 +342,8 @@ fn generated_functions_agree_with_delve() {
     println!("500 generated functions in all: {total}");
     assert!(total.moments > 1500 && total.compared > 4000, "{total}");
     assert!(
-        wrong.is_empty(),
-        "{} disagreements:\n{}",
-        wrong.len(),
-        wrong.join("\n")
+        total.disagreements.is_empty(),
+        "{}",
+        total.disagreements.join("\n")
     );
 }

@@ -34,7 +34,6 @@ fn every_name_agrees_with_delve() {
     let go = Go::find().expect("Go is installed");
     let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
     let mut total = NamesReport::default();
-    let mut wrong = Vec::new();
     for path in programs() {
         for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
             let r = verify_names(&go, &cache, &path, &flags)
@@ -49,23 +48,14 @@ fn every_name_agrees_with_delve() {
                 "{name} {flags:?}: {}",
                 r.to_string().lines().next().unwrap()
             );
-            total.moments += r.moments;
-            total.compared += r.compared;
-            total.skipped += r.skipped;
-            total.unreached += r.unreached;
-            wrong.extend(
-                r.disagreements
-                    .iter()
-                    .map(|d| format!("{name} {flags:?}: {d}")),
-            );
+            total.absorb(&format!("{name} {flags:?}"), &r);
         }
     }
     println!("in all: {total}");
     assert!(total.moments > 1000 && total.compared > 2000, "{total}");
     assert!(
-        wrong.is_empty(),
-        "{} disagreements:\n{}",
-        wrong.len(),
-        wrong.join("\n")
+        total.disagreements.is_empty(),
+        "{}",
+        total.disagreements.join("\n")
     );
 }
