@@ -121,7 +121,7 @@ enum Command {
         flags: String,
         /// Check the names instead: stop the real program under Delve (built once with
         /// go install into the cache) at every package function's entry, after each of
-        /// its calls and at each RET, and compare where Delve places each argument,
+        /// its calls, at each RET and at the start of each source line, and compare where Delve places each argument,
         /// local and result with the words and registers the pictures name.
         #[arg(long)]
         names: bool,
@@ -301,7 +301,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let go = Go::find()?;
             let flags: Vec<String> = flags.split_whitespace().map(str::to_string).collect();
-            let report = gostack_oracle::verify_names(&go, &cache(false), &file, &flags)?;
+            let report = gostack_oracle::verify_names(
+                &go,
+                &cache(false),
+                &file,
+                &flags,
+                gostack_oracle::Moments::CallsAndLines,
+            )?;
             println!("{report}");
             Ok(if report.disagreements.is_empty() {
                 ExitCode::SUCCESS

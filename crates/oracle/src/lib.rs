@@ -54,7 +54,7 @@ pub use delve::{DELVE_VERSION, delve};
 pub use gostack_emu::Arch;
 use gostack_emu::World;
 use gostack_toolchain::{Built, Cache, CompileRequest, Go};
-pub use names::{NamesReport, verify_names};
+pub use names::{Moments, NamesReport, verify_names};
 
 /// The longest a real run may take before it is stopped.
 pub const TIMEOUT: Duration = Duration::from_secs(300);

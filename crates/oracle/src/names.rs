@@ -84,17 +84,27 @@ impl fmt::Display for NamesReport {
     }
 }
 
-/// Builds `program` with `flags` (amd64) and checks the names of every
-/// moment of its package functions against Delve.
+/// Which moments the names oracle stops at, the first time each runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moments {
+    /// Each package function's entry, each return from its calls, each `RET`.
+    Calls,
+    /// Those, and the first instruction of each source line (`main.go:14`).
+    CallsAndLines,
+}
+
+/// Builds `program` with `flags` (amd64) and checks the names at
+/// `moments` of its package functions against Delve.
 pub fn verify_names(
     go: &Go,
     cache: &Cache,
     program: &Path,
     flags: &[String],
+    moments: Moments,
 ) -> Result<NamesReport, Error> {
     let request = CompileRequest::from_file(program, Arch::Amd64, flags)?;
     let built = gostack_toolchain::build(go, &request, cache)?;
-    names_of_built(go, &built)
+    names_of_built(go, &built, moments)
 }
 
 /// One variable as Delve gives it.
@@ -120,7 +130,7 @@ struct Stop {
     frames: Vec<(String, Vec<DelveVar>)>,
 }
 
-fn names_of_built(go: &Go, built: &Built) -> Result<NamesReport, Error> {
+fn names_of_built(go: &Go, built: &Built, which: Moments) -> Result<NamesReport, Error> {
     let args: Vec<String> = ARGS.iter().map(|s| s.to_string()).collect();
     let env: Vec<String> = ENV.iter().map(|s| s.to_string()).collect();
     let parsed = gostack_listing::parse(&built.compiled.listing);
@@ -149,6 +159,11 @@ fn names_of_built(go: &Go, built: &Built) -> Result<NamesReport, Error> {
         moments.push(addr);
         let instrs: Vec<_> = func.instrs.iter().filter(|i| !i.is_pseudo()).collect();
         for (k, ins) in instrs.iter().enumerate() {
+            let new_line = k == 0
+                || instrs[k - 1].pos.as_ref().map(|p| p.line) != ins.pos.as_ref().map(|p| p.line);
+            if which == Moments::CallsAndLines && new_line {
+                moments.push(addr + u64::from(ins.pc));
+            }
             if ins.op == "RET" {
                 moments.push(addr + u64::from(ins.pc));
             }

@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use gostack_oracle::{NamesReport, verify_names};
+use gostack_oracle::{Moments, NamesReport, verify_names};
 use gostack_toolchain::{Cache, Go};
 
 /// A small deterministic generator (xorshift64*).
@@ -325,7 +325,7 @@ fn generated_functions_agree_with_delve() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &src).unwrap();
         for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
-            let r = verify_names(&go, &cache, &path, &flags)
+            let r = verify_names(&go, &cache, &path, &flags, Moments::Calls)
                 .unwrap_or_else(|e| panic!("program {p} {flags:?}: {e}\n{src}"));
             println!(
                 "program {p} {flags:?}: {}",

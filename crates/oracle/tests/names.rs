@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gostack_oracle::{NamesReport, verify_names};
+use gostack_oracle::{Moments, NamesReport, verify_names};
 use gostack_toolchain::{Cache, Go};
 
 fn programs() -> Vec<PathBuf> {
@@ -36,7 +36,7 @@ fn every_name_agrees_with_delve() {
     let mut total = NamesReport::default();
     for path in programs() {
         for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
-            let r = verify_names(&go, &cache, &path, &flags)
+            let r = verify_names(&go, &cache, &path, &flags, Moments::CallsAndLines)
                 .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path
                 .parent()
