@@ -119,6 +119,9 @@ enum Command {
         /// Compiler flags, e.g. "-N -l".
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         flags: String,
+        /// GOARCH: the step comparison runs amd64 only, the names check amd64 and 386.
+        #[arg(long, default_value = "amd64", value_parser = parse_arch)]
+        arch: Arch,
         /// Check the names instead: stop the real program under Delve (built once with
         /// go install into the cache) at every package function's entry, after each of
         /// its calls, at each RET and at the start of each source line, and compare where Delve places each argument,
@@ -297,6 +300,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify {
             file,
             flags,
+            arch,
             names: true,
         } => {
             let go = Go::find()?;
@@ -305,6 +309,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &go,
                 &cache(false),
                 &file,
+                arch,
                 &flags,
                 gostack_oracle::Moments::CallsAndLines,
             )?;
@@ -315,9 +320,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::from(1)
             })
         }
-        Command::Verify { file, flags, .. } => {
+        Command::Verify {
+            file, flags, arch, ..
+        } => {
             let go = Go::find()?;
-            let config = gostack_oracle::Config::new(flags.split_whitespace());
+            let mut config = gostack_oracle::Config::new(flags.split_whitespace());
+            config.arch = arch;
             let report = gostack_oracle::verify(&go, &cache(false), &file, &config)?;
             println!("{report}");
             Ok(if report.first_difference.is_none() {

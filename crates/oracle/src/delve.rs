@@ -14,43 +14,73 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::Error;
+use crate::{Arch, Error};
 use gostack_toolchain::{Cache, Go};
 
 /// The Delve release the names oracle runs.
 pub const DELVE_VERSION: &str = "v1.27.2";
 
-/// The `dlv` binary: `GOSTACK_DLV`, or the pinned release in the cache,
-/// built there with `go install` the first time (which needs the Go module proxy).
-pub fn delve(go: &Go) -> Result<PathBuf, Error> {
-    if let Some(path) = std::env::var_os("GOSTACK_DLV") {
+/// The `dlv` binary that debugs `arch` programs: `GOSTACK_DLV` (amd64) or
+/// `GOSTACK_DLV_386`, or the pinned release in the cache, built there with
+/// `go install` the first time (which needs the Go module proxy). A 386
+/// program needs a 386 Delve: an amd64 one cannot run it.
+pub fn delve(go: &Go, arch: Arch) -> Result<PathBuf, Error> {
+    let (var, name, goarch) = match arch {
+        Arch::Amd64 => ("GOSTACK_DLV", "dlv", "amd64"),
+        Arch::I386 => ("GOSTACK_DLV_386", "dlv-386", "386"),
+    };
+    if let Some(path) = std::env::var_os(var) {
         return Ok(PathBuf::from(path));
     }
     let dir = Cache::default_dir().join("dlv").join(DELVE_VERSION);
-    let dlv = dir.join("dlv");
+    let dlv = dir.join(name);
     if dlv.exists() {
         return Ok(dlv);
     }
     eprintln!(
-        "gostack: building Delve {DELVE_VERSION} with go install (once; it is kept in {})",
+        "gostack: building Delve {DELVE_VERSION} for {goarch} with go install (once; it is kept in {})",
         dir.display()
     );
-    let status = Command::new(go.path())
-        .args([
-            "install",
-            &format!("github.com/go-delve/delve/cmd/dlv@{DELVE_VERSION}"),
-        ])
-        .env("GOBIN", &dir)
-        .env_remove("GOFLAGS")
-        .env_remove("GOOS")
-        .env_remove("GOARCH")
-        .env("CGO_ENABLED", "0")
-        .stdout(Stdio::null())
-        .status()
+    // go install puts a binary built for another GOARCH in
+    // GOPATH/bin/GOOS_GOARCH and will not use GOBIN for it: it installs into
+    // a GOPATH of its own that shares the module cache, and the binary is
+    // copied from there.
+    let gopath = tempfile::TempDir::new()
+        .map_err(|e| Error::io("create", Path::new("a temporary directory"), e))?;
+    let modcache = Command::new(go.path())
+        .args(["env", "GOMODCACHE"])
+        .output()
         .map_err(|e| Error::io("run", go.path(), e))?;
+    let modcache = String::from_utf8_lossy(&modcache.stdout).trim().to_string();
+    let mut cmd = Command::new(go.path());
+    cmd.args([
+        "install",
+        &format!("github.com/go-delve/delve/cmd/dlv@{DELVE_VERSION}"),
+    ])
+    .env("GOPATH", gopath.path())
+    .env_remove("GOBIN")
+    .env_remove("GOFLAGS")
+    .env_remove("GOOS")
+    .env("GOARCH", goarch)
+    .env("CGO_ENABLED", "0")
+    .stdout(Stdio::null());
+    if !modcache.is_empty() {
+        cmd.env("GOMODCACHE", &modcache);
+    }
+    let status = cmd.status().map_err(|e| Error::io("run", go.path(), e))?;
+    let built = [
+        gopath.path().join("bin").join("dlv"),
+        gopath.path().join(format!("bin/linux_{goarch}/dlv")),
+    ]
+    .into_iter()
+    .find(|p| p.exists());
+    if let Some(built) = &built {
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+        std::fs::copy(built, &dlv).map_err(|e| Error::io("copy", built, e))?;
+    }
     if !status.success() || !dlv.exists() {
         return Err(Error::Trace(format!(
-            "go install github.com/go-delve/delve/cmd/dlv@{DELVE_VERSION} failed ({status})"
+            "go install github.com/go-delve/delve/cmd/dlv@{DELVE_VERSION} (GOARCH={goarch}) failed ({status})"
         )));
     }
     Ok(dlv)

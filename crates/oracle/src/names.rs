@@ -93,18 +93,19 @@ pub enum Moments {
     CallsAndLines,
 }
 
-/// Builds `program` with `flags` (amd64) and checks the names at
+/// Builds `program` for `arch` with `flags` and checks the names at
 /// `moments` of its package functions against Delve.
 pub fn verify_names(
     go: &Go,
     cache: &Cache,
     program: &Path,
+    arch: Arch,
     flags: &[String],
     moments: Moments,
 ) -> Result<NamesReport, Error> {
-    let request = CompileRequest::from_file(program, Arch::Amd64, flags)?;
+    let request = CompileRequest::from_file(program, arch, flags)?;
     let built = gostack_toolchain::build(go, &request, cache)?;
-    names_of_built(go, &built, moments)
+    names_of_built(go, &built, arch, moments)
 }
 
 /// One variable as Delve gives it.
@@ -130,11 +131,16 @@ struct Stop {
     frames: Vec<(String, Vec<DelveVar>)>,
 }
 
-fn names_of_built(go: &Go, built: &Built, which: Moments) -> Result<NamesReport, Error> {
+fn names_of_built(
+    go: &Go,
+    built: &Built,
+    arch: Arch,
+    which: Moments,
+) -> Result<NamesReport, Error> {
     let args: Vec<String> = ARGS.iter().map(|s| s.to_string()).collect();
     let env: Vec<String> = ENV.iter().map(|s| s.to_string()).collect();
     let parsed = gostack_listing::parse(&built.compiled.listing);
-    let mut config = gostack_emu::Config::new(Arch::Amd64);
+    let mut config = gostack_emu::Config::new(arch);
     config.trace = true;
     config.max_steps = 50_000_000;
     let world = World {
@@ -191,7 +197,7 @@ fn names_of_built(go: &Go, built: &Built, which: Moments) -> Result<NamesReport,
     let exe = dir.path().join("main");
     std::fs::write(&exe, &built.executable).map_err(|e| Error::io("write", &exe, e))?;
     make_executable(&exe)?;
-    let dlv = delve(go)?;
+    let dlv = delve(go, arch)?;
     let mut session = Session::start(&dlv, &exe, &args, &env)?;
     let mut ids: HashMap<u64, u64> = HashMap::new();
     for &pc in first.keys() {
@@ -202,7 +208,13 @@ fn names_of_built(go: &Go, built: &Built, which: Moments) -> Result<NamesReport,
         let Some(id) = ids.remove(&pc) else {
             continue;
         };
-        let sp = session.register(thread, "Rsp")?;
+        let sp = session.register(
+            thread,
+            match arch {
+                Arch::Amd64 => "Rsp",
+                Arch::I386 => "Esp",
+            },
+        )?;
         let frames = session.stack()?.iter().map(frame_vars).collect();
         stops.insert(pc, Stop { sp, frames });
         session.clear(id)?;
@@ -243,7 +255,7 @@ fn names_of_built(go: &Go, built: &Built, which: Moments) -> Result<NamesReport,
         }
         let snap = history.cursor().snapshot();
         let here = format!("{} (step {step})", describe(layout, pc));
-        compare(&here, &view, snap, stop, &mut report);
+        compare(&here, arch, &view, snap, stop, &mut report);
         report.moments += 1;
     }
     Ok(report)
@@ -289,7 +301,7 @@ fn frame_vars(frame: &Value) -> (String, Vec<DelveVar>) {
 }
 
 /// The register a Delve location expression names (`DW_OP_reg0(Rax)`), as the emulator numbers it.
-fn location_register(expr: &str) -> Option<Reg> {
+fn location_register(arch: Arch, expr: &str) -> Option<Reg> {
     let n: u16 = expr
         .split("DW_OP_reg")
         .nth(1)?
@@ -298,12 +310,12 @@ fn location_register(expr: &str) -> Option<Reg> {
         .collect::<String>()
         .parse()
         .ok()?;
-    gostack_emu::abi::dwarf_register(Arch::Amd64, n)
+    gostack_emu::abi::dwarf_register(arch, n)
 }
 
 /// Delve's text for a value of the basic type `ty` (`int16`, `byte`,
 /// `bool`) whose bytes are `raw`, and its size; `None` for other types.
-fn scalar(ty: &str, raw: u64) -> Option<(u64, String)> {
+fn scalar(ty: &str, raw: u64, word: u64) -> Option<(u64, String)> {
     let s = |bits: u32| ((raw << (64 - bits)) as i64 >> (64 - bits)).to_string();
     let u = |bits: u32| {
         (if bits == 64 {
@@ -318,6 +330,8 @@ fn scalar(ty: &str, raw: u64) -> Option<(u64, String)> {
             1,
             if raw & 0xff != 0 { "true" } else { "false" }.to_string(),
         ),
+        "int" if word == 4 => (4, s(32)),
+        "uint" | "uintptr" if word == 4 => (4, u(32)),
         "int" | "int64" => (8, s(64)),
         "int8" => (1, s(8)),
         "int16" => (2, s(16)),
@@ -381,12 +395,13 @@ fn named_words(view: &StackView, k: usize, func: &str, var: &str) -> Vec<(u64, O
 
 fn compare(
     here: &str,
+    arch: Arch,
     view: &StackView,
     snap: &gostack_emu::Snapshot,
     stop: &Stop,
     report: &mut NamesReport,
 ) {
-    let w = 8u64;
+    let w = arch.word();
     let sp = snap.cpu.gpr[gostack_emu::abi::RSP];
     let delta = sp.wrapping_sub(stop.sp);
     let (lo, hi) = (sp, view.bounds.1);
@@ -418,7 +433,7 @@ fn compare(
             }
             if v.flags & (CPU_REGISTER | FAKE_ADDRESS) != 0 {
                 // A register holds it: only the innermost frame's registers are the frame's own.
-                let Some(reg) = location_register(&v.location) else {
+                let Some(reg) = location_register(arch, &v.location) else {
                     report.skipped += 1;
                     continue;
                 };
@@ -497,7 +512,7 @@ fn compare(
                         .collect::<Vec<_>>()
                 )),
                 Some(false) => {
-                    if let Some((size, ours)) = scalar(&v.ty, snap.read(at, 8))
+                    if let Some((size, ours)) = scalar(&v.ty, snap.read(at, 8), w)
                         && size <= w - at % w
                         && ours != v.value
                     {

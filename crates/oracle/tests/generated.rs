@@ -4,13 +4,13 @@
 //! ten words, arrays of one and three elements, pointers; value and pointer
 //! receivers; variadic parameters; more arguments and results than there
 //! are registers), 50 to a program and 500 in all, each called from `main`.
-//! Every name must agree with Delve at every moment, optimised and with
-//! `-N -l`.
+//! Every name must agree with Delve at every moment, on amd64 and 386,
+//! optimised and with `-N -l`.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use gostack_oracle::{Moments, NamesReport, verify_names};
+use gostack_oracle::{Arch, Moments, NamesReport, verify_names};
 use gostack_toolchain::{Cache, Go};
 
 /// A small deterministic generator (xorshift64*).
@@ -324,14 +324,17 @@ fn generated_functions_agree_with_delve() {
         let path = dir.path().join(format!("gen{p}")).join("main.go");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &src).unwrap();
-        for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
-            let r = verify_names(&go, &cache, &path, &flags, Moments::Calls)
-                .unwrap_or_else(|e| panic!("program {p} {flags:?}: {e}\n{src}"));
+        for (arch, flags) in [Arch::Amd64, Arch::I386]
+            .into_iter()
+            .flat_map(|a| [vec![], vec!["-N".to_string(), "-l".to_string()]].map(|f| (a, f)))
+        {
+            let r = verify_names(&go, &cache, &path, arch, &flags, Moments::Calls)
+                .unwrap_or_else(|e| panic!("program {p} {arch} {flags:?}: {e}\n{src}"));
             println!(
-                "program {p} {flags:?}: {}",
+                "program {p} {arch} {flags:?}: {}",
                 r.to_string().lines().next().unwrap()
             );
-            total.absorb(&format!("program {p} {flags:?}"), &r);
+            total.absorb(&format!("program {p} {arch} {flags:?}"), &r);
             if !r.disagreements.is_empty() {
                 // Keep the program to look at.
                 let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gen{p}.go"));
@@ -339,7 +342,7 @@ fn generated_functions_agree_with_delve() {
             }
         }
     }
-    println!("500 generated functions in all: {total}");
+    println!("500 generated functions, amd64 and 386, in all: {total}");
     assert!(total.moments > 1500 && total.compared > 4000, "{total}");
     assert!(
         total.disagreements.is_empty(),

@@ -1,5 +1,5 @@
 //! The names oracle over every sample, every program of the names tests
-//! and every emulator test program, amd64, optimised and with `-N -l`:
+//! and every emulator test program, amd64 and 386, optimised and with `-N -l`:
 //! at each package function's entry, after each of its calls and at each
 //! `RET`, every variable Delve places must be where the stack view names
 //! it, and no word may carry the name of a variable Delve places
@@ -7,7 +7,7 @@
 
 use std::path::{Path, PathBuf};
 
-use gostack_oracle::{Moments, NamesReport, verify_names};
+use gostack_oracle::{Arch, Moments, NamesReport, verify_names};
 use gostack_toolchain::{Cache, Go};
 
 fn programs() -> Vec<PathBuf> {
@@ -35,9 +35,19 @@ fn every_name_agrees_with_delve() {
     let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
     let mut total = NamesReport::default();
     for path in programs() {
-        for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
-            let r = verify_names(&go, &cache, &path, &flags, Moments::CallsAndLines)
-                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (arch, flags) in [Arch::Amd64, Arch::I386]
+            .into_iter()
+            .flat_map(|a| [vec![], vec!["-N".to_string(), "-l".to_string()]].map(|f| (a, f)))
+        {
+            let r = verify_names(
+                &go,
+                &cache,
+                &path,
+                Arch::Amd64,
+                &flags,
+                Moments::CallsAndLines,
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             let name = path
                 .parent()
                 .unwrap()
@@ -45,10 +55,10 @@ fn every_name_agrees_with_delve() {
                 .unwrap()
                 .to_string_lossy();
             println!(
-                "{name} {flags:?}: {}",
+                "{name} {arch} {flags:?}: {}",
                 r.to_string().lines().next().unwrap()
             );
-            total.absorb(&format!("{name} {flags:?}"), &r);
+            total.absorb(&format!("{name} {arch} {flags:?}"), &r);
         }
     }
     println!("in all: {total}");
