@@ -426,7 +426,7 @@ fn each_step_shows_the_static_figure_of_that_step() {
         let want_regs: Vec<String> = want
             .registers
             .iter()
-            .map(|r| format!("{} = {}", r.name, r.value))
+            .map(|r| format!("{} = {}", r.name, r.shown()))
             .collect();
         assert_eq!(regs, want_regs, "step {n}: registers");
         popped += usize::from(!picture.dead.is_empty());

@@ -318,30 +318,44 @@ fn generated_functions_agree_with_delve() {
     let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
     let dir = tempfile::TempDir::new().unwrap();
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let mut total = NamesReport::default();
+    // Every program in every configuration, two at a time (one per core).
+    let mut jobs = Vec::new();
     for p in 0..10 {
         let src = program(&mut rng, 50);
         let path = dir.path().join(format!("gen{p}")).join("main.go");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, &src).unwrap();
-        for (arch, flags) in [Arch::Amd64, Arch::I386]
-            .into_iter()
-            .flat_map(|a| [vec![], vec!["-N".to_string(), "-l".to_string()]].map(|f| (a, f)))
-        {
-            let r = verify_names(&go, &cache, &path, arch, &flags, Moments::Calls)
-                .unwrap_or_else(|e| panic!("program {p} {arch} {flags:?}: {e}\n{src}"));
-            println!(
-                "program {p} {arch} {flags:?}: {}",
-                r.to_string().lines().next().unwrap()
-            );
-            total.absorb(&format!("program {p} {arch} {flags:?}"), &r);
-            if !r.disagreements.is_empty() {
-                // Keep the program to look at.
-                let keep = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gen{p}.go"));
-                std::fs::write(&keep, &src).unwrap();
+        for arch in [Arch::Amd64, Arch::I386] {
+            for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
+                jobs.push((p, path.clone(), src.clone(), arch, flags));
             }
         }
     }
+    let jobs = std::sync::Mutex::new(jobs.into_iter());
+    let total = std::sync::Mutex::new(NamesReport::default());
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    let Some((p, path, src, arch, flags)) = jobs.lock().unwrap().next() else {
+                        break;
+                    };
+                    let what = format!("program {p} {arch} {flags:?}");
+                    let r = verify_names(&go, &cache, &path, arch, &flags, Moments::Calls)
+                        .unwrap_or_else(|e| panic!("{what}: {e}\n{src}"));
+                    println!("{what}: {}", r.to_string().lines().next().unwrap());
+                    if !r.disagreements.is_empty() {
+                        // Keep the program to look at.
+                        let keep =
+                            Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gen{p}.go"));
+                        std::fs::write(&keep, &src).unwrap();
+                    }
+                    total.lock().unwrap().absorb(&what, &r);
+                }
+            });
+        }
+    });
+    let total = total.into_inner().unwrap();
     println!("500 generated functions, amd64 and 386, in all: {total}");
     assert!(total.moments > 1500 && total.compared > 4000, "{total}");
     assert!(
