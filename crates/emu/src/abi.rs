@@ -21,6 +21,20 @@ pub const OF: u64 = 1 << 11;
 pub const ID: u64 = 1 << 21;
 /// The arithmetic flags an ALU instruction may change.
 pub const ARITH: u64 = CF | PF | AF | ZF | SF | OF;
+/// The arithmetic flags with their names, in bit order.
+pub const ARITH_NAMES: [(u64, &str); 6] = [
+    (CF, "CF"),
+    (PF, "PF"),
+    (AF, "AF"),
+    (ZF, "ZF"),
+    (SF, "SF"),
+    (OF, "OF"),
+];
+
+/// `AT_RANDOM` in Linux's auxiliary vector: the address of 16 random bytes.
+pub const AT_RANDOM: u64 = 25;
+/// `nanosleep`'s system call number on amd64.
+pub const AMD64_SYS_NANOSLEEP: u64 = 35;
 
 /// RAX (EAX): index in [`crate::Cpu::gpr`], in the hardware's numbering.
 pub const RAX: usize = 0;

@@ -341,7 +341,6 @@ pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
     const AT_HWCAP: u64 = 16;
     const AT_CLKTCK: u64 = 17;
     const AT_SECURE: u64 = 23;
-    const AT_RANDOM: u64 = 25;
     const AT_EXECFN: u64 = 31;
     let auxv = [
         (AT_PAGESZ, crate::elf::PAGE),
@@ -353,7 +352,7 @@ pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
         (AT_HWCAP, 0),
         (AT_CLKTCK, 100),
         (AT_SECURE, 0),
-        (AT_RANDOM, random_at),
+        (crate::abi::AT_RANDOM, random_at),
         (AT_EXECFN, execfn),
         (AT_NULL, 0),
     ];

@@ -37,12 +37,12 @@ use crate::canon::{self, Goroutine, Value};
 use crate::real::{RealStep, Tracer};
 use crate::{Difference, Error, Report};
 
-/// The arithmetic flags, in RFLAGS: CF PF AF ZF SF OF.
-const ARITH: u64 = 0x1 | 0x4 | 0x10 | 0x40 | 0x80 | 0x800;
+use gostack_emu::abi::{ARITH, ARITH_NAMES, CF, OF, PF, R14, RBP, RSP, SF, ZF};
+
 /// The flags an address comparison decides the same way in both runs: CF and ZF.
-const CF_ZF: u64 = 0x1 | 0x40;
+const CF_ZF: u64 = CF | ZF;
 /// SP, BP and R14: kept across calls.
-const KEPT: [usize; 3] = [4, 5, 14];
+const KEPT: [usize; 3] = [RSP, RBP, R14];
 /// How far above SP the defined stack words are compared after code outside
 /// the package ran (which may have written the caller's spill and result
 /// slots, just above SP); words further up are compared when the program reads them.
@@ -894,12 +894,12 @@ fn reg_value(gprs: &[u64; 16], ins: &Instruction, reg: Register) -> Option<u64> 
 fn hw_flags(bits: u32) -> u64 {
     let mut out = 0;
     for (iced, hw) in [
-        (RflagsBits::CF, 0x1),
-        (RflagsBits::PF, 0x4),
-        (RflagsBits::AF, 0x10),
-        (RflagsBits::ZF, 0x40),
-        (RflagsBits::SF, 0x80),
-        (RflagsBits::OF, 0x800),
+        (RflagsBits::CF, CF),
+        (RflagsBits::PF, PF),
+        (RflagsBits::AF, gostack_emu::abi::AF),
+        (RflagsBits::ZF, ZF),
+        (RflagsBits::SF, SF),
+        (RflagsBits::OF, OF),
     ] {
         if bits & iced != 0 {
             out |= hw;
@@ -910,18 +910,11 @@ fn hw_flags(bits: u32) -> u64 {
 
 /// `CF ZF` for the set bits of `flags`, or `none`.
 fn flag_names(flags: u64) -> String {
-    let names: Vec<&str> = [
-        (0x1, "CF"),
-        (0x4, "PF"),
-        (0x10, "AF"),
-        (0x40, "ZF"),
-        (0x80, "SF"),
-        (0x800, "OF"),
-    ]
-    .iter()
-    .filter(|(b, _)| flags & b != 0)
-    .map(|(_, n)| *n)
-    .collect();
+    let names: Vec<&str> = ARITH_NAMES
+        .iter()
+        .filter(|(b, _)| flags & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
     if names.is_empty() {
         "none".into()
     } else {

@@ -40,10 +40,7 @@ use nix::unistd::Pid;
 
 use crate::Error;
 
-/// `AT_RANDOM` in the auxiliary vector: the address of 16 random bytes.
-const AT_RANDOM: u64 = 25;
-/// The `nanosleep` system call, with which sysmon sleeps.
-const SYS_NANOSLEEP: u64 = 35;
+use gostack_emu::abi::{AMD64_SYS_NANOSLEEP as SYS_NANOSLEEP, AT_RANDOM};
 
 /// How to start the real program.
 pub(crate) struct Launch<'a> {

@@ -75,7 +75,11 @@ const AMD64: &[(u32, &str, Call)] = &[
     (17, "pread64", Call::Pread),
     (24, "sched_yield", Call::SchedYield),
     (28, "madvise", Call::Madvise),
-    (35, "nanosleep", Call::Nanosleep),
+    (
+        crate::abi::AMD64_SYS_NANOSLEEP as u32,
+        "nanosleep",
+        Call::Nanosleep,
+    ),
     (39, "getpid", Call::Getpid),
     (56, "clone", Call::Clone),
     (60, "exit", Call::Exit),
