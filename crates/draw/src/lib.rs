@@ -6,6 +6,7 @@
 //! in a book and one in a terminal come from the same code.
 
 mod build;
+pub mod claims;
 mod focus;
 mod moment;
 mod render;

@@ -101,6 +101,10 @@ pub struct Spec {
     /// Go versions to draw with, side by side (`["1.22", "1.26"]`); the
     /// installed Go by default.
     pub go: Option<Versions>,
+    /// The claims the chapter's prose makes about the figure (`claims.rs`):
+    /// the build fails when one does not hold.
+    #[serde(default)]
+    pub expect: Vec<String>,
 }
 
 /// One Go version or several, as a block writes it.
@@ -136,7 +140,11 @@ pub fn parse_spec(body: &str) -> Result<Spec, String> {
             "key `nth`: 0: moments are counted from 1 (`nth = 1` is the first time it happens)"
                 .into(),
         ),
-        _ => Ok(spec),
+        _ => {
+            gostack_draw::claims::parse_all(&spec.expect)
+                .map_err(|e| format!("key `expect`: {e}"))?;
+            Ok(spec)
+        }
     }
 }
 

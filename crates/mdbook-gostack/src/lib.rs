@@ -328,25 +328,45 @@ pub fn draw_rendered(
     renderer: &str,
 ) -> Result<String> {
     let Some(go) = go else {
-        return Ok(render(
-            &draw(job, settings, None, cache)?,
-            renderer,
-            &job.id(),
-        ));
+        let drawing = draw(job, settings, None, cache)?;
+        check_claims(job, &drawing)?;
+        return Ok(render(&drawing, renderer, &job.id()));
     };
     let planned = plan(job, settings, go)?;
+    let drawing = draw_planned(job, settings, cache, &planned)?;
+    check_claims(job, &drawing)?;
     // The id is part of the text (the step-through widget's element ids).
     let path = cached_path(settings, &planned.key, &format!("{}.{renderer}", job.id()));
     if let Ok(text) = std::fs::read_to_string(&path) {
         return Ok(text);
     }
-    let text = render(
-        &draw_planned(job, settings, cache, &planned)?,
-        renderer,
-        &job.id(),
-    );
+    let text = render(&drawing, renderer, &job.id());
     store(&path, &text);
     Ok(text)
+}
+
+/// The claims of the block's `expect` that `drawing` breaks.
+pub fn broken_claims(job: &Job, drawing: &Drawing) -> Result<Vec<gostack_draw::claims::Broken>> {
+    let spec = parse_spec(&job.block.body).map_err(|e| anyhow::anyhow!("{}: {e}", job.place()))?;
+    let claims = gostack_draw::claims::parse_all(&spec.expect)
+        .map_err(|e| anyhow::anyhow!("{}: key `expect`: {e}", job.place()))?;
+    Ok(gostack_draw::claims::check(&claims, drawing))
+}
+
+/// Fails, naming the block and each claim, when the drawing breaks a claim of its `expect`.
+fn check_claims(job: &Job, drawing: &Drawing) -> Result<()> {
+    let broken = broken_claims(job, drawing)?;
+    if broken.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = broken.iter().map(|b| format!("  {b}")).collect();
+    bail!(
+        "{}: {} of the block's `expect` claims do not hold in its figure:\n{}\n\
+         change the text and its claim to what the figure shows, or the block to draw what the text says",
+        job.place(),
+        broken.len(),
+        lines.join("\n")
+    )
 }
 
 /// The cache key of a drawing.

@@ -141,6 +141,16 @@ fn bad_blocks_fail_with_file_line_and_cause() {
             "key `sample`: `/etc` is not a folder inside the samples folder",
         ),
         (
+            "sample = \"add\"\nat = \"add2 ret\"\nexpect = [\"add2.~r0 = 21\", \"add2.~r0 = 12\", \"frames: main.main, main.add1\"]",
+            "2 of the block's `expect` claims do not hold in its figure:\n  \
+             the text says `add2.~r0 = 12`; the figure: it shows AX = 21\n  \
+             the text says `frames: main.main, main.add1`; the figure: its frames are main.main, main.add1, main.add2",
+        ),
+        (
+            "sample = \"add\"\nat = \"add2 ret\"\nexpect = [\"add2.~r0 is 12\"]",
+            "key `expect`: claim `add2.~r0 is 12`: write `NAME = VALUE`",
+        ),
+        (
             "sample = \"../go-samples/add\"\nat = \"main entry\"",
             "key `sample`: `../go-samples/add` is not a folder inside the samples folder",
         ),
