@@ -164,6 +164,18 @@ fn program_part(d: &Drawing) -> Vec<String> {
                     r.sp_offset, r.label, r.value
                 )));
             }
+            for o in &p.heap {
+                lines.push(hide_addresses(&format!(
+                    "heap {}, {} bytes",
+                    o.type_name, o.size
+                )));
+                for r in &o.rows {
+                    lines.push(hide_addresses(&format!(
+                        "  +{:#x} {} = {}",
+                        r.offset, r.label, r.value
+                    )));
+                }
+            }
         }
     };
     match d {
@@ -234,8 +246,11 @@ fn text(d: &Drawing) -> String {
 }
 
 /// Compares (or, with `bless`, records) every diagram, drawn with the
-/// installed Go or with `go_version` (fetched once); true when nothing drifted.
-pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
+/// installed Go or with `go_version` (fetched once), and checks each block's
+/// claims against it: first the claims that break, then each changed
+/// diagram in a line (with its text's diff when a claim broke, or with
+/// `diff`); true when nothing drifted and every claim holds.
+pub(crate) fn run(bless: bool, diff: bool, go_version: Option<&str>) -> Result<bool> {
     let root = project_root().join("book");
     let book =
         MDBook::load(&root).with_context(|| format!("loading the book in {}", root.display()))?;
@@ -259,6 +274,9 @@ pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
     let mut counts = [0usize; 3];
     let mut missing = 0;
     let mut undrawable = 0;
+    // What the notes say that this Go breaks comes first; changes follow.
+    let (mut claims_out, mut changes_out) = (Vec::new(), Vec::new());
+    let (mut broken_claims, mut breaking) = (0, 0);
     std::fs::create_dir_all(&settings.diagrams)?;
     for (job, drawing) in jobs.iter().zip(drawings) {
         // A moment of one Go version (an offset such as `walk+0x7a`) may not
@@ -269,24 +287,44 @@ pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
                 let place = job.place();
                 let why = format!("{e:#}");
                 let why = why.strip_prefix(&format!("{place}: ")).unwrap_or(&why);
-                println!("{place}: cannot be drawn with {}: {why}", go.version());
+                changes_out.push(format!(
+                    "{place}: cannot be drawn with {}: {why}",
+                    go.version()
+                ));
                 undrawable += 1;
                 continue;
             }
             Err(e) => return Err(e),
         };
+        let broken = mdbook_gostack::broken_claims(job, &new)?;
+        if !broken.is_empty() {
+            breaking += 1;
+            broken_claims += broken.len();
+            for b in &broken {
+                claims_out.push(format!("{}: under {}, {b}", job.place(), made_with(&new)));
+            }
+        }
         let path = mdbook_gostack::copy_path(job, &settings);
         let json = serde_json::to_string_pretty(&new)? + "\n";
         if bless {
+            if !broken.is_empty() {
+                let lines: Vec<String> = broken.iter().map(|b| format!("  {b}")).collect();
+                bail!(
+                    "{}: {} claims of its `expect` do not hold; nothing recorded:\n{}",
+                    job.place(),
+                    broken.len(),
+                    lines.join("\n")
+                );
+            }
             std::fs::write(&path, &json).with_context(|| format!("writing {}", path.display()))?;
             continue;
         }
         let Ok(old_json) = std::fs::read_to_string(&path) else {
-            println!(
+            changes_out.push(format!(
                 "{}: no committed copy at {} (run `cargo xtask check --bless`)",
                 job.place(),
                 path.display()
-            );
+            ));
             missing += 1;
             continue;
         };
@@ -302,13 +340,18 @@ pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
             Change::RuntimeOrAddresses => "only runtime frames or addresses changed",
             Change::Caption => "only the caption changed",
         };
-        println!(
-            "{}: {what} ({} -> {})",
+        let read = match (change, broken.len()) {
+            (Change::Program, 0) => ": no claim of the text reads what changed",
+            (Change::Program, _) => ": the claims above break",
+            _ => "",
+        };
+        changes_out.push(format!(
+            "{}: {what} ({} -> {}){read}",
             job.place(),
             made_with(&old),
             made_with(&new)
-        );
-        if change == Change::Program {
+        ));
+        if change == Change::Program && (diff || !broken.is_empty()) {
             let (a, b) = (text(&old), text(&new));
             for change in TextDiff::from_lines(&a, &b).iter_all_changes() {
                 let sign = match change.tag() {
@@ -316,9 +359,22 @@ pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
                     ChangeTag::Insert => "+",
                     ChangeTag::Equal => continue,
                 };
-                print!("  {sign} {change}");
+                changes_out.push(format!("  {sign} {}", change.to_string().trim_end()));
             }
         }
+    }
+    if !claims_out.is_empty() {
+        println!(
+            "{broken_claims} claims of the text do not hold under {}:",
+            go.version()
+        );
+        for line in &claims_out {
+            println!("{line}");
+        }
+        println!();
+    }
+    for line in &changes_out {
+        println!("{line}");
     }
     // Copies of blocks that are gone (a chapter lost a block or was renamed).
     let drawn: Vec<PathBuf> = jobs
@@ -347,12 +403,12 @@ pub(crate) fn run(bless: bool, go_version: Option<&str>) -> Result<bool> {
     let [caption, runtime, program] = counts;
     let drifted = caption + runtime + program + undrawable;
     println!(
-        "{} diagrams: {} unchanged, {undrawable} that cannot be drawn, {program} with the program's frames changed, {runtime} with only runtime frames or addresses changed, {caption} with only the caption changed, {} no longer drawn, {missing} without a copy",
+        "{} diagrams: {broken_claims} claims broken in {breaking}, {} unchanged, {undrawable} that cannot be drawn, {program} with the program's frames changed, {runtime} with only runtime frames or addresses changed, {caption} with only the caption changed, {} no longer drawn, {missing} without a copy",
         jobs.len(),
         jobs.len() - drifted - missing,
         stale.len()
     );
-    Ok(drifted == 0 && missing == 0 && stale.is_empty())
+    Ok(drifted == 0 && missing == 0 && stale.is_empty() && broken_claims == 0)
 }
 
 /// The diagram copies (`*.json`) in `dir` that are not among `drawn`, sorted.

@@ -18,12 +18,16 @@ tasks:
                   bytes per step) on amd64 and 386, beside a Unicorn anchor
                   (needs `pip install unicorn` and a C compiler)
   book            build the notes in book/ (output in book/book/)
-  check [--go VERSION]
+  check [--go VERSION] [--diff]
                   redraw every diagram of the notes with the installed Go (or
-                  Go VERSION, fetched once) and compare it with its committed
-                  copy in book/diagrams/: each changed diagram is classed as
-                  the program's frames, only runtime frames or addresses, or
-                  only the caption; exit 1 on drift
+                  Go VERSION, fetched once), check the claims each block's
+                  `expect` makes, and compare it with its committed copy in
+                  book/diagrams/: first every claim that breaks (the text
+                  says ...; the figure shows ...), then each changed diagram
+                  in a line, classed as the program's frames, only runtime
+                  frames or addresses, or only the caption (the text diff
+                  follows when a claim broke, or with --diff); exit 1 on
+                  drift or a broken claim
   check --bless   record the current diagrams as the committed copies
   gotests [--dir NAME] [--filter SUBSTR] [--config amd64|386|amd64-N-l]
           [--list] [--min PERCENT] [--jobs N]
@@ -46,7 +50,8 @@ fn main() -> Result<()> {
                 ),
                 None => None,
             };
-            if check::run(bless, go)? {
+            let diff = args.iter().any(|a| a == "--diff");
+            if check::run(bless, diff, go)? {
                 Ok(())
             } else {
                 std::process::exit(1)

@@ -125,6 +125,36 @@ fn panel_lines(d: &StackDiagram) -> Vec<String> {
             lines.push(format!("{:name_width$}  {}", "", chunk.join("   ")));
         }
     }
+    for (k, object) in d.heap.iter().enumerate() {
+        lines.push(String::new());
+        let from: Vec<String> = d
+            .pointers_to(k)
+            .into_iter()
+            .map(|(p, _)| d.pointer_name(p))
+            .collect();
+        let arrow = if from.is_empty() {
+            String::new()
+        } else {
+            format!("  <- {}", from.join(", "))
+        };
+        lines.push(format!("{:name_width$}  {}{arrow}", "", object.title()));
+        let off_width = object
+            .rows
+            .last()
+            .map_or(3, |r| format!("{:#x}", r.offset).len() + 1);
+        for r in &object.rows {
+            let text = if r.label.is_empty() {
+                r.value.clone()
+            } else {
+                format!("{} = {}", r.label, r.value)
+            };
+            lines.push(format!(
+                "{:name_width$}    {:>off_width$}  {text}",
+                "",
+                format!("+{:#x}", r.offset)
+            ));
+        }
+    }
     lines
 }
 

@@ -34,6 +34,132 @@ pub struct StackDiagram {
     pub dead: Vec<Row>,
     /// Registers worth showing (argument and result registers, SP, BP), in order.
     pub registers: Vec<Register>,
+    /// Objects of the heap that the frames drawn point to, in the order the
+    /// run allocated them (drawn only when asked for).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heap: Vec<HeapBox>,
+}
+
+/// An object of the heap, with its type and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeapBox {
+    /// Its name in values: `heap#23`.
+    pub name: String,
+    /// Its type as Go prints it (`main.point`, `[4]int`), or `bytes` for
+    /// memory allocated without a type (a string's bytes).
+    pub type_name: String,
+    /// Its address.
+    pub addr: u64,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its parts, lowest offset first: fields, elements, or bytes.
+    pub rows: Vec<HeapRow>,
+}
+
+/// One part of a heap object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeapRow {
+    /// Its offset in the object.
+    pub offset: u64,
+    /// Its name: a field (`x`, `X0`), an element (`[2]`), empty for bytes.
+    pub label: String,
+    /// Its value as shown.
+    pub value: String,
+}
+
+/// A word that points into a heap object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pointer {
+    /// Row `row` of frame `frame` (indices into [`StackDiagram::frames`]).
+    Frame {
+        /// The frame.
+        frame: usize,
+        /// The row.
+        row: usize,
+    },
+    /// A register that holds a variable, argument or result (an index into
+    /// [`StackDiagram::registers`]).
+    Register(usize),
+    /// Row `row` of the heap object `object` (indices into [`StackDiagram::heap`]).
+    Heap {
+        /// The object.
+        object: usize,
+        /// The row.
+        row: usize,
+    },
+}
+
+impl StackDiagram {
+    /// The words that point into heap object `k` (an index into
+    /// [`StackDiagram::heap`]), with the offset each points at: frame words
+    /// that hold a value of this step (stale ones left out), registers that
+    /// hold a variable, then parts of other objects.
+    pub fn pointers_to(&self, k: usize) -> Vec<(Pointer, u64)> {
+        let name = &self.heap[k].name;
+        let mut out = Vec::new();
+        for (fi, f) in self.frames.iter().enumerate() {
+            for (ri, r) in f.rows.iter().enumerate() {
+                if let Some(off) = points_into(&r.value, name).filter(|_| !r.stale) {
+                    out.push((Pointer::Frame { frame: fi, row: ri }, off));
+                }
+            }
+        }
+        for (i, r) in self.registers.iter().enumerate() {
+            if let Some(off) = points_into(&r.value, name).filter(|_| !r.holds.is_empty()) {
+                out.push((Pointer::Register(i), off));
+            }
+        }
+        for (oi, o) in self.heap.iter().enumerate() {
+            for (ri, r) in o.rows.iter().enumerate() {
+                if let Some(off) = points_into(&r.value, name) {
+                    out.push((
+                        Pointer::Heap {
+                            object: oi,
+                            row: ri,
+                        },
+                        off,
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// A pointer as text: `main.main c`, `heap#74 X0`.
+    pub fn pointer_name(&self, p: Pointer) -> String {
+        match p {
+            Pointer::Frame { frame, row } => {
+                let f = &self.frames[frame];
+                format!("{} {}", f.func, f.rows[row].label)
+            }
+            Pointer::Register(i) => {
+                let r = &self.registers[i];
+                format!("{} ({})", r.name, r.holds)
+            }
+            Pointer::Heap { object, row } => {
+                let o = &self.heap[object];
+                format!("{} {}", o.name, o.rows[row].label)
+            }
+        }
+    }
+}
+
+impl HeapBox {
+    /// The first line drawn for it: `heap#23: main.point, 16 bytes`.
+    pub fn title(&self) -> String {
+        format!("{}: {}, {} bytes", self.name, self.type_name, self.size)
+    }
+}
+
+/// The offset into `object` (`heap#23`) that a value shown as `value` points
+/// at: `heap#23` is 0, `heap#23+0x8` is 8; none for anything else.
+pub fn points_into(value: &str, object: &str) -> Option<u64> {
+    let rest = value.strip_prefix(object)?;
+    match rest.strip_prefix("+0x") {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None if rest.is_empty() => Some(0),
+        None => None,
+    }
 }
 
 /// The caption of a stack diagram: also what any drawing was made with.

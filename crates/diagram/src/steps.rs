@@ -284,6 +284,7 @@ mod tests {
                 value: ax.into(),
                 changed: false,
             }],
+            heap: Vec::new(),
         }
     }
 

@@ -150,6 +150,19 @@ impl Columns {
             .flat_map(|f| f.rows.iter())
             .chain(d.dead.iter())
             .collect();
+        let heap_text = d
+            .heap
+            .iter()
+            .flat_map(|o| o.rows.iter().map(heap_row_text))
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(0);
+        let heap_offset = d
+            .heap
+            .iter()
+            .flat_map(|o| o.rows.iter().map(|r| format!("+{:#x}", r.offset).len()))
+            .max()
+            .unwrap_or(0);
         let name = chars_w(
             d.frames
                 .iter()
@@ -164,30 +177,33 @@ impl Columns {
                 .map(|r| row_text(r).chars().count())
                 .max()
                 .unwrap_or(0)
-                .max(20),
+                .max(20)
+                .max(heap_text),
             MAX_ROW_CHARS,
         ) + 16.0;
         let offset = chars_w(
             rows.iter()
                 .map(|r| offsets(r).chars().count())
                 .max()
-                .unwrap_or(0),
+                .unwrap_or(0)
+                .max(heap_offset),
             usize::MAX,
         ) + 12.0;
-        let mut arrows = chars_w(
-            rows.iter()
-                // The arrow glyph may come from a wider fallback font: room for two more.
-                .map(|r| r.arrows.join(", ").chars().count() + 5)
-                .max()
-                .unwrap_or(0),
-            usize::MAX,
-        ) + 8.0;
+        let mut arrows = arrow_labels_w(&rows);
         // The caption's lines fit too.
         let caption = caption_lines(&d.caption)
             .iter()
             .map(|l| chars_w(l.chars().count(), MAX_CAPTION_CHARS))
             .fold(0.0, f64::max)
             + 8.0;
+        // Room for the curves of the pointers into heap objects.
+        let pointers: usize = (0..d.heap.len())
+            .flat_map(|k| d.pointers_to(k))
+            .filter(|(p, _)| !matches!(p, crate::Pointer::Register(_)))
+            .count();
+        if pointers > 0 {
+            arrows += 16.0 + POINTER_STEP * pointers as f64;
+        }
         let sum = name + text + offset + arrows;
         if caption > sum {
             arrows += caption - sum;
@@ -203,6 +219,18 @@ impl Columns {
     fn width(&self) -> f64 {
         self.name + self.text + self.offset + self.arrows
     }
+}
+
+/// The width the register arrows beside the rows take (`<- SP(main)`).
+fn arrow_labels_w(rows: &[&Row]) -> f64 {
+    chars_w(
+        rows.iter()
+            // The arrow glyph may come from a wider fallback font: room for two more.
+            .map(|r| r.arrows.join(", ").chars().count() + 5)
+            .max()
+            .unwrap_or(0),
+        usize::MAX,
+    ) + 8.0
 }
 
 /// Renders a figure as one standalone `<svg>` document, panels side by side,
@@ -276,10 +304,137 @@ fn register_lines(d: &StackDiagram, cols: &Columns) -> Vec<Vec<(f64, String, boo
 fn panel_height(d: &StackDiagram) -> f64 {
     let rows = d.frames.iter().map(|f| f.rows.len()).sum::<usize>() + d.dead.len();
     let regs = register_lines(d, &Columns::of(d)).len();
+    let heap: f64 = d
+        .heap
+        .iter()
+        .map(|o| HEAP_GAP + ROW_H + o.rows.len() as f64 * ROW_H)
+        .sum();
     50.0 + rows as f64 * ROW_H
         + if d.dead.is_empty() { 0.0 } else { 8.0 }
         + regs as f64 * ROW_H
+        + heap
         + 16.0
+}
+
+/// The space above a heap object's title.
+const HEAP_GAP: f64 = 12.0;
+/// How much further right each pointer's curve reaches than the one before.
+const POINTER_STEP: f64 = 10.0;
+
+/// A heap object's part as drawn in its box: `x = 1`, or the value alone.
+fn heap_row_text(r: &crate::HeapRow) -> String {
+    if r.label.is_empty() {
+        r.value.clone()
+    } else {
+        format!("{} = {}", r.label, r.value)
+    }
+}
+
+/// Draws the heap objects from `y` down, then every pointer into them as a
+/// curve on the boxes' right, from the pointing word to the part pointed at.
+fn render_heap(
+    out: &mut String,
+    d: &StackDiagram,
+    cols: &Columns,
+    mut y: f64,
+    frame_rows: &[Vec<f64>],
+) {
+    if d.heap.is_empty() {
+        return;
+    }
+    out.push_str(
+        "<style>.gostack .ptr{fill:none;stroke:var(--links,#4183c4);stroke-width:1.2}</style>",
+    );
+    let box_x = cols.name;
+    let box_w = cols.text + cols.offset;
+    let mut heap_rows: Vec<Vec<f64>> = Vec::new();
+    let mut titles: Vec<f64> = Vec::new();
+    for o in &d.heap {
+        y += HEAP_GAP;
+        titles.push(y + ROW_H / 2.0);
+        // Registers point here by name: they are drawn as text, not rows.
+        let registers: Vec<String> = d
+            .pointers_to(titles.len() - 1)
+            .into_iter()
+            .filter_map(|(p, _)| match p {
+                crate::Pointer::Register(i) => Some(d.registers[i].name.clone()),
+                _ => None,
+            })
+            .collect();
+        let title = if registers.is_empty() {
+            o.title()
+        } else {
+            format!("{} \u{2190} {}", o.title(), registers.join(", "))
+        };
+        text_el(
+            out,
+            &format!(
+                "x=\"{box_x:.1}\" y=\"{:.1}\" font-weight=\"bold\"",
+                y + 14.0
+            ),
+            &title,
+            ((box_w / CHAR_W) as usize).max(MAX_NAME_CHARS),
+        );
+        y += ROW_H;
+        let h = o.rows.len() as f64 * ROW_H;
+        write!(out, "<rect class=\"box\" x=\"{box_x:.1}\" y=\"{y:.1}\" width=\"{box_w:.1}\" height=\"{h:.1}\"/>").unwrap();
+        let mut ys = Vec::new();
+        for (i, r) in o.rows.iter().enumerate() {
+            if i > 0 {
+                write!(out, "<line class=\"sep\" x1=\"{box_x:.1}\" y1=\"{y:.1}\" x2=\"{:.1}\" y2=\"{y:.1}\"/>", box_x + box_w).unwrap();
+            }
+            let base = y + 14.0;
+            text_el(
+                out,
+                &format!("x=\"{:.1}\" y=\"{base:.1}\"", box_x + 8.0),
+                &heap_row_text(r),
+                MAX_ROW_CHARS,
+            );
+            write!(
+                out,
+                "<text class=\"muted\" x=\"{:.1}\" y=\"{base:.1}\" text-anchor=\"end\">+{:#x}</text>",
+                box_x + box_w - 8.0,
+                r.offset
+            )
+            .unwrap();
+            ys.push(y + ROW_H / 2.0);
+            y += ROW_H;
+        }
+        heap_rows.push(ys);
+    }
+    let right = box_x + box_w;
+    // The curves pass right of the register arrows' labels.
+    let labelled: Vec<&Row> = d.frames.iter().flat_map(|f| &f.rows).collect();
+    let clear = right + arrow_labels_w(&labelled);
+    let mut n = 0;
+    for (k, o) in d.heap.iter().enumerate() {
+        for (p, off) in d.pointers_to(k) {
+            let from = match p {
+                crate::Pointer::Frame { frame, row } => frame_rows[frame][row],
+                crate::Pointer::Heap { object, row } => heap_rows[object][row],
+                crate::Pointer::Register(_) => continue,
+            };
+            // The part it points at, or the object's title for an offset inside a part.
+            let to = o
+                .rows
+                .iter()
+                .position(|r| r.offset == off)
+                .map_or(titles[k], |i| heap_rows[k][i]);
+            n += 1;
+            let reach = clear + POINTER_STEP * n as f64;
+            write!(
+                out,
+                "<path class=\"ptr\" d=\"M{right:.1},{from:.1} C{reach:.1},{from:.1} {reach:.1},{to:.1} {:.1},{to:.1}\"/>",
+                right + 6.0
+            )
+            .unwrap();
+            write!(
+                out,
+                "<path class=\"arrow\" d=\"M{right:.1},{to:.1} l7,-4 l0,8 z\"/>"
+            )
+            .unwrap();
+        }
+    }
 }
 
 fn render_panel(out: &mut String, d: &StackDiagram, cols: &Columns, x0: f64) {
@@ -295,7 +450,13 @@ fn render_panel(out: &mut String, d: &StackDiagram, cols: &Columns, x0: f64) {
     let box_x = cols.name;
     let box_w = cols.text + cols.offset;
     let mut y = 50.0;
+    let mut frame_rows: Vec<Vec<f64>> = Vec::new();
     for f in &d.frames {
+        frame_rows.push(
+            (0..f.rows.len())
+                .map(|i| y + (i as f64 + 0.5) * ROW_H)
+                .collect(),
+        );
         let h = f.rows.len() as f64 * ROW_H;
         write!(out, "<rect class=\"frame\" x=\"{box_x:.1}\" y=\"{y:.1}\" width=\"{box_w:.1}\" height=\"{h:.1}\"/>").unwrap();
         text_el(
@@ -343,6 +504,7 @@ fn render_panel(out: &mut String, d: &StackDiagram, cols: &Columns, x0: f64) {
         }
         y += ROW_H;
     }
+    render_heap(out, d, cols, y, &frame_rows);
     out.push_str("</g>");
 }
 
@@ -501,6 +663,7 @@ mod tests {
                     changed: i == 0,
                 })
                 .collect(),
+            heap: Vec::new(),
         }
     }
 

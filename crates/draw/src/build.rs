@@ -85,6 +85,11 @@ impl<'a> Namer<'a> {
         }
     }
 
+    /// The word size.
+    pub(crate) fn word(&self) -> u64 {
+        self.run.layout.word()
+    }
+
     /// Adds the names of a stack view of another step (frames popped since).
     fn learn(&mut self, view: &StackView) {
         let other = Namer::new(self.run, view, None);
@@ -389,6 +394,7 @@ pub(crate) fn stack_diagram_from<'a>(
         });
     }
 
+    let registers = registers(&snap, &view, &changes, arch, &mut namer);
     StackDiagram {
         caption: Caption {
             go_version: info.go_version.clone(),
@@ -404,9 +410,10 @@ pub(crate) fn stack_diagram_from<'a>(
             line: loc.pos.map(|p| p.to_string()).unwrap_or_default(),
             step: step as u64,
         },
+        heap: crate::heap::heap_boxes(run, history, &snap, &frames, &registers, &mut namer),
         frames,
         dead: dead_rows(run, &snap, &recent, &mut namer),
-        registers: registers(&snap, &view, &changes, arch, &mut namer),
+        registers,
     }
 }
 

@@ -8,7 +8,10 @@
 //! the label qualified by its frame's function (`incr1.~r0`, with or without
 //! `main.`), a part of a sub-word row (`x` of `x@0 v@1`), a register's name,
 //! or a name a register holds. A value is compared as drawn, a stale word's
-//! ` (stale)` included.
+//! ` (stale)` included. A part of a heap object drawn with `heap = true`
+//! answers to `heap#72.x`, and to `*p.x` through a word or register `p`
+//! that points at the object's start (`*p` alone for an object of one
+//! unnamed part, `*s.array[2]` for an element).
 
 use gostack_diagram::{Caption, Row, RowKind, StackDiagram, Table, ascii};
 
@@ -346,6 +349,54 @@ fn named(d: &StackDiagram) -> Vec<Named> {
             place: None,
             offsets: Vec::new(),
         });
+    }
+    // A heap object's parts: `heap#72.x`, and through each frame word or
+    // register that points at its start, `*p.x` (`*p` for a part without a name).
+    for (k, object) in d.heap.iter().enumerate() {
+        let mut bases = vec![object.name.clone()];
+        for (p, off) in d.pointers_to(k) {
+            if off != 0 {
+                continue;
+            }
+            match p {
+                gostack_diagram::Pointer::Frame { frame, row } => {
+                    let f = &d.frames[frame];
+                    let label = &f.rows[row].label;
+                    bases.push(format!("*{label}"));
+                    bases.push(format!("*{}.{label}", without_main(&f.func)));
+                }
+                gostack_diagram::Pointer::Register(i) => {
+                    let r = &d.registers[i];
+                    bases.push(format!("*{}", r.name));
+                    // A register that holds `&p` points at the variable `p`.
+                    bases.extend(r.holds.split(", ").map(|h| match h.strip_prefix('&') {
+                        Some(var) => var.to_string(),
+                        None => format!("*{h}"),
+                    }));
+                }
+                gostack_diagram::Pointer::Heap { .. } => {}
+            }
+        }
+        for r in &object.rows {
+            let names = bases
+                .iter()
+                .map(|b| {
+                    if r.label.is_empty() {
+                        b.clone()
+                    } else if r.label.starts_with('[') {
+                        format!("{b}{}", r.label)
+                    } else {
+                        format!("{b}.{}", r.label)
+                    }
+                })
+                .collect();
+            out.push(Named {
+                names,
+                value: r.value.clone(),
+                place: Some(format!("{} +{:#x}", object.name, r.offset)),
+                offsets: Vec::new(),
+            });
+        }
     }
     out
 }

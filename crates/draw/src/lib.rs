@@ -8,6 +8,7 @@
 mod build;
 pub mod claims;
 mod focus;
+mod heap;
 mod moment;
 mod render;
 pub mod views;
@@ -54,6 +55,8 @@ pub struct Request {
     pub frames: Frames,
     /// Fold each run of unnamed words that the step did not write.
     pub fold: bool,
+    /// Draw the heap objects the frames point to (stack view).
+    pub heap: bool,
     /// The most steps a run may take before it is stopped.
     pub max_steps: u64,
     /// The most bytes of memory the program may map.
@@ -81,6 +84,7 @@ impl Default for Request {
             to: None,
             frames: Frames::Focus,
             fold: false,
+            heap: false,
             max_steps: TRACED_MAX_STEPS,
             max_memory: Config::DEFAULT_MEMORY_LIMIT,
         }
@@ -262,6 +266,7 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
                 };
                 let mut d = stack_diagram(run, step, &info);
                 focus::focus(&mut d, &request.frames, request.fold);
+                heap::keep(&mut d, request.heap);
                 d
             };
             let moment_diagram = about(step, &request.at);
@@ -346,6 +351,7 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
             };
             let mut d = stack_diagram(&traced.run, step, &info);
             focus::focus(&mut d, &request.frames, request.fold);
+            heap::keep(&mut d, request.heap);
             d
         };
         let mut event = if request.nth > 1 {

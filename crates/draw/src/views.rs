@@ -248,6 +248,7 @@ pub fn steps(
         window.advance_to(window_start(i));
         let mut picture = stack_diagram_from(run, window.clone(), &history, i, &info);
         crate::focus(&mut picture, frames, fold);
+        crate::heap::keep(&mut picture, false);
         let loc = layout.location(trace.steps[i].pc());
         let row = rows.get(&(loc.func.clone(), loc.offset)).copied();
         // A listing row says where the step is; only a step outside it says so itself.

@@ -615,11 +615,13 @@ impl Where {
     }
 }
 
-/// `runtime.mallocgc`: its entry, and where its size and its object are.
+/// `runtime.mallocgc`: its entry, and where its size, type and object are.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Malloc {
     pub(crate) entry: u64,
     pub(crate) size: Where,
+    /// Its `typ`: the runtime type of the object, nil for bytes without pointers.
+    pub(crate) typ: Option<Where>,
     pub(crate) result: Where,
 }
 
@@ -825,6 +827,7 @@ impl Layout {
         Some(Malloc {
             entry,
             size: find(debuginfo_vars::VarRole::Arg, Some("size"))?,
+            typ: find(debuginfo_vars::VarRole::Arg, Some("typ")),
             result: find(debuginfo_vars::VarRole::Result, None)?,
         })
     }

@@ -29,10 +29,21 @@ pub struct History<'a> {
     pending: Option<(u64, usize)>,
     /// Where `runtime.mallocgc` starts and takes its size and gives its object.
     malloc: Option<crate::frames::Malloc>,
-    /// The calls of `runtime.mallocgc` not returned yet: return address, its slot, size.
-    allocating: Vec<(u64, u64, u64)>,
-    /// Every object `runtime.mallocgc` gave, in order: address and size.
-    allocs: Vec<(u64, u64)>,
+    /// The calls of `runtime.mallocgc` not returned yet: return address, its slot, size, type.
+    allocating: Vec<(u64, u64, u64, u64)>,
+    /// Every object `runtime.mallocgc` gave, in order.
+    allocs: Vec<Alloc>,
+}
+
+/// An object `runtime.mallocgc` gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Alloc {
+    /// Its address.
+    pub addr: u64,
+    /// The size asked for.
+    pub size: u64,
+    /// The runtime type it was given (`*_type`), 0 for bytes without pointers.
+    pub typ: u64,
 }
 
 /// A call a package frame made: the step of its CALL and the callee's first instruction.
@@ -141,13 +152,19 @@ impl<'a> History<'a> {
         let w = self.word;
         if pc == m.entry {
             let size = m.size.read(snap, sp + w, w);
-            self.allocating.push((snap.read(sp, w as usize), sp, size));
-        } else if let Some(&(ret, slot, size)) = self.allocating.last()
+            let typ = m.typ.map_or(0, |t| t.read(snap, sp + w, w));
+            self.allocating
+                .push((snap.read(sp, w as usize), sp, size, typ));
+        } else if let Some(&(ret, slot, size, typ)) = self.allocating.last()
             && pc == ret
             && sp == slot + w
         {
             self.allocating.pop();
-            self.allocs.push((m.result.read(snap, sp, w), size));
+            self.allocs.push(Alloc {
+                addr: m.result.read(snap, sp, w),
+                size,
+                typ,
+            });
         }
     }
 
@@ -157,8 +174,14 @@ impl<'a> History<'a> {
         let i = self
             .allocs
             .iter()
-            .rposition(|&(base, size)| addr >= base && addr < base + size.max(1))?;
-        Some((i + 1, addr - self.allocs[i].0))
+            .rposition(|a| addr >= a.addr && addr < a.addr + a.size.max(1))?;
+        Some((i + 1, addr - self.allocs[i].addr))
+    }
+
+    /// The `k`-th object the run allocated (1 for the first), as
+    /// [`History::heap_object`] numbers them.
+    pub fn alloc(&self, k: usize) -> Option<Alloc> {
+        self.allocs.get(k.checked_sub(1)?).copied()
     }
 
     /// The step that entered the package function whose first instruction

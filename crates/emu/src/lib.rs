@@ -22,6 +22,7 @@ mod image;
 mod mem;
 mod ops;
 mod os;
+pub mod rtype;
 mod trace;
 
 use std::fmt;
@@ -35,7 +36,7 @@ pub use frames::{
     Frame, Layout, NumberHasher, NumberMap, Reg, RegVar, Region, Slot, Snapshot, StackView,
     WordRole,
 };
-pub use history::{Call, History};
+pub use history::{Alloc, Call, History};
 pub use image::LoadError;
 pub use os::{RLIMITS, Rlimit, World, at_random};
 pub use trace::{Addr, Change, Cursor, Event, Step, Trace};

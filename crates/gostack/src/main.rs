@@ -94,6 +94,10 @@ enum Command {
         /// Fold each run of words that nothing names and the step did not write into one row.
         #[arg(long)]
         fold: bool,
+        /// Draw the heap objects the frames drawn point to, with their
+        /// types (the runtime's) and fields, and the words pointing there.
+        #[arg(long)]
+        heap: bool,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Ascii)]
         format: Format,
@@ -241,6 +245,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             go_versions,
             frames,
             fold,
+            heap,
             format,
             view,
             to,
@@ -273,6 +278,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 to,
                 frames,
                 fold,
+                heap,
                 max_steps: limits.max_steps,
                 max_memory: limits.max_memory << 20,
             };

@@ -98,6 +98,9 @@ pub struct Spec {
     /// Fold runs of words that nothing names and the step did not write.
     #[serde(default)]
     pub fold: bool,
+    /// Draw the heap objects the frames point to.
+    #[serde(default)]
+    pub heap: bool,
     /// Go versions to draw with, side by side (`["1.22", "1.26"]`); the
     /// installed Go by default.
     pub go: Option<Versions>,

@@ -283,6 +283,7 @@ fn plan(job: &Job, settings: &Settings, go: &Go) -> Result<Planned> {
         to: spec.to.clone(),
         frames: spec.frames.clone(),
         fold: spec.fold,
+        heap: spec.heap,
         ..Request::default()
     };
     // A drawing depends only on the tool, the Go toolchains, the block and the program.
