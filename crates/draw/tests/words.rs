@@ -285,3 +285,27 @@ fn heap_objects_keep_their_number_across_figures() {
     assert!(acc.starts_with("heap#") && acc != c, "{acc} {c}");
     assert_eq!(word("main.go:56", "acc"), acc);
 }
+
+/// DWARF can describe one result twice (optimised `incr2`, whose deferred
+/// closure captures its result `b`): it is one result, in AX, and BX holds
+/// nothing of incr2's (Delve reads no location for the second `b`).
+#[test]
+fn a_parameter_described_twice_is_one_parameter() {
+    let request = Request {
+        arches: vec![Arch::Amd64],
+        at: "incr2 ret".into(),
+        ..Request::default()
+    };
+    let d = common::panels("defer", request).pop().unwrap();
+    let holding: Vec<(String, String)> = d
+        .registers
+        .iter()
+        .filter(|r| !r.holds.is_empty())
+        .map(|r| (r.name.clone(), r.shown()))
+        .collect();
+    assert!(
+        holding.contains(&("AX".into(), "2 (b)".into())),
+        "{holding:?}"
+    );
+    assert!(holding.iter().all(|(r, _)| r != "BX"), "{holding:?}");
+}

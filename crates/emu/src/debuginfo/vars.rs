@@ -419,6 +419,18 @@ impl VarTable {
                 }
             }
             homes.retain(|h| !h.pieces.is_empty() || !h.regs.is_empty());
+            // The compiler can describe one parameter twice (a result a
+            // deferred closure captures, in an optimised build, comes as
+            // two `b`s): a second parameter of a name is the same one, or
+            // it would take the next register or slot of its own.
+            if role != VarRole::Local
+                && name != "_"
+                && vars
+                    .iter()
+                    .any(|v: &Variable| v.role == role && v.name == name)
+            {
+                continue;
+            }
             let closure_offset = entry
                 .attr_value(DW_AT_GO_CLOSURE_OFFSET)
                 .ok()
