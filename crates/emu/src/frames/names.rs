@@ -323,12 +323,12 @@ fn name_frame(
                     if base.wrapping_add(in_var) >= hi || base.wrapping_add(in_var) < lo {
                         continue;
                     }
-                    for (at, name, part) in word_names(shape, &v.name, w) {
+                    for (at, name, part, len) in word_names(shape, &v.name, w) {
                         if at >= in_var && at < end {
                             put(
                                 &mut names,
                                 base + at,
-                                end - at,
+                                len.unwrap_or(end - at).min(end - at),
                                 Named {
                                     func: func.clone(),
                                     name,
@@ -366,11 +366,11 @@ fn name_frame(
         let base = body_sp.wrapping_add(first as u64);
         let put_shape =
             |names: &mut BTreeMap<u64, Vec<Named>>, shape: &Shape, var: &str, role, stale: bool| {
-                for (at, word, part) in word_names(shape, var, w) {
+                for (at, word, part, len) in word_names(shape, var, w) {
                     put(
                         names,
                         base + at,
-                        shape.size.max(1) - at,
+                        len.unwrap_or(shape.size.max(1) - at),
                         Named {
                             func: func.clone(),
                             name: word,
@@ -509,37 +509,36 @@ fn name_frame(
     names
 }
 
-/// The name of each word of a variable named `var` of shape `shape`: offset
-/// in the variable, name, and the word's offset (the same). A word holding
-/// several scalars names them all (`_defer.heap, rangefunc`); a word inside
-/// a scalar larger than a word is `x+4`; a word with no scalar is padding.
-fn word_names(shape: &Shape, var: &str, w: u64) -> Vec<(u64, String, u64)> {
+/// The name of each word of a variable named `var` of shape `shape`:
+/// offset in the variable, name, the word's offset (the same), and its
+/// length when it is a part of a word. A word holding several scalars names
+/// each at its bytes (`_defer.heap` and `_defer.rangefunc`, a byte each); a
+/// word inside a scalar larger than a word is `x+4`; a word with no scalar
+/// is padding.
+fn word_names(shape: &Shape, var: &str, w: u64) -> Vec<(u64, String, u64, Option<u64>)> {
     let mut out = Vec::new();
     let mut at = 0;
     while at < shape.size.max(1) {
-        let starting: Vec<&str> = shape
+        let starting: Vec<&crate::debuginfo::vars::Leaf> = shape
             .leaves
             .iter()
             .filter(|l| l.offset >= at && l.offset < at + w)
-            .map(|l| l.path.as_str())
             .collect();
-        let name = if let Some((head, rest)) = starting.split_first() {
-            let mut name = format!("{var}{head}");
-            for r in rest {
-                name.push_str(", ");
-                name.push_str(r.rsplit('.').next().unwrap_or(r));
+        if starting.len() > 1 {
+            for l in starting {
+                out.push((l.offset, format!("{var}{}", l.path), l.offset, Some(l.size)));
             }
-            name
+        } else if let Some(l) = starting.first() {
+            out.push((at, format!("{var}{}", l.path), at, None));
         } else if let Some(l) = shape
             .leaves
             .iter()
             .find(|l| l.offset < at && l.offset + l.size > at)
         {
-            format!("{var}{}+{}", l.path, at - l.offset)
+            out.push((at, format!("{var}{}+{}", l.path, at - l.offset), at, None));
         } else {
-            format!("{var}+{at} (padding)")
-        };
-        out.push((at, name, at));
+            out.push((at, format!("{var}+{at} (padding)"), at, None));
+        }
         at += w;
     }
     out
@@ -621,10 +620,10 @@ fn argument_words(arch: Arch, vars: &VarTable, callee: &str) -> Vec<ArgWord> {
             (Place::Regs(_), Some(at)) => (at, WordRole::Spill),
             (Place::Regs(_), None) => continue,
         };
-        for (at, name, part) in word_names(shape, &p.var.name, w) {
+        for (at, name, part, len) in word_names(shape, &p.var.name, w) {
             out.push(ArgWord {
                 offset: base + at,
-                len: (shape.size - at).min(w),
+                len: len.unwrap_or(shape.size - at).min(w),
                 name,
                 var: p.var.name.clone(),
                 part,
