@@ -132,6 +132,21 @@ pub enum Error {
     /// A moment's count was 0; the first time it happens is 1.
     #[error("nth is 0: the first time a moment happens is nth 1")]
     NthZero,
+    /// A second moment was asked of a view that draws one.
+    #[error(
+        "`beside` draws a second stack picture: it works with the stack view only; for `{0}` draw two figures"
+    )]
+    BesideNotStack(&'static str),
+    /// The asm or frame view at a moment outside package main.
+    #[error(
+        "the moment is in {func}, which is not a function of package main: the {view} view shows the program's own functions (pick a moment in one, or use the stack or trace view)"
+    )]
+    NotPackageCode {
+        /// The function the moment is in.
+        func: String,
+        /// `asm` or `frame`.
+        view: &'static str,
+    },
 }
 
 /// `go1.26.8 386 -N -l`: which of the runs drawn a moment was looked for in.
@@ -216,6 +231,19 @@ pub enum View {
     Steps,
 }
 
+impl View {
+    /// As a block or the command line writes it: `asm`.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Stack => "stack",
+            View::Frame => "frame",
+            View::Trace => "trace",
+            View::Asm => "asm",
+            View::Steps => "steps",
+        }
+    }
+}
+
 /// A drawn view: a stack figure or a table.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -244,6 +272,9 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
             panels.extend(stack_figure(go, cache, request)?.panels);
         }
         return Ok(Drawing::Figure(Figure { panels }));
+    }
+    if request.beside.is_some() {
+        return Err(Error::BesideNotStack(request.view.name()));
     }
     let moment = Moment::parse(&request.at)?;
     let end = request.to.as_deref().map(Moment::parse).transpose()?;
@@ -312,8 +343,26 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
                     };
                     Some(views::trace_table(run, step, last, &caption))
                 }
-                View::Frame => views::frame_table(run, &func, &format!("{func} · {caption}")),
-                _ => views::asm_table(run, &func, &format!("{func} · {caption}")),
+                View::Frame => Some(
+                    views::frame_table(run, &func, &format!("{func} · {caption}")).ok_or(
+                        Error::NotPackageCode {
+                            func: func.clone(),
+                            view: "frame",
+                        },
+                    )?,
+                ),
+                _ => {
+                    let pc = run.trace.as_ref().map_or(0, |t| t.steps[step].pc());
+                    let at = run.layout.location(pc).offset;
+                    Some(
+                        views::asm_table(run, &func, at, &format!("{func} · {caption}")).ok_or(
+                            Error::NotPackageCode {
+                                func: func.clone(),
+                                view: "asm",
+                            },
+                        )?,
+                    )
+                }
             };
             tables.extend(table.map(|mut t| {
                 t.about = moment_diagram.caption.clone();

@@ -151,14 +151,15 @@ pub fn frame_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
     })
 }
 
-/// The listing of `func`, one row per instruction, with its source line.
-pub fn asm_table(run: &Run, func: &str, caption: &str) -> Option<Table> {
+/// The listing of `func`, one row per instruction, with its source line;
+/// the instruction at offset `at` (the moment's, about to run) highlighted.
+pub fn asm_table(run: &Run, func: &str, at: u64, caption: &str) -> Option<Table> {
     let lines = run.layout.instructions(func)?;
     let rows = lines
         .into_iter()
         .map(|(off, pos, asm)| {
             let asm = asm.replace('\t', " ");
-            let highlight = asm.starts_with("CALL") || asm == "RET";
+            let highlight = off == at;
             TableRow {
                 cells: vec![
                     format!("{off:#06x}"),
