@@ -192,7 +192,11 @@ impl Moment {
                     return out;
                 };
                 let w = layout.word();
-                let mut pending: Vec<(u64, u64)> = Vec::new();
+                // Each call: its return address, goroutine, and the depth
+                // of SP after it returns below the top of that goroutine's
+                // stack (the stack may be copied elsewhere meanwhile: a
+                // panic on 386 grows it).
+                let mut pending: Vec<(u64, u64, u64)> = Vec::new();
                 let mut cursor = trace.cursor();
                 loop {
                     let i = cursor.step();
@@ -201,15 +205,18 @@ impl Moment {
                     };
                     let snap = cursor.snapshot();
                     let sp = snap.cpu.gpr[gostack_emu::abi::RSP];
-                    if let Some(k) = pending
-                        .iter()
-                        .rposition(|&(ret, at)| step.pc() == ret && sp == at)
-                    {
-                        pending.truncate(k);
-                        out.push(i);
+                    if pending.iter().any(|&(ret, _, _)| ret == step.pc()) {
+                        let (g, top) = layout.goroutine_top(snap);
+                        if let Some(k) = pending.iter().rposition(|&(ret, on, depth)| {
+                            step.pc() == ret && on == g && top.wrapping_sub(sp) == depth
+                        }) {
+                            pending.truncate(k);
+                            out.push(i);
+                        }
                     }
                     if step.pc() == addr {
-                        pending.push((snap.read(sp, w as usize), sp + w));
+                        let (g, top) = layout.goroutine_top(snap);
+                        pending.push((snap.read(sp, w as usize), g, top.wrapping_sub(sp + w)));
                     }
                     if !cursor.advance() {
                         break;

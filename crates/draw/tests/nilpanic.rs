@@ -93,3 +93,32 @@ fn after_recover_the_remaining_deferred_call_runs_from_the_recovered_frame() {
         assert_eq!(n.value, "-1", "{arch}: recover set the result");
     }
 }
+
+/// The call that panicked and recovered returns to main like any other,
+/// though on 386 the panic grew the goroutine's stack on the way, moving
+/// it: `after call safe` happens twice on both arches, each time in main
+/// at the line of the call.
+#[test]
+fn after_a_call_that_recovered_even_when_the_stack_moved() {
+    for flags in [vec![], vec!["-N".to_string(), "-l".to_string()]] {
+        let request = Request {
+            arches: vec![Arch::Amd64, Arch::I386],
+            flags: flags.clone(),
+            at: "after call safe".into(),
+            nth: 2,
+            ..Request::default()
+        };
+        for d in common::panels("nilpanic", request) {
+            assert_eq!(
+                d.caption.line, "main.go:31",
+                "{flags:?} {}",
+                d.caption.goarch
+            );
+            assert!(
+                d.caption.instruction.starts_with("main.main+"),
+                "{}",
+                d.caption.instruction
+            );
+        }
+    }
+}

@@ -749,6 +749,22 @@ impl Layout {
             .is_some_and(|s| self.funcs.contains_key(&s.addr))
     }
 
+    /// The running goroutine's `g` and the top (`g.stack.hi`) of its
+    /// stack: what a depth on it is counted from, the same after the
+    /// runtime copies the stack elsewhere.
+    pub fn goroutine_top(&self, snap: &Snapshot) -> (u64, u64) {
+        let g = current_g(self.arch, snap);
+        let w = self.arch.word();
+        (
+            g,
+            if g == 0 {
+                0
+            } else {
+                snap.read(g + w, w as usize)
+            },
+        )
+    }
+
     /// The address of a symbol.
     pub fn addr(&self, name: &str) -> Option<u64> {
         self.image.addr(name)
