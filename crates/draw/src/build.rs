@@ -321,6 +321,9 @@ pub(crate) fn stack_diagram_from<'a>(
     let mut frames = Vec::new();
     for (k, f) in view.frames.iter().enumerate().rev() {
         let runtime_frame = !in_package_main(&f.func);
+        // Offsets from BP only once BP points at the frame: the innermost
+        // frame between `PUSHQ BP` and `MOVQ SP, BP` has its slot, not yet its BP.
+        let bp_slot = f.bp_slot.filter(|&b| k > 0 || b == bp);
         let mut rows = Vec::new();
         // A runtime frame's own words are summed up in one row, so the
         // picture keeps its true extent without the runtime's internals.
@@ -330,7 +333,7 @@ pub(crate) fn stack_diagram_from<'a>(
                 rows.push(Row {
                     addr: top,
                     sp_offset: top as i64 - f.sp as i64,
-                    bp_offset: f.bp_slot.map(|b| top as i64 - b as i64),
+                    bp_offset: bp_slot.map(|b| top as i64 - b as i64),
                     label: String::new(),
                     value: format!("({} bytes of {}'s own)", n * layout.word(), short(&f.func)),
                     kind: RowKind::Unnamed,
@@ -376,7 +379,7 @@ pub(crate) fn stack_diagram_from<'a>(
             rows.push(Row {
                 addr: *addr,
                 sp_offset: *addr as i64 - f.sp as i64,
-                bp_offset: f.bp_slot.map(|b| *addr as i64 - b as i64),
+                bp_offset: bp_slot.map(|b| *addr as i64 - b as i64),
                 label,
                 value: shown,
                 kind,

@@ -309,3 +309,22 @@ fn a_parameter_described_twice_is_one_parameter() {
     );
     assert!(holding.iter().all(|(r, _)| r != "BX"), "{holding:?}");
 }
+
+/// A frame's words are offsets from BP only once BP points at the frame:
+/// after `PUSHQ BP` and before `MOVQ SP, BP`, BP is still the caller's.
+#[test]
+fn offsets_from_bp_only_once_bp_is_the_frames() {
+    let at = |moment: &str| {
+        let request = Request {
+            arches: vec![Arch::Amd64],
+            flags: vec!["-N".into(), "-l".into()],
+            at: moment.into(),
+            ..Request::default()
+        };
+        let d = common::panels("add", request).pop().unwrap();
+        let f = d.frames.iter().find(|f| f.func == "main.add2").unwrap();
+        f.rows.iter().map(|r| r.bp_offset).collect::<Vec<_>>()
+    };
+    assert_eq!(at("main.add2+0x1"), [None, None]);
+    assert_eq!(at("main.add2+0x4"), [Some(8), Some(0)]);
+}
