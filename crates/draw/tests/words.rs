@@ -328,3 +328,17 @@ fn offsets_from_bp_only_once_bp_is_the_frames() {
     assert_eq!(at("main.add2+0x1"), [None, None]);
     assert_eq!(at("main.add2+0x4"), [Some(8), Some(0)]);
 }
+
+/// A runtime function DWARF describes only as inlined (an abstract entry;
+/// its out-of-line copy names nothing) still names its spill slot in its
+/// caller's frame: `runtime.newobject(typ)` called from newPoint.
+#[test]
+fn a_callee_described_only_as_inlined_names_its_spill_slot() {
+    let request = Request {
+        arches: vec![Arch::Amd64],
+        at: "main.newPoint+0x25".into(),
+        ..Request::default()
+    };
+    let d = common::panels("escape", request).pop().unwrap();
+    assert_eq!(row(&d, "main.newPoint", 0).label, "runtime.newobject.typ (spill)");
+}

@@ -181,6 +181,10 @@ impl VarTable {
     /// Indexes every function and every type entry.
     fn index(&mut self) -> gimli::Result<()> {
         let mut funcs = HashMap::new();
+        // Functions DWARF describes only as inlined (an abstract entry with
+        // the parameters' names and types): what their out-of-line copy,
+        // whose own entry names nothing, is called with.
+        let mut abstract_funcs = HashMap::new();
         let mut types = HashMap::new();
         let mut named = HashMap::new();
         {
@@ -263,6 +267,8 @@ impl VarTable {
                             .is_some();
                         if concrete && let Some(n) = name() {
                             funcs.entry(n).or_insert((base.0, entry.offset().0));
+                        } else if let Some(n) = name() {
+                            abstract_funcs.entry(n).or_insert((base.0, entry.offset().0));
                         }
                         continue;
                     }
@@ -301,6 +307,9 @@ impl VarTable {
                     types.insert(offset, node);
                 }
             }
+        }
+        for (name, at) in abstract_funcs {
+            funcs.entry(name).or_insert(at);
         }
         self.funcs = funcs;
         self.types = types;
