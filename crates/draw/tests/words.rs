@@ -340,5 +340,8 @@ fn a_callee_described_only_as_inlined_names_its_spill_slot() {
         ..Request::default()
     };
     let d = common::panels("escape", request).pop().unwrap();
-    assert_eq!(row(&d, "main.newPoint", 0).label, "runtime.newobject.typ (spill)");
+    assert_eq!(
+        row(&d, "main.newPoint", 0).label,
+        "runtime.newobject.typ (spill)"
+    );
 }

@@ -822,11 +822,28 @@ impl Layout {
         stack_view(self, history.cursor().snapshot(), Some(history))
     }
 
-    /// Where `runtime.mallocgc` starts, and where it takes its size and
-    /// gives its object, as the calling convention places them.
-    pub(crate) fn mallocgc(&self) -> Option<Malloc> {
-        let entry = self.image.addr("runtime.mallocgc")?;
-        let vars = self.whole.debug.vars().variables("runtime.mallocgc");
+    /// The functions that allocate an object and return it: `runtime.mallocgc`,
+    /// and since Go 1.27 the size-specialised ones the compiler calls
+    /// directly (`runtime.mallocgcSmallScanNoHeaderSC2`, `...TinySC2`), each
+    /// with where it takes its size and type and gives its object.
+    pub(crate) fn mallocs(&self) -> Vec<Malloc> {
+        let specialised = |name: &str| {
+            name.strip_prefix("runtime.mallocgc").is_some_and(|rest| {
+                rest.rsplit_once("SC")
+                    .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+        };
+        self.image
+            .symbols
+            .iter()
+            .filter(|s| s.name == "runtime.mallocgc" || specialised(&s.name))
+            .filter_map(|s| self.malloc_of(&s.name, s.addr))
+            .collect()
+    }
+
+    /// Where allocating function `name` takes its size and type and gives its object.
+    fn malloc_of(&self, name: &str, entry: u64) -> Option<Malloc> {
+        let vars = self.whole.debug.vars().variables(name);
         let placed = assign::assign(self.arch, &vars)?;
         let find = |role, name: Option<&str>| {
             placed
@@ -846,6 +863,14 @@ impl Layout {
             typ: find(debuginfo_vars::VarRole::Arg, Some("typ")),
             result: find(debuginfo_vars::VarRole::Result, None)?,
         })
+    }
+
+    /// Whether `pc` is in one of the allocating functions of [`Layout::mallocs`]
+    /// or what they call: a call from there is part of an allocation already followed.
+    pub(crate) fn in_malloc(&self, pc: u64) -> bool {
+        self.image
+            .symbol_at(pc)
+            .is_some_and(|s| s.name.starts_with("runtime.mallocgc"))
     }
 
     /// The return address of every call instruction of package main.

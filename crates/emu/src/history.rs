@@ -27,10 +27,13 @@ pub struct History<'a> {
     calls: NumberMap<u64, Vec<(usize, u64)>>,
     /// A call pushed by the step before, waiting to learn its callee: slot and step.
     pending: Option<(u64, usize)>,
-    /// Where `runtime.mallocgc` starts and takes its size and gives its object.
-    malloc: Option<crate::frames::Malloc>,
-    /// The calls of `runtime.mallocgc` not returned yet: return address, its slot, size, type.
-    allocating: Vec<(u64, u64, u64, u64)>,
+    /// The allocating functions by their entry (`runtime.mallocgc`, and
+    /// the size-specialised ones of Go 1.27), and the range their entries span.
+    mallocs: NumberMap<u64, crate::frames::Malloc>,
+    malloc_span: (u64, u64),
+    /// The allocations not returned yet: return address, its slot, size,
+    /// type, the function.
+    allocating: Vec<(u64, u64, u64, u64, crate::frames::Malloc)>,
     /// Every object `runtime.mallocgc` gave, in order.
     allocs: Vec<Alloc>,
 }
@@ -74,7 +77,10 @@ impl<'a> History<'a> {
             written: NumberMap::default(),
             calls: NumberMap::default(),
             pending: None,
-            malloc: layout.mallocgc(),
+            mallocs: layout.mallocs().into_iter().map(|m| (m.entry, m)).collect(),
+            malloc_span: layout.mallocs().iter().fold((u64::MAX, 0), |(lo, hi), m| {
+                (lo.min(m.entry), hi.max(m.entry))
+            }),
             allocating: Vec::new(),
             allocs: Vec::new(),
         }
@@ -143,19 +149,22 @@ impl<'a> History<'a> {
         }
     }
 
-    /// Follows `runtime.mallocgc`: its size at its entry, its object when it returns.
+    /// Follows the allocating functions: size and type at an entry, the
+    /// object when that call returns. A call made from inside one (mallocgc
+    /// passing on to a size-specialised one) is the allocation already followed.
     fn allocation(&mut self, pc: u64, sp: u64) {
-        let Some(m) = &self.malloc else {
-            return;
-        };
         let snap = self.cursor.snapshot();
         let w = self.word;
-        if pc == m.entry {
-            let size = m.size.read(snap, sp + w, w);
-            let typ = m.typ.map_or(0, |t| t.read(snap, sp + w, w));
-            self.allocating
-                .push((snap.read(sp, w as usize), sp, size, typ));
-        } else if let Some(&(ret, slot, size, typ)) = self.allocating.last()
+        if (self.malloc_span.0..=self.malloc_span.1).contains(&pc)
+            && let Some(&m) = self.mallocs.get(&pc)
+        {
+            let ret = snap.read(sp, w as usize);
+            if !self.run.layout.in_malloc(ret) {
+                let size = m.size.read(snap, sp + w, w);
+                let typ = m.typ.map_or(0, |t| t.read(snap, sp + w, w));
+                self.allocating.push((ret, sp, size, typ, m));
+            }
+        } else if let Some(&(ret, slot, size, typ, m)) = self.allocating.last()
             && pc == ret
             && sp == slot + w
         {

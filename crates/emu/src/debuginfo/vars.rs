@@ -268,7 +268,9 @@ impl VarTable {
                         if concrete && let Some(n) = name() {
                             funcs.entry(n).or_insert((base.0, entry.offset().0));
                         } else if let Some(n) = name() {
-                            abstract_funcs.entry(n).or_insert((base.0, entry.offset().0));
+                            abstract_funcs
+                                .entry(n)
+                                .or_insert((base.0, entry.offset().0));
                         }
                         continue;
                     }
