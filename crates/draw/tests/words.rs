@@ -345,3 +345,26 @@ fn a_callee_described_only_as_inlined_names_its_spill_slot() {
         "runtime.newobject.typ (spill)"
     );
 }
+
+/// A type descriptor package code refers to is named as the listing names
+/// it (`LEAQ type:main.point(SB), AX`), though the linker gives it no
+/// symbol: in AX on amd64, in newobject's stack argument on 386.
+#[test]
+fn type_descriptors_are_named_as_the_listing_names_them() {
+    let panel = |arch, at: &str| {
+        let request = Request {
+            arches: vec![arch],
+            at: at.into(),
+            ..Request::default()
+        };
+        common::panels("escape", request).pop().unwrap()
+    };
+    let d = panel(Arch::Amd64, "main.newPoint+0x20");
+    let ax = d.registers.iter().find(|r| r.name == "AX").unwrap();
+    assert_eq!(ax.value, "&type:main.point");
+    let d = panel(Arch::I386, "main.newPoint+0x1e");
+    assert_eq!(
+        shown(row(&d, "main.newPoint", 0)),
+        "runtime.newobject.typ = &type:main.point"
+    );
+}

@@ -233,6 +233,7 @@ impl<'a> Machine<'a> {
             .filter(|s| !s.data.is_empty())
             .map(|s| (s.name.clone(), s.data.clone()))
             .collect();
+        let types = type_addresses(&self.image, self.listing);
         let layout = Layout::new(
             self.image,
             self.listing,
@@ -242,6 +243,7 @@ impl<'a> Machine<'a> {
                 regions,
                 rodata,
                 strings,
+                types,
             },
         );
         Run {
@@ -539,4 +541,39 @@ pub(crate) fn size_mask(size: usize) -> u64 {
 pub(crate) fn sign_extend(v: u64, size: usize) -> i64 {
     let shift = 64 - size * 8;
     ((v << shift) as i64) >> shift
+}
+
+/// The type descriptors package code refers to (`LEAQ type:main.point(SB), AX`),
+/// by address: each relocation of a package function to a `type:` symbol
+/// names the address its instruction's memory operand reaches, as linked.
+/// The linker gives these no symbol of their own.
+fn type_addresses(
+    image: &crate::image::Image,
+    listing: &gostack_listing::Listing,
+) -> Vec<(u64, String)> {
+    let mut out = Vec::new();
+    for sym in &listing.symbols {
+        let (Some(func), Some(base)) = (&sym.func, image.addr(&sym.name)) else {
+            continue;
+        };
+        for r in sym
+            .relocs
+            .iter()
+            .filter(|r| r.target.starts_with("type:") && r.addend == 0)
+        {
+            // The instruction whose bytes hold the relocated field.
+            let Some(ins) = func.instrs.iter().rev().find(|i| i.pc <= r.offset) else {
+                continue;
+            };
+            let Some(decoded) = image.instr(base + u64::from(ins.pc)) else {
+                continue;
+            };
+            if decoded.op_kinds().any(|k| k == iced_x86::OpKind::Memory) {
+                out.push((decoded.memory_displacement64(), r.target.clone()));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
 }

@@ -663,6 +663,8 @@ pub(crate) struct Whole {
     /// The package's string literals from the listing (`go:string."hi"`)
     /// with their bytes: the linker gives them no symbol of their own.
     pub(crate) strings: Vec<(String, Vec<u8>)>,
+    /// The type descriptors package code refers to, by address, sorted.
+    pub(crate) types: Vec<(u64, String)>,
 }
 
 impl Whole {
@@ -692,10 +694,16 @@ impl Layout {
 
     /// The symbol holding `addr` and the offset in it, e.g. `("main.add1", 0x33)`.
     pub fn symbolize(&self, addr: u64) -> Option<(String, u64)> {
-        code_name(&self.image, addr).or_else(|| {
-            let name = self.whole.string_at(addr)?;
-            Some((name.to_string(), 0))
-        })
+        code_name(&self.image, addr)
+            .or_else(|| {
+                let name = self.whole.string_at(addr)?;
+                Some((name.to_string(), 0))
+            })
+            .or_else(|| {
+                let types = &self.whole.types;
+                let i = types.binary_search_by_key(&addr, |t| t.0).ok()?;
+                Some((types[i].1.clone(), 0))
+            })
     }
 
     /// The GOARCH of the run.
