@@ -39,21 +39,22 @@
 //! the runs' standard output, standard error and exit status must agree.
 //! amd64 only.
 
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod canon;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod compare;
 mod delve;
 mod names;
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod real;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::time::Duration;
 
 pub use delve::{DELVE_VERSION, delve};
 pub use gostack_emu::Arch;
-use gostack_emu::World;
-use gostack_toolchain::{Built, Cache, CompileRequest, Go};
+use gostack_toolchain::{Cache, CompileRequest, Go};
 pub use names::{Moments, NamesReport, verify_names};
 
 /// The longest a real run may take before it is stopped.
@@ -199,15 +200,37 @@ pub fn verify(go: &Go, cache: &Cache, program: &Path, config: &Config) -> Result
             config.arch
         )));
     }
+    native_only()?;
     let request = CompileRequest::from_file(program, config.arch, &config.flags)?;
     let built = gostack_toolchain::build(go, &request, cache)?;
-    verify_built(&built, config, |_| {})
+    #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
+    return verify_built(&built, config, |_| {});
+    #[cfg(not(all(target_os = "linux", target_arch = "x86_64")))]
+    {
+        let _ = built;
+        unreachable!("native_only refuses before the build")
+    }
+}
+
+/// The oracles run the program itself, a Linux x86-64 executable, under
+/// ptrace or a debugger: only a Linux x86-64 machine can.
+pub(crate) fn native_only() -> Result<(), Error> {
+    if cfg!(all(target_os = "linux", target_arch = "x86_64")) {
+        Ok(())
+    } else {
+        Err(Error::Unsupported(format!(
+            "the oracles run the real Linux executable (under ptrace, or Delve), which needs a Linux x86-64 machine; this is {} {}",
+            std::env::consts::OS,
+            std::env::consts::ARCH
+        )))
+    }
 }
 
 /// Verifies a built program; `alter` may change the emulator's run before
 /// the comparison (the tests make it differ on purpose).
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn verify_built(
-    built: &Built,
+    built: &gostack_toolchain::Built,
     config: &Config,
     alter: impl FnOnce(&mut gostack_emu::Run),
 ) -> Result<Report, Error> {
@@ -219,7 +242,7 @@ fn verify_built(
     let mut emu_config = gostack_emu::Config::new(config.arch);
     emu_config.trace = true;
     emu_config.max_steps = config.emulator_steps;
-    let world = World {
+    let world = gostack_emu::World {
         args: args.clone(),
         env: env.clone(),
         stdin: Vec::new(),
@@ -254,6 +277,7 @@ fn verify_built(
     })?;
 
     // A watchdog, so a program that never ends cannot hang the comparison.
+    use std::sync::mpsc;
     let (done, timer) = mpsc::channel::<()>();
     let pid = tracer.pid();
     let watchdog = std::thread::spawn(move || {
@@ -330,17 +354,20 @@ fn verify_built(
 }
 
 /// Bytes as a quoted string.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn lossy(bytes: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(bytes))
 }
 
 /// Whether standard error agrees: byte for byte when the heap bases agree
 /// (a traceback's addresses then do too), else with every hexadecimal number hidden.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn same_stderr(emu: &[u8], real: &[u8], exact_heap: bool) -> bool {
     emu == real || (!exact_heap && hide_hex(emu) == hide_hex(real))
 }
 
 /// `text` with every hexadecimal number after `0x` replaced by `?`.
+#[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 fn hide_hex(text: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     let mut i = 0;
@@ -364,7 +391,7 @@ fn hide_hex(text: &[u8]) -> Vec<u8> {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux", target_arch = "x86_64"))]
 mod tests {
     use std::path::Path;
 

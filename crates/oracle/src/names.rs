@@ -103,6 +103,7 @@ pub fn verify_names(
     flags: &[String],
     moments: Moments,
 ) -> Result<NamesReport, Error> {
+    crate::native_only()?;
     let request = CompileRequest::from_file(program, arch, flags)?;
     let built = gostack_toolchain::build(go, &request, cache)?;
     names_of_built(go, &built, arch, moments)
