@@ -122,6 +122,20 @@ impl Memory {
         self.hot = Hot::default();
     }
 
+    /// Sets every mapped byte of `base..base + len` to zero.
+    pub(crate) fn zero(&mut self, base: u64, len: u64) {
+        let end = base.saturating_add(len);
+        let first = self.regions.partition_point(|r| r.end() <= base);
+        for r in &mut self.regions[first..] {
+            if r.base >= end {
+                break;
+            }
+            let from = (base.max(r.base) - r.base) as usize;
+            let to = (end.min(r.end()) - r.base) as usize;
+            r.data[from..to].fill(0);
+        }
+    }
+
     /// Makes `base..base + len` read-only or writable, where it is mapped.
     pub(crate) fn protect(&mut self, base: u64, len: u64, writable: bool) {
         let end = base.saturating_add(len);

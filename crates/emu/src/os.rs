@@ -181,6 +181,21 @@ impl Linux {
         self.vmas = kept;
     }
 
+    /// Whether every page of `base..base + len` is mapped.
+    fn is_mapped(&self, base: u64, len: u64) -> bool {
+        let mut at = base;
+        let end = base.saturating_add(len);
+        for v in &self.vmas {
+            if v.base <= at && at < v.base + v.len {
+                at = v.base + v.len;
+            }
+            if at >= end {
+                return true;
+            }
+        }
+        at >= end
+    }
+
     /// Whether `base..base + len` is free of mappings.
     fn is_free(&self, base: u64, len: u64) -> bool {
         let end = base.saturating_add(len);

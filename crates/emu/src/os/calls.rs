@@ -285,7 +285,8 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
             m.mem.protect(a[0], crate::elf::page_up(a[1]), writable);
             v(0)
         }
-        Call::Madvise | Call::Prctl => v(0),
+        Call::Madvise => madvise(os, m, a[0], a[1], a[2]),
+        Call::Prctl => v(0),
         Call::Brk => {
             if a[0] > os.brk {
                 let end = crate::elf::page_up(a[0]);
@@ -526,8 +527,10 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
 /// The errno value that carries a stop out of [`run`]; [`dispatch`] never sees it.
 const STOPPED: Errno = i64::MIN;
 
-/// Ends the run with `code`.
+/// Ends the run with `code`, which Linux keeps only the low 8 bits of (as
+/// the parent's `wait` sees it: `os.Exit(259)` exits 3, `os.Exit(-1)` 255).
 fn exit(m: &mut Machine<'_>, code: i32) -> Errno {
+    let code = code & 0xff;
     if let Some(t) = &mut m.trace {
         t.event(crate::trace::Event::Exit { code });
     }
@@ -784,6 +787,48 @@ fn mmap(
         m.mem.map(base, len as usize, prot & 2 != 0, "mmap");
     }
     Ok(Done::Value(base as i64))
+}
+
+/// madvise. `MADV_DONTNEED` empties the pages of a private anonymous
+/// mapping: they read as zero afterwards, and Go 1.26's allocator relies on
+/// it (a span of pages it scavenged is not cleared again). `MADV_FREE`,
+/// `MADV_COLD` and `MADV_PAGEOUT` keep the bytes, as Linux does while memory
+/// is plentiful; the advice about access patterns, forks, dumps, merging
+/// and huge pages changes nothing in one process. Advice Linux does not
+/// know is `EINVAL`; advice it knows and that is not imitated stops the run.
+fn madvise(
+    os: &mut Linux,
+    m: &mut Machine<'_>,
+    addr: u64,
+    len: u64,
+    advice: u64,
+) -> Result<Done, Errno> {
+    const ENOMEM: Errno = 12;
+    let zero = match advice {
+        0..=3 | 8 | 10..=23 | 25 => false,
+        4 | 24 => true,
+        9 | 100 | 101 => {
+            return Err(stop_with(
+                m,
+                Stop::Unsupported {
+                    what: format!("madvise advice {advice}"),
+                    at: super::here(m),
+                },
+            ));
+        }
+        _ => return Err(EINVAL),
+    };
+    let len = crate::elf::page_up(len);
+    if !addr.is_multiple_of(crate::elf::PAGE) {
+        return Err(EINVAL);
+    }
+    if !os.is_mapped(addr, len) {
+        return Err(ENOMEM);
+    }
+    if zero {
+        m.mem.zero(addr, len);
+    }
+    Ok(Done::Value(0))
 }
 
 fn sigaction(
