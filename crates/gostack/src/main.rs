@@ -149,10 +149,22 @@ enum Command {
         /// A file whose bytes the program reads on standard input (default: none).
         #[arg(long, value_name = "FILE")]
         stdin: Option<PathBuf>,
+        /// A variable of the program's environment, `KEY=VALUE` (repeatable;
+        /// the environment is otherwise empty), e.g. `--env GODEBUG=gctrace=1`.
+        #[arg(long, value_name = "KEY=VALUE", value_parser = env_var)]
+        env: Vec<String>,
         /// Arguments for the program, after its name in `os.Args`.
         #[arg(long, value_name = "ARG", num_args = 1.., allow_hyphen_values = true)]
         args: Vec<String>,
     },
+}
+
+/// Checks one `--env` value: `KEY=VALUE` with a non-empty key.
+fn env_var(s: &str) -> Result<String, String> {
+    match s.split_once('=') {
+        Some((key, _)) if !key.is_empty() && !key.contains('\0') => Ok(s.to_string()),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
 }
 
 /// How to compile the program.
@@ -346,6 +358,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_memory,
             stats,
             stdin,
+            env,
             args,
         } => {
             let go = Go::find()?;
@@ -362,7 +375,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map_or("main".into(), |s| s.to_string_lossy().into_owned());
             let world = World {
                 args: std::iter::once(program).chain(args).collect(),
-                env: Vec::new(),
+                env,
                 stdin: match &stdin {
                     Some(path) => std::fs::read(path)
                         .with_context(|| format!("reading {}", path.display()))?,
@@ -385,7 +398,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 eprintln!("gostack: stats: steps={} seconds={seconds:.6}", run.steps);
             }
             match run.stop {
-                Stop::Exited(code) => Ok(ExitCode::from(u8::try_from(code).unwrap_or(1))),
+                Stop::Exited(code) => Ok(ExitCode::from((code & 0xff) as u8)),
                 stop => bail!("{stop}"),
             }
         }

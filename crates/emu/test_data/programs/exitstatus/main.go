@@ -1,0 +1,13 @@
+// The exit status a parent sees is the low 8 bits of what the program
+// passed to exit: 259 is 3.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+func main() {
+	fmt.Println("environment:", os.Environ())
+	os.Exit(259)
+}
