@@ -75,7 +75,7 @@ impl<'a> Machine<'a> {
             memory_limit: config.memory_limit,
             debug: DebugInfo::load(executable),
         };
-        os::start(&mut m, loaded.entry, loaded.end, world);
+        os::start(&mut m, loaded.entry, loaded.end, world)?;
         m.start_trace(config.trace);
         Ok(m)
     }

@@ -55,6 +55,9 @@ pub enum LoadError {
     /// The executable has no `main.main`.
     #[error("the executable has no main.main: gostack runs whole programs of package main")]
     NoMain,
+    /// The arguments and environment are more than Linux would start a program with.
+    #[error("the program cannot start: its arguments and environment are too big (E2BIG): {0}")]
+    TooBig(String),
 }
 
 impl Image {

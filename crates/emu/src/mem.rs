@@ -195,6 +195,30 @@ impl Memory {
         Ok(&r.data[off..off + len])
     }
 
+    /// Copies `len` bytes at `addr`, across adjacent regions (a system
+    /// call's buffer may begin in one mapping and end in the next).
+    pub(crate) fn read_bytes(&mut self, addr: u64, len: usize) -> Result<Vec<u8>, Fault> {
+        if let Ok(bytes) = self.slice(addr, len) {
+            return Ok(bytes.to_vec());
+        }
+        let end = addr
+            .checked_add(len as u64)
+            .ok_or(Fault { addr, write: false })?;
+        let mut out = Vec::with_capacity(len);
+        let mut at = addr;
+        while at < end {
+            let i = self.index_of(at, 1).ok_or(Fault {
+                addr: at,
+                write: false,
+            })?;
+            let r = &self.regions[i];
+            let to = end.min(r.end());
+            out.extend_from_slice(&r.data[(at - r.base) as usize..(to - r.base) as usize]);
+            at = to;
+        }
+        Ok(out)
+    }
+
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
     #[inline(always)]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {

@@ -290,12 +290,21 @@ pub fn at_random() -> [u8; 16] {
 
 /// Starts the process: maps the initial stack with argv, the environment
 /// and the auxiliary vector, and points the first thread at `entry`.
-pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
+/// Arguments and environment that Linux would refuse with `E2BIG` are refused.
+pub(crate) fn start(
+    m: &mut Machine<'_>,
+    entry: u64,
+    end: u64,
+    world: &World,
+) -> Result<(), crate::LoadError> {
     let arch = m.arch;
     let word = arch.word();
-    let (stack_top, stack_size, mmap_top) = match arch {
-        Arch::Amd64 => (0x7fff_ffff_f000u64, 0x10_0000u64, 0x7fff_f7ff_f000u64),
-        Arch::I386 => (0xffff_e000, 0x10_0000, 0xf7ff_f000),
+    let strings = exec_limits(world, word)?;
+    // A megabyte for the runtime's start on the thread's own stack, above it the strings.
+    let stack_size = 0x10_0000 + crate::elf::page_up(strings);
+    let (stack_top, mmap_top) = match arch {
+        Arch::Amd64 => (0x7fff_ffff_f000u64, 0x7fff_f7ff_f000u64),
+        Arch::I386 => (0xffff_e000, 0xf7ff_f000),
     };
     let mut os = Linux {
         arch,
@@ -392,6 +401,40 @@ pub(crate) fn start(m: &mut Machine<'_>, entry: u64, end: u64, world: &World) {
     m.cpu.rip = entry;
     os.threads.push(Thread::new(PID, m.cpu.clone()));
     m.os = Some(Box::new(os));
+    Ok(())
+}
+
+/// The checks `execve` makes of the arguments and environment (Linux's
+/// `fs/exec.c`): no string longer than `MAX_ARG_STRLEN` (32 pages), and all
+/// of them with their pointers within a quarter of the stack limit (at least
+/// `ARG_MAX`, 32 pages). Returns the strings' bytes.
+fn exec_limits(world: &World, word: u64) -> Result<u64, crate::LoadError> {
+    const MAX_ARG_STRLEN: u64 = 32 * crate::elf::PAGE;
+    const ARG_MAX: u64 = 32 * crate::elf::PAGE;
+    let strings = || world.args.iter().chain(&world.env);
+    if let Some(long) = strings().find(|s| s.len() as u64 + 1 > MAX_ARG_STRLEN) {
+        return Err(crate::LoadError::TooBig(format!(
+            "one string of {} bytes (`{}...`), where Linux takes at most {MAX_ARG_STRLEN} with its NUL",
+            long.len(),
+            long.chars().take(16).collect::<String>()
+        )));
+    }
+    let stack_limit = RLIMITS
+        .iter()
+        .find(|r| r.resource == 3)
+        .expect("a stack limit")
+        .soft;
+    let limit = (stack_limit / 4).min(6 << 20).max(ARG_MAX);
+    let pointers = strings().count() as u64 * word;
+    let bytes: u64 = strings().map(|s| s.len() as u64 + 1).sum();
+    if pointers + bytes > limit {
+        return Err(crate::LoadError::TooBig(format!(
+            "{} strings of {bytes} bytes in all, where Linux takes {limit} bytes with their pointers (a quarter of the {} MiB stack limit)",
+            strings().count(),
+            stack_limit >> 20
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Runs `f` with the system and the machine borrowed apart.

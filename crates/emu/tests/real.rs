@@ -82,6 +82,12 @@ fn hide_hex(text: &str) -> String {
 }
 
 fn native(executable: &[u8], dir: &Path) -> Outcome {
+    native_with(executable, dir, &ARGS.map(str::to_string))
+        .unwrap_or_else(|e| panic!("running {}: {e}", dir.display()))
+}
+
+/// The real binary run with `args`; `Err` when Linux refuses to start it.
+fn native_with(executable: &[u8], dir: &Path, args: &[String]) -> std::io::Result<Outcome> {
     let path = dir.join("prog");
     std::fs::write(&path, executable).unwrap();
     let mut perms = std::fs::metadata(&path).unwrap().permissions();
@@ -92,7 +98,7 @@ fn native(executable: &[u8], dir: &Path) -> Outcome {
     let mut tries = 0;
     let mut child = loop {
         match Command::new(&path)
-            .args(ARGS)
+            .args(args)
             .env_clear()
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -104,7 +110,7 @@ fn native(executable: &[u8], dir: &Path) -> Outcome {
                 tries += 1;
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
-            Err(e) => panic!("running {}: {e}", path.display()),
+            Err(e) => return Err(e),
         }
     };
     // A program that exits without reading closes the pipe: that is fine.
@@ -113,20 +119,29 @@ fn native(executable: &[u8], dir: &Path) -> Outcome {
     let status = out.status.code().unwrap_or_else(|| {
         -std::os::unix::process::ExitStatusExt::signal(&out.status).unwrap_or(0)
     });
-    Outcome {
+    Ok(Outcome {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: comparable_stderr(&out.stderr),
         status,
-    }
+    })
 }
 
 fn emulated(listing: &str, executable: &[u8], arch: Arch) -> Result<Outcome, String> {
+    emulated_with(listing, executable, arch, &ARGS.map(str::to_string))
+}
+
+fn emulated_with(
+    listing: &str,
+    executable: &[u8],
+    arch: Arch,
+    args: &[String],
+) -> Result<Outcome, String> {
     let parsed = gostack_listing::parse(listing);
     let mut config = Config::new(arch);
     config.max_steps = 500_000_000;
     let world = World {
         args: std::iter::once("prog".to_string())
-            .chain(ARGS.iter().map(|s| s.to_string()))
+            .chain(args.iter().cloned())
             .collect(),
         env: Vec::new(),
         stdin: STDIN.to_vec(),
@@ -218,6 +233,55 @@ fn whole_programs_run_as_the_real_binary_does() {
         jobs.len(),
         failures.join("\n")
     );
+}
+
+/// Arguments as big as Linux takes start the program as they do natively;
+/// those it refuses with E2BIG (a string over 32 pages, or all of them over
+/// a quarter of the 8 MiB stack limit) are refused before the first step.
+#[test]
+fn arguments_start_the_program_exactly_when_linux_would() {
+    let host = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let stack = host
+        .lines()
+        .find(|l| l.starts_with("Max stack size"))
+        .unwrap()
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        stack, "8388608",
+        "the host's stack limit is the one gostack gives a run"
+    );
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let temp = tempfile::tempdir().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/runtime/args");
+    let many = |n: usize, len: usize| vec!["x".repeat(len); n];
+    for (args, starts) in [
+        (many(12, 100_000), true),
+        (many(20, 100_000), true),
+        (many(21, 100_000), false),
+        (many(1, 131_071), true),
+        (many(1, 131_072), false),
+    ] {
+        let what = format!("{} arguments of {} bytes", args.len(), args[0].len());
+        let native_outcome = |executable: &[u8]| native_with(executable, temp.path(), &args);
+        for arch in Arch::ALL {
+            let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
+            let built = build(&go, &req, &cache).unwrap();
+            let real = native_outcome(&built.executable);
+            let got = emulated_with(&built.compiled.listing, &built.executable, arch, &args);
+            match (real, got) {
+                (Ok(real), Ok(got)) if starts => assert_eq!(real, got, "{what}, {arch}"),
+                (Err(e), Err(stop)) if !starts => {
+                    assert_eq!(e.raw_os_error(), Some(7), "{what}: E2BIG natively");
+                    assert!(stop.contains("too big (E2BIG)"), "{what}, {arch}: {stop}");
+                }
+                (real, got) => panic!("{what}, {arch}: real {real:?}, emulated {got:?}"),
+            }
+        }
+    }
 }
 
 /// Same executable, same run: byte-identical output and the same step count.

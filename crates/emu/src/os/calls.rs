@@ -587,10 +587,7 @@ fn get_bytes(m: &mut Machine<'_>, addr: u64, len: u64) -> Result<Vec<u8>, Errno>
     if len == 0 {
         return Ok(Vec::new());
     }
-    m.mem
-        .slice(addr, len as usize)
-        .map(<[u8]>::to_vec)
-        .map_err(|_| EFAULT)
+    m.mem.read_bytes(addr, len as usize).map_err(|_| EFAULT)
 }
 
 /// A `struct timespec` (fields of `word` bytes) as nanoseconds.
