@@ -424,7 +424,7 @@ fn exec_limits(world: &World, word: u64) -> Result<u64, crate::LoadError> {
         .find(|r| r.resource == 3)
         .expect("a stack limit")
         .soft;
-    let limit = (stack_limit / 4).min(6 << 20).max(ARG_MAX);
+    let limit = (stack_limit / 4).clamp(ARG_MAX, 6 << 20);
     let pointers = strings().count() as u64 * word;
     let bytes: u64 = strings().map(|s| s.len() as u64 + 1).sum();
     if pointers + bytes > limit {
