@@ -65,6 +65,8 @@ options:
                     of test/ itself whose names start with NAME; repeatable.
                     Default: abi, ken, defer*, recover*, closure*, escape*,
                     stack*, append*, string*
+  --all             every directory of the test tree, test/ itself and every
+                    directory below it (about 1,000 `// run` programs)
   --filter SUBSTR   only files whose path (e.g. ken/chan.go) contains SUBSTR;
                     repeatable (any of them)
   --config NAME     amd64, 386 or amd64-N-l (amd64 with -N -l); repeatable.
@@ -129,6 +131,8 @@ const CONFIGS: [Config; 3] = [
 #[derive(Debug)]
 struct Options {
     dirs: Vec<String>,
+    /// `--all`: every directory of the tree.
+    all: bool,
     filters: Vec<String>,
     configs: Vec<Config>,
     list: bool,
@@ -141,6 +145,7 @@ impl Options {
     fn parse(args: &[String]) -> Result<Option<Options>> {
         let mut o = Options {
             dirs: Vec::new(),
+            all: false,
             filters: Vec::new(),
             configs: Vec::new(),
             list: false,
@@ -165,6 +170,7 @@ impl Options {
             match name {
                 "-h" | "--help" => return Ok(None),
                 "--dir" => o.dirs.push(value()?),
+                "--all" if inline.is_none() => o.all = true,
                 "--filter" => o.filters.push(value()?),
                 "--config" => {
                     let v = value()?;
@@ -195,7 +201,10 @@ impl Options {
                 _ => bail!("gotests: unknown argument `{arg}`\n\n{HELP}"),
             }
         }
-        if o.dirs.is_empty() {
+        if o.all && !o.dirs.is_empty() {
+            bail!("--all takes every directory: leave out --dir");
+        }
+        if o.dirs.is_empty() && !o.all {
             o.dirs = DEFAULT_DIRS.iter().map(|d| d.to_string()).collect();
         }
         // Table order, whatever the order given.
@@ -497,7 +506,12 @@ impl TestFile {
 /// path, read and classified.
 fn candidates(test_dir: &Path, options: &Options) -> Result<Vec<TestFile>> {
     let mut rels = Vec::new();
-    for spec in &options.dirs {
+    let dirs = if options.all {
+        every_dir(test_dir, Path::new("."))?
+    } else {
+        options.dirs.clone()
+    };
+    for spec in &dirs {
         let (dir, prefix) = match spec.strip_suffix('*') {
             Some(prefix) => {
                 let (dir, prefix) = match prefix.rsplit_once('/') {
@@ -546,6 +560,23 @@ fn candidates(test_dir: &Path, options: &Options) -> Result<Vec<TestFile>> {
             })
         })
         .collect()
+}
+
+/// `dir` (relative to the test tree) and every directory below it, sorted.
+fn every_dir(test_dir: &Path, dir: &Path) -> Result<Vec<String>> {
+    let mut out = vec![dir.to_string_lossy().trim_start_matches("./").to_string()];
+    let full = test_dir.join(dir);
+    let mut subdirs: Vec<_> = std::fs::read_dir(&full)
+        .with_context(|| format!("reading {}", full.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name())
+        .collect();
+    subdirs.sort();
+    for sub in subdirs {
+        out.extend(every_dir(test_dir, &dir.join(sub))?);
+    }
+    Ok(out)
 }
 
 /// Whether a test's action is exactly `// run` (and it imports no "C"), and

@@ -38,7 +38,7 @@ pub use frames::{
 };
 pub use history::{Alloc, Call, History};
 pub use image::LoadError;
-pub use os::{RLIMITS, Rlimit, World, at_random};
+pub use os::{Folder, RLIMITS, Rlimit, WorkDir, World, at_random};
 pub use trace::{Addr, Change, Cursor, Event, Step, Trace};
 
 /// The decoder's bitness for `arch`.
@@ -117,6 +117,14 @@ pub enum Stop {
         /// Where.
         at: Location,
     },
+    /// The program starts another program or process (`execve`, `fork`,
+    /// looking one up in `PATH`): gostack runs one process.
+    AnotherProcess {
+        /// What it did, e.g. `execve /bin/sh`.
+        what: String,
+        /// Where.
+        at: Location,
+    },
     /// The step limit was reached.
     StepLimit(u64),
     /// Every thread waits for something that can never happen: the real
@@ -136,6 +144,10 @@ impl fmt::Display for Stop {
             Stop::Unsupported { what, at } => {
                 write!(f, "{what} is not implemented, met at {at}")
             }
+            Stop::AnotherProcess { what, at } => write!(
+                f,
+                "the program starts another program ({what}): gostack runs one process; met at {at}"
+            ),
             Stop::Hung { at } => write!(
                 f,
                 "every thread of the program waits with no timeout, so the real program would hang (the last one blocked at {at})"

@@ -9,6 +9,8 @@
 
 mod calls;
 mod files;
+mod fs;
+mod fscalls;
 mod signal;
 
 use crate::Arch;
@@ -18,6 +20,7 @@ use crate::mem::Fault;
 use crate::{Location, Stop};
 
 pub(crate) use files::Files;
+pub use fs::{Folder, WorkDir};
 pub(crate) use signal::{FPE_INTDIV, SIGFPE, Signals, fault_signal, gs_base};
 
 /// What a program sees of the world it runs in.
@@ -29,6 +32,9 @@ pub struct World {
     pub env: Vec<String>,
     /// What the program reads from standard input.
     pub stdin: Vec<u8>,
+    /// Its working directory's files (`/home/gopher/NAME`); without one,
+    /// it runs in an empty `/home/gopher`.
+    pub workdir: Option<WorkDir>,
 }
 
 /// How many steps a thread runs before another runnable thread gets the CPU.
@@ -123,6 +129,8 @@ pub(crate) struct Linux {
     brk: u64,
     pub(crate) signals: Signals,
     pub(crate) files: Files,
+    /// The run's own files and directories.
+    pub(crate) fs: fs::Fs,
     /// State of the generator behind `getrandom` and `AT_RANDOM`.
     random: u64,
     /// Resource limits the program set, by resource.
@@ -319,10 +327,19 @@ pub(crate) fn start(
         brk: end,
         signals: Signals::default(),
         files: Files::new(world.stdin.clone()),
+        fs: fs::Fs::new(world.workdir.as_ref(), EPOCH_NS),
         random: RANDOM_SEED,
         rlimits: Default::default(),
         memory_refused: None,
     };
+    os.fs.path_dirs = world
+        .env
+        .iter()
+        .filter_map(|e| e.strip_prefix("PATH="))
+        .flat_map(|p| p.split(':'))
+        .filter(|d| d.starts_with('/'))
+        .map(|d| d.trim_end_matches('/').to_string())
+        .collect();
     for r in m.mem.regions() {
         let (base, len) = (r.base, r.data.len() as u64);
         os.add_vma(base, len);

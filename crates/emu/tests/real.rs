@@ -145,6 +145,7 @@ fn emulated_with(
             .collect(),
         env: Vec::new(),
         stdin: STDIN.to_vec(),
+        workdir: None,
     };
     let run = gostack_emu::run(&parsed.listing, executable, &config, &world)
         .map_err(|e| e.to_string())?;

@@ -3,6 +3,7 @@
 
 mod asm;
 mod events;
+mod folder;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -149,14 +150,54 @@ enum Command {
         /// A file whose bytes the program reads on standard input (default: none).
         #[arg(long, value_name = "FILE")]
         stdin: Option<PathBuf>,
-        /// A variable of the program's environment, `KEY=VALUE` (repeatable;
-        /// the environment is otherwise empty), e.g. `--env GODEBUG=gctrace=1`.
+        /// The folder the program runs in, which it sees as
+        /// `/home/gopher/NAME`, read from the host and changed only in
+        /// memory [default: the program's own folder].
+        #[arg(long, value_name = "DIR")]
+        workdir: Option<PathBuf>,
+        /// A variable of the program's environment, `KEY=VALUE` (repeatable),
+        /// e.g. `--env GODEBUG=gctrace=1`; it replaces a default of the same
+        /// name. The defaults: HOME=/home/gopher PATH=/usr/bin:/bin.
         #[arg(long, value_name = "KEY=VALUE", value_parser = env_var)]
         env: Vec<String>,
         /// Arguments for the program, after its name in `os.Args`.
         #[arg(long, value_name = "ARG", num_args = 1.., allow_hyphen_values = true)]
         args: Vec<String>,
     },
+}
+
+/// The working directory a run sees: `dir`, or the program's own folder.
+fn work_dir(dir: Option<&std::path::Path>, file: &std::path::Path) -> Result<gostack_emu::WorkDir> {
+    let dir = match dir {
+        Some(dir) => dir.to_path_buf(),
+        None => match file.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        },
+    };
+    let folder = folder::HostFolder::new(&dir)
+        .with_context(|| format!("--workdir {}: not a directory to run in", dir.display()))?;
+    let name = dir
+        .canonicalize()?
+        .file_name()
+        .map_or("work".to_string(), |n| n.to_string_lossy().into_owned());
+    Ok(gostack_emu::WorkDir {
+        name,
+        folder: std::sync::Arc::new(folder),
+    })
+}
+
+/// The program's environment: the defaults, then `given` (a variable
+/// given replaces the default of its name).
+fn environment(given: Vec<String>) -> Vec<String> {
+    let key = |v: &str| v.split_once('=').map_or(v, |(k, _)| k).to_string();
+    let mut env: Vec<String> = ["HOME=/home/gopher", "PATH=/usr/bin:/bin"]
+        .into_iter()
+        .filter(|d| !given.iter().any(|g| key(g) == key(d)))
+        .map(str::to_string)
+        .collect();
+    env.extend(given);
+    env
 }
 
 /// Checks one `--env` value: `KEY=VALUE` with a non-empty key.
@@ -358,6 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_memory,
             stats,
             stdin,
+            workdir,
             env,
             args,
         } => {
@@ -375,12 +417,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .map_or("main".into(), |s| s.to_string_lossy().into_owned());
             let world = World {
                 args: std::iter::once(program).chain(args).collect(),
-                env,
+                env: environment(env),
                 stdin: match &stdin {
                     Some(path) => std::fs::read(path)
                         .with_context(|| format!("reading {}", path.display()))?,
                     None => Vec::new(),
                 },
+                workdir: Some(work_dir(workdir.as_deref(), &build.file)?),
             };
             let start = Instant::now();
             let run = gostack_emu::run(&parsed.listing, &built.executable, &config, &world)?;

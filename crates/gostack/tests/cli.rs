@@ -339,7 +339,7 @@ fn run_passes_the_environment_and_exits_with_the_low_byte_of_the_status() {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../emu/test_data/programs/exitstatus/main.go");
     let program = program.to_str().unwrap();
     let out = gostack(&["run", program, "--env", "A=1", "--env", "B=x=y"]);
-    assert_eq!(text(&out.stdout), "environment: [A=1 B=x=y]\n");
+    assert_eq!(text(&out.stdout), "A=1 B=x=y\n");
     // os.Exit(259): Linux keeps 8 bits, so the status is 3, as the real binary's.
     assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
 

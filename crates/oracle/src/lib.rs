@@ -246,6 +246,7 @@ fn verify_built(
         args: args.clone(),
         env: env.clone(),
         stdin: Vec::new(),
+        workdir: None,
     };
     let mut run = gostack_emu::run(&parsed.listing, &built.executable, &emu_config, &world)?;
     alter(&mut run);

@@ -148,6 +148,7 @@ fn names_of_built(
         args: args.clone(),
         env: env.clone(),
         stdin: Vec::new(),
+        workdir: None,
     };
     let run = gostack_emu::run(&parsed.listing, &built.executable, &config, &world)?;
     let layout = &run.layout;

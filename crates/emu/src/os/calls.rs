@@ -4,6 +4,7 @@
 //! RAX, a negative errno on failure.
 
 use super::files::File;
+use super::fscalls::{self, FileCall};
 use super::signal::{self, Action, SS_DISABLE, SS_ONSTACK, bit};
 use super::{Linux, Thread, Wait, block};
 use crate::cpu::{RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP};
@@ -48,8 +49,8 @@ enum Call {
     SchedGetaffinity,
     ClockGettime,
     ClockGettime64,
-    Openat,
-    Pread,
+    /// A call on files and directories, or one that starts another program.
+    File(FileCall),
     EpollCreate1,
     EpollCtl,
     EpollPwait,
@@ -61,9 +62,52 @@ enum Call {
 
 /// amd64 system call numbers.
 const AMD64: &[(u32, &str, Call)] = &[
+    (2, "open", Call::File(FileCall::Open)),
+    (257, "openat", Call::File(FileCall::Openat)),
+    (17, "pread64", Call::File(FileCall::Pread)),
+    (18, "pwrite64", Call::File(FileCall::Pwrite)),
+    (8, "lseek", Call::File(FileCall::Lseek)),
+    (5, "fstat", Call::File(FileCall::Fstat)),
+    (4, "stat", Call::File(FileCall::Stat)),
+    (6, "lstat", Call::File(FileCall::Lstat)),
+    (262, "newfstatat", Call::File(FileCall::Fstatat)),
+    (217, "getdents64", Call::File(FileCall::Getdents64)),
+    (83, "mkdir", Call::File(FileCall::Mkdir)),
+    (258, "mkdirat", Call::File(FileCall::Mkdirat)),
+    (84, "rmdir", Call::File(FileCall::Rmdir)),
+    (87, "unlink", Call::File(FileCall::Unlink)),
+    (263, "unlinkat", Call::File(FileCall::Unlinkat)),
+    (82, "rename", Call::File(FileCall::Rename)),
+    (264, "renameat", Call::File(FileCall::Renameat)),
+    (316, "renameat2", Call::File(FileCall::Renameat2)),
+    (79, "getcwd", Call::File(FileCall::Getcwd)),
+    (80, "chdir", Call::File(FileCall::Chdir)),
+    (81, "fchdir", Call::File(FileCall::Fchdir)),
+    (89, "readlink", Call::File(FileCall::Readlink)),
+    (267, "readlinkat", Call::File(FileCall::Readlinkat)),
+    (91, "fchmod", Call::File(FileCall::Fchmod)),
+    (268, "fchmodat", Call::File(FileCall::Fchmodat)),
+    (90, "chmod", Call::File(FileCall::Chmod)),
+    (77, "ftruncate", Call::File(FileCall::Ftruncate)),
+    (76, "truncate", Call::File(FileCall::Truncate)),
+    (21, "access", Call::File(FileCall::Access)),
+    (269, "faccessat", Call::File(FileCall::Faccessat)),
+    (439, "faccessat2", Call::File(FileCall::Faccessat2)),
+    (74, "fsync", Call::File(FileCall::Fsync)),
+    (75, "fdatasync", Call::File(FileCall::Fsync)),
+    (32, "dup", Call::File(FileCall::Dup)),
+    (33, "dup2", Call::File(FileCall::Dup2)),
+    (292, "dup3", Call::File(FileCall::Dup3)),
+    (280, "utimensat", Call::File(FileCall::Utimensat)),
+    (95, "umask", Call::File(FileCall::Umask)),
+    (59, "execve", Call::File(FileCall::Spawn("execve"))),
+    (322, "execveat", Call::File(FileCall::Spawn("execveat"))),
+    (57, "fork", Call::File(FileCall::Spawn("fork"))),
+    (58, "vfork", Call::File(FileCall::Spawn("vfork"))),
+    (435, "clone3", Call::File(FileCall::Spawn("clone3"))),
+    (434, "pidfd_open", Call::File(FileCall::Spawn("pidfd_open"))),
     (0, "read", Call::Read),
     (1, "write", Call::Write),
-    (2, "open", Call::Openat),
     (3, "close", Call::Close),
     (9, "mmap", Call::Mmap),
     (10, "mprotect", Call::Mprotect),
@@ -72,7 +116,6 @@ const AMD64: &[(u32, &str, Call)] = &[
     (13, "rt_sigaction", Call::RtSigaction),
     (14, "rt_sigprocmask", Call::RtSigprocmask),
     (15, "rt_sigreturn", Call::RtSigreturn),
-    (17, "pread64", Call::Pread),
     (24, "sched_yield", Call::SchedYield),
     (28, "madvise", Call::Madvise),
     (
@@ -102,7 +145,6 @@ const AMD64: &[(u32, &str, Call)] = &[
     (231, "exit_group", Call::ExitGroup),
     (233, "epoll_ctl", Call::EpollCtl),
     (234, "tgkill", Call::Tgkill),
-    (257, "openat", Call::Openat),
     (281, "epoll_pwait", Call::EpollPwait),
     (290, "eventfd2", Call::Eventfd2),
     (291, "epoll_create1", Call::EpollCreate1),
@@ -113,10 +155,56 @@ const AMD64: &[(u32, &str, Call)] = &[
 
 /// 386 system call numbers.
 const I386: &[(u32, &str, Call)] = &[
+    (5, "open", Call::File(FileCall::Open)),
+    (295, "openat", Call::File(FileCall::Openat)),
+    (180, "pread64", Call::File(FileCall::Pread)),
+    (181, "pwrite64", Call::File(FileCall::Pwrite)),
+    (19, "lseek", Call::File(FileCall::Lseek)),
+    (140, "_llseek", Call::File(FileCall::Llseek)),
+    (197, "fstat64", Call::File(FileCall::Fstat)),
+    (195, "stat64", Call::File(FileCall::Stat)),
+    (196, "lstat64", Call::File(FileCall::Lstat)),
+    (300, "fstatat64", Call::File(FileCall::Fstatat)),
+    (220, "getdents64", Call::File(FileCall::Getdents64)),
+    (39, "mkdir", Call::File(FileCall::Mkdir)),
+    (296, "mkdirat", Call::File(FileCall::Mkdirat)),
+    (40, "rmdir", Call::File(FileCall::Rmdir)),
+    (10, "unlink", Call::File(FileCall::Unlink)),
+    (301, "unlinkat", Call::File(FileCall::Unlinkat)),
+    (38, "rename", Call::File(FileCall::Rename)),
+    (302, "renameat", Call::File(FileCall::Renameat)),
+    (353, "renameat2", Call::File(FileCall::Renameat2)),
+    (183, "getcwd", Call::File(FileCall::Getcwd)),
+    (12, "chdir", Call::File(FileCall::Chdir)),
+    (133, "fchdir", Call::File(FileCall::Fchdir)),
+    (85, "readlink", Call::File(FileCall::Readlink)),
+    (305, "readlinkat", Call::File(FileCall::Readlinkat)),
+    (94, "fchmod", Call::File(FileCall::Fchmod)),
+    (306, "fchmodat", Call::File(FileCall::Fchmodat)),
+    (15, "chmod", Call::File(FileCall::Chmod)),
+    (93, "ftruncate", Call::File(FileCall::Ftruncate)),
+    (194, "ftruncate64", Call::File(FileCall::Ftruncate64)),
+    (92, "truncate", Call::File(FileCall::Truncate)),
+    (193, "truncate64", Call::File(FileCall::Truncate64)),
+    (33, "access", Call::File(FileCall::Access)),
+    (307, "faccessat", Call::File(FileCall::Faccessat)),
+    (439, "faccessat2", Call::File(FileCall::Faccessat2)),
+    (118, "fsync", Call::File(FileCall::Fsync)),
+    (148, "fdatasync", Call::File(FileCall::Fsync)),
+    (41, "dup", Call::File(FileCall::Dup)),
+    (63, "dup2", Call::File(FileCall::Dup2)),
+    (330, "dup3", Call::File(FileCall::Dup3)),
+    (320, "utimensat", Call::File(FileCall::Utimensat)),
+    (60, "umask", Call::File(FileCall::Umask)),
+    (11, "execve", Call::File(FileCall::Spawn("execve"))),
+    (358, "execveat", Call::File(FileCall::Spawn("execveat"))),
+    (2, "fork", Call::File(FileCall::Spawn("fork"))),
+    (190, "vfork", Call::File(FileCall::Spawn("vfork"))),
+    (435, "clone3", Call::File(FileCall::Spawn("clone3"))),
+    (434, "pidfd_open", Call::File(FileCall::Spawn("pidfd_open"))),
     (1, "exit", Call::Exit),
     (3, "read", Call::Read),
     (4, "write", Call::Write),
-    (5, "open", Call::Openat),
     (6, "close", Call::Close),
     (20, "getpid", Call::Getpid),
     (45, "brk", Call::Brk),
@@ -132,7 +220,6 @@ const I386: &[(u32, &str, Call)] = &[
     (173, "rt_sigreturn", Call::RtSigreturn),
     (174, "rt_sigaction", Call::RtSigaction),
     (175, "rt_sigprocmask", Call::RtSigprocmask),
-    (180, "pread64", Call::Pread),
     (186, "sigaltstack", Call::Sigaltstack),
     (191, "ugetrlimit", Call::Getrlimit),
     (192, "mmap2", Call::Mmap2),
@@ -151,7 +238,6 @@ const I386: &[(u32, &str, Call)] = &[
     (255, "epoll_ctl", Call::EpollCtl),
     (265, "clock_gettime", Call::ClockGettime),
     (270, "tgkill", Call::Tgkill),
-    (295, "openat", Call::Openat),
     (319, "epoll_pwait", Call::EpollPwait),
     (328, "eventfd2", Call::Eventfd2),
     (329, "epoll_create1", Call::EpollCreate1),
@@ -164,48 +250,39 @@ const I386: &[(u32, &str, Call)] = &[
 
 /// Names of other common system calls, for the message when one is met.
 const OTHER_NAMES: &[(Arch, u32, &str)] = &[
-    (Arch::Amd64, 4, "stat"),
-    (Arch::Amd64, 5, "fstat"),
     (Arch::Amd64, 7, "poll"),
-    (Arch::Amd64, 8, "lseek"),
+    (Arch::Amd64, 86, "link"),
+    (Arch::Amd64, 88, "symlink"),
+    (Arch::Amd64, 265, "linkat"),
+    (Arch::Amd64, 266, "symlinkat"),
+    (Arch::Amd64, 332, "statx"),
     (Arch::Amd64, 16, "ioctl"),
     (Arch::Amd64, 20, "writev"),
     (Arch::Amd64, 41, "socket"),
-    (Arch::Amd64, 57, "fork"),
-    (Arch::Amd64, 59, "execve"),
     (Arch::Amd64, 61, "wait4"),
     (Arch::Amd64, 62, "kill"),
-    (Arch::Amd64, 79, "getcwd"),
-    (Arch::Amd64, 89, "readlink"),
     (Arch::Amd64, 96, "gettimeofday"),
-    (Arch::Amd64, 262, "newfstatat"),
-    (Arch::Amd64, 267, "readlinkat"),
     (Arch::Amd64, 334, "rseq"),
-    (Arch::Amd64, 435, "clone3"),
-    (Arch::I386, 11, "execve"),
     (Arch::I386, 54, "ioctl"),
-    (Arch::I386, 140, "_llseek"),
-    (Arch::I386, 183, "getcwd"),
-    (Arch::I386, 197, "fstat64"),
-    (Arch::I386, 300, "fstatat64"),
-    (Arch::I386, 305, "readlinkat"),
+    (Arch::I386, 303, "linkat"),
+    (Arch::I386, 304, "symlinkat"),
+    (Arch::I386, 383, "statx"),
     (Arch::I386, 386, "rseq"),
 ];
 
-const EPERM: i64 = 1;
-const ENOENT: i64 = 2;
-const EBADF: i64 = 9;
+pub(super) const EPERM: i64 = 1;
+pub(super) const EBADF: i64 = 9;
 const EAGAIN: i64 = 11;
 const ENOMEM: i64 = 12;
 const EFAULT: i64 = 14;
-const EINVAL: i64 = 22;
+pub(super) const EINVAL: i64 = 22;
 const ETIMEDOUT: i64 = 110;
 
 /// A system call's failure: `-errno` in RAX.
-type Errno = i64;
+pub(super) type Errno = i64;
 
 /// What a call leaves for the caller.
-enum Done {
+pub(super) enum Done {
     /// Return this value (or `-errno`) in RAX.
     Value(i64),
     /// The call set the registers itself (it blocked, switched threads or returned from a signal).
@@ -260,7 +337,6 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
     let v = |x: i64| Ok(Done::Value(x));
     match call {
         Call::Read => read(os, m, a[0] as i32, a[1], a[2]),
-        Call::Pread => Err(EBADF),
         Call::Write => write(os, m, a[0] as i32, a[1], a[2]),
         Call::Close => {
             if os.files.open.remove(&(a[0] as i32)).is_some() {
@@ -371,6 +447,15 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
                 return Err(EBADF);
             }
             match a[1] {
+                // F_DUPFD, F_DUPFD_CLOEXEC: the lowest free descriptor from a[2].
+                0 | 1030 => {
+                    let file = os.files.open[&fd].clone();
+                    let to = (a[2] as i32..)
+                        .find(|n| !os.files.open.contains_key(n))
+                        .ok_or(EINVAL)?;
+                    os.files.open.insert(to, file);
+                    v(i64::from(to))
+                }
                 // F_GETFD, F_SETFD, F_SETFL.
                 1 | 2 | 4 => v(0),
                 // F_GETFL: read-write.
@@ -467,7 +552,7 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
         }
         Call::ClockGettime => clock_gettime(os, m, a[0], a[1], word),
         Call::ClockGettime64 => clock_gettime(os, m, a[0], a[1], 8),
-        Call::Openat => Err(ENOENT),
+        Call::File(call) => fscalls::run(os, m, call, a),
         Call::EpollCreate1 => v(i64::from(os.files.add(File::Epoll {
             watch: Default::default(),
         }))),
@@ -481,8 +566,11 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
             } else {
                 None
             };
-            if !os.files.open.contains_key(&fd) {
-                return Err(EBADF);
+            match os.files.open.get(&fd) {
+                None => return Err(EBADF),
+                // Regular files and directories cannot be polled.
+                Some(File::Node { .. }) => return Err(EPERM),
+                Some(_) => {}
             }
             let Some(File::Epoll { watch }) = os.files.open.get_mut(&epfd) else {
                 return Err(EBADF);
@@ -571,19 +659,19 @@ impl Linux {
     }
 }
 
-fn put(m: &mut Machine<'_>, addr: u64, size: usize, value: u64) -> Result<(), Errno> {
+pub(super) fn put(m: &mut Machine<'_>, addr: u64, size: usize, value: u64) -> Result<(), Errno> {
     m.kernel_store(addr, size, value).map_err(|_| EFAULT)
 }
 
-fn put_bytes(m: &mut Machine<'_>, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
+pub(super) fn put_bytes(m: &mut Machine<'_>, addr: u64, bytes: &[u8]) -> Result<(), Errno> {
     m.kernel_store_bytes(addr, bytes).map_err(|_| EFAULT)
 }
 
-fn get(m: &mut Machine<'_>, addr: u64, size: usize) -> Result<u64, Errno> {
+pub(super) fn get(m: &mut Machine<'_>, addr: u64, size: usize) -> Result<u64, Errno> {
     m.mem.read(addr, size).map_err(|_| EFAULT)
 }
 
-fn get_bytes(m: &mut Machine<'_>, addr: u64, len: u64) -> Result<Vec<u8>, Errno> {
+pub(super) fn get_bytes(m: &mut Machine<'_>, addr: u64, len: u64) -> Result<Vec<u8>, Errno> {
     if len == 0 {
         return Ok(Vec::new());
     }
@@ -626,6 +714,7 @@ fn read(os: &mut Linux, m: &mut Machine<'_>, fd: i32, buf: u64, len: u64) -> Res
             let n = (len as usize).min(data.len());
             data.drain(..n).collect()
         }
+        Some(File::Node { .. }) => return fscalls::read(os, m, fd, buf, len),
         _ => return Err(EBADF),
     };
     put_bytes(m, buf, &bytes)?;
@@ -645,6 +734,9 @@ fn unsupported_wait(m: &mut Machine<'_>, what: &str) -> Errno {
 }
 
 fn write(os: &mut Linux, m: &mut Machine<'_>, fd: i32, buf: u64, len: u64) -> Result<Done, Errno> {
+    if let Some(File::Node { .. }) = os.files.open.get(&fd) {
+        return fscalls::write(os, m, fd, buf, len);
+    }
     let bytes = get_bytes(m, buf, len)?;
     match os.files.open.get_mut(&fd) {
         Some(File::Stdout) => m.stdout.extend_from_slice(&bytes),
@@ -733,7 +825,7 @@ fn epoll_wait(
 }
 
 /// Carries a stop out of a call.
-fn stop_with(m: &mut Machine<'_>, stop: Stop) -> Errno {
+pub(super) fn stop_with(m: &mut Machine<'_>, stop: Stop) -> Errno {
     m.stop = Some(stop);
     STOPPED
 }
@@ -920,11 +1012,19 @@ fn clone(os: &mut Linux, m: &mut Machine<'_>, a: [u64; 6]) -> Result<Done, Errno
     const CLONE_THREAD: u64 = 0x10000;
     const CLONE_SETTLS: u64 = 0x80000;
     let flags = a[0];
-    if flags & (CLONE_VM | CLONE_THREAD) != CLONE_VM | CLONE_THREAD {
+    if flags & CLONE_THREAD == 0 {
+        return Err(fscalls::another_process(
+            m,
+            &format!("clone with flags {flags:#x}"),
+        ));
+    }
+    if flags & CLONE_VM == 0 {
         return Err(stop_with(
             m,
             Stop::Unsupported {
-                what: format!("clone with flags {flags:#x} (a new process, not a thread)"),
+                what: format!(
+                    "clone with flags {flags:#x} (a thread without the process's memory)"
+                ),
                 at: super::here(m),
             },
         ));
@@ -1009,6 +1109,11 @@ fn futex(
     }
 }
 
+/// The time of day now, nanoseconds since 1970 (`CLOCK_REALTIME`).
+pub(super) fn realtime(os: &Linux, m: &Machine<'_>) -> u64 {
+    super::EPOCH_NS + os.now(m.steps) - super::BOOT_NS
+}
+
 fn clock_gettime(
     os: &mut Linux,
     m: &mut Machine<'_>,
@@ -1020,7 +1125,7 @@ fn clock_gettime(
     let now = os.now(m.steps);
     let t = match clock {
         // CLOCK_REALTIME, CLOCK_REALTIME_COARSE.
-        0 | 5 => super::EPOCH_NS + now - super::BOOT_NS,
+        0 | 5 => realtime(os, m),
         _ => now,
     };
     put(m, ts, word, t / 1_000_000_000)?;

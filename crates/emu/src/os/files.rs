@@ -1,6 +1,6 @@
 //! The process's file descriptors: standard input, output and error, and
-//! the event files, pipes and epoll sets the Go runtime's poller uses. No
-//! file of the host is ever opened.
+//! the event files, pipes and epoll sets the Go runtime's poller uses, and
+//! the files of the run's own tree. No file of the host is ever opened.
 
 use std::collections::BTreeMap;
 
@@ -19,6 +19,15 @@ pub(crate) enum File {
     PipeRead { pipe: usize },
     /// A pipe's write end.
     PipeWrite { pipe: usize },
+    /// A file, directory or device of the run's own tree, opened to read,
+    /// write or both; `pos` is a file's offset, or a directory's next entry.
+    Node {
+        ino: usize,
+        pos: u64,
+        read: bool,
+        write: bool,
+        append: bool,
+    },
     /// An epoll set: watched descriptor, events, user data.
     Epoll { watch: BTreeMap<i32, (u32, u64)> },
 }

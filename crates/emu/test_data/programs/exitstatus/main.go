@@ -8,6 +8,6 @@ import (
 )
 
 func main() {
-	fmt.Println("environment:", os.Environ())
+	fmt.Printf("A=%s B=%s\n", os.Getenv("A"), os.Getenv("B"))
 	os.Exit(259)
 }
