@@ -885,7 +885,9 @@ fn run_job(ctx: &Context<'_>, job: &Job) -> Result<Outcome> {
     // The real program ran in an empty directory of its own: so does the emulated one.
     let scratch = tempfile::TempDir::new()?;
     let mut cmd = ctx.gostack.command(&file.path, config);
-    cmd.current_dir(scratch.path()).arg("--workdir").arg(scratch.path());
+    cmd.current_dir(scratch.path())
+        .arg("--workdir")
+        .arg(scratch.path());
     let mut got = run_with_timeout(cmd, GOSTACK_TIMEOUT)
         .with_context(|| format!("running gostack on {}", file.rel))?;
     // The error gostack reported: it follows what the program printed, which

@@ -84,6 +84,52 @@ fn f32_of(v: u128) -> f32 {
     f32::from_bits(v as u32)
 }
 
+/// Applies `f` to each of `lanes` lanes of `width` bytes (8: doubles, 4:
+/// singles, passed widened) of `a` and `b`; `f` gives the lane's bits.
+fn lanewise(a: u128, b: u128, lanes: usize, width: usize, f: impl Fn(f64, f64) -> u64) -> u128 {
+    let mut r = 0u128;
+    for lane in 0..lanes {
+        let shift = lane * width * 8;
+        let (x, y) = ((a >> shift) as u64, (b >> shift) as u64);
+        let (x, y) = if width == 8 {
+            (f64::from_bits(x), f64::from_bits(y))
+        } else {
+            (
+                f64::from(f32::from_bits(x as u32)),
+                f64::from(f32::from_bits(y as u32)),
+            )
+        };
+        r |= u128::from(f(x, y) & (u64::MAX >> (64 - 8 * width))) << shift;
+    }
+    r
+}
+
+/// A packed single operation on one lane.
+fn single_op(mnemonic: Mnemonic, x: f32, y: f32) -> f32 {
+    use Mnemonic as M;
+    match mnemonic {
+        M::Addps => x + y,
+        M::Subps => x - y,
+        M::Mulps => x * y,
+        M::Divps => x / y,
+        M::Minps => {
+            if x < y {
+                x
+            } else {
+                y
+            }
+        }
+        M::Maxps => {
+            if x > y {
+                x
+            } else {
+                y
+            }
+        }
+        _ => y.sqrt(),
+    }
+}
+
 /// Executes one SSE instruction.
 pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     use Mnemonic as M;
@@ -190,6 +236,111 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 _ => b.sqrt(),
             };
             write(m, d, 0, u128::from(r.to_bits()), 4)
+        }
+        // CMPSD, CMPSS, CMPPD, CMPPS: compare by the predicate in imm8 (EQ, LT,
+        // LE, UNORD, NEQ, NLT, NLE, ORD), each lane all ones when it holds.
+        M::Cmpsd | M::Cmpss | M::Cmppd | M::Cmpps => {
+            let predicate = ins.immediate(2) as u8;
+            if predicate > 7 {
+                return Err(m.unsupported(d));
+            }
+            let (a, b) = (read(m, d, 0)?, read(m, d, 1)?);
+            let holds = |x: f64, y: f64| match predicate {
+                0 => x == y,
+                1 => x < y,
+                2 => x <= y,
+                3 => x.is_nan() || y.is_nan(),
+                4 => x != y,
+                5 => !(x < y),
+                6 => !(x <= y),
+                _ => !x.is_nan() && !y.is_nan(),
+            };
+            let (lanes, width) = match ins.mnemonic() {
+                M::Cmpsd => (1, 8),
+                M::Cmpss => (1, 4),
+                M::Cmppd => (2, 8),
+                _ => (4, 4),
+            };
+            let r = lanewise(a, b, lanes, width, |x, y| {
+                u64::from(holds(x, y)).wrapping_neg()
+            });
+            write(m, d, 0, r, lanes * width)
+        }
+        // ADDPD, SUBPD, MULPD, DIVPD, MINPD, MAXPD, SQRTPD and their PS forms: packed arithmetic.
+        M::Addpd
+        | M::Subpd
+        | M::Mulpd
+        | M::Divpd
+        | M::Minpd
+        | M::Maxpd
+        | M::Sqrtpd
+        | M::Addps
+        | M::Subps
+        | M::Mulps
+        | M::Divps
+        | M::Minps
+        | M::Maxps
+        | M::Sqrtps => {
+            let (a, b) = (read(m, d, 0)?, read(m, d, 1)?);
+            let mnemonic = ins.mnemonic();
+            let op = |x: f64, y: f64| match mnemonic {
+                M::Addpd | M::Addps => x + y,
+                M::Subpd | M::Subps => x - y,
+                M::Mulpd | M::Mulps => x * y,
+                M::Divpd | M::Divps => x / y,
+                // The second operand when either is NaN or both are zero, as MINSD.
+                M::Minpd | M::Minps => {
+                    if x < y {
+                        x
+                    } else {
+                        y
+                    }
+                }
+                M::Maxpd | M::Maxps => {
+                    if x > y {
+                        x
+                    } else {
+                        y
+                    }
+                }
+                _ => y.sqrt(),
+            };
+            let single = matches!(
+                mnemonic,
+                M::Addps | M::Subps | M::Mulps | M::Divps | M::Minps | M::Maxps | M::Sqrtps
+            );
+            let r = if single {
+                // Each single lane computed in single precision.
+                lanewise(a, b, 4, 4, |x, y| {
+                    u64::from(single_op(mnemonic, x as f32, y as f32).to_bits())
+                })
+            } else {
+                lanewise(a, b, 2, 8, |x, y| op(x, y).to_bits())
+            };
+            write(m, d, 0, r, 16)
+        }
+        // CVTSD2SI, CVTSS2SI: convert rounding to nearest, ties to even (the
+        // rounding MXCSR starts with); out of range gives "integer indefinite".
+        M::Cvtsd2si | M::Cvtss2si => {
+            let size = m.op_size(d, 0);
+            let x = if ins.mnemonic() == M::Cvtsd2si {
+                f64_of(read(m, d, 1)?)
+            } else {
+                f64::from(f32_of(read(m, d, 1)?))
+            };
+            let limit = if size == 8 {
+                9.223_372_036_854_776e18
+            } else {
+                2_147_483_648.0
+            };
+            let indefinite = if size == 8 { 1u64 << 63 } else { 1u64 << 31 };
+            let t = x.round_ties_even();
+            let r = if x.is_nan() || t >= limit || t < -limit {
+                indefinite
+            } else {
+                t as i64 as u64
+            };
+            m.write_op(d, 0, r & crate::exec::size_mask(size))
         }
         // UCOMISD, COMISD, UCOMISS, COMISS: compare scalars and set ZF, PF, CF.
         M::Ucomisd | M::Comisd | M::Ucomiss | M::Comiss => {

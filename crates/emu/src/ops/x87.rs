@@ -1,9 +1,13 @@
 //! x87 floating point, the part the 386 runtime's conversions use: loads and
 //! stores of integers and doubles, the control word, rounding, compares.
 //!
-//! Arithmetic is not here: x87 computes in 80-bit extended precision, and a
-//! result computed in doubles could differ in its last bit, so an x87 add,
-//! multiply, divide or square root stops the run instead.
+//! Arithmetic (add, subtract, multiply, divide, square root) is computed in
+//! doubles only where that is exact: the registers are 80 bits wide, but
+//! with the precision control at 53 bits (the control word the Go runtime
+//! loads, `runtime·controlWord64`) each result is rounded to a double's
+//! significand, as SSE2 rounds it. What stays different is the exponent's
+//! range, so a result that would overflow, or be subnormal or zero from an
+//! underflow, in a double stops the run, as does any other precision.
 
 use iced_x86::{Mnemonic, OpKind, Register};
 
@@ -136,6 +140,25 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 return Err(m.unsupported(d));
             }
         }
+        M::Fadd
+        | M::Faddp
+        | M::Fsub
+        | M::Fsubp
+        | M::Fsubr
+        | M::Fsubrp
+        | M::Fmul
+        | M::Fmulp
+        | M::Fdiv
+        | M::Fdivp
+        | M::Fdivr
+        | M::Fdivrp => arithmetic(m, d, mem, size)?,
+        M::Fsqrt => {
+            let v = m.cpu.fpu.st(0);
+            if (m.cpu.fpu.control >> 8) & 3 != 2 {
+                return Err(outside(m, d, "with a precision other than 53 bits"));
+            }
+            m.cpu.fpu.set_st(0, v.sqrt());
+        }
         M::Frndint => {
             let v = m.cpu.fpu.round(m.cpu.fpu.st(0));
             m.cpu.fpu.set_st(0, v);
@@ -195,8 +218,66 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     Ok(())
 }
 
-/// Whether `mnemonic` is one of the x87 instructions [`exec`] knows, or
-/// x87 arithmetic, which it refuses by name.
+/// FADD, FSUB, FSUBR, FMUL, FDIV, FDIVR and their popping forms: `ST0 op
+/// memory`, `ST0 op STi` or `STi op ST0`; the R forms swap the operands.
+fn arithmetic(m: &mut Machine<'_>, d: &Decoded, mem: bool, size: usize) -> Exec {
+    use Mnemonic as M;
+    let ins = &d.ins;
+    if (m.cpu.fpu.control >> 8) & 3 != 2 {
+        return Err(outside(m, d, "with a precision other than 53 bits"));
+    }
+    let (dst, src) = if mem {
+        let a = m.ea(d);
+        let v = m.load(a, size)?;
+        let v = match size {
+            4 => f64::from(f32::from_bits(v as u32)),
+            8 => f64::from_bits(v),
+            _ => return Err(m.unsupported(d)),
+        };
+        (0, v)
+    } else {
+        let (i, j) = (st_index(d, 0), st_index(d, 1));
+        (i, m.cpu.fpu.st(j))
+    };
+    let here = m.cpu.fpu.st(dst);
+    let reverse = matches!(ins.mnemonic(), M::Fsubr | M::Fsubrp | M::Fdivr | M::Fdivrp);
+    let (a, b) = if reverse { (src, here) } else { (here, src) };
+    let (r, kind) = match ins.mnemonic() {
+        M::Fadd | M::Faddp => (a + b, '+'),
+        M::Fsub | M::Fsubp | M::Fsubr | M::Fsubrp => (a - b, '+'),
+        M::Fmul | M::Fmulp => (a * b, '*'),
+        _ => (a / b, '/'),
+    };
+    let finite = a.is_finite() && b.is_finite();
+    let overflow = r.is_infinite() && finite && !(kind == '/' && b == 0.0);
+    let subnormal = r != 0.0 && r.abs() < f64::MIN_POSITIVE;
+    let underflow = r == 0.0 && finite && a != 0.0 && (kind == '/' || (kind == '*' && b != 0.0));
+    if overflow || subnormal || underflow || (a.is_nan() && b.is_nan()) {
+        return Err(outside(
+            m,
+            d,
+            "whose result is outside a double's range or of two NaNs, which the 80-bit register keeps apart",
+        ));
+    }
+    m.cpu.fpu.set_st(dst, r);
+    if matches!(
+        ins.mnemonic(),
+        M::Faddp | M::Fsubp | M::Fsubrp | M::Fmulp | M::Fdivp | M::Fdivrp
+    ) {
+        m.cpu.fpu.pop();
+    }
+    Ok(())
+}
+
+/// The stop for x87 arithmetic that doubles cannot compute exactly.
+fn outside(m: &Machine<'_>, d: &Decoded, why: &str) -> crate::exec::Halt {
+    Box::new(crate::Stop::Unsupported {
+        what: format!("x87 arithmetic ({:?}) {why},", d.ins.mnemonic()),
+        at: m.location(d.ins.ip()),
+    })
+}
+
+/// Whether `mnemonic` is one of the x87 instructions [`exec`] knows.
 pub(crate) fn is_x87(mnemonic: Mnemonic) -> bool {
     use Mnemonic as M;
     matches!(
@@ -216,6 +297,19 @@ pub(crate) fn is_x87(mnemonic: Mnemonic) -> bool {
             | M::Fnstsw
             | M::Fstsw
             | M::Frndint
+            | M::Fadd
+            | M::Faddp
+            | M::Fsub
+            | M::Fsubp
+            | M::Fsubr
+            | M::Fsubrp
+            | M::Fmul
+            | M::Fmulp
+            | M::Fdiv
+            | M::Fdivp
+            | M::Fdivr
+            | M::Fdivrp
+            | M::Fsqrt
             | M::Fabs
             | M::Fchs
             | M::Fxch
