@@ -251,8 +251,9 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 2 => x <= y,
                 3 => x.is_nan() || y.is_nan(),
                 4 => x != y,
-                5 => !(x < y),
-                6 => !(x <= y),
+                // NLT, NLE: true when unordered too.
+                5 => x >= y || x.is_nan() || y.is_nan(),
+                6 => x > y || x.is_nan() || y.is_nan(),
                 _ => !x.is_nan() && !y.is_nan(),
             };
             let (lanes, width) = match ins.mnemonic() {
