@@ -209,16 +209,25 @@ fn progress_never_mixes_into_the_programs_stderr() {
 fn cgo_is_named_as_unsupported() {
     let dir = tempfile::TempDir::new().unwrap();
     let file = dir.path().join("main.go");
-    std::fs::write(
-        &file,
-        "package main\n\n// int two(void) { return 2; }\nimport \"C\"\n\nfunc main() { println(C.two()) }\n",
-    )
-    .unwrap();
-    let out = gostack(&["run", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(125));
-    assert!(
-        text(&out.stderr).contains("the program imports \"C\": gostack runs pure Go programs only"),
-        "{}",
-        text(&out.stderr)
-    );
+    for (source, package) in [
+        (
+            "package main\n\n// int two(void) { return 2; }\nimport \"C\"\n\nfunc main() { println(C.two()) }\n",
+            "C",
+        ),
+        (
+            "package main\n\nimport \"runtime/cgo\"\n\nvar x cgo.Incomplete\n\nfunc main() { println(&x != nil) }\n",
+            "runtime/cgo",
+        ),
+    ] {
+        std::fs::write(&file, source).unwrap();
+        let out = gostack(&["run", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(125));
+        assert!(
+            text(&out.stderr).contains(&format!(
+                "the program imports \"{package}\": gostack runs pure Go programs only"
+            )),
+            "{}",
+            text(&out.stderr)
+        );
+    }
 }

@@ -154,14 +154,13 @@ impl Work {
         let dir = &work.dir;
         work.write(&req.file_name, &req.source)?;
 
-        let imports = list_imports(go, req.arch, dir, &req.file_name).map_err(|err| {
-            // With cgo off, `go list` sees no Go file at all in a cgo program.
-            if imports_c(&req.source) {
-                Error::Cgo
-            } else {
-                work.strip_error(err)
-            }
-        })?;
+        // With cgo off, `go list` sees no Go file at all in a cgo program,
+        // and runtime/cgo has none of its declarations.
+        if let Some(package) = cgo_import(&req.source) {
+            return Err(Error::Cgo { package });
+        }
+        let imports =
+            list_imports(go, req.arch, dir, &req.file_name).map_err(|err| work.strip_error(err))?;
         let configs = import_configs(go, req.arch, &imports, link, cache, dir)
             .map_err(|err| work.strip_error(err))?;
         work.write("importcfg", &configs.compile)?;
@@ -307,13 +306,22 @@ pub(crate) fn listing_key(go: &Go, req: &CompileRequest) -> String {
     key.finish()
 }
 
-/// Whether the program imports cgo's pseudo-package `C`, alone (`import "C"`)
-/// or in a group (a line `"C"` in `import ( ... )`).
-fn imports_c(source: &str) -> bool {
-    source.lines().any(|line| {
+/// The cgo package the program imports, if any: the pseudo-package `C` or
+/// `runtime/cgo`, alone (`import "C"`), in a group (a line `"C"` in
+/// `import ( ... )`) or named (`import c "runtime/cgo"`).
+fn cgo_import(source: &str) -> Option<&'static str> {
+    source.lines().find_map(|line| {
         let line = line.trim();
         let line = line.strip_prefix("import").map_or(line, str::trim_start);
-        line == "\"C\"" || line.starts_with("\"C\" ") || line.starts_with("\"C\"//")
+        let path = line
+            .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_' || c == '.')
+            .trim_start();
+        ["C", "runtime/cgo"].into_iter().find(|p| {
+            let quoted = format!("\"{p}\"");
+            path == quoted
+                || path.starts_with(&format!("{quoted} "))
+                || path.starts_with(&format!("{quoted}//"))
+        })
     })
 }
 
@@ -354,17 +362,29 @@ mod tests {
 
     #[test]
     fn finds_an_import_of_c() {
-        for cgo in [
-            "package main\n\n// int two() { return 2; }\nimport \"C\"\n",
-            "package main\nimport (\n\t\"fmt\"\n\t\"C\" // cgo\n)\n",
+        for (cgo, package) in [
+            (
+                "package main\n\n// int two() { return 2; }\nimport \"C\"\n",
+                "C",
+            ),
+            (
+                "package main\nimport (\n\t\"fmt\"\n\t\"C\" // cgo\n)\n",
+                "C",
+            ),
+            ("package main\nimport \"runtime/cgo\"\n", "runtime/cgo"),
+            (
+                "package main\nimport (\n\tc \"runtime/cgo\"\n)\n",
+                "runtime/cgo",
+            ),
         ] {
-            assert!(imports_c(cgo), "{cgo}");
+            assert_eq!(cgo_import(cgo), Some(package), "{cgo}");
         }
         for pure in [
             "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"C\") }\n",
             "package main\nimport \"Cx\"\n",
+            "package main\nimport \"runtime/cgox\"\n",
         ] {
-            assert!(!imports_c(pure), "{pure}");
+            assert_eq!(cgo_import(pure), None, "{pure}");
         }
     }
 

@@ -102,9 +102,12 @@ pub enum Error {
 
     /// The program uses cgo, which gostack does not build or emulate.
     #[error(
-        "the program imports \"C\": gostack runs pure Go programs only, since cgo code is C compiled by a C compiler, not Go's; remove the cgo part (`import \"C\"` and its preamble)"
+        "the program imports \"{package}\": gostack runs pure Go programs only, since cgo code is C compiled by a C compiler, not Go's; remove the cgo part (`import \"{package}\"` and what uses it)"
     )]
-    Cgo,
+    Cgo {
+        /// `C` or `runtime/cgo`.
+        package: &'static str,
+    },
 
     /// The Go toolchain rejected the program; the message is the compiler's own.
     #[error("{}", compile_message(stderr, *status))]
