@@ -285,6 +285,39 @@ fn arguments_start_the_program_exactly_when_linux_would() {
     }
 }
 
+/// The toolchain links as `go build` does: a `//go:debug` line's default
+/// is in the executable, so both binaries print the same natively.
+#[test]
+fn a_program_is_linked_as_go_build_links_it() {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let temp = tempfile::tempdir().unwrap();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/programs/godebug");
+    for arch in Arch::ALL {
+        let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
+        let ours = native(&build(&go, &req, &cache).unwrap().executable, temp.path());
+        let exe = temp.path().join("go-build");
+        let built = Command::new(go.path())
+            .args(["build", "-o"])
+            .arg(&exe)
+            .arg("main.go")
+            .current_dir(&dir)
+            .env("GOARCH", arch.as_goarch())
+            .env("GOTOOLCHAIN", "local")
+            .env("GOFLAGS", "")
+            .output()
+            .unwrap();
+        assert!(
+            built.status.success(),
+            "{}",
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let theirs = native(&std::fs::read(&exe).unwrap(), temp.path());
+        assert_eq!(ours, theirs, "{arch}");
+        assert_eq!(ours.stdout, "recovered nil: true\n", "{arch}");
+    }
+}
+
 /// Same executable, same run: byte-identical output and the same step count.
 #[test]
 fn runs_are_deterministic() {

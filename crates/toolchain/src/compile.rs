@@ -127,6 +127,8 @@ pub(crate) struct Work {
     pub(crate) dir: PathBuf,
     /// The listing, with the directory and GOROOT taken out of positions.
     pub(crate) listing: String,
+    /// The GODEBUG defaults the link sets (`-X=runtime.godebugDefault=`), as `go build` does.
+    pub(crate) godebug: String,
 }
 
 impl Work {
@@ -146,10 +148,11 @@ impl Work {
         })?;
         // The compiler sees the directory with symbolic links resolved; trim both spellings.
         let dir = fs::canonicalize(temp.path()).unwrap_or_else(|_| temp.path().to_path_buf());
-        let work = Work {
+        let mut work = Work {
             temp,
             dir,
             listing: String::new(),
+            godebug: String::new(),
         };
         let dir = &work.dir;
         work.write(&req.file_name, &req.source)?;
@@ -161,6 +164,7 @@ impl Work {
         }
         let imports =
             list_imports(go, req.arch, dir, &req.file_name).map_err(|err| work.strip_error(err))?;
+        work.godebug = imports.godebug.clone();
         let configs = import_configs(go, req.arch, &imports, link, cache, dir)
             .map_err(|err| work.strip_error(err))?;
         work.write("importcfg", &configs.compile)?;
@@ -295,7 +299,7 @@ pub(crate) fn strip_dir(text: &str, dir: &Path) -> String {
 /// The cache key of a listing: everything that can change what the compiler prints.
 pub(crate) fn listing_key(go: &Go, req: &CompileRequest) -> String {
     // The version names the command line: a change to it must not reuse old listings.
-    let mut key = Key::new("gostack-listing-v3");
+    let mut key = Key::new("gostack-listing-v4");
     key.toolchain(go, req.arch);
     key.field(&req.flags.len().to_string());
     for flag in &req.flags {

@@ -23,6 +23,9 @@ pub(crate) struct Imports {
     pub(crate) direct: Vec<String>,
     /// Every package it depends on, directly or not, including the runtime a main package links.
     pub(crate) deps: Vec<String>,
+    /// The GODEBUG defaults `go build` links in (`//go:debug` lines,
+    /// Go 1.21 on): `panicnil=1`, or empty.
+    pub(crate) godebug: String,
 }
 
 /// Whether `package` has export data: the compiler and the linker read every package but these from a file.
@@ -46,7 +49,13 @@ pub(crate) fn list_imports(
     file_name: &str,
 ) -> Result<Imports, Error> {
     let mut command = go.command(arch, dir);
-    command.args(["list", "-e", "-f", LIST_TEMPLATE, "--", file_name]);
+    // Go 1.21 on says which GODEBUG defaults the program's `//go:debug` lines set.
+    let template = if go.version().minor >= 21 || go.version().devel {
+        format!("{LIST_TEMPLATE}{{{{with .DefaultGODEBUG}}}}\ngodebug {{{{.}}}}\n{{{{end}}}}")
+    } else {
+        LIST_TEMPLATE.to_string()
+    };
+    command.args(["list", "-e", "-f", &template, "--", file_name]);
     let output = go.checked_output(&mut command, &format!("go list {file_name}"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
 
@@ -64,6 +73,7 @@ pub(crate) fn list_imports(
             )),
             "import" => imports.direct.push(value.to_string()),
             "dep" => imports.deps.push(value.to_string()),
+            "godebug" => imports.godebug = value.to_string(),
             _ => {}
         }
     }

@@ -44,8 +44,11 @@ pub fn build(go: &Go, req: &CompileRequest, cache: &Cache) -> Result<Built, Erro
         "-buildmode=exe",
         "-o",
         "prog",
-        "main.o",
     ]);
+    if !work.godebug.is_empty() {
+        command.arg(format!("-X=runtime.godebugDefault={}", work.godebug));
+    }
+    command.arg("main.o");
     let output = go.output(&mut command)?;
     if !output.status.success() {
         return Err(Error::Link {
