@@ -133,6 +133,14 @@ enum Command {
         /// local and result with the words and registers the pictures name.
         #[arg(long)]
         names: bool,
+        /// The most steps of package main to compare; the report says when it stopped there.
+        #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+        max_steps: u64,
+        /// The Go version to build with (`1.22.12`, or `1.22` for its newest
+        /// release), fetched through the Go module proxy once (default: the
+        /// installed Go).
+        #[arg(long = "go", value_name = "VERSION")]
+        go_version: Option<String>,
     },
     /// Run the program in the emulator: its stdout and stderr, its exit status.
     Run {
@@ -225,6 +233,11 @@ struct BuildArgs {
     /// Compile without reading or writing the listing cache.
     #[arg(long)]
     no_cache: bool,
+    /// The Go version to build with (`1.22.12`, or `1.22` for its newest
+    /// release), fetched through the Go module proxy once (default: the
+    /// installed Go).
+    #[arg(long = "go", value_name = "VERSION")]
+    go_version: Option<String>,
 }
 
 /// The limits of a traced run (`stack`, `events`), which keeps every step in memory.
@@ -344,7 +357,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Events { build, limits } => {
-            let go = Go::find()?;
+            let go = build.go()?;
             let traced = gostack_draw::trace(
                 &go,
                 &cache(build.no_cache),
@@ -361,8 +374,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             flags,
             arch,
             names: true,
+            go_version,
+            ..
         } => {
-            let go = Go::find()?;
+            let go = go_for(go_version.as_deref())?;
             let flags: Vec<String> = flags.split_whitespace().map(str::to_string).collect();
             let report = gostack_oracle::verify_names(
                 &go,
@@ -380,11 +395,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             })
         }
         Command::Verify {
-            file, flags, arch, ..
+            file,
+            flags,
+            arch,
+            max_steps,
+            go_version,
+            ..
         } => {
-            let go = Go::find()?;
+            let go = go_for(go_version.as_deref())?;
             let mut config = gostack_oracle::Config::new(flags.split_whitespace());
             config.arch = arch;
+            config.max_steps = max_steps;
+            // The runtime's start and whatever runs between package steps.
+            config.emulator_steps = config.emulator_steps.max(max_steps.saturating_mul(40));
             let report = gostack_oracle::verify(&go, &cache(false), &file, &config)?;
             println!("{report}");
             Ok(if report.first_difference.is_none() {
@@ -403,7 +426,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             env,
             args,
         } => {
-            let go = Go::find()?;
+            let go = build.go()?;
             let req = build.request()?;
             let built = gostack_toolchain::build(&go, &req, &cache(build.no_cache))
                 .with_context(|| format!("building {} for {}", build.file.display(), build.arch))?;
@@ -467,7 +490,21 @@ fn progress(message: &str) {
     }
 }
 
+/// The installed Go, or the release `version` names, fetched once.
+fn go_for(version: Option<&str>) -> Result<Go> {
+    let go = Go::find()?;
+    Ok(match version {
+        Some(v) => go.fetch(v, &progress)?,
+        None => go,
+    })
+}
+
 impl BuildArgs {
+    /// The Go the program is built with.
+    fn go(&self) -> Result<Go> {
+        go_for(self.go_version.as_deref())
+    }
+
     /// The compile request for the program of `build`.
     fn request(&self) -> Result<CompileRequest> {
         let flags: Vec<String> = self.flags.split_whitespace().map(str::to_string).collect();
@@ -480,7 +517,7 @@ impl BuildArgs {
 
 /// Compiles the program of `build` with the installed Go, through the cache.
 fn compile(build: &BuildArgs) -> Result<(gostack_toolchain::Compiled, Go)> {
-    let go = Go::find()?;
+    let go = build.go()?;
     let cache = cache(build.no_cache);
     let compiled = gostack_toolchain::compile(&go, &build.request()?, &cache)
         .with_context(|| format!("compiling {} for {}", build.file.display(), build.arch))?;

@@ -351,3 +351,35 @@ fn run_passes_the_environment_and_exits_with_the_low_byte_of_the_status() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn every_command_builds_with_the_go_version_asked_for() {
+    let version = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/version/main.go");
+    let version = version.to_str().unwrap();
+    // Go 1.21.13 is in the module cache (.ci/run fetches it before the tests).
+    let out = gostack(&["run", version, "--go", "1.21.13"]);
+    assert_eq!(text(&out.stdout), "go1.21.13\n", "{}", text(&out.stderr));
+    let out = gostack(&["asm", version, "--go", "1.21.13"]);
+    assert!(
+        text(&out.stdout).starts_with("# main.go GOARCH=amd64 flags=\"\" (go1.21.13)\n"),
+        "{}",
+        text(&out.stdout)
+    );
+    let installed = gostack(&["events", version]);
+    let old = gostack(&["events", version, "--go", "1.21.13"]);
+    assert!(old.status.success(), "{}", text(&old.stderr));
+    assert_ne!(
+        text(&installed.stdout),
+        text(&old.stdout),
+        "another runtime, other steps"
+    );
+    let out = gostack(&["verify", version, "--go", "1.21.13", "--max-steps", "5"]);
+    let report = text(&out.stdout);
+    assert!(
+        report.ends_with(
+            "no difference in the 5 steps compared; the program went on beyond them (raise --max-steps to compare more)\n"
+        ),
+        "{report}{}",
+        text(&out.stderr)
+    );
+}

@@ -90,6 +90,7 @@ pub(crate) fn compare(
     max_steps: u64,
 ) -> Result<Walked, Error> {
     let mut report = Report {
+        cut_short: false,
         steps_compared: 0,
         steps_equal: 0,
         first_difference: None,
@@ -135,6 +136,7 @@ pub(crate) fn compare(
             report.notes.push(format!(
                 "stopped comparing after {max_steps} steps (the step limit)"
             ));
+            report.cut_short = true;
             ended_early = true;
             break;
         }

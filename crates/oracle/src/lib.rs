@@ -96,6 +96,8 @@ pub struct Report {
     pub first_difference: Option<Difference>,
     /// How the runs were compared (whether the heaps agree), and what was not compared.
     pub notes: Vec<String>,
+    /// The comparison stopped at the step limit, before the program ended.
+    pub cut_short: bool,
 }
 
 /// One difference between the emulator and the real CPU.
@@ -126,6 +128,11 @@ impl fmt::Display for Report {
             write!(f, "\nnote: {note}")?;
         }
         match &self.first_difference {
+            None if self.cut_short => write!(
+                f,
+                "\nno difference in the {} steps compared; the program went on beyond them (raise --max-steps to compare more)",
+                self.steps_compared
+            ),
             None => write!(f, "\nno difference"),
             Some(d) => write!(f, "\nfirst difference: {d}"),
         }
