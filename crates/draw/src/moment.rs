@@ -1,5 +1,22 @@
-//! Naming a moment of a run: `main.add2 ret`, `add1 entry`, `after call
-//! main.add2`, `main.go:14`, `main.add1+0x2e`, each with an `nth`.
+//! Naming a moment of a run, one grammar for the command line, blocks and
+//! every other front end:
+//!
+//! | moment                    | the step                                        |
+//! |---------------------------|-------------------------------------------------|
+//! | `add1 entry`              | add1's first instruction, right after the CALL  |
+//! | `add1 ret`                | a RET of add1, before it runs                   |
+//! | `before call add1`        | the CALL to add1, before it runs                |
+//! | `after call add1`         | the instruction the call returns to             |
+//! | `main.go:14`              | the first instruction of a source line          |
+//! | `main.add1+0x2e`          | an instruction by offset in its function        |
+//! | `step 167983`             | a step by its number, as `gostack events` prints|
+//!
+//! `entry`, `ret`, `before call` and `after call` take `in F`: only the
+//! calls that function F makes (`after call runtime.newobject in main.main`).
+//! A function is named in full (`main.add1`, `runtime.newobject`), or in
+//! package main without `main.` (`add1`), and a method by its short name
+//! when only one method has it (`SumV` for `main.Big.SumV`). Each moment
+//! takes an `nth`.
 
 use std::fmt;
 
@@ -18,6 +35,13 @@ pub enum Moment {
     Line(String, u32),
     /// An instruction by offset in its function.
     Offset(String, u64),
+    /// The CALL instruction of a call to the function, before it runs.
+    BeforeCall(String),
+    /// A step by its number (from 0, as `gostack events` numbers them).
+    Step(usize),
+    /// An entry, RET, or the step before or after a call, of the calls the
+    /// named function makes.
+    In(Box<Moment>, String),
 }
 
 /// A moment that cannot be read or found.
@@ -25,9 +49,17 @@ pub enum Moment {
 pub enum MomentError {
     /// The text is not a moment.
     #[error(
-        "`{0}` is not a moment: write `<func> entry`, `<func> ret`, `after call <func>`, `main.go:14` or `<func>+0x2e`"
+        "`{0}` is not a moment: write `<func> entry`, `<func> ret`, `before call <func>`, `after call <func>` (each may end with `in <caller>`), `main.go:14`, `<func>+0x2e` or `step <n>`"
     )]
     Syntax(String),
+    /// A short name that several functions have.
+    #[error("`{name}` names several functions: {candidates}; write one of them")]
+    Ambiguous {
+        /// The name as written.
+        name: String,
+        /// The functions it could be.
+        candidates: String,
+    },
     /// The moment never happens in the run, or not that often.
     #[error("`{moment}` {found} in this run; {nearby}")]
     NotFound {
@@ -48,6 +80,9 @@ impl fmt::Display for Moment {
             Moment::AfterCall(func) => write!(f, "after call {func}"),
             Moment::Line(file, line) => write!(f, "{file}:{line}"),
             Moment::Offset(func, off) => write!(f, "{func}+{off:#x}"),
+            Moment::BeforeCall(func) => write!(f, "before call {func}"),
+            Moment::Step(n) => write!(f, "step {n}"),
+            Moment::In(moment, caller) => write!(f, "{moment} in {caller}"),
         }
     }
 }
@@ -66,6 +101,27 @@ impl Moment {
     pub fn parse(text: &str) -> Result<Moment, MomentError> {
         let t = text.trim();
         let err = || MomentError::Syntax(text.to_string());
+        if let Some((inner, caller)) = t.rsplit_once(" in ") {
+            let inner = Moment::parse(inner).map_err(|_| err())?;
+            let caller = caller.trim();
+            return match inner {
+                Moment::Entry(_)
+                | Moment::Ret(_)
+                | Moment::AfterCall(_)
+                | Moment::BeforeCall(_)
+                    if !caller.is_empty() && !caller.contains(char::is_whitespace) =>
+                {
+                    Ok(Moment::In(Box::new(inner), full_name(caller)))
+                }
+                _ => Err(err()),
+            };
+        }
+        if let Some(n) = t.strip_prefix("step ") {
+            return n.trim().parse().map(Moment::Step).map_err(|_| err());
+        }
+        if let Some(func) = t.strip_prefix("before call ") {
+            return Ok(Moment::BeforeCall(full_name(func.trim())));
+        }
         if let Some(func) = t.strip_prefix("after call ") {
             return Ok(Moment::AfterCall(full_name(func.trim())));
         }
@@ -104,18 +160,19 @@ impl Moment {
             .trace
             .as_ref()
             .expect("moments are found in traced runs");
-        let hits = on_goroutine(run, trace, self.hits(run, trace), goroutine);
+        let named = self.named(run)?;
+        let hits = on_goroutine(run, trace, named.hits(run, trace), goroutine);
         let on = goroutine.map_or(String::new(), |g| format!(" on goroutine {g}"));
         match hits.get(nth.max(1) - 1) {
             Some(&step) => Ok(step),
             None => Err(MomentError::NotFound {
-                moment: self.to_string(),
+                moment: named.to_string(),
                 found: match hits.len() {
                     0 => format!("never happens{on}"),
                     1 => format!("happens once{on}, not {nth} times"),
                     n => format!("happens {n} times{on}, not {nth}"),
                 },
-                nearby: nearby(run, trace, self),
+                nearby: nearby(run, trace, &named),
             }),
         }
     }
@@ -131,7 +188,8 @@ impl Moment {
             .trace
             .as_ref()
             .expect("moments are found in traced runs");
-        let hits: Vec<usize> = self
+        let named = self.named(run)?;
+        let hits: Vec<usize> = named
             .hits(run, trace)
             .into_iter()
             .filter(|&s| s > from)
@@ -140,17 +198,66 @@ impl Moment {
             .first()
             .copied()
             .ok_or_else(|| MomentError::NotFound {
-                moment: self.to_string(),
+                moment: named.to_string(),
                 found: "never happens after the first moment".into(),
-                nearby: nearby(run, trace, self),
+                nearby: nearby(run, trace, &named),
             })
+    }
+
+    /// The moment with each function named in full: a short method name
+    /// (`SumV`) becomes the one package function that has it (`main.Big.SumV`).
+    fn named(&self, run: &Run) -> Result<Moment, MomentError> {
+        let full = |name: &String| function(run, name);
+        Ok(match self {
+            Moment::Entry(f) => Moment::Entry(full(f)?),
+            Moment::Ret(f) => Moment::Ret(full(f)?),
+            Moment::AfterCall(f) => Moment::AfterCall(full(f)?),
+            Moment::BeforeCall(f) => Moment::BeforeCall(full(f)?),
+            Moment::Offset(f, off) => Moment::Offset(full(f)?, *off),
+            Moment::In(m, caller) => Moment::In(Box::new(m.named(run)?), full(caller)?),
+            Moment::Line(..) | Moment::Step(_) => self.clone(),
+        })
     }
 
     /// Every step at which the moment happens.
     fn hits(&self, run: &Run, trace: &Trace) -> Vec<usize> {
         let layout = &run.layout;
         let mut out = Vec::new();
+        let func_of = |step: usize| trace.steps.get(step).map(|s| layout.location(s.pc()).func);
         match self {
+            Moment::Step(n) => {
+                if *n < trace.steps.len() {
+                    out.push(*n);
+                }
+            }
+            Moment::BeforeCall(func) => {
+                // The step before an entry, when it is the CALL.
+                for i in Moment::Entry(func.clone()).hits(run, trace) {
+                    if let Some(before) = i.checked_sub(1)
+                        && layout
+                            .location(trace.steps[before].pc())
+                            .asm
+                            .starts_with("CALL")
+                    {
+                        out.push(before);
+                    }
+                }
+            }
+            Moment::In(moment, caller) => {
+                let caller = Some(caller.clone());
+                for i in moment.hits(run, trace) {
+                    // The step that is in the caller: the CALL before an
+                    // entry, the step after a RET.
+                    let in_caller = match **moment {
+                        Moment::Entry(_) => i.checked_sub(1).and_then(func_of),
+                        Moment::Ret(_) => func_of(i + 1),
+                        _ => func_of(i),
+                    };
+                    if in_caller == caller {
+                        out.push(i);
+                    }
+                }
+            }
             Moment::Entry(func) => {
                 if let Some(addr) = layout.addr(func) {
                     out.extend(
@@ -251,6 +358,35 @@ impl Moment {
             }
         }
         out
+    }
+}
+
+/// The function `name` names ([`gostack_listing::functions_named`]): itself
+/// when the program has it, else the one package function a short name fits.
+fn function(run: &Run, name: &str) -> Result<String, MomentError> {
+    if run.layout.addr(name).is_some() {
+        return Ok(name.to_string());
+    }
+    let package: Vec<(String, bool)> = run
+        .layout
+        .package_entries()
+        .map(|pc| {
+            let loc = run.layout.location(pc);
+            let written = loc.pos.is_some_and(|p| p.file != "<autogenerated>");
+            (loc.func, written)
+        })
+        .collect();
+    let found = gostack_listing::functions_named(
+        package.iter().map(|(f, written)| (f.as_str(), *written)),
+        name,
+    );
+    match found.as_slice() {
+        [one] => Ok(one.to_string()),
+        [] => Ok(name.to_string()),
+        several => Err(MomentError::Ambiguous {
+            name: name.strip_prefix("main.").unwrap_or(name).to_string(),
+            candidates: several.join(", "),
+        }),
     }
 }
 

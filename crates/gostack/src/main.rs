@@ -58,7 +58,9 @@ enum Command {
     Stack {
         /// The Go source file (package main).
         file: PathBuf,
-        /// The moment: `add2 entry`, `main.add2 ret`, `after call add2`, `main.go:14` or `main.add1+0x2e`.
+        /// The moment: `add2 entry`, `main.add2 ret`, `before call add2`, `after call add2`
+        /// (these four may end with `in F`: calls made by F), `main.go:14`, `main.add1+0x2e`
+        /// or `step N` (as `gostack events` numbers steps); a method by its short name.
         #[arg(long, value_name = "EVENT")]
         at: String,
         /// Which time the moment happens (1 = the first).
