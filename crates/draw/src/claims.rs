@@ -401,11 +401,13 @@ fn named(d: &StackDiagram) -> Vec<Named> {
     out
 }
 
-/// The frames a picture draws, top to bottom, folded callers left out.
+/// The frames a picture draws, top to bottom, folded callers left out (a
+/// folded box begins with its fold, and may go on with the words of the
+/// next frame's arguments that the callers hold).
 fn frames(d: &StackDiagram) -> Vec<String> {
     d.frames
         .iter()
-        .filter(|f| f.rows.iter().any(|r| r.kind != RowKind::Folded))
+        .filter(|f| f.rows.first().is_some_and(|r| r.kind != RowKind::Folded))
         .map(|f| f.func.clone())
         .collect()
 }

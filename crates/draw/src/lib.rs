@@ -132,6 +132,16 @@ pub enum Error {
     /// A moment's count was 0; the first time it happens is 1.
     #[error("nth is 0: the first time a moment happens is nth 1")]
     NthZero,
+    /// A function `frames` names that the program does not have.
+    #[error("`frames`: `{name}` {why}; the program's functions: {functions}")]
+    UnknownFrame {
+        /// The name as written.
+        name: String,
+        /// What is wrong with it.
+        why: String,
+        /// The functions of package main.
+        functions: String,
+    },
     /// A second moment was asked of a view that draws one.
     #[error(
         "`beside` draws a second stack picture: it works with the stack view only; for `{0}` draw two figures"
@@ -285,6 +295,7 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
         for &arch in &request.arches {
             let traced = request.trace(go, cache, arch)?;
             let run = &traced.run;
+            let frames = request.frames.resolve(run)?;
             let not_in_run = in_run(&traced, arch, request);
             let step = moment
                 .resolve(run, request.nth, request.goroutine)
@@ -296,7 +307,7 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
                     event: event.to_string(),
                 };
                 let mut d = stack_diagram(run, step, &info);
-                focus::focus(&mut d, &request.frames, request.fold);
+                focus::focus(&mut d, &frames, request.fold);
                 heap::keep(&mut d, request.heap);
                 d
             };
@@ -322,7 +333,7 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
                         .as_ref()
                         .map_or(0, |t| t.steps.len().saturating_sub(1)),
                 };
-                let mut s = views::steps(run, step, end, &caption, &request.frames, request.fold);
+                let mut s = views::steps(run, step, end, &caption, &frames, request.fold);
                 s.about = moment_diagram.caption.clone();
                 steps.push(s);
                 first.push(moment_diagram);
@@ -388,6 +399,7 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
     let mut panels = Vec::new();
     for &arch in &request.arches {
         let traced = request.trace(go, cache, arch)?;
+        let frames = request.frames.resolve(&traced.run)?;
         let not_in_run = in_run(&traced, arch, request);
         let step = moment
             .resolve(&traced.run, request.nth, request.goroutine)
@@ -399,7 +411,7 @@ pub fn stack_figure(go: &Go, cache: &Cache, request: &Request) -> Result<Figure,
                 event,
             };
             let mut d = stack_diagram(&traced.run, step, &info);
-            focus::focus(&mut d, &request.frames, request.fold);
+            focus::focus(&mut d, &frames, request.fold);
             heap::keep(&mut d, request.heap);
             d
         };
