@@ -132,6 +132,20 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Cmpxchg => arith::cmpxchg,
         M::Cmpxchg8b => arith::cmpxchg8b,
         M::Emms => mov::nop,
+        M::Movups | M::Movaps | M::Movupd | M::Movapd | M::Movdqu | M::Movdqa
+            if ins.op_kind(0) == OpKind::Register
+                && ins.op_register(0).is_xmm()
+                && ins.op_kind(1) == OpKind::Memory =>
+        {
+            sse::mov128_load
+        }
+        M::Movups | M::Movaps | M::Movupd | M::Movapd | M::Movdqu | M::Movdqa
+            if ins.op_kind(0) == OpKind::Memory
+                && ins.op_kind(1) == OpKind::Register
+                && ins.op_register(1).is_xmm() =>
+        {
+            sse::mov128_store
+        }
         _ => sse::exec,
     }
 }
@@ -151,6 +165,13 @@ pub(crate) fn sees_lazy_flags(ins: &Instruction) -> bool {
             ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_segment_register()
         }),
         M::Movzx | M::Movsx | M::Movsxd => true,
+        // SSE and SSE2 leave the flags alone, but for the scalar compares.
+        M::Ucomisd | M::Comisd | M::Ucomiss | M::Comiss => false,
+        _ if (0..ins.op_count())
+            .any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_xmm()) =>
+        {
+            true
+        }
         _ => {
             ins.condition_code() != ConditionCode::None
                 && ins.flow_control() == FlowControl::ConditionalBranch
@@ -169,11 +190,27 @@ pub(crate) fn settled(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 /// operands, otherwise from the settled flags.
 #[inline(always)]
 pub(crate) fn lazy_condition(cpu: &mut Cpu, code: u8) -> bool {
-    if cpu.lazy.op != crate::cpu::lazy::SUB {
+    use crate::cpu::lazy;
+    let l = cpu.lazy;
+    if l.op != lazy::SUB {
+        // E, NE, S and NS after ADD, INC, DEC or a logical operation read
+        // the result alone (a loop's DECQ CX; JNE).
+        let group = code.wrapping_sub(1) / 2;
+        if l.op != lazy::NONE && (group == 2 || group == 4) {
+            let r = match l.op {
+                lazy::ADD => l.a.wrapping_add(l.b),
+                lazy::INC => l.a.wrapping_add(1),
+                lazy::DEC => l.a.wrapping_sub(1),
+                _ => l.a,
+            };
+            let shift = 64 - 8 * u32::from(l.size);
+            let r = r << shift;
+            let holds = if group == 2 { r == 0 } else { (r as i64) < 0 };
+            return holds != (code & 1 == 0);
+        }
         cpu.settle();
         return condition(cpu, code);
     }
-    let l = cpu.lazy;
     // Left-aligned, the operands compare and subtract in 64 bits as they do in `size` bytes.
     let shift = 64 - 8 * u32::from(l.size);
     let (a, b) = (l.a << shift, l.b << shift);
@@ -346,16 +383,19 @@ mod tests {
             for &a in &values {
                 for &b in &values {
                     let (a, b) = (a & mask, b & mask);
-                    let mut lazy = Cpu::default();
-                    lazy.set_lazy(crate::cpu::lazy::SUB, a, b, size);
-                    let mut settled = lazy.clone();
-                    settled.settle();
-                    for cc in ConditionCode::values() {
-                        assert_eq!(
-                            lazy_condition(&mut lazy.clone(), cc as u8),
-                            condition(&settled, cc as u8),
-                            "{cc:?} {a:#x} {b:#x} size {size}"
-                        );
+                    use crate::cpu::lazy::{ADD, DEC, INC, LOGIC, SUB};
+                    for (op, b) in [(SUB, b), (ADD, b), (LOGIC, 0), (INC, b & 1), (DEC, b & 1)] {
+                        let mut lazy = Cpu::default();
+                        lazy.set_lazy(op, a, b, size);
+                        let mut settled = lazy.clone();
+                        settled.settle();
+                        for cc in ConditionCode::values() {
+                            assert_eq!(
+                                lazy_condition(&mut lazy.clone(), cc as u8),
+                                condition(&settled, cc as u8),
+                                "op {op} {cc:?} {a:#x} {b:#x} size {size}"
+                            );
+                        }
                     }
                 }
             }

@@ -130,6 +130,23 @@ fn single_op(mnemonic: Mnemonic, x: f32, y: f32) -> f32 {
     }
 }
 
+/// MOVUPS, MOVAPS, MOVUPD, MOVAPD, MOVDQU, MOVDQA from memory to an XMM
+/// register: a handler of its own, since Go clears and copies memory with them.
+pub(crate) fn mov128_load(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let a = m.ea(d);
+    let v = m.mem.read128(a).map_err(|f| m.fault(f))?;
+    m.cpu.xmm[xmm_index(d.ins.op_register(0))] = v;
+    Ok(())
+}
+
+/// The same moves from an XMM register to memory.
+pub(crate) fn mov128_store(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let v = m.cpu.xmm[xmm_index(d.ins.op_register(1))];
+    let a = m.ea(d);
+    m.store(a, 8, v as u64)?;
+    m.store(a + 8, 8, (v >> 64) as u64)
+}
+
 /// Executes one SSE instruction.
 pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     use Mnemonic as M;

@@ -1,11 +1,13 @@
 //! The run's own file system, in memory: what a program sees when it opens,
 //! lists, creates or removes files. Nothing here reaches the host.
 //!
-//!     /                       root's, read-only to the program
-//!     /dev/null               reads nothing, takes every write
-//!     /tmp                    empty, writable by all (mode 1777)
-//!     /home/gopher            the program's home, empty
-//!     /home/gopher/NAME       the working directory: the program's folder
+//! ```text
+//! /                       root's, read-only to the program
+//! /dev/null               reads nothing, takes every write
+//! /tmp                    empty, writable by all (mode 1777)
+//! /home/gopher            the program's home, empty
+//! /home/gopher/NAME       the working directory: the program's folder
+//! ```
 //!
 //! The working directory holds the files of the program's folder as the
 //! caller's [`Folder`] gives them, read when the program first looks; the
