@@ -44,6 +44,7 @@ enum Call {
     Setrlimit,
     Tkill,
     Tgkill,
+    Kill,
     Futex,
     FutexTime64,
     SchedGetaffinity,
@@ -139,6 +140,7 @@ const AMD64: &[(u32, &str, Call)] = &[
     (158, "arch_prctl", Call::ArchPrctl),
     (186, "gettid", Call::Gettid),
     (200, "tkill", Call::Tkill),
+    (62, "kill", Call::Kill),
     (202, "futex", Call::Futex),
     (204, "sched_getaffinity", Call::SchedGetaffinity),
     (228, "clock_gettime", Call::ClockGettime),
@@ -231,6 +233,7 @@ const I386: &[(u32, &str, Call)] = &[
     (221, "fcntl64", Call::Fcntl),
     (224, "gettid", Call::Gettid),
     (238, "tkill", Call::Tkill),
+    (37, "kill", Call::Kill),
     (240, "futex", Call::Futex),
     (242, "sched_getaffinity", Call::SchedGetaffinity),
     (243, "set_thread_area", Call::SetThreadArea),
@@ -260,7 +263,6 @@ const OTHER_NAMES: &[(Arch, u32, &str)] = &[
     (Arch::Amd64, 20, "writev"),
     (Arch::Amd64, 41, "socket"),
     (Arch::Amd64, 61, "wait4"),
-    (Arch::Amd64, 62, "kill"),
     (Arch::Amd64, 96, "gettimeofday"),
     (Arch::Amd64, 334, "rseq"),
     (Arch::I386, 54, "ioctl"),
@@ -538,6 +540,29 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
         }
         Call::Tkill => kill(os, a[0] as i32, a[1] as u32),
         Call::Tgkill => kill(os, a[1] as i32, a[2] as u32),
+        Call::Kill => {
+            let (pid, sig) = (a[0] as i32, a[1] as u32);
+            if pid != super::PID && pid != 0 {
+                // There is no other process: another pid, or every one (-1), is none.
+                return Err(3); // ESRCH
+            }
+            // A signal to the process goes to one thread that does not block
+            // it (which one Linux does not promise): the caller's, when it
+            // does not, so it is handled before kill returns, as on Linux.
+            let current = os.current;
+            let free =
+                |t: &Thread| t.wait != Wait::Exited && (sig == 0 || t.sigmask & bit(sig) == 0);
+            let tid = if free(&os.threads[current]) {
+                os.threads[current].tid
+            } else {
+                os.threads
+                    .iter()
+                    .find(|t| free(t))
+                    .or_else(|| os.threads.iter().find(|t| t.wait != Wait::Exited))
+                    .map_or(super::PID, |t| t.tid)
+            };
+            kill(os, tid, sig)
+        }
         Call::Futex => futex(os, m, a, word),
         Call::FutexTime64 => futex(os, m, a, 8),
         Call::SchedGetaffinity => {
