@@ -177,7 +177,11 @@ enum Command {
 }
 
 /// The working directory a run sees: `dir`, or the program's own folder.
-fn work_dir(dir: Option<&std::path::Path>, file: &std::path::Path) -> Result<gostack_emu::WorkDir> {
+fn work_dir(
+    dir: Option<&std::path::Path>,
+    file: &std::path::Path,
+    go: &Go,
+) -> Result<gostack_emu::WorkDir> {
     let dir = match dir {
         Some(dir) => dir.to_path_buf(),
         None => match file.parent() {
@@ -194,6 +198,8 @@ fn work_dir(dir: Option<&std::path::Path>, file: &std::path::Path) -> Result<gos
     Ok(gostack_emu::WorkDir {
         name,
         folder: std::sync::Arc::new(folder),
+        // runtime.GOROOT() names Go's own tree, which the run does not have.
+        host_dirs: vec![go.goroot().to_string()],
     })
 }
 
@@ -448,7 +454,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         .with_context(|| format!("reading {}", path.display()))?,
                     None => Vec::new(),
                 },
-                workdir: Some(work_dir(workdir.as_deref(), &build.file)?),
+                workdir: Some(work_dir(workdir.as_deref(), &build.file, &go)?),
             };
             let start = Instant::now();
             let run = gostack_emu::run(&parsed.listing, &built.executable, &config, &world)?;

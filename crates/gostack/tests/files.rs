@@ -164,3 +164,21 @@ fn starting_another_program_stops_the_run_and_says_so() {
         );
     }
 }
+
+#[test]
+fn reading_gos_own_tree_stops_the_run_and_says_so() {
+    let program = program_dir("goroot").join("main.go");
+    let goroot = gostack_toolchain::Go::find().unwrap().goroot().to_string();
+    for arch in ["amd64", "386"] {
+        let out = gostack(&["run", program.to_str().unwrap(), "--arch", arch]);
+        assert_eq!(out.status.code(), Some(125), "{arch}");
+        assert_eq!(text(&out.stdout), "before\n", "{arch}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "gostack: error: reading {goroot}/VERSION, a file of the host ({goroot}) outside the program's folder, is not implemented"
+            )),
+            "{arch}: {stderr}"
+        );
+    }
+}

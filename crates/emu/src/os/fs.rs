@@ -35,6 +35,10 @@ pub struct WorkDir {
     pub name: String,
     /// Its files.
     pub folder: Arc<dyn Folder>,
+    /// Directories of the host that a program may name (Go's own tree,
+    /// which `runtime.GOROOT` gives it) and that a run does not have:
+    /// looking there stops the run rather than find nothing.
+    pub host_dirs: Vec<String>,
 }
 
 pub(crate) type Errno = i64;
@@ -95,6 +99,8 @@ pub(crate) struct Fs {
     /// The directories of the program's `PATH`: a program looked up there
     /// is one it means to start.
     pub(crate) path_dirs: Vec<String>,
+    /// Directories of the host a run does not have ([`WorkDir::host_dirs`]).
+    pub(crate) host_dirs: Vec<String>,
 }
 
 /// The root's inode.
@@ -110,6 +116,7 @@ impl Fs {
             folder: work.map(|w| Arc::clone(&w.folder)),
             used: 0,
             path_dirs: Vec::new(),
+            host_dirs: work.map(|w| w.host_dirs.clone()).unwrap_or_default(),
         };
         let node = |kind, mode, uid| Inode {
             kind,

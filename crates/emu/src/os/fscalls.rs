@@ -288,6 +288,15 @@ fn not_found(os: &mut Linux, m: &mut Machine<'_>, path: &str) -> Errno {
             &format!("looks up {name} in {dir}, a directory of its PATH"),
         );
     }
+    let host = os.fs.host_dirs.iter().find(|h| {
+        let h = h.trim_end_matches('/');
+        path == h || path.starts_with(&format!("{h}/"))
+    });
+    if let Some(host) = host {
+        let what =
+            format!("reading {path}, a file of the host ({host}) outside the program's folder,");
+        return stop_with(m, Stop::Unsupported { what, at: here(m) });
+    }
     ENOENT
 }
 
