@@ -104,6 +104,23 @@ fn lanewise(a: u128, b: u128, lanes: usize, width: usize, f: impl Fn(f64, f64) -
     r
 }
 
+/// `t`, the integer `x` was rounded to, as a signed integer of `size`
+/// bytes; NaN or out of range gives the "integer indefinite" value.
+fn to_int(t: f64, x: f64, size: usize) -> u64 {
+    let limit = if size == 8 {
+        9.223_372_036_854_776e18
+    } else {
+        2_147_483_648.0
+    };
+    let indefinite = if size == 8 { 1u64 << 63 } else { 1u64 << 31 };
+    let r = if x.is_nan() || t >= limit || t < -limit {
+        indefinite
+    } else {
+        t as i64 as u64
+    };
+    r & crate::exec::size_mask(size)
+}
+
 /// A packed single operation on one lane.
 fn single_op(mnemonic: Mnemonic, x: f32, y: f32) -> f32 {
     use Mnemonic as M;
@@ -346,19 +363,7 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
             } else {
                 f64::from(f32_of(read(m, d, 1)?))
             };
-            let limit = if size == 8 {
-                9.223_372_036_854_776e18
-            } else {
-                2_147_483_648.0
-            };
-            let indefinite = if size == 8 { 1u64 << 63 } else { 1u64 << 31 };
-            let t = x.round_ties_even();
-            let r = if x.is_nan() || t >= limit || t < -limit {
-                indefinite
-            } else {
-                t as i64 as u64
-            };
-            m.write_op(d, 0, r & crate::exec::size_mask(size))
+            m.write_op(d, 0, to_int(x.round_ties_even(), x, size))
         }
         // UCOMISD, COMISD, UCOMISS, COMISS: compare scalars and set ZF, PF, CF.
         M::Ucomisd | M::Comisd | M::Ucomiss | M::Comiss => {
@@ -403,19 +408,7 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
             } else {
                 f64::from(f32_of(read(m, d, 1)?))
             };
-            let limit = if size == 8 {
-                9.223_372_036_854_776e18
-            } else {
-                2_147_483_648.0
-            };
-            let indefinite = if size == 8 { 1u64 << 63 } else { 1u64 << 31 };
-            let t = x.trunc();
-            let r = if x.is_nan() || t >= limit || t < -limit {
-                indefinite
-            } else {
-                t as i64 as u64
-            };
-            m.write_op(d, 0, r & crate::exec::size_mask(size))
+            m.write_op(d, 0, to_int(x.trunc(), x, size))
         }
         // CVTSD2SS, CVTSS2SD: convert between single and double.
         M::Cvtsd2ss => {

@@ -140,18 +140,7 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 return Err(m.unsupported(d));
             }
         }
-        M::Fadd
-        | M::Faddp
-        | M::Fsub
-        | M::Fsubp
-        | M::Fsubr
-        | M::Fsubrp
-        | M::Fmul
-        | M::Fmulp
-        | M::Fdiv
-        | M::Fdivp
-        | M::Fdivr
-        | M::Fdivrp => arithmetic(m, d, mem, size)?,
+        mnemonic if ARITHMETIC.contains(&mnemonic) => arithmetic(m, d, mem, size)?,
         M::Fsqrt => {
             let v = m.cpu.fpu.st(0);
             if (m.cpu.fpu.control >> 8) & 3 != 2 {
@@ -277,52 +266,60 @@ fn outside(m: &Machine<'_>, d: &Decoded, why: &str) -> crate::exec::Halt {
     })
 }
 
+/// The two-operand arithmetic [`arithmetic`] computes.
+const ARITHMETIC: [Mnemonic; 12] = {
+    use Mnemonic as M;
+    [
+        M::Fadd,
+        M::Faddp,
+        M::Fsub,
+        M::Fsubp,
+        M::Fsubr,
+        M::Fsubrp,
+        M::Fmul,
+        M::Fmulp,
+        M::Fdiv,
+        M::Fdivp,
+        M::Fdivr,
+        M::Fdivrp,
+    ]
+};
+
 /// Whether `mnemonic` is one of the x87 instructions [`exec`] knows.
 pub(crate) fn is_x87(mnemonic: Mnemonic) -> bool {
     use Mnemonic as M;
-    matches!(
-        mnemonic,
-        M::Fild
-            | M::Fld
-            | M::Fld1
-            | M::Fldz
-            | M::Fst
-            | M::Fstp
-            | M::Fist
-            | M::Fistp
-            | M::Fisttp
-            | M::Fldcw
-            | M::Fnstcw
-            | M::Fstcw
-            | M::Fnstsw
-            | M::Fstsw
-            | M::Frndint
-            | M::Fadd
-            | M::Faddp
-            | M::Fsub
-            | M::Fsubp
-            | M::Fsubr
-            | M::Fsubrp
-            | M::Fmul
-            | M::Fmulp
-            | M::Fdiv
-            | M::Fdivp
-            | M::Fdivr
-            | M::Fdivrp
-            | M::Fsqrt
-            | M::Fabs
-            | M::Fchs
-            | M::Fxch
-            | M::Ftst
-            | M::Fucomi
-            | M::Fucomip
-            | M::Fcomi
-            | M::Fcomip
-            | M::Ffree
-            | M::Wait
-            | M::Fninit
-            | M::Finit
-            | M::Fnclex
-            | M::Fclex
-    )
+    ARITHMETIC.contains(&mnemonic)
+        || matches!(
+            mnemonic,
+            M::Fild
+                | M::Fld
+                | M::Fld1
+                | M::Fldz
+                | M::Fst
+                | M::Fstp
+                | M::Fist
+                | M::Fistp
+                | M::Fisttp
+                | M::Fldcw
+                | M::Fnstcw
+                | M::Fstcw
+                | M::Fnstsw
+                | M::Fstsw
+                | M::Frndint
+                | M::Fsqrt
+                | M::Fabs
+                | M::Fchs
+                | M::Fxch
+                | M::Ftst
+                | M::Fucomi
+                | M::Fucomip
+                | M::Fcomi
+                | M::Fcomip
+                | M::Ffree
+                | M::Wait
+                | M::Fninit
+                | M::Finit
+                | M::Fnclex
+                | M::Fclex
+        )
 }
