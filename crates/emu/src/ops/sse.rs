@@ -121,6 +121,17 @@ fn to_int(t: f64, x: f64, size: usize) -> u64 {
     r & crate::exec::size_mask(size)
 }
 
+/// MINSD, MINSS, MINPD, MINPS on one lane: the second operand when either
+/// is NaN or both are zero.
+fn sse_min<T: PartialOrd>(a: T, b: T) -> T {
+    if a < b { a } else { b }
+}
+
+/// MAXSD and its kin on one lane, with the same rule as [`sse_min`].
+fn sse_max<T: PartialOrd>(a: T, b: T) -> T {
+    if a > b { a } else { b }
+}
+
 /// A packed single operation on one lane.
 fn single_op(mnemonic: Mnemonic, x: f32, y: f32) -> f32 {
     use Mnemonic as M;
@@ -129,20 +140,8 @@ fn single_op(mnemonic: Mnemonic, x: f32, y: f32) -> f32 {
         M::Subps => x - y,
         M::Mulps => x * y,
         M::Divps => x / y,
-        M::Minps => {
-            if x < y {
-                x
-            } else {
-                y
-            }
-        }
-        M::Maxps => {
-            if x > y {
-                x
-            } else {
-                y
-            }
-        }
+        M::Minps => sse_min(x, y),
+        M::Maxps => sse_max(x, y),
         _ => y.sqrt(),
     }
 }
@@ -226,20 +225,8 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 M::Mulsd => a * b,
                 M::Divsd => a / b,
                 // MINSD/MAXSD return the second operand when either is NaN or both are zero.
-                M::Minsd => {
-                    if a < b {
-                        a
-                    } else {
-                        b
-                    }
-                }
-                M::Maxsd => {
-                    if a > b {
-                        a
-                    } else {
-                        b
-                    }
-                }
+                M::Minsd => sse_min(a, b),
+                M::Maxsd => sse_max(a, b),
                 _ => b.sqrt(),
             };
             write(m, d, 0, u128::from(r.to_bits()), 8)
@@ -253,20 +240,8 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 M::Subss => a - b,
                 M::Mulss => a * b,
                 M::Divss => a / b,
-                M::Minss => {
-                    if a < b {
-                        a
-                    } else {
-                        b
-                    }
-                }
-                M::Maxss => {
-                    if a > b {
-                        a
-                    } else {
-                        b
-                    }
-                }
+                M::Minss => sse_min(a, b),
+                M::Maxss => sse_max(a, b),
                 _ => b.sqrt(),
             };
             write(m, d, 0, u128::from(r.to_bits()), 4)
@@ -323,21 +298,8 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
                 M::Subpd | M::Subps => x - y,
                 M::Mulpd | M::Mulps => x * y,
                 M::Divpd | M::Divps => x / y,
-                // The second operand when either is NaN or both are zero, as MINSD.
-                M::Minpd | M::Minps => {
-                    if x < y {
-                        x
-                    } else {
-                        y
-                    }
-                }
-                M::Maxpd | M::Maxps => {
-                    if x > y {
-                        x
-                    } else {
-                        y
-                    }
-                }
+                M::Minpd | M::Minps => sse_min(x, y),
+                M::Maxpd | M::Maxps => sse_max(x, y),
                 _ => y.sqrt(),
             };
             let single = matches!(

@@ -46,6 +46,17 @@ impl Fpu {
     }
 }
 
+/// The float32 or float64 the memory operand holds, exactly as a double.
+fn load_real(m: &mut Machine<'_>, d: &Decoded, size: usize) -> Result<f64, crate::exec::Halt> {
+    let a = m.ea(d);
+    let v = m.load(a, size)?;
+    match size {
+        4 => Ok(f64::from(f32::from_bits(v as u32))),
+        8 => Ok(f64::from_bits(v)),
+        _ => Err(m.unsupported(d)),
+    }
+}
+
 /// The ST register number of operand `i`.
 fn st_index(d: &Decoded, i: u32) -> u8 {
     (d.ins.op_register(i).number() & 7) as u8
@@ -65,13 +76,7 @@ pub(crate) fn exec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
             m.cpu.fpu.push(v);
         }
         M::Fld if mem => {
-            let a = m.ea(d);
-            let v = m.load(a, size)?;
-            let v = match size {
-                4 => f64::from(f32::from_bits(v as u32)),
-                8 => f64::from_bits(v),
-                _ => return Err(m.unsupported(d)),
-            };
+            let v = load_real(m, d, size)?;
             m.cpu.fpu.push(v);
         }
         M::Fld => {
@@ -216,14 +221,7 @@ fn arithmetic(m: &mut Machine<'_>, d: &Decoded, mem: bool, size: usize) -> Exec 
         return Err(outside(m, d, "with a precision other than 53 bits"));
     }
     let (dst, src) = if mem {
-        let a = m.ea(d);
-        let v = m.load(a, size)?;
-        let v = match size {
-            4 => f64::from(f32::from_bits(v as u32)),
-            8 => f64::from_bits(v),
-            _ => return Err(m.unsupported(d)),
-        };
-        (0, v)
+        (0, load_real(m, d, size)?)
     } else {
         let (i, j) = (st_index(d, 0), st_index(d, 1));
         (i, m.cpu.fpu.st(j))
