@@ -10,6 +10,9 @@
 //!   Its steps are those `gostack run --stats` counts for the same program.
 //!   Memory: the trace's bytes per step, and the process's peak resident
 //!   memory per step.
+//! - Events: `gostack events` on fib(30), the list thrown away, timed as a
+//!   whole process (as `stack`), with its peak resident memory: the list
+//!   streams, so memory stays flat.
 //! - The anchor (`xtask/bench/anchor.c`): Unicorn running a hand-written
 //!   x86-64 recursive fib(30) with a `UC_HOOK_CODE` hook counting every
 //!   instruction, built against the library of the `unicorn` Python wheel
@@ -64,6 +67,15 @@ pub(crate) fn run() -> Result<()> {
             peak as f64 / steps as f64,
         );
     }
+    for arch in ["amd64", "386"] {
+        let (steps, _) = stats(&gostack, arch, &fib30)?;
+        let (peak, seconds) = best(|| events(&gostack, arch, &fib30))?;
+        println!(
+            "  events   {arch:5}  fib(30), gostack events, whole process, list thrown away: {steps} steps in {seconds:.3} s = {:.1}M steps/s; peak resident {:.1} MB",
+            steps as f64 / seconds / 1e6,
+            peak as f64 / 1e6,
+        );
+    }
     match anchor(&root, &target) {
         Ok((steps, hooked, plain)) => println!(
             "Unicorn anchor: hand-written x86-64 recursive fib(30), UC_HOOK_CODE counting every instruction: {steps} instructions in {hooked:.3} s = {:.1}M steps/s (without the hook: {plain:.3} s)",
@@ -107,12 +119,26 @@ fn stats(gostack: &Path, arch: &str, program: &Path) -> Result<(u64, f64)> {
 
 /// `gostack stack` at the last moment of main: its peak resident bytes and its wall-clock seconds.
 fn stack(gostack: &Path, arch: &str, program: &Path) -> Result<(u64, f64)> {
+    whole_process(
+        Command::new(gostack)
+            .args(["stack", "--arch", arch, "--at", "main.main ret"])
+            .arg(program),
+    )
+}
+
+/// `gostack events`, its list thrown away: its peak resident bytes and its wall-clock seconds.
+fn events(gostack: &Path, arch: &str, program: &Path) -> Result<(u64, f64)> {
+    whole_process(
+        Command::new(gostack)
+            .args(["events", "--arch", arch])
+            .arg(program),
+    )
+}
+
+/// Runs `command` with its output thrown away: its peak resident bytes and its wall-clock seconds.
+fn whole_process(command: &mut Command) -> Result<(u64, f64)> {
     let start = Instant::now();
-    let mut child = Command::new(gostack)
-        .args(["stack", "--arch", arch, "--at", "main.main ret"])
-        .arg(program)
-        .stdout(Stdio::null())
-        .spawn()?;
+    let mut child = command.stdout(Stdio::null()).spawn()?;
     // The kernel's high-water mark of resident memory, read until the process ends.
     let status_file = format!("/proc/{}/status", child.id());
     let mut peak = 0;
@@ -131,7 +157,7 @@ fn stack(gostack: &Path, arch: &str, program: &Path) -> Result<(u64, f64)> {
     };
     let seconds = start.elapsed().as_secs_f64();
     if !status.success() {
-        bail!("gostack stack failed on {}", program.display());
+        bail!("{command:?} failed");
     }
     Ok((peak, seconds))
 }

@@ -91,28 +91,15 @@ impl Frames {
             .collect();
         let mut full = Vec::new();
         for name in names {
-            let found = gostack_listing::functions_named(
+            let named = crate::moment::one_function(
                 package.iter().map(|(f, w)| (f.as_str(), *w)),
                 name,
+                "frames",
             );
-            match found.as_slice() {
-                [one] => full.push(one.to_string()),
-                [] if layout.addr(name).is_some() => full.push(name.clone()),
-                found => {
-                    let mut functions: Vec<&str> =
-                        package.iter().map(|(f, _)| f.as_str()).collect();
-                    functions.sort_unstable();
-                    functions.dedup();
-                    return Err(crate::Error::UnknownFrame {
-                        name: name.clone(),
-                        why: if found.is_empty() {
-                            "is no function of the program".into()
-                        } else {
-                            format!("names several functions ({})", found.join(", "))
-                        },
-                        functions: functions.join(", "),
-                    });
-                }
+            match named {
+                Ok(one) => full.push(one.to_string()),
+                Err(_) if layout.addr(name).is_some() => full.push(name.clone()),
+                Err(e) => return Err(e),
             }
         }
         Ok(Frames::Only(full))

@@ -7,6 +7,7 @@
 
 mod build;
 pub mod claims;
+pub mod events;
 mod focus;
 mod heap;
 mod moment;
@@ -132,9 +133,11 @@ pub enum Error {
     /// A moment's count was 0; the first time it happens is 1.
     #[error("nth is 0: the first time a moment happens is nth 1")]
     NthZero,
-    /// A function `frames` names that the program does not have.
-    #[error("`frames`: `{name}` {why}; the program's functions: {functions}")]
-    UnknownFrame {
+    /// A function `frames` (or `events --func`) names that the program does not have.
+    #[error("`{option}`: `{name}` {why}; the program's functions: {functions}")]
+    UnknownFunction {
+        /// Where the name was written: `frames`, `--func`.
+        option: &'static str,
         /// The name as written.
         name: String,
         /// What is wrong with it.
@@ -199,17 +202,23 @@ pub fn trace(
     config.trace = true;
     config.max_steps = max_steps;
     config.memory_limit = max_memory;
-    let world = gostack_emu::World {
-        args: vec!["main".to_string()],
-        ..Default::default()
-    };
-    let run = gostack_emu::run(&listing, &built.executable, &config, &world)?;
+    let run = gostack_emu::run(&listing, &built.executable, &config, &world())?;
     match run.stop {
         Stop::Exited(_) => Ok(Traced {
             run,
             go_version: compiled.go_version,
         }),
         ref stop => Err(Error::Run(Box::new(stop.clone()))),
+    }
+}
+
+/// What a drawn run sees of the world: its name as its one argument, no
+/// environment, no files; the same for every drawing and for `events`, so
+/// a step number means the same step in both.
+fn world() -> gostack_emu::World {
+    gostack_emu::World {
+        args: vec!["main".to_string()],
+        ..Default::default()
     }
 }
 

@@ -481,3 +481,31 @@ fn nearby(run: &Run, trace: &Trace, moment: &Moment) -> String {
     }
     format!("functions that ran: {}", funcs.join(", "))
 }
+
+/// The one function of `package` (each with whether its source is
+/// written) that `name` names, as [`gostack_listing::functions_named`]
+/// reads names; a name that names none or several is an error for
+/// `option` that lists the package's functions.
+pub(crate) fn one_function<'a>(
+    package: impl Iterator<Item = (&'a str, bool)> + Clone,
+    name: &str,
+    option: &'static str,
+) -> Result<&'a str, crate::Error> {
+    let found = gostack_listing::functions_named(package.clone(), name);
+    if let [one] = found.as_slice() {
+        return Ok(one);
+    }
+    let mut functions: Vec<&str> = package.map(|(f, _)| f).collect();
+    functions.sort_unstable();
+    functions.dedup();
+    Err(crate::Error::UnknownFunction {
+        option,
+        name: name.to_string(),
+        why: if found.is_empty() {
+            "is no function of the program".into()
+        } else {
+            format!("names several functions ({})", found.join(", "))
+        },
+        functions: functions.join(", "),
+    })
+}

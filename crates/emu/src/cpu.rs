@@ -3,6 +3,8 @@
 
 use iced_x86::Register;
 
+use crate::Arch;
+
 pub(crate) use crate::abi::{
     AF, ARITH, CF, DF, ID, OF, PF, RAX, RBP, RBX, RCX, RDI, RDX, RSI, RSP, SF, ZF,
 };
@@ -94,6 +96,16 @@ impl Cpu {
             _ if high => (old & !0xff00) | ((value & 0xff) << 8),
             _ => (old & !0xff) | (value & 0xff),
         };
+    }
+
+    /// Where the running goroutine's `g` is kept: the word below the
+    /// thread's TLS base (FS on amd64, GS on 386).
+    pub(crate) fn g_slot(&self, arch: Arch) -> u64 {
+        let base = match arch {
+            Arch::Amd64 => self.fs_base,
+            Arch::I386 => self.gs_base,
+        };
+        base.wrapping_sub(arch.word())
     }
 
     /// The base of segment `seg` (see [`crate::decode::SEG_FS`]).

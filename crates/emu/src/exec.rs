@@ -12,7 +12,14 @@ use crate::image::Image;
 use crate::mem::{Fault, Memory};
 use crate::os;
 use crate::trace::TraceBuilder;
+use crate::watch::{ALWAYS, Watch, Watcher};
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
+
+/// The step loop's modes: nothing recorded, every step recorded, the
+/// watched steps reported.
+const PLAIN: u8 = 0;
+const TRACED: u8 = 1;
+const WATCHED: u8 = 2;
 
 /// A stopped run, boxed to keep results small.
 pub(crate) type Halt = Box<Stop>;
@@ -28,6 +35,8 @@ pub(crate) struct Machine<'a> {
     pub(crate) image: Image,
     pub(crate) listing: &'a Listing,
     pub(crate) trace: Option<TraceBuilder>,
+    /// The steps reported as they happen, when watched.
+    pub(crate) watch: Option<Watcher<'a>>,
     pub(crate) steps: u64,
     /// Address of the instruction being executed.
     pub(crate) pc: u64,
@@ -36,7 +45,7 @@ pub(crate) struct Machine<'a> {
     pub(crate) redirected: bool,
     pub(crate) stdout: Vec<u8>,
     pub(crate) stderr: Vec<u8>,
-    max_steps: u64,
+    pub(crate) max_steps: u64,
     /// Linux (see [`crate::os`]); taken out only while a system call runs.
     pub(crate) os: Option<Box<os::Linux>>,
     /// A stop a system call decided on, on its way to the step loop.
@@ -64,6 +73,7 @@ impl<'a> Machine<'a> {
             image,
             listing,
             trace: None,
+            watch: None,
             steps: 0,
             pc: 0,
             redirected: false,
@@ -116,32 +126,53 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// Reports the steps `watch` asks for as the run goes.
+    pub(crate) fn start_watch(&mut self, watch: Watch<'a>) {
+        self.watch = Some(Watcher::new(self, watch));
+    }
+
     /// Runs until step `limit` or a stop.
     fn run_to(&mut self, limit: u64) -> Option<Stop> {
         if self.trace.is_some() {
-            self.run_steps::<true>(limit)
+            self.run_steps::<TRACED>(limit)
+        } else if self.watch.is_some() {
+            self.run_steps::<WATCHED>(limit)
         } else {
-            self.run_steps::<false>(limit)
+            self.run_steps::<PLAIN>(limit)
         }
     }
 
-    /// The step loop, traced or not. Each decoded instruction knows the
-    /// index of the instruction after it and of its branch target, so only
-    /// a step that goes elsewhere (a return, an indirect jump, a system
-    /// call that switched threads, a signal) looks up its next instruction.
+    /// The step loop: plain, traced or watched. Each decoded instruction
+    /// knows the index of the instruction after it and of its branch
+    /// target, so only a step that goes elsewhere (a return, an indirect
+    /// jump, a system call that switched threads, a signal) looks up its
+    /// next instruction.
     #[inline(always)]
-    fn run_steps<const TRACED: bool>(&mut self, limit: u64) -> Option<Stop> {
+    fn run_steps<const MODE: u8>(&mut self, limit: u64) -> Option<Stop> {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
         let code = std::sync::Arc::clone(&self.image.code);
         let mut steps = self.steps;
         let mut at = self.image.index_of(self.cpu.rip);
+        // Watched: the step before was a watched one.
+        let mut inside = false;
         let stop = loop {
             if steps >= limit {
                 break None;
             }
             let pc = self.cpu.rip;
             let decoded = code.get(at as usize);
-            let result = if TRACED {
+            if MODE == WATCHED {
+                let mark = self.watch.as_ref().and_then(|w| w.mark(at));
+                // Each call of the loop starts afresh: between calls Linux may switch threads.
+                if let Some(mark) = mark
+                    && (mark & ALWAYS != 0 || !inside)
+                    && !self.report(mark, steps)
+                {
+                    break None;
+                }
+                inside = mark.is_some();
+            }
+            let result = if MODE == TRACED {
                 self.traced_step(pc, decoded)
             } else {
                 self.step(pc, decoded)
@@ -268,37 +299,11 @@ impl<'a> Machine<'a> {
 
     /// Where `pc` is: function, offset, source line and assembly text.
     pub(crate) fn location(&self, pc: u64) -> Location {
-        let Some(sym) = self.image.symbol_at(pc) else {
-            return Location {
-                pc,
-                func: format!("{pc:#x}"),
-                offset: 0,
-                pos: None,
-                asm: String::new(),
-            };
-        };
-        let offset = pc - sym.addr;
-        let mut loc = Location {
-            pc,
-            func: sym.name.clone(),
-            offset,
-            pos: None,
-            asm: String::new(),
-        };
-        if let Some(func) = sym
-            .listing_index
-            .and_then(|i| self.listing.symbols[i].func.as_ref())
-            && let Some(instr) = u32::try_from(offset).ok().and_then(|o| func.instr_at(o))
-        {
-            loc.pos = instr.pos.clone();
-            loc.asm = instr.text();
-        } else {
-            loc.pos = self
-                .debug
-                .line(pc)
-                .map(|(file, line)| gostack_listing::Pos { file, line });
-        }
-        loc
+        Location::of(&self.image, &self.debug, pc, |sym, offset| {
+            let (_, func) = sym.package_func(self.listing)?;
+            let instr = func.instr_at(u32::try_from(offset).ok()?)?;
+            Some((instr.pos.clone(), instr.text()))
+        })
     }
 
     /// A memory fault of the running instruction: SIGSEGV, delivered to

@@ -41,10 +41,7 @@ pub(crate) struct FuncInfo {
 fn analyse(image: &Image, listing: &Listing, arch: Arch) -> BTreeMap<u64, FuncInfo> {
     let mut out = BTreeMap::new();
     for sym in image.symbols.iter().filter(|s| s.class == SymClass::Func) {
-        let Some((name, func)) = sym.listing_index.and_then(|i| {
-            let s = &listing.symbols[i];
-            Some((&s.name, s.func.as_ref()?))
-        }) else {
+        let Some((name, func)) = sym.package_func(listing) else {
             continue;
         };
         let frame_size = func.frame_size.max(0) as u64;
@@ -417,12 +414,7 @@ fn label_words(
 /// The `g` of the thread in `snap`: the word just below the TLS base
 /// (FS on amd64, GS on 386), where the runtime keeps it.
 fn current_g(arch: Arch, snap: &Snapshot) -> u64 {
-    let w = arch.word();
-    let base = match arch {
-        Arch::Amd64 => snap.cpu.fs_base,
-        Arch::I386 => snap.cpu.gs_base,
-    };
-    snap.read(base.wrapping_sub(w), w as usize)
+    snap.read(snap.cpu.g_slot(arch), arch.word() as usize)
 }
 
 /// Explains the stack of a whole executable's run: the frames from SP up,
@@ -781,35 +773,9 @@ impl Layout {
     /// Where `pc` is: function, offset, source position and, in the
     /// package's code, the listing's assembly text.
     pub fn location(&self, pc: u64) -> crate::Location {
-        let Some((func, offset)) = code_name(&self.image, pc) else {
-            return crate::Location {
-                pc,
-                func: format!("{pc:#x}"),
-                offset: 0,
-                pos: None,
-                asm: String::new(),
-            };
-        };
-        let line = self
-            .image
-            .symbol_at(pc)
-            .and_then(|s| self.funcs.get(&s.addr))
-            .and_then(|i| i.lines.get(&offset).cloned());
-        let (mut pos, asm) = line.unwrap_or_default();
-        if pos.is_none() {
-            pos = self
-                .whole
-                .debug
-                .line(pc)
-                .map(|(file, line)| Pos { file, line });
-        }
-        crate::Location {
-            pc,
-            func,
-            offset,
-            pos,
-            asm,
-        }
+        crate::Location::of(&self.image, &self.whole.debug, pc, |sym, offset| {
+            self.funcs.get(&sym.addr)?.lines.get(&offset).cloned()
+        })
     }
 
     /// The stack of `snap`, frame by frame and word by word, as far as one

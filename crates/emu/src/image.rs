@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 
+use gostack_listing::{Func, Listing, Pos};
+
+use crate::debuginfo::DebugInfo;
 use iced_x86::{Decoder, DecoderOptions, Instruction};
 
 use crate::Arch;
@@ -44,6 +47,15 @@ pub(crate) struct Sym {
     pub(crate) class: SymClass,
     /// Index in the listing's symbols, for package main's own symbols.
     pub(crate) listing_index: Option<usize>,
+}
+
+impl Sym {
+    /// The listing's name and code of this symbol when it is a function of
+    /// package main: what tells package code from the runtime's.
+    pub(crate) fn package_func<'l>(&self, listing: &'l Listing) -> Option<(&'l str, &'l Func)> {
+        let s = &listing.symbols[self.listing_index?];
+        Some((&s.name, s.func.as_ref()?))
+    }
 }
 
 /// A reason the listing cannot be loaded.
@@ -116,5 +128,39 @@ impl Image {
         let off = pc.checked_sub(self.text_base)? as usize;
         let i = *self.code_index.get(off)?;
         self.code.get(i as usize).map(|d| &d.ins)
+    }
+}
+
+impl crate::Location {
+    /// Where `pc` is in the loaded program: the symbol holding it, and the
+    /// line and assembly text `listed` gives for a package instruction
+    /// (its symbol and offset), else the DWARF line.
+    pub(crate) fn of(
+        image: &Image,
+        debug: &DebugInfo,
+        pc: u64,
+        listed: impl FnOnce(&Sym, u64) -> Option<(Option<Pos>, String)>,
+    ) -> crate::Location {
+        let Some(sym) = image.symbol_at(pc) else {
+            return crate::Location {
+                pc,
+                func: format!("{pc:#x}"),
+                offset: 0,
+                pos: None,
+                asm: String::new(),
+            };
+        };
+        let offset = pc - sym.addr;
+        let (mut pos, asm) = listed(sym, offset).unwrap_or_default();
+        if pos.is_none() {
+            pos = debug.line(pc).map(|(file, line)| Pos { file, line });
+        }
+        crate::Location {
+            pc,
+            func: sym.name.clone(),
+            offset,
+            pos,
+            asm,
+        }
     }
 }

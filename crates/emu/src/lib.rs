@@ -24,6 +24,7 @@ mod ops;
 mod os;
 pub mod rtype;
 mod trace;
+mod watch;
 
 use std::fmt;
 
@@ -40,6 +41,7 @@ pub use history::{Alloc, Call, History};
 pub use image::LoadError;
 pub use os::{Folder, RLIMITS, Rlimit, WorkDir, World, at_random};
 pub use trace::{Addr, Change, Cursor, Event, Step, Trace};
+pub use watch::{Boundary, Seen, Watch};
 
 /// The decoder's bitness for `arch`.
 fn bitness(arch: Arch) -> u32 {
@@ -199,6 +201,21 @@ pub fn run(
     world: &World,
 ) -> Result<Run, LoadError> {
     let mut machine = exec::Machine::new(listing, executable, config, world)?;
+    let stop = machine.run();
+    Ok(machine.finish(stop))
+}
+
+/// Runs a linked executable as [`run`] does, untraced, reporting the steps
+/// `watch` asks for as they happen.
+pub fn watch<'a>(
+    listing: &'a Listing,
+    executable: &[u8],
+    config: &Config,
+    world: &World,
+    watch: Watch<'a>,
+) -> Result<Run, LoadError> {
+    let mut machine = exec::Machine::new(listing, executable, config, world)?;
+    machine.start_watch(watch);
     let stop = machine.run();
     Ok(machine.finish(stop))
 }

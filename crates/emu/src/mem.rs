@@ -219,6 +219,22 @@ impl Memory {
         Ok(out)
     }
 
+    /// Reads a little-endian value of 1, 2, 4 or 8 bytes for an onlooker:
+    /// none where nothing is mapped, and the hot region stays as it is.
+    /// `hint` is the onlooker's own: the index of the region it read last,
+    /// looked at first.
+    pub(crate) fn peek(&self, addr: u64, size: usize, hint: &mut usize) -> Option<u64> {
+        let holds = |r: &Region| {
+            addr >= r.base && addr.checked_add(size as u64).is_some_and(|e| e <= r.end())
+        };
+        if !self.regions.get(*hint).is_some_and(holds) {
+            *hint = self.index_of(addr, size)?;
+        }
+        let r = &self.regions[*hint];
+        let off = (addr - r.base) as usize;
+        Some(get_le(&r.data[off..off + size]))
+    }
+
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
     #[inline(always)]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {

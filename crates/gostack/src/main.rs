@@ -2,9 +2,9 @@
 //! Go, show its listing, and run it in the emulator.
 
 mod asm;
-mod events;
 mod folder;
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -111,12 +111,24 @@ enum Command {
         #[arg(long, value_name = "EVENT")]
         to: Option<String>,
     },
-    /// List the calls and returns of a run, to find a moment to draw.
+    /// List the calls and returns of a run as it goes, to find a moment to
+    /// draw: each line's step works as `--at "step N"`, each `[nth N]` as
+    /// `--nth N` of that entry or ret.
     Events {
         #[command(flatten)]
         build: BuildArgs,
         #[command(flatten)]
         limits: Limits,
+        /// List from this step on.
+        #[arg(long, value_name = "STEP", default_value_t = 0)]
+        from: u64,
+        /// List up to this step, and end the run there.
+        #[arg(long, value_name = "STEP")]
+        to: Option<u64>,
+        /// List only the calls and returns of this function (repeatable),
+        /// named as a moment names it: `add1`, `main.add1`, a method's short name.
+        #[arg(long = "func", value_name = "NAME")]
+        funcs: Vec<String>,
     },
     /// Compare every step of the emulator with the real CPU, single-stepped under ptrace (amd64);
     /// with --names, the names of the stack words and registers with Delve's.
@@ -248,10 +260,11 @@ struct BuildArgs {
     go_version: Option<String>,
 }
 
-/// The limits of a traced run (`stack`, `events`), which keeps every step in memory.
+/// The limits of a run that draws (`stack`, which keeps every step in
+/// memory) or lists what a drawing can name (`events`, the same default).
 #[derive(Args, Debug)]
 struct Limits {
-    /// Stop the run after this many steps (each traced step takes about 25 bytes of memory).
+    /// Stop the run after this many steps (`stack` keeps each step, about 25 bytes of memory).
     #[arg(long, value_name = "N", default_value_t = gostack_draw::TRACED_MAX_STEPS)]
     max_steps: u64,
     /// The most memory the program may map, in MiB; beyond it a mapping fails as on a full machine.
@@ -364,18 +377,49 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stdout().write_all(&bytes)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Events { build, limits } => {
+        Command::Events {
+            build,
+            limits,
+            from,
+            to,
+            funcs,
+        } => {
             let go = build.go()?;
-            let traced = gostack_draw::trace(
+            let filter = gostack_draw::events::Filter { from, to, funcs };
+            // Line by line to a terminal, as the run goes; in blocks to a pipe or a file.
+            let mut stdout: Box<dyn std::io::Write> = if std::io::stdout().is_terminal() {
+                Box::new(std::io::stdout().lock())
+            } else {
+                Box::new(std::io::BufWriter::with_capacity(
+                    1 << 16,
+                    std::io::stdout().lock(),
+                ))
+            };
+            let mut failed = None;
+            let mut line = String::new();
+            let mut out = |event: &gostack_draw::events::Event<'_>| {
+                line.clear();
+                // Formatted into a String first: far cheaper than into the writer, piece by piece.
+                let _ = writeln!(line, "{event}");
+                let written = stdout.write_all(line.as_bytes());
+                written.map_err(|e| failed = Some(e)).is_ok()
+            };
+            gostack_draw::events::events(
                 &go,
                 &cache(build.no_cache),
                 &build.request()?,
-                limits.max_steps,
-                limits.max_memory << 20,
+                (limits.max_steps, limits.max_memory << 20),
+                &filter,
+                &mut out,
             )?;
-            let text = events::render(&traced.run);
-            std::io::stdout().write_all(text.as_bytes())?;
-            Ok(ExitCode::SUCCESS)
+            match failed.map_or_else(|| stdout.flush(), Err) {
+                // The reader has seen enough (`gostack events | head`).
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+                written => {
+                    written?;
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
         }
         Command::Verify {
             file,

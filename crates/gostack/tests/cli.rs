@@ -149,6 +149,62 @@ fn events_lists_calls_and_returns_with_their_nth() {
 }
 
 #[test]
+fn events_takes_a_range_and_functions() {
+    let recursion = sample("recursion");
+    let recursion = recursion.to_str().unwrap();
+    let out = gostack(&["events", recursion, "--func", "fact"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let mut lines = stdout.lines();
+    assert!(
+        lines.next().unwrap().ends_with("goroutine 1 starts"),
+        "{stdout}"
+    );
+    assert!(lines.all(|l| l.contains(" main.fact ")), "{stdout}");
+    let first = stdout.lines().nth(1).unwrap();
+    let step: u64 = first.split_whitespace().next().unwrap().parse().unwrap();
+    let out = gostack(&[
+        "events",
+        recursion,
+        "--from",
+        &step.to_string(),
+        "--to",
+        &step.to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The line at that step, after the line of the goroutine it runs on.
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert_eq!(stdout.lines().nth(1), Some(first), "{stdout}");
+}
+
+/// `gostack events | head`: the list streams, and a reader that has seen
+/// enough ends the run quietly.
+#[test]
+fn events_stops_quietly_when_its_reader_does() {
+    use std::io::{BufRead as _, BufReader};
+    let fib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../emu/benches/fib.go");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gostack"))
+        .args(["events", fib.to_str().unwrap()])
+        .env(
+            "GOSTACK_CACHE",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-cache"),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.ends_with("goroutine 1 starts\n"), "{first}");
+    drop(reader);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
 fn stack_draws_both_arches_and_says_when_a_moment_never_happens() {
     let out = gostack(&[
         "stack",
