@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use gostack_emu::{Boundary, Config, Location, NumberMap, Seen, Stop, Watch};
+use gostack_emu::{Boundary, Config, Location, NumberMap, Run, Seen, Stop, Watch};
 use gostack_toolchain::{Cache, CompileRequest, Go};
 
 use crate::Error;
@@ -125,9 +125,9 @@ impl Digits {
 /// Compiles, links and runs the requested program untraced, as a drawing
 /// runs it, for at most `max_steps` steps and `max_memory` bytes mapped,
 /// handing each event `filter` lets through to `out` as it happens;
-/// `out` returns `false` to end the run there. A run that ends otherwise
-/// than by exiting, by `filter.to` or by `out` is an error, after the
-/// events before it.
+/// `out` returns `false` to end the run there. The run comes back (what it
+/// printed, how it ended); one that ends otherwise than by exiting, by
+/// `filter.to` or by `out` is an error, after the events before it.
 pub fn events(
     go: &Go,
     cache: &Cache,
@@ -135,7 +135,7 @@ pub fn events(
     (max_steps, max_memory): (u64, u64),
     filter: &Filter,
     out: &mut dyn FnMut(&Event<'_>) -> bool,
-) -> Result<(), Error> {
+) -> Result<Run, Error> {
     let built = gostack_toolchain::build(go, request, cache)?;
     let listing = gostack_listing::parse(&built.compiled.listing).listing;
     let package: Vec<(&str, bool)> = listing
@@ -174,8 +174,8 @@ pub fn events(
     };
     let run = gostack_emu::watch(&listing, &built.executable, &config, &crate::world(), watch)?;
     match run.stop {
-        Stop::Exited(_) => Ok(()),
-        Stop::StepLimit(n) if lister.ended || n < max_steps => Ok(()),
+        Stop::Exited(_) => Ok(run),
+        Stop::StepLimit(n) if lister.ended || n < max_steps => Ok(run),
         stop => Err(Error::Run(Box::new(stop))),
     }
 }

@@ -3,6 +3,7 @@
 
 mod asm;
 mod folder;
+mod serve;
 
 use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
@@ -155,6 +156,26 @@ enum Command {
         /// installed Go).
         #[arg(long = "go", value_name = "VERSION")]
         go_version: Option<String>,
+    },
+    /// Serve the explorer page on 127.0.0.1: edit a program, build it, click
+    /// an instruction or an event to draw the stack there, step, and copy
+    /// the block that draws it in a chapter.
+    Serve {
+        /// The program the page opens with (default: a small sample).
+        file: Option<PathBuf>,
+        /// The port (default: any free one); the address is printed, with
+        /// the token the page needs.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// The longest a compile or link may take, in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        compile_seconds: u64,
+        /// Stop each run after this many steps (a drawn run keeps each step, about 25 bytes).
+        #[arg(long, value_name = "N", default_value_t = 50_000_000)]
+        max_steps: u64,
+        /// The most memory a program may map, in MiB.
+        #[arg(long, value_name = "MIB", default_value_t = 1024)]
+        max_memory: u64,
     },
     /// Run the program in the emulator: its stdout and stderr, its exit status.
     Run {
@@ -467,6 +488,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             })
+        }
+        Command::Serve {
+            file,
+            port,
+            compile_seconds,
+            max_steps,
+            max_memory,
+        } => {
+            let source = match &file {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?,
+                None => include_str!("../../../go-samples/add/main.go").to_string(),
+            };
+            let limits = serve::Limits {
+                compile: std::time::Duration::from_secs(compile_seconds),
+                max_steps,
+                max_memory: max_memory << 20,
+            };
+            serve::serve(Go::find()?, cache(false), port, source, limits, |url| {
+                println!("gostack: the explorer is at {url}");
+                let _ = std::io::stdout().flush();
+            })?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Run {
             build,

@@ -196,7 +196,7 @@ impl Work {
         if !output.status.success() {
             // The compiler prints its messages about the program on stdout, usage and internal errors on stderr.
             return Err(Error::Compile {
-                stderr: work.messages(&output),
+                stderr: without_listing(&work.messages(&output)),
                 status: output.status.code(),
             });
         }
@@ -344,6 +344,29 @@ fn check_file_name(name: &str) -> Result<(), Error> {
             name: name.to_string(),
         })
     }
+}
+
+/// A failed compile's messages without the listing `-S` printed before the
+/// error (an error found late, such as a `//go:embed` with nothing to
+/// embed, comes after the code of every function): its symbol headers
+/// (`main.main STEXT size=66 ...`), instruction and byte lines (`\t0x0000 ...`)
+/// and relocations (`\trel ...`).
+fn without_listing(messages: &str) -> String {
+    let listing = |line: &str| {
+        // The name may be empty: ` SDWARFVAR size=23`.
+        let header = line.contains(" size=")
+            && line.split_whitespace().take(2).any(|kind| {
+                kind.len() > 1
+                    && kind.starts_with('S')
+                    && kind.chars().all(|c| c.is_ascii_uppercase())
+            });
+        header || line.starts_with("\t0x") || line.starts_with("\trel ")
+    };
+    messages
+        .lines()
+        .filter(|line| !listing(line))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[cfg(test)]

@@ -35,6 +35,14 @@ pub enum Error {
         cause: io::Error,
     },
 
+    /// A compile or link took longer than the time limit it was given
+    /// ([`Go::with_time_limit`](crate::Go::with_time_limit)) and was stopped.
+    #[error("the compile took longer than its limit of {seconds} s and was stopped")]
+    TimeLimit {
+        /// The limit.
+        seconds: f64,
+    },
+
     /// A `go` subcommand (other than the compile itself) failed.
     #[error("`{command}` failed ({status}):\n{stderr}")]
     GoCommand {

@@ -17,6 +17,8 @@ const MINIMUM: (u32, u32) = (1, 19);
 #[derive(Debug, Clone)]
 pub struct Go {
     path: PathBuf,
+    /// How long a compile or link may take before it is stopped.
+    time_limit: Option<std::time::Duration>,
     version: GoVersion,
     goroot: String,
     goamd64: String,
@@ -165,12 +167,20 @@ impl Go {
         }
         Ok(Go {
             path,
+            time_limit: None,
             version,
             goroot,
             goamd64,
             go386,
             goexperiment,
         })
+    }
+
+    /// The same Go, its compiles and links stopped after `limit`
+    /// ([`Error::TimeLimit`]) with every process they started.
+    pub fn with_time_limit(mut self, limit: std::time::Duration) -> Go {
+        self.time_limit = Some(limit);
+        self
     }
 
     /// The `go` binary.
@@ -218,7 +228,10 @@ impl Go {
 
     /// Runs `command` (made by [`Go::command`]) and returns its output, whatever its exit status.
     pub(crate) fn output(&self, command: &mut Command) -> Result<Output, Error> {
-        run(&self.path, command)
+        match self.time_limit {
+            Some(limit) => run_limited(&self.path, command, limit),
+            None => run(&self.path, command),
+        }
     }
 
     /// Runs `command` (made by [`Go::command`]); a non-zero exit is an [`Error::GoCommand`] naming `what`.
@@ -369,6 +382,65 @@ pub(crate) fn run_checked(path: &Path, command: &mut Command, what: &str) -> Res
         });
     }
     Ok(output)
+}
+
+/// Runs `command` for at most `limit`, in a process group of its own so
+/// that stopping it stops what it started (`go tool compile` runs the
+/// compiler as a child).
+fn run_limited(
+    path: &Path,
+    command: &mut Command,
+    limit: std::time::Duration,
+) -> Result<Output, Error> {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(command, 0);
+    let started = |cause| Error::GoRun {
+        path: path.to_path_buf(),
+        cause,
+    };
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(started)?;
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let stderr = drain(child.stderr.take().map(|p| Box::new(p) as _));
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(started)? {
+            break status;
+        }
+        if std::time::Instant::now() >= deadline {
+            #[cfg(unix)]
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(Error::TimeLimit {
+                seconds: limit.as_secs_f64(),
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
 }
 
 pub(crate) fn run(path: &Path, command: &mut Command) -> Result<Output, Error> {

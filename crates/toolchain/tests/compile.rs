@@ -245,6 +245,30 @@ fn compile_errors_carry_the_compilers_own_message() {
     );
 }
 
+/// An error the compiler finds after printing the listing (`//go:embed`
+/// with nothing supplied to embed: a program is `main.go` alone) comes
+/// without the listing.
+#[test]
+fn a_late_compile_error_comes_without_the_listing() {
+    let source = "package main\n\nimport _ \"embed\"\n\n//go:embed main.go\nvar s string\n\nfunc main() { println(len(s)) }\n";
+    let err = compile(
+        &go(),
+        &CompileRequest::new(source, Arch::Amd64),
+        &Cache::disabled(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err.to_string().lines().rfind(|l| !l.is_empty()),
+        Some("main.go:5:3: invalid go:embed: build system did not supply embed configuration"),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(
+        !message.contains("STEXT") && !message.contains("SDWARFVAR") && !message.contains("\t0x"),
+        "{message}"
+    );
+}
+
 #[test]
 fn an_import_that_does_not_exist_is_a_compile_error() {
     let go = go();
