@@ -151,6 +151,14 @@ enum Command {
         /// The most steps of package main to compare; the report says when it stopped there.
         #[arg(long, value_name = "N", default_value_t = 1_000_000)]
         max_steps: u64,
+        /// Compare every step of package main before this moment, named as
+        /// `stack --at` names one (a `step N` counts in verify's own run,
+        /// which gives the program GODEBUG=cpu.all=off).
+        #[arg(long, value_name = "EVENT", conflicts_with = "names")]
+        at: Option<String>,
+        /// Which time the moment happens (1 = first).
+        #[arg(long, default_value_t = 1, value_parser = parse_nth, requires = "at")]
+        nth: usize,
         /// The Go version to build with (`1.22.12`, or `1.22` for its newest
         /// release), fetched through the Go module proxy once (default: the
         /// installed Go).
@@ -473,12 +481,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
             arch,
             max_steps,
             go_version,
+            at,
+            nth,
             ..
         } => {
             let go = go_for(go_version.as_deref())?;
             let mut config = gostack_oracle::Config::new(flags.split_whitespace());
             config.arch = arch;
             config.max_steps = max_steps;
+            if let Some(at) = at {
+                let moment = gostack_draw::Moment::parse(&at)?;
+                config.until = Some(gostack_oracle::Until(std::sync::Arc::new(move |run| {
+                    moment
+                        .resolve(run, nth, None)
+                        .map_err(|e| format!("--at: {e}"))
+                })));
+            }
             // The runtime's start and whatever runs between package steps.
             config.emulator_steps = config.emulator_steps.max(max_steps.saturating_mul(40));
             let report = gostack_oracle::verify(&go, &cache(false), &file, &config)?;

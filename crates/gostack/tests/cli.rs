@@ -439,3 +439,44 @@ fn every_command_builds_with_the_go_version_asked_for() {
         text(&out.stderr)
     );
 }
+
+/// `verify --at`: every package step before the moment, held to the real
+/// CPU. From add2's entry to its return the difference is add2's own
+/// instructions before its `RET`, as the listing shows them.
+#[test]
+fn verify_at_a_moment_compares_the_steps_before_it() {
+    let add = sample("add");
+    let add = add.to_str().unwrap();
+    let compared = |at: &str| -> u64 {
+        let out = gostack(&["verify", add, "--flags", "-N -l", "--at", at]);
+        let report = text(&out.stdout);
+        assert!(out.status.success(), "{report}{}", text(&out.stderr));
+        assert!(
+            report.contains("\nnote: stopped at the moment asked for, step ")
+                && report.ends_with("\nno difference\n"),
+            "{report}"
+        );
+        report.split(' ').next().unwrap().parse().unwrap()
+    };
+    // A function's instructions up to the first that contains `upto` (straight-line code, its stack check not taken).
+    let steps_to = |func: &str, upto: &str, inclusive: bool| -> u64 {
+        let listing = text(&gostack(&["asm", add, "--flags", "-N -l", "--func", func]).stdout);
+        let instrs: Vec<&str> = listing
+            .lines()
+            .filter(|l| l.trim_start().starts_with("0x"))
+            .collect();
+        let at = instrs.iter().position(|l| l.contains(upto)).unwrap();
+        (at + usize::from(inclusive)) as u64
+    };
+    // Before add2's entry: main's steps to its call of add1, and add1's to its call of add2.
+    let entry = steps_to("main", "CALL    main.add1", true) + steps_to("add1", "CALL    main.add2", true);
+    assert_eq!(compared("add2 entry"), entry);
+    assert_eq!(compared("add2 ret"), entry + steps_to("add2", "RET", false));
+    let out = gostack(&["verify", add, "--at", "add9 ret"]);
+    assert_eq!(out.status.code(), Some(125));
+    assert!(
+        text(&out.stderr).contains("--at: `main.add9 ret` never happens"),
+        "{}",
+        text(&out.stderr)
+    );
+}

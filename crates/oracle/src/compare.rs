@@ -81,13 +81,16 @@ impl Package {
     }
 }
 
-/// Walks both runs and compares them; `first` is the real program's first package step.
+/// Walks both runs and compares them; `first` is the real program's first
+/// package step. The walk ends after `max_steps` package steps, or at the
+/// emulator's step `until` (a moment: the steps before it are compared).
 pub(crate) fn compare(
     run: &Run,
     package: &Package,
     tracer: &mut Tracer,
     first: Option<RealStep>,
     max_steps: u64,
+    until: Option<usize>,
 ) -> Result<Walked, Error> {
     let mut report = Report {
         cut_short: false,
@@ -120,6 +123,13 @@ pub(crate) fn compare(
                 break;
             }
             continue;
+        }
+        if let Some(until) = until.filter(|&u| i >= u) {
+            report.notes.push(format!(
+                "stopped at the moment asked for, step {until} of the emulator's run: every step of package main before it compared"
+            ));
+            ended_early = true;
+            break;
         }
         let Some(rs) = real.take() else {
             report.first_difference.get_or_insert(Difference {

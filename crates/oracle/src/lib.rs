@@ -71,6 +71,21 @@ pub struct Config {
     pub max_steps: u64,
     /// The emulator's step limit, for the whole program (the runtime's start alone takes some 300,000).
     pub emulator_steps: u64,
+    /// A moment to compare up to: finds its step in the emulator's run, or
+    /// says why it cannot.
+    pub until: Option<Until>,
+}
+
+/// Finds a moment's step in a run (see [`Config::until`]).
+#[derive(Clone)]
+pub struct Until(
+    pub std::sync::Arc<dyn Fn(&gostack_emu::Run) -> Result<usize, String> + Send + Sync>,
+);
+
+impl fmt::Debug for Until {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Until(..)")
+    }
 }
 
 impl Config {
@@ -81,6 +96,7 @@ impl Config {
             flags: flags.into_iter().map(Into::into).collect(),
             max_steps: 1_000_000,
             emulator_steps: 20_000_000,
+            until: None,
         }
     }
 }
@@ -161,6 +177,9 @@ pub enum Error {
     /// Tracing the real program failed.
     #[error("tracing the real program: {0}")]
     Trace(String),
+    /// The moment to compare up to is not in the run.
+    #[error("{0}")]
+    Moment(String),
     /// Something the oracle cannot verify (another GOARCH).
     #[error("cannot verify: {0}")]
     Unsupported(String),
@@ -257,6 +276,10 @@ fn verify_built(
     };
     let mut run = gostack_emu::run(&parsed.listing, &built.executable, &emu_config, &world)?;
     alter(&mut run);
+    let until = match &config.until {
+        Some(Until(find)) => Some(find(&run).map_err(Error::Moment)?),
+        None => None,
+    };
 
     // The package's functions, where the real side puts its breakpoints.
     let package: Vec<(u64, u64)> = parsed
@@ -296,7 +319,7 @@ fn verify_built(
         expired
     });
     let package = compare::Package::new(&package);
-    let result = compare::compare(&run, &package, &mut tracer, first, config.max_steps);
+    let result = compare::compare(&run, &package, &mut tracer, first, config.max_steps, until);
     let status = tracer.status;
     let setup_notes = std::mem::take(&mut tracer.notes);
     drop(tracer);
