@@ -469,7 +469,8 @@ fn verify_at_a_moment_compares_the_steps_before_it() {
         (at + usize::from(inclusive)) as u64
     };
     // Before add2's entry: main's steps to its call of add1, and add1's to its call of add2.
-    let entry = steps_to("main", "CALL    main.add1", true) + steps_to("add1", "CALL    main.add2", true);
+    let entry =
+        steps_to("main", "CALL    main.add1", true) + steps_to("add1", "CALL    main.add2", true);
     assert_eq!(compared("add2 entry"), entry);
     assert_eq!(compared("add2 ret"), entry + steps_to("add2", "RET", false));
     let out = gostack(&["verify", add, "--at", "add9 ret"]);

@@ -76,11 +76,12 @@ pub struct Config {
     pub until: Option<Until>,
 }
 
+/// Finds a moment's step in a run, or says why it cannot.
+pub type FindStep = dyn Fn(&gostack_emu::Run) -> Result<usize, String> + Send + Sync;
+
 /// Finds a moment's step in a run (see [`Config::until`]).
 #[derive(Clone)]
-pub struct Until(
-    pub std::sync::Arc<dyn Fn(&gostack_emu::Run) -> Result<usize, String> + Send + Sync>,
-);
+pub struct Until(pub std::sync::Arc<FindStep>);
 
 impl fmt::Debug for Until {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
