@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use gostack_emu::{Boundary, Config, Location, NumberMap, Run, Seen, Stop, Watch};
+use gostack_emu::{Boundary, Location, NumberMap, Run, Seen, Stop, Watch};
 use gostack_toolchain::{Cache, CompileRequest, Go};
 
 use crate::Error;
@@ -123,7 +123,7 @@ impl Digits {
 }
 
 /// Compiles, links and runs the requested program untraced, as a drawing
-/// runs it, for at most `max_steps` steps and `max_memory` bytes mapped,
+/// runs it, within `bounds`,
 /// handing each event `filter` lets through to `out` as it happens;
 /// `out` returns `false` to end the run there. The run comes back (what it
 /// printed, how it ended); one that ends otherwise than by exiting, by
@@ -132,7 +132,7 @@ pub fn events(
     go: &Go,
     cache: &Cache,
     request: &CompileRequest,
-    (max_steps, max_memory): (u64, u64),
+    bounds: &crate::Bounds,
     filter: &Filter,
     out: &mut dyn FnMut(&Event<'_>) -> bool,
 ) -> Result<Run, Error> {
@@ -148,12 +148,11 @@ pub fn events(
         .iter()
         .map(|name| crate::moment::one_function(package.iter().copied(), name, "--func"))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut config = Config::new(request.arch);
-    config.max_steps = max_steps;
+    let max_steps = bounds.max_steps;
+    let mut config = bounds.config(request.arch);
     if let Some(to) = filter.to {
         config.max_steps = config.max_steps.min(to.saturating_add(1));
     }
-    config.memory_limit = max_memory;
     let mut lister = Lister {
         filter,
         funcs,

@@ -58,10 +58,41 @@ pub struct Request {
     pub fold: bool,
     /// Draw the heap objects the frames point to (stack view).
     pub heap: bool,
+    /// What each run may spend.
+    pub bounds: Bounds,
+}
+
+/// What a run may spend, and who watches how far it has got.
+#[derive(Debug, Clone)]
+pub struct Bounds {
     /// The most steps a run may take before it is stopped.
     pub max_steps: u64,
     /// The most bytes of memory the program may map.
     pub max_memory: u64,
+    /// Where the run says how far it has got, and learns it is cancelled.
+    pub progress: Option<std::sync::Arc<gostack_emu::Progress>>,
+}
+
+impl Default for Bounds {
+    /// [`TRACED_MAX_STEPS`], the emulator's memory limit, nobody watching.
+    fn default() -> Bounds {
+        Bounds {
+            max_steps: TRACED_MAX_STEPS,
+            max_memory: Config::DEFAULT_MEMORY_LIMIT,
+            progress: None,
+        }
+    }
+}
+
+impl Bounds {
+    /// The emulator's configuration of a run for `arch` within these bounds.
+    pub(crate) fn config(&self, arch: Arch) -> Config {
+        let mut config = Config::new(arch);
+        config.max_steps = self.max_steps;
+        config.memory_limit = self.max_memory;
+        config.progress = self.progress.clone();
+        config
+    }
 }
 
 /// The default step limit of a traced run: every step is kept, about 25
@@ -86,8 +117,7 @@ impl Default for Request {
             frames: Frames::Focus,
             fold: false,
             heap: false,
-            max_steps: TRACED_MAX_STEPS,
-            max_memory: Config::DEFAULT_MEMORY_LIMIT,
+            bounds: Bounds::default(),
         }
     }
 }
@@ -102,7 +132,7 @@ impl Request {
             .with_file_name(self.file_name.clone())
             .with_flags(self.flags.iter().cloned())
             .with_any_flags(self.any_flags);
-        trace(go, cache, &request, self.max_steps, self.max_memory)
+        trace(go, cache, &request, &self.bounds)
     }
 }
 
@@ -184,24 +214,20 @@ pub struct Traced {
     pub go_version: String,
 }
 
-/// Compiles, links and runs the requested program, traced, for at most
-/// `max_steps` steps and `max_memory` bytes mapped; a run that does not end
-/// normally is an error.
+/// Compiles, links and runs the requested program, traced, within
+/// `bounds`; a run that does not end normally is an error.
 pub fn trace(
     go: &Go,
     cache: &Cache,
     request: &CompileRequest,
-    max_steps: u64,
-    max_memory: u64,
+    bounds: &Bounds,
 ) -> Result<Traced, Error> {
     let arch = request.arch;
     let built = gostack_toolchain::build(go, request, cache)?;
     let compiled = built.compiled;
     let listing = gostack_listing::parse(&compiled.listing).listing;
-    let mut config = Config::new(arch);
+    let mut config = bounds.config(arch);
     config.trace = true;
-    config.max_steps = max_steps;
-    config.memory_limit = max_memory;
     let run = gostack_emu::run(&listing, &built.executable, &config, &world())?;
     match run.stop {
         Stop::Exited(_) => Ok(Traced {

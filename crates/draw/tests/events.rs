@@ -31,7 +31,7 @@ fn listed(request: &CompileRequest, filter: &Filter) -> Result<Vec<String>, Stri
         &Go::find().unwrap(),
         &cache(),
         request,
-        (200_000_000, 8 << 30),
+        &gostack_draw::Bounds::default(),
         filter,
         &mut out,
     )

@@ -52,6 +52,8 @@ pub(crate) struct Machine<'a> {
     pub(crate) stop: Option<Stop>,
     /// The most memory the program may map.
     pub(crate) memory_limit: u64,
+    /// Where the run says how far it has got.
+    progress: Option<std::sync::Arc<crate::Progress>>,
     /// The executable's debug facts: frames and lines.
     pub(crate) debug: DebugInfo,
 }
@@ -83,6 +85,7 @@ impl<'a> Machine<'a> {
             os: None,
             stop: None,
             memory_limit: config.memory_limit,
+            progress: config.progress.clone(),
             debug: DebugInfo::load(executable),
         };
         os::start(&mut m, loaded.entry, loaded.end, world)?;
@@ -116,6 +119,11 @@ impl<'a> Machine<'a> {
             }
             if self.steps >= self.max_steps {
                 return Stop::StepLimit(self.steps);
+            }
+            if let Some(progress) = &self.progress
+                && progress.report(self.steps)
+            {
+                return Stop::Cancelled(self.steps);
             }
             if let Err(stop) = os::tick(self) {
                 return *stop;

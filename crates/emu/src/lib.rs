@@ -62,6 +62,36 @@ pub struct Config {
     pub trace: bool,
     /// The most memory the program may map, in bytes.
     pub memory_limit: u64,
+    /// Where the run says how far it has got, and learns it is cancelled.
+    pub progress: Option<std::sync::Arc<Progress>>,
+}
+
+/// How far a run has got, shared with a thread that watches it and may
+/// cancel it; the run looks every few thousand steps.
+#[derive(Debug, Default)]
+pub struct Progress {
+    steps: std::sync::atomic::AtomicU64,
+    cancelled: std::sync::atomic::AtomicBool,
+}
+
+impl Progress {
+    /// The steps run so far.
+    pub fn steps(&self) -> u64 {
+        self.steps.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Ends the run ([`Stop::Cancelled`]).
+    pub fn cancel(&self) {
+        self.cancelled
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Records `steps`; whether the run is to end.
+    pub(crate) fn report(&self, steps: u64) -> bool {
+        self.steps
+            .store(steps, std::sync::atomic::Ordering::Relaxed);
+        self.cancelled.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 impl Config {
@@ -75,6 +105,7 @@ impl Config {
             max_steps: 1_000_000_000,
             trace: false,
             memory_limit: Config::DEFAULT_MEMORY_LIMIT,
+            progress: None,
         }
     }
 }
@@ -137,6 +168,9 @@ pub enum Stop {
     },
     /// A signal with no handler ended the program (its number).
     Killed(i32),
+    /// Whoever watched the run ([`Config::progress`]) cancelled it, after
+    /// this many steps.
+    Cancelled(u64),
 }
 
 impl fmt::Display for Stop {
@@ -155,6 +189,7 @@ impl fmt::Display for Stop {
                 "every thread of the program waits with no timeout, so the real program would hang (the last one blocked at {at})"
             ),
             Stop::Killed(sig) => write!(f, "the program was killed by signal {sig}"),
+            Stop::Cancelled(n) => write!(f, "the run was cancelled after {n} steps"),
             Stop::StepLimit(n) => write!(
                 f,
                 "stopped after {n} steps (the step limit); raise it with --max-steps"

@@ -301,6 +301,17 @@ struct Limits {
     max_memory: u64,
 }
 
+impl Limits {
+    /// The bounds of a run.
+    fn bounds(&self) -> gostack_draw::Bounds {
+        gostack_draw::Bounds {
+            max_steps: self.max_steps,
+            max_memory: self.max_memory << 20,
+            progress: None,
+        }
+    }
+}
+
 /// The default of --max-memory: what the emulator maps for the program, in MiB.
 const DEFAULT_MAX_MEMORY_MIB: u64 = Config::DEFAULT_MEMORY_LIMIT >> 20;
 
@@ -395,8 +406,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 frames,
                 fold,
                 heap,
-                max_steps: limits.max_steps,
-                max_memory: limits.max_memory << 20,
+                bounds: limits.bounds(),
             };
             let drawing = gostack_draw::draw(&gos, &cache(false), &request)?;
             let bytes = match format {
@@ -437,7 +447,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &go,
                 &cache(build.no_cache),
                 &build.request()?,
-                (limits.max_steps, limits.max_memory << 20),
+                &limits.bounds(),
                 &filter,
                 &mut out,
             )?;

@@ -13,6 +13,7 @@
 //!   finds nothing), compiled with the allowlisted flags within a time
 //!   limit, run within a step and a memory cap, two at a time.
 
+use std::collections::HashMap;
 use std::io::Read as _;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,8 +21,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use gostack_draw::events::{Event, Filter, What};
-use gostack_draw::{Drawing, Format, Frames, Request, View};
-use gostack_emu::Arch;
+use gostack_draw::{Bounds, Drawing, Format, Frames, Request, View};
+use gostack_emu::{Arch, Progress};
 use gostack_toolchain::{Cache, CompileRequest, Go};
 use serde::{Deserialize, Serialize};
 use tiny_http::{Header, Method, Response, Server};
@@ -59,6 +60,8 @@ struct State {
     /// The program the page opens with.
     source: String,
     running: AtomicUsize,
+    /// The runs going on, by the job name the page gave each.
+    jobs: Mutex<HashMap<String, Arc<Progress>>>,
     /// Go versions fetched for a request, by what the request named.
     fetched: Mutex<Vec<(String, Go)>>,
 }
@@ -88,6 +91,7 @@ pub(crate) fn serve(
         hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
         source,
         running: AtomicUsize::new(0),
+        jobs: Mutex::new(HashMap::new()),
         fetched: Mutex::new(Vec::new()),
     });
     ready(&format!("http://127.0.0.1:{port}/?token={}", state.token));
@@ -143,7 +147,7 @@ fn answer(state: &State, mut request: tiny_http::Request) {
                 )
             }
         }
-        (Method::Post, "/api/build" | "/api/draw") => {
+        (Method::Post, "/api/build" | "/api/draw" | "/api/progress" | "/api/cancel") => {
             if header("x-gostack-token").as_deref() != Some(state.token.as_str()) {
                 text(403, "the request lacks this server's token")
             } else {
@@ -224,6 +228,25 @@ struct Ask {
     /// `focus` or `all`.
     #[serde(default)]
     frames: String,
+    /// A name the page gives the run, to ask how far it has got and to cancel it.
+    #[serde(default)]
+    job: String,
+}
+
+/// A question about a job: how far it has got, or to cancel it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobAsk {
+    job: String,
+}
+
+/// How far a job has got.
+#[derive(Debug, Serialize)]
+struct JobState {
+    /// Whether it runs (or compiles).
+    running: bool,
+    /// Steps run so far.
+    steps: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -280,6 +303,27 @@ struct Drawn {
 
 /// Answers an API call, in JSON; a failure is `{"error": ...}` with 422.
 fn api(state: &State, path: &str, body: &[u8]) -> Reply {
+    if let "/api/progress" | "/api/cancel" = path {
+        let ask: JobAsk = match serde_json::from_slice(body) {
+            Ok(ask) => ask,
+            Err(e) => {
+                return json(&Failure {
+                    error: e.to_string(),
+                })
+                .with_status_code(400);
+            }
+        };
+        let progress = state.jobs.lock().unwrap().get(&ask.job).cloned();
+        if path == "/api/cancel"
+            && let Some(progress) = &progress
+        {
+            progress.cancel();
+        }
+        return json(&JobState {
+            running: progress.is_some(),
+            steps: progress.map_or(0, |p| p.steps()),
+        });
+    }
     let ask: Ask = match serde_json::from_slice(body) {
         Ok(ask) => ask,
         Err(e) => {
@@ -296,10 +340,20 @@ fn api(state: &State, path: &str, body: &[u8]) -> Reply {
         })
         .with_status_code(503);
     }
-    let result = match path {
-        "/api/build" => build(state, &ask).map(|b| json(&b)),
-        _ => draw(state, &ask).map(|d| json(&d)),
+    let progress = Arc::new(Progress::default());
+    let bounds = Bounds {
+        max_steps: state.limits.max_steps,
+        max_memory: state.limits.max_memory,
+        progress: Some(Arc::clone(&progress)),
     };
+    if !ask.job.is_empty() {
+        state.jobs.lock().unwrap().insert(ask.job.clone(), progress);
+    }
+    let result = match path {
+        "/api/build" => build(state, &ask, &bounds).map(|b| json(&b)),
+        _ => draw(state, &ask, bounds).map(|d| json(&d)),
+    };
+    state.jobs.lock().unwrap().remove(&ask.job);
     state.running.fetch_sub(1, Ordering::SeqCst);
     result.unwrap_or_else(|e| {
         json(&Failure {
@@ -347,7 +401,7 @@ fn flags(ask: &Ask) -> Vec<String> {
     ask.flags.split_whitespace().map(str::to_string).collect()
 }
 
-fn build(state: &State, ask: &Ask) -> Result<Built> {
+fn build(state: &State, ask: &Ask, bounds: &Bounds) -> Result<Built> {
     let go = go_for(state, &ask.go)?;
     let request = CompileRequest::new(ask.source.clone(), arch(ask)?).with_flags(flags(ask));
     let built = gostack_toolchain::build(&go, &request, &state.cache)?;
@@ -398,14 +452,8 @@ fn build(state: &State, ask: &Ask) -> Result<Built> {
         to: None,
         funcs: Vec::new(),
     };
-    let listed = gostack_draw::events::events(
-        &go,
-        &state.cache,
-        &request,
-        (state.limits.max_steps, state.limits.max_memory),
-        &filter,
-        &mut out,
-    );
+    let listed =
+        gostack_draw::events::events(&go, &state.cache, &request, bounds, &filter, &mut out);
     let (ended, stderr) = match listed {
         Ok(run) => {
             let mut ended = match run.stop {
@@ -435,7 +483,7 @@ fn build(state: &State, ask: &Ask) -> Result<Built> {
     })
 }
 
-fn draw(state: &State, ask: &Ask) -> Result<Drawn> {
+fn draw(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawn> {
     let go = go_for(state, &ask.go)?;
     let frames = if ask.frames == "all" {
         Frames::All
@@ -451,8 +499,7 @@ fn draw(state: &State, ask: &Ask) -> Result<Drawn> {
         nth: ask.nth.unwrap_or(1),
         view: View::Stack,
         frames,
-        max_steps: state.limits.max_steps,
-        max_memory: state.limits.max_memory,
+        bounds,
         ..Request::default()
     };
     let drawing = gostack_draw::draw(&[go], &state.cache, &request)?;

@@ -500,7 +500,14 @@ fn book_with(block: &str) -> tempfile::TempDir {
 
 #[test]
 fn a_compile_without_end_and_a_program_without_memory_are_refused_and_the_page_goes_on() {
-    let served = Served::start(&["--compile-seconds", "3", "--max-memory", "64"]);
+    let served = Served::start(&[
+        "--compile-seconds",
+        "3",
+        "--max-memory",
+        "64",
+        "--max-steps",
+        "3000000000",
+    ]);
     let mut browser = Browser::start();
     browser.open(&served.url());
 
@@ -540,6 +547,22 @@ fn a_compile_without_end_and_a_program_without_memory_are_refused_and_the_page_g
         "{errors}"
     );
     browser.screenshot("out-of-memory");
+
+    // A program without end: the status shows its steps as it runs, and
+    // Cancel ends the run on the server.
+    let endless = "package main\n\nfunc main() {\n\tx := 0\n\tfor {\n\t\tx++\n\t}\n}\n";
+    browser.eval(&format!(
+        "(() => {{ const s = document.getElementById('source'); s.value = {}; document.getElementById('build').click(); }})()",
+        serde_json::to_string(endless).unwrap()
+    ));
+    browser.wait("/M steps/.test(document.getElementById('status').textContent)");
+    browser.screenshot("running");
+    browser.eval("document.getElementById('cancel').click()");
+    browser.wait("/the run was cancelled after \\d+ steps/.test(document.getElementById('status').textContent)");
+    assert_eq!(
+        browser.eval("document.getElementById('cancel').disabled"),
+        Value::Bool(true)
+    );
 
     // The page still builds and draws.
     browser.build(&sample_source());

@@ -369,14 +369,8 @@ fn each_step_shows_the_static_figure_of_that_step() {
     .unwrap();
     let request = gostack_toolchain::CompileRequest::new(source, gostack_emu::Arch::Amd64)
         .with_flags(["-N", "-l"]);
-    let traced = gostack_draw::trace(
-        &go,
-        &cache,
-        &request,
-        gostack_draw::TRACED_MAX_STEPS,
-        gostack_emu::Config::DEFAULT_MEMORY_LIMIT,
-    )
-    .unwrap();
+    let traced =
+        gostack_draw::trace(&go, &cache, &request, &gostack_draw::Bounds::default()).unwrap();
     let run = &traced.run;
     let from = gostack_draw::Moment::parse("add1 entry")
         .unwrap()
