@@ -118,8 +118,7 @@ fn same_as_traced(program: &str, arch: Arch, flags: &[&str]) -> Vec<String> {
         &Go::find().unwrap(),
         &cache(),
         &request,
-        200_000_000,
-        8 << 30,
+        &gostack_draw::Bounds::default(),
     )
     .unwrap();
     let expected = from_trace(&traced.run);
