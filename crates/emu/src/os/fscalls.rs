@@ -300,8 +300,12 @@ fn not_found(os: &mut Linux, m: &mut Machine<'_>, path: &str) -> Errno {
     ENOENT
 }
 
-/// The directory a `*at` call's relative path starts from.
-fn start_dir(os: &mut Linux, dirfd: i32) -> Result<usize, Errno> {
+/// The directory a `*at` call's path starts from: the root for an
+/// absolute path; else `dirfd`'s, the working directory for `AT_FDCWD`.
+fn start_dir(os: &mut Linux, dirfd: i32, path: &str) -> Result<usize, Errno> {
+    if path.starts_with('/') {
+        return Ok(super::fs::ROOT);
+    }
     if dirfd == AT_FDCWD {
         return Ok(os.fs.cwd);
     }
@@ -315,11 +319,7 @@ fn start_dir(os: &mut Linux, dirfd: i32) -> Result<usize, Errno> {
 /// The inode the path at `path` names, from `dirfd`.
 fn resolve(os: &mut Linux, m: &mut Machine<'_>, dirfd: i32, path: u64) -> Result<usize, Errno> {
     let path = c_string(m, path)?;
-    let start = if path.starts_with('/') {
-        super::fs::ROOT
-    } else {
-        start_dir(os, dirfd)?
-    };
+    let start = start_dir(os, dirfd, &path)?;
     match os.fs.lookup(start, &path) {
         Err(ENOENT) => Err(not_found(os, m, &path)),
         found => found,
@@ -334,11 +334,7 @@ fn parent(
     path: u64,
 ) -> Result<(usize, String), Errno> {
     let path = c_string(m, path)?;
-    let start = if path.starts_with('/') {
-        super::fs::ROOT
-    } else {
-        start_dir(os, dirfd)?
-    };
+    let start = start_dir(os, dirfd, &path)?;
     match os.fs.parent(start, &path)? {
         (dir, Some(name)) => Ok((dir, name)),
         // `.`, `..` or `/`: it exists.
@@ -391,11 +387,7 @@ fn open(
         _ => return Err(EINVAL),
     };
     let name = c_string(m, path)?;
-    let start = if name.starts_with('/') {
-        super::fs::ROOT
-    } else {
-        start_dir(os, dirfd)?
-    };
+    let start = start_dir(os, dirfd, &name)?;
     let parent = match os.fs.parent(start, &name) {
         Err(ENOENT) => return Err(not_found(os, m, &name)),
         parent => parent?,
