@@ -27,7 +27,12 @@ pub fn offsets(row: &Row) -> String {
     }
 }
 
-/// Renders a figure: its panels side by side.
+/// The widest a figure's panels may be side by side, in columns: wider,
+/// they go one below another, as a terminal can show them.
+pub const SIDE_BY_SIDE_COLUMNS: usize = 160;
+
+/// Renders a figure: its panels side by side when they fit in
+/// [`SIDE_BY_SIDE_COLUMNS`], else one below another.
 pub fn render(figure: &Figure) -> String {
     let panels: Vec<Vec<String>> = figure.panels.iter().map(panel_lines).collect();
     let height = panels.iter().map(Vec::len).max().unwrap_or(0);
@@ -36,6 +41,19 @@ pub fn render(figure: &Figure) -> String {
         .map(|p| p.iter().map(|l| l.chars().count()).max().unwrap_or(0))
         .collect();
     let mut out = String::new();
+    let gaps = 4 * panels.len().saturating_sub(1);
+    if widths.iter().sum::<usize>() + gaps > SIDE_BY_SIDE_COLUMNS {
+        for (k, panel) in panels.iter().enumerate() {
+            if k > 0 {
+                out.push('\n');
+            }
+            for line in panel {
+                out.push_str(line.trim_end());
+                out.push('\n');
+            }
+        }
+        return out;
+    }
     for i in 0..height {
         let mut line = String::new();
         for (k, panel) in panels.iter().enumerate() {

@@ -481,3 +481,32 @@ fn verify_at_a_moment_compares_the_steps_before_it() {
         text(&out.stderr)
     );
 }
+
+/// Two panels too wide to sit side by side in a terminal go one below
+/// the other, in order.
+#[test]
+fn wide_ascii_panels_go_one_below_the_other() {
+    let out = gostack(&[
+        "stack",
+        sample("add").to_str().unwrap(),
+        "--at",
+        "add2 ret",
+        "--arch",
+        "amd64",
+        "--arch",
+        "386",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let picture = text(&out.stdout);
+    let widest = picture.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest <= 160, "{widest} columns:\n{picture}");
+    let captions: Vec<&str> = picture
+        .lines()
+        .filter(|l| l.starts_with("add2 ret · "))
+        .collect();
+    assert_eq!(captions.len(), 2, "{picture}");
+    assert!(
+        captions[0].contains(" amd64 ") && captions[1].contains(" 386 "),
+        "{picture}"
+    );
+}
