@@ -57,7 +57,8 @@ pub fn render(drawing: &Drawing, format: Format, id: &str) -> String {
                     let rows: Vec<String> = d
                         .rows
                         .iter()
-                        .map(|r| format!("[{:#x}] {}", r.0, r.1))
+                        // By distance from SP, signed: a word just popped is below it.
+                        .map(|r| format!("[{:+}(SP)] {}", r.0, r.1))
                         .collect();
                     let regs: Vec<String> =
                         d.regs.iter().map(|(r, v)| format!("{r} = {v}")).collect();

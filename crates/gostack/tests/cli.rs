@@ -510,3 +510,29 @@ fn wide_ascii_panels_go_one_below_the_other() {
         "{picture}"
     );
 }
+
+/// The step list of `--view steps` in ASCII places each word by its signed
+/// distance from SP: the words a return pops are below it.
+#[test]
+fn ascii_steps_place_popped_words_below_sp() {
+    let out = gostack(&[
+        "stack",
+        sample("add").to_str().unwrap(),
+        "--at",
+        "add2 entry",
+        "--to",
+        "after call add2",
+        "--view",
+        "steps",
+        "--flags",
+        "-N -l",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let steps = text(&out.stdout);
+    let ret = steps
+        .lines()
+        .find(|l| l.starts_with("step ") && l.contains("main.add2+0x30 "))
+        .unwrap_or_else(|| panic!("{steps}"));
+    assert!(ret.contains("[-8(SP)] saved BP = add1"), "{ret}");
+    assert!(!steps.contains("[0xffff"), "{steps}");
+}
