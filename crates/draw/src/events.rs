@@ -13,8 +13,8 @@ use gostack_toolchain::{Cache, CompileRequest, Go};
 use crate::Error;
 
 /// Which events to list: a range of steps and, when any are named, the
-/// functions whose calls and returns to list.
-#[derive(Debug, Clone)]
+/// functions whose calls and returns to list; by default, everything.
+#[derive(Debug, Clone, Default)]
 pub struct Filter {
     /// The first step listed.
     pub from: u64,

@@ -39,12 +39,6 @@ fn listed(request: &CompileRequest, filter: &Filter) -> Result<Vec<String>, Stri
     Ok(lines)
 }
 
-const ALL: Filter = Filter {
-    from: 0,
-    to: None,
-    funcs: Vec::new(),
-};
-
 /// The list worked out from a traced run: at every recorded step in a
 /// package function (or at `runtime.goexit1`), the goroutine from the
 /// recorded memory; an entry at offset 0, a return at a `RET`.
@@ -122,7 +116,7 @@ fn same_as_traced(program: &str, arch: Arch, flags: &[&str]) -> Vec<String> {
     )
     .unwrap();
     let expected = from_trace(&traced.run);
-    let lines = listed(&request, &ALL).unwrap();
+    let lines = listed(&request, &Filter::default()).unwrap();
     assert!(expected.len() > 10, "{expected:?}");
     for (i, (got, want)) in lines.iter().zip(&expected).enumerate() {
         assert_eq!(got, want, "line {i} of {program} {arch} {flags:?}");
@@ -164,7 +158,7 @@ fn from_to_and_func_choose_lines_and_say_whose_goroutine_runs() {
         Arch::Amd64,
         &[],
     );
-    let all = listed(&request, &ALL).unwrap();
+    let all = listed(&request, &Filter::default()).unwrap();
     let step = |l: &String| l.split_whitespace().next().unwrap().parse::<u64>().unwrap();
     // A range: the lines in it, and nothing after it (the run ends there).
     let (from, to) = (step(&all[all.len() / 3]), step(&all[2 * all.len() / 3]));
@@ -173,7 +167,7 @@ fn from_to_and_func_choose_lines_and_say_whose_goroutine_runs() {
         &Filter {
             from,
             to: Some(to),
-            funcs: Vec::new(),
+            ..Filter::default()
         },
     )
     .unwrap();
@@ -195,9 +189,8 @@ fn from_to_and_func_choose_lines_and_say_whose_goroutine_runs() {
     let funcs = listed(
         &request,
         &Filter {
-            from: 0,
-            to: None,
             funcs: vec!["func1".into()],
+            ..Filter::default()
         },
     );
     let funcs = funcs.unwrap();
@@ -226,9 +219,8 @@ fn a_func_that_names_nothing_lists_the_programs_functions() {
     let err = listed(
         &request,
         &Filter {
-            from: 0,
-            to: None,
             funcs: vec!["nosuch".into()],
+            ..Filter::default()
         },
     )
     .unwrap_err();

@@ -301,17 +301,22 @@ struct Drawn {
     block: String,
 }
 
+/// A request's JSON body, or the answer that refuses it (400).
+fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Reply> {
+    serde_json::from_slice(body).map_err(|e| {
+        json(&Failure {
+            error: e.to_string(),
+        })
+        .with_status_code(400)
+    })
+}
+
 /// Answers an API call, in JSON; a failure is `{"error": ...}` with 422.
 fn api(state: &State, path: &str, body: &[u8]) -> Reply {
     if let "/api/progress" | "/api/cancel" = path {
-        let ask: JobAsk = match serde_json::from_slice(body) {
+        let ask: JobAsk = match parse(body) {
             Ok(ask) => ask,
-            Err(e) => {
-                return json(&Failure {
-                    error: e.to_string(),
-                })
-                .with_status_code(400);
-            }
+            Err(refusal) => return refusal,
         };
         let progress = state.jobs.lock().unwrap().get(&ask.job).cloned();
         if path == "/api/cancel"
@@ -324,14 +329,9 @@ fn api(state: &State, path: &str, body: &[u8]) -> Reply {
             steps: progress.map_or(0, |p| p.steps()),
         });
     }
-    let ask: Ask = match serde_json::from_slice(body) {
+    let ask: Ask = match parse(body) {
         Ok(ask) => ask,
-        Err(e) => {
-            return json(&Failure {
-                error: e.to_string(),
-            })
-            .with_status_code(400);
-        }
+        Err(refusal) => return refusal,
     };
     if state.running.fetch_add(1, Ordering::SeqCst) >= MAX_RUNNING {
         state.running.fetch_sub(1, Ordering::SeqCst);
@@ -447,13 +447,14 @@ fn build(state: &State, ask: &Ask, bounds: &Bounds) -> Result<Built> {
         });
         true
     };
-    let filter = Filter {
-        from: 0,
-        to: None,
-        funcs: Vec::new(),
-    };
-    let listed =
-        gostack_draw::events::events(&go, &state.cache, &request, bounds, &filter, &mut out);
+    let listed = gostack_draw::events::events(
+        &go,
+        &state.cache,
+        &request,
+        bounds,
+        &Filter::default(),
+        &mut out,
+    );
     let (ended, stderr) = match listed {
         Ok(run) => {
             let mut ended = match run.stop {

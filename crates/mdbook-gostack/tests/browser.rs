@@ -23,15 +23,10 @@ use serde_json::Value;
 const MIN_TEXT_PX: f64 = 12.0;
 
 fn chromium() -> PathBuf {
-    for name in ["chromium", "chromium-browser", "google-chrome"] {
-        for dir in std::env::var("PATH").unwrap_or_default().split(':') {
-            let p = Path::new(dir).join(name);
-            if p.is_file() {
-                return p;
-            }
-        }
-    }
-    panic!("no Chromium found: install Debian's `chromium` package (.ci/run does)");
+    ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find_map(|name| which::which(name).ok())
+        .expect("no Chromium found: install Debian's `chromium` package (.ci/run does)")
 }
 
 fn cache_dir() -> PathBuf {
