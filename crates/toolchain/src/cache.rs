@@ -10,12 +10,18 @@
 //!
 //! Every file is written to a temporary file in the same directory and renamed into place,
 //! so concurrent writers never leave a torn file; the last one wins.
+//!
+//! `listings/` is bounded: a hit renews an entry's modification time, and when a write takes
+//! the folder past its limit (`GOSTACK_CACHE_MIB`, default 4096 MiB) the entries used least
+//! recently go until it is down to three quarters of it.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
 
@@ -25,17 +31,33 @@ use crate::{Arch, Error, Go};
 pub struct Cache {
     dir: Option<PathBuf>,
     progress: Option<Progress>,
+    /// The most bytes `listings/` may hold.
+    limit: u64,
+    /// The bytes `listings/` holds as far as this process knows: read from disk at the
+    /// first write, then counted up, and read again when the count passes the limit.
+    listings_size: Mutex<Option<u64>>,
 }
+
+/// The limit of `listings/` when `GOSTACK_CACHE_MIB` does not set one.
+const DEFAULT_LIMIT_MIB: u64 = 4096;
 
 /// The callback that hears about slow work.
 type Progress = Box<dyn Fn(&str) + Send + Sync>;
 
 impl Cache {
     /// A cache in `dir`, created when first written.
+    ///
+    /// Its listings and executables are bounded by `GOSTACK_CACHE_MIB` mebibytes (default 4096).
     pub fn new(dir: impl Into<PathBuf>) -> Cache {
+        let mib = std::env::var("GOSTACK_CACHE_MIB")
+            .ok()
+            .and_then(|value| value.trim().parse::<u64>().ok())
+            .unwrap_or(DEFAULT_LIMIT_MIB);
         Cache {
             dir: Some(dir.into()),
             progress: None,
+            limit: mib.saturating_mul(1 << 20),
+            listings_size: Mutex::new(None),
         }
     }
 
@@ -44,7 +66,15 @@ impl Cache {
         Cache {
             dir: None,
             progress: None,
+            limit: 0,
+            listings_size: Mutex::new(None),
         }
+    }
+
+    /// The same cache with `listings/` bounded by `bytes` instead.
+    pub fn with_limit(mut self, bytes: u64) -> Cache {
+        self.limit = bytes;
+        self
     }
 
     /// The default cache directory: `$GOSTACK_CACHE`, else `$XDG_CACHE_HOME/gostack`,
@@ -92,6 +122,7 @@ impl Cache {
     pub(crate) fn read_listing(&self, key: &str) -> Option<String> {
         let path = self.listing_path(key)?;
         let text = fs::read_to_string(&path).ok()?;
+        renew(&path);
         let damaged =
             !text.ends_with('\n') || !gostack_listing::parse(&text).diagnostics.is_empty();
         if damaged {
@@ -107,7 +138,7 @@ impl Cache {
     /// Stores the listing for `key`; does nothing when the cache is disabled.
     pub(crate) fn write_listing(&self, key: &str, listing: &str) -> Result<(), Error> {
         match self.listing_path(key) {
-            Some(path) => write_atomic(&path, listing.as_bytes()),
+            Some(path) => self.write_bounded(&path, listing.as_bytes()),
             None => Ok(()),
         }
     }
@@ -115,16 +146,35 @@ impl Cache {
     /// The cached executable for `key`, if there is one; an unreadable entry, or one
     /// that does not start as an ELF file does, counts as a miss.
     pub(crate) fn read_executable(&self, key: &str) -> Option<Vec<u8>> {
-        let bytes = fs::read(self.executable_path(key)?).ok()?;
+        let path = self.executable_path(key)?;
+        let bytes = fs::read(&path).ok()?;
+        renew(&path);
         bytes.starts_with(ELF_MAGIC).then_some(bytes)
     }
 
     /// Stores the executable for `key`; does nothing when the cache is disabled.
     pub(crate) fn write_executable(&self, key: &str, executable: &[u8]) -> Result<(), Error> {
         match self.executable_path(key) {
-            Some(path) => write_atomic(&path, executable),
+            Some(path) => self.write_bounded(&path, executable),
             None => Ok(()),
         }
+    }
+
+    /// Writes an entry of `listings/`, then keeps the folder within its limit.
+    fn write_bounded(&self, path: &Path, bytes: &[u8]) -> Result<(), Error> {
+        write_atomic(path, bytes)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut size = self.listings_size.lock().unwrap_or_else(|e| e.into_inner());
+        let known = match *size {
+            Some(known) => known + bytes.len() as u64,
+            None => entries(dir).iter().map(|entry| entry.1).sum(),
+        };
+        *size = Some(if known > self.limit {
+            trim(dir, self.limit / 4 * 3)
+        } else {
+            known
+        });
+        Ok(())
     }
 
     /// Writes a file under the cache directory, atomically.
@@ -284,6 +334,43 @@ pub(crate) fn format_importcfg<'a>(
     text
 }
 
+/// Marks a cache entry as just used, so that trimming keeps it; a failure only makes it older.
+fn renew(path: &Path) {
+    if let Ok(file) = fs::File::options().append(true).open(path) {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}
+
+/// The files in `dir` with their sizes and modification times.
+fn entries(dir: &Path) -> Vec<(PathBuf, u64, SystemTime)> {
+    let Ok(read) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    read.flatten()
+        .filter_map(|entry| {
+            let meta = entry.metadata().ok().filter(|meta| meta.is_file())?;
+            let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+            Some((entry.path(), meta.len(), modified))
+        })
+        .collect()
+}
+
+/// Removes the least recently used files of `dir` until at most `keep` bytes are left;
+/// returns the bytes left. A file another process removed first counts as removed.
+fn trim(dir: &Path, keep: u64) -> u64 {
+    let mut files = entries(dir);
+    files.sort_by(|a, b| (a.2, &a.0).cmp(&(b.2, &b.0)));
+    let mut left: u64 = files.iter().map(|file| file.1).sum();
+    for (path, len, _) in files {
+        if left <= keep {
+            break;
+        }
+        let _ = fs::remove_file(&path);
+        left -= len;
+    }
+    left
+}
+
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -413,6 +500,34 @@ mod tests {
         Cache::disabled()
             .write_executable("abc", b"\x7fELF")
             .unwrap();
+    }
+
+    #[test]
+    fn listings_stay_within_their_limit_and_keep_what_was_used_last() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let cache = Cache::new(dir.path()).with_limit(1000);
+        let exe = |n: u8| [ELF_MAGIC, &[n; 296]].concat();
+        for n in 0..3 {
+            cache.write_executable(&format!("e{n}"), &exe(n)).unwrap();
+        }
+        // Older than the rest, then used: a hit makes it the newest.
+        let old = SystemTime::now() - std::time::Duration::from_secs(3600);
+        for n in 0..3 {
+            let path = dir.path().join("listings").join(format!("e{n}.exe"));
+            let file = fs::File::options().append(true).open(&path).unwrap();
+            file.set_modified(old + std::time::Duration::from_secs(n)).unwrap();
+        }
+        assert_eq!(cache.read_executable("e0"), Some(exe(0)));
+        // 4 x 300 bytes pass 1000: the two used least recently go, down to 750.
+        cache.write_executable("e3", &exe(3)).unwrap();
+        let mut left: Vec<_> = fs::read_dir(dir.path().join("listings"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["e0.exe", "e3.exe"]);
+        assert_eq!(cache.read_executable("e1"), None);
+        assert_eq!(*cache.listings_size.lock().unwrap(), Some(600));
     }
 
     #[test]
