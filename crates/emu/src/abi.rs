@@ -35,6 +35,16 @@ pub const ARITH_NAMES: [(u64, &str); 6] = [
 pub const AT_RANDOM: u64 = 25;
 /// `nanosleep`'s system call number on amd64.
 pub const AMD64_SYS_NANOSLEEP: u64 = 35;
+/// `nanosleep`'s system call number on 386.
+pub const I386_SYS_NANOSLEEP: u64 = 162;
+
+/// `nanosleep`'s system call number on `arch`: the runtime's `usleep`, where sysmon sleeps.
+pub fn sys_nanosleep(arch: crate::Arch) -> u64 {
+    match arch {
+        crate::Arch::Amd64 => AMD64_SYS_NANOSLEEP,
+        crate::Arch::I386 => I386_SYS_NANOSLEEP,
+    }
+}
 
 /// RAX (EAX): index in [`crate::Cpu::gpr`], in the hardware's numbering.
 pub const RAX: usize = 0;

@@ -34,8 +34,10 @@ struct Cli {
 
 const AFTER_HELP: &str = "\
 Environment:
-  GOSTACK_GO     the go binary to use (default: `go` on PATH)
-  GOSTACK_CACHE  where listings and executables are cached (default: ~/.cache/gostack)
+  GOSTACK_GO         the go binary to use (default: `go` on PATH)
+  GOSTACK_CACHE      where listings and executables are cached (default: ~/.cache/gostack)
+  GOSTACK_CACHE_MIB  the most the cached listings and executables may take (default: 4096);
+                     the ones used least recently go first
 
 Exit status:
   0    success
@@ -131,7 +133,7 @@ enum Command {
         #[arg(long = "func", value_name = "NAME")]
         funcs: Vec<String>,
     },
-    /// Compare every step of the emulator with the real CPU, single-stepped under ptrace (amd64);
+    /// Compare every step of the emulator with the real CPU, single-stepped under ptrace;
     /// with --names, the names of the stack words and registers with Delve's.
     Verify {
         /// The Go source file (package main).
@@ -139,7 +141,7 @@ enum Command {
         /// Compiler flags, e.g. "-N -l".
         #[arg(long, default_value = "", allow_hyphen_values = true)]
         flags: String,
-        /// GOARCH: the step comparison runs amd64 only, the names check amd64 and 386.
+        /// GOARCH: amd64 or 386 (a 32-bit process, for the steps and the names alike).
         #[arg(long, default_value = "amd64", value_parser = parse_arch)]
         arch: Arch,
         /// Check the names instead: stop the real program under Delve (built once with
@@ -508,7 +510,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 })));
             }
             // The runtime's start and whatever runs between package steps.
-            config.emulator_steps = config.emulator_steps.max(max_steps.saturating_mul(40));
+            config.emulator_steps = config
+                .emulator_steps
+                .max(max_steps.saturating_mul(gostack_oracle::EMULATOR_STEPS_PER_STEP));
             let report = gostack_oracle::verify(&go, &cache(false), &file, &config)?;
             println!("{report}");
             Ok(if report.first_difference.is_none() {

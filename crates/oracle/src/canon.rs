@@ -17,7 +17,7 @@
 
 use std::fmt;
 
-use gostack_emu::{Layout, Region};
+use gostack_emu::{Arch, Layout, Region};
 
 /// What a word means.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,13 +122,20 @@ impl Goroutine<'_> {
 
 /// Where the kernel puts mappings the runtime asks for without an address,
 /// top down from just below the stack (randomisation off): at or above this.
-/// The runtime's heap arenas lie far below (Go 1.26 picks them below
-/// 2^46 from its random seed, earlier versions from `0xc000000000`).
-const KERNEL_PLACED: u64 = 0x7f00_0000_0000;
+/// The runtime's heap arenas lie far below (on amd64, Go 1.26 picks them
+/// below 2^46 from its random seed, earlier versions from `0xc000000000`;
+/// a 32-bit process's grow up from just after the executable, and the
+/// kernel's mappings start below `0xf7ff_e000`).
+pub(crate) fn kernel_placed(arch: Arch) -> u64 {
+    match arch {
+        Arch::Amd64 => 0x7f00_0000_0000,
+        Arch::I386 => 0xc000_0000,
+    }
+}
 
 /// An address of anonymous memory: the heap, or what the kernel placed.
-fn mapped(v: u64) -> Value {
-    if v >= KERNEL_PLACED {
+fn mapped(v: u64, arch: Arch) -> Value {
+    if v >= kernel_placed(arch) {
         Value::Mapped
     } else {
         Value::Heap(v)
@@ -141,7 +148,7 @@ pub(crate) fn emu(v: u64, at: Goroutine<'_>, layout: &Layout) -> Value {
         return own;
     }
     match layout.region(v) {
-        Region::Heap => mapped(v),
+        Region::Heap => mapped(v, layout.arch()),
         Region::Stack => Value::InitialStack,
         _ => Value::Num(v),
     }
@@ -151,6 +158,7 @@ pub(crate) fn emu(v: u64, at: Goroutine<'_>, layout: &Layout) -> Value {
 /// address (empty for anonymous memory), if one does.
 pub(crate) fn real<'m>(
     v: u64,
+    arch: Arch,
     at: Goroutine<'_>,
     mapping: impl Fn(u64) -> Option<&'m str>,
 ) -> Value {
@@ -162,7 +170,7 @@ pub(crate) fn real<'m>(
         return Value::Num(v);
     }
     match mapping(v) {
-        Some("") => mapped(v),
+        Some("") => mapped(v, arch),
         Some("[stack]") => Value::InitialStack,
         _ => Value::Num(v),
     }

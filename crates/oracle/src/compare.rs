@@ -27,7 +27,7 @@ use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
-use gostack_emu::{Change, GPR_NAMES, Layout, Run, Slot, Snapshot, Stop};
+use gostack_emu::{Arch, Change, GPR_NAMES, Layout, Run, Slot, Snapshot, Stop};
 use iced_x86::{
     Decoder, DecoderOptions, Instruction, InstructionInfo, InstructionInfoFactory, Mnemonic,
     OpAccess, Register, RflagsBits,
@@ -41,14 +41,53 @@ use gostack_emu::abi::{ARITH, ARITH_NAMES, CF, OF, PF, R14, RBP, RSP, SF, ZF};
 
 /// The flags an address comparison decides the same way in both runs: CF and ZF.
 const CF_ZF: u64 = CF | ZF;
-/// SP, BP and R14: kept across calls.
-const KEPT: [usize; 3] = [RSP, RBP, R14];
 /// How far above SP the defined stack words are compared after code outside
 /// the package ran (which may have written the caller's spill and result
 /// slots, just above SP); words further up are compared when the program reads them.
 const WINDOW: u64 = 2048;
-/// The offset of `g.stackguard0` in `g`.
-const STACKGUARD0: u64 = 16;
+/// What the comparison needs to know of the GOARCH.
+#[derive(Debug, Clone, Copy)]
+struct Isa {
+    /// Bytes in a word (a pointer, a stack slot): 8 or 4.
+    word: u64,
+    /// The decoder's bitness.
+    bitness: u32,
+    /// The registers Go keeps across a call: SP, BP and R14 (g) on amd64; SP alone on 386,
+    /// which has no frame pointer and keeps g in thread-local storage.
+    kept: &'static [usize],
+}
+
+impl Isa {
+    fn of(arch: Arch) -> Isa {
+        match arch {
+            Arch::Amd64 => Isa {
+                word: 8,
+                bitness: 64,
+                kept: &[RSP, RBP, R14],
+            },
+            Arch::I386 => Isa {
+                word: 4,
+                bitness: 32,
+                kept: &[RSP],
+            },
+        }
+    }
+
+    /// The offset of `g.stackguard0` in `g`, after `g.stack`'s two words.
+    fn stackguard0(self) -> u64 {
+        2 * self.word
+    }
+
+    /// The mask of a stack word with every byte defined.
+    fn full(self) -> u8 {
+        ((1u16 << self.word) - 1) as u8
+    }
+
+    /// The word holding byte `b`.
+    fn word_of(self, b: u64) -> u64 {
+        b & !(self.word - 1)
+    }
+}
 
 /// The first pair of values of a kind that differed (the emulator's, the real one).
 type FirstPair = Cell<Option<(u64, u64)>>;
@@ -105,7 +144,8 @@ pub(crate) fn compare(
         ));
     };
     let layout = &run.layout;
-    let mut st = State::new();
+    let isa = Isa::of(layout.arch());
+    let mut st = State::new(isa);
     let mut cursor = trace.cursor();
     let mut real = first;
     let mut exact_heap = None;
@@ -153,7 +193,10 @@ pub(crate) fn compare(
         let snap = cursor.snapshot();
         let changes = cursor.changes();
         let g = layout.goroutine(snap);
-        let bounds = (snap.read(g, 8), snap.read(g + 8, 8));
+        let bounds = (
+            snap.read(g, isa.word as usize),
+            snap.read(g + isa.word, isa.word as usize),
+        );
         let exact = *exact_heap.get_or_insert_with(|| {
             let same = g == rs.g && bounds == rs.stack;
             report.notes.push(if same {
@@ -211,11 +254,12 @@ pub(crate) fn compare(
             routine.seen = true;
             routine
                 .words
-                .insert(bounds.1.wrapping_sub(snap.cpu.gpr[4]), 0xff);
+                .insert(bounds.1.wrapping_sub(snap.cpu.gpr[4]), isa.full());
         }
         let code = st.decoded(step.pc(), snap);
         let (ins, info) = (&code.0, &code.1);
         let side = Sides {
+            isa,
             layout,
             snap,
             tracer,
@@ -241,7 +285,7 @@ pub(crate) fn compare(
             }
         }
         st.after(ins, info, &changes, snap, layout, bounds, r, exact);
-        st.prev_guard_cmp = is_guard_compare(ins);
+        st.prev_guard_cmp = is_guard_compare(ins, isa);
         if !cursor.advance() {
             break;
         }
@@ -263,9 +307,9 @@ pub(crate) fn compare(
     }
     let finished =
         !ended_early && real.is_none() && matches!(run.stop, Stop::Exited(_) | Stop::Killed(_));
-    if !ended_early && let Some(rs) = real {
-        match &run.stop {
-            Stop::Exited(_) | Stop::Killed(_) => {
+    if !ended_early {
+        match (&run.stop, real) {
+            (Stop::Exited(_) | Stop::Killed(_), Some(rs)) => {
                 report.first_difference.get_or_insert_with(|| Difference {
                     step: report.steps_compared,
                     location: "the end of the emulator's run".into(),
@@ -274,7 +318,15 @@ pub(crate) fn compare(
                     real: format!("goes on at {}", layout.location(rs.pc)),
                 });
             }
-            stop => report.notes.push(format!("the emulator stopped: {stop}")),
+            (Stop::Exited(_) | Stop::Killed(_), None) => {}
+            // The emulator's run ended early (its step limit): whatever
+            // came after, and how the program ended, was not compared.
+            (stop, _) => {
+                report.notes.push(format!(
+                    "the emulator stopped before the program ended ({stop}): the rest of the run, and how it ended, were not compared"
+                ));
+                report.cut_short = true;
+            }
         }
     }
     if let Stop::Unsupported { .. } = run.stop {
@@ -294,19 +346,26 @@ pub(crate) fn compare(
 }
 
 /// Decodes the instruction at `pc` from 8-byte reads.
-fn decode(pc: u64, read: impl Fn(u64) -> u64) -> Instruction {
+fn decode(pc: u64, isa: Isa, read: impl Fn(u64) -> u64) -> Instruction {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&read(pc).to_le_bytes());
     bytes[8..].copy_from_slice(&read(pc + 8).to_le_bytes());
-    Decoder::with_ip(64, &bytes, pc, DecoderOptions::NONE).decode()
+    Decoder::with_ip(isa.bitness, &bytes, pc, DecoderOptions::NONE).decode()
 }
 
-/// `CMPQ SP, 16(R14)` or `CMPQ R12, 16(R14)`: a prologue comparing with `g.stackguard0`.
-fn is_guard_compare(ins: &Instruction) -> bool {
+/// A prologue comparing SP (or SP less the frame) with `g.stackguard0`: `CMPQ SP, 16(R14)`
+/// on amd64, where R14 is g; `CMPL SP, 8(CX)` on 386, after `MOVL (TLS), CX` loaded g.
+fn is_guard_compare(ins: &Instruction, isa: Isa) -> bool {
+    let g = match isa.bitness {
+        64 => ins.memory_base() == Register::R14,
+        _ => ins.memory_base() != Register::ESP && ins.memory_base() != Register::None,
+    };
     ins.mnemonic() == Mnemonic::Cmp
-        && (0..ins.op_count()).any(|i| ins.op_kind(i) == iced_x86::OpKind::Memory)
-        && ins.memory_base() == Register::R14
-        && ins.memory_displacement64() == STACKGUARD0
+        && ins.op_count() == 2
+        && ins.op_kind(0) == iced_x86::OpKind::Register
+        && ins.op_kind(1) == iced_x86::OpKind::Memory
+        && g
+        && ins.memory_displacement64() == isa.stackguard0()
 }
 
 /// The branch of a stack check: `JLS` right after the guard comparison.
@@ -341,6 +400,7 @@ struct Routine {
 
 /// Both sides at one step.
 struct Sides<'a> {
+    isa: Isa,
     layout: &'a Layout,
     snap: &'a Snapshot,
     tracer: &'a Tracer,
@@ -407,7 +467,7 @@ impl Sides<'_> {
             stacks: &routine.real_stacks,
         };
         let maps = self.maps.get_or_init(|| self.tracer.mappings());
-        canon::real(v, at, |a| {
+        canon::real(v, self.layout.arch(), at, |a| {
             maps.iter()
                 .find(|(lo, hi, _)| *lo <= a && a < *hi)
                 .map(|(_, _, name)| name.as_str())
@@ -416,7 +476,8 @@ impl Sides<'_> {
 
     /// Names a stack word for a report: `stack top - 0x48 (main.add1's a)`.
     fn name_stack_word(&self, k: u64) -> String {
-        let addr = self.snap.read(self.g + 8, 8).wrapping_sub(k);
+        let word = self.isa.word;
+        let addr = self.snap.read(self.g + word, word as usize).wrapping_sub(k);
         let view = self.layout.stack(self.snap);
         let slot = view
             .words
@@ -440,6 +501,7 @@ impl Sides<'_> {
 
 /// What is defined, and what to look at next.
 struct State {
+    isa: Isa,
     /// Bytes of each register defined, from the low end (0: undefined).
     regs: [u8; 16],
     /// Arithmetic flags defined.
@@ -467,12 +529,13 @@ struct State {
 }
 
 impl State {
-    fn new() -> State {
+    fn new(isa: Isa) -> State {
         let mut regs = [0; 16];
-        for r in KEPT {
+        for &r in isa.kept {
             regs[r] = 8;
         }
         State {
+            isa,
             regs,
             flags: 0,
             undefined: None,
@@ -511,9 +574,9 @@ impl State {
 
     /// The instruction at `pc` and what it reads and writes.
     fn decoded(&mut self, pc: u64, snap: &Snapshot) -> Rc<(Instruction, InstructionInfo)> {
-        let info = &mut self.info;
+        let (info, isa) = (&mut self.info, self.isa);
         Rc::clone(self.code.entry(pc).or_insert_with(|| {
-            let ins = decode(pc, |a| snap.read(a, 8));
+            let ins = decode(pc, isa, |a| snap.read(a, 8));
             let used = info.info(&ins).clone();
             Rc::new((ins, used))
         }))
@@ -551,7 +614,7 @@ impl State {
             let words = &mut self.routines[r].words;
             for b in addr..(addr + u64::from(size)).min(hi) {
                 debug_assert!(b >= lo);
-                let word = b & !7;
+                let word = self.isa.word_of(b);
                 let k = hi - word;
                 if let Some(mask) = words.get_mut(&k) {
                     *mask &= !(1 << (b - word));
@@ -570,7 +633,7 @@ impl State {
         }
         self.out = true;
         for (r, w) in self.regs.iter_mut().enumerate() {
-            *w = if KEPT.contains(&r) { 8 } else { 0 };
+            *w = if self.isa.kept.contains(&r) { 8 } else { 0 };
         }
         self.flags = 0;
         self.undefined = None;
@@ -621,16 +684,19 @@ impl State {
                 }
                 _ => {}
             }
-            if reads(used.access()) && width == 8 && is_address(snap.cpu.gpr[reg]) {
+            if reads(used.access())
+                && u64::from(width) == self.isa.word
+                && is_address(snap.cpu.gpr[reg])
+            {
                 address_inputs = true;
             }
         }
         for mem in info.used_memory() {
             if reads(mem.access())
-                && mem.memory_size().size() == 8
+                && mem.memory_size().size() as u64 == self.isa.word
                 && let Some(addr) =
                     mem.virtual_address(0, |reg, _, _| reg_value(&snap.cpu.gpr, ins, reg))
-                && is_address(snap.read(addr, 8))
+                && is_address(snap.read(addr, self.isa.word as usize))
             {
                 address_inputs = true;
             }
@@ -658,7 +724,7 @@ impl State {
                     if b < lo || b >= hi {
                         continue;
                     }
-                    let word = b & !7;
+                    let word = self.isa.word_of(b);
                     let k = hi - word;
                     *words.entry(k).or_insert(0) |= 1 << (b - word);
                     self.dirty.insert(k);
@@ -766,7 +832,7 @@ impl State {
             }
             let mut off = 0;
             while off < size {
-                let n = (size - off).min(8);
+                let n = (size - off).min(self.isa.word as usize);
                 let (e, r) = (
                     s.snap.read(ea + off as u64, n),
                     s.tracer.read_u64(ra + off as u64, n),
@@ -776,8 +842,8 @@ impl State {
                 let Some(r) = r else {
                     return Some((where_, format!("{e:#x}"), "unreadable".into()));
                 };
-                if n == 8 {
-                    if e != r && ea + off as u64 == s.g + STACKGUARD0 && !s.exact {
+                if n as u64 == self.isa.word {
+                    if e != r && ea + off as u64 == s.g + self.isa.stackguard0() && !s.exact {
                         let (ce, cr) = (
                             Value::Guard(e.wrapping_sub(emu_lo)),
                             Value::Guard(r.wrapping_sub(real_lo)),
@@ -820,27 +886,29 @@ impl State {
         };
         for k in keys {
             let mask = routine.words[&k];
-            let e = s.snap.read(hi.wrapping_sub(k), 8);
+            let word = self.isa.word as usize;
+            let e = s.snap.read(hi.wrapping_sub(k), word);
             let at = real_hi.wrapping_sub(k);
             let r = match &real_words {
                 Some(bytes) => {
                     let i = at.wrapping_sub(s.rs.regs[4]) as usize;
-                    bytes
-                        .get(i..i.saturating_add(8))
-                        .and_then(|b| <[u8; 8]>::try_from(b).ok())
-                        .map(u64::from_le_bytes)
+                    bytes.get(i..i.saturating_add(word)).map(|b| {
+                        let mut w = [0u8; 8];
+                        w[..word].copy_from_slice(b);
+                        u64::from_le_bytes(w)
+                    })
                 }
-                None => s.tracer.read_u64(at, 8),
+                None => s.tracer.read_u64(at, word),
             };
             let Some(r) = r else {
                 return Some((s.name_stack_word(k), format!("{e:#x}"), "unreadable".into()));
             };
-            if mask == 0xff {
+            if mask == self.isa.full() {
                 if let Some((ce, cr)) = s.agree(routine, e, r) {
                     return Some((s.name_stack_word(k), ce, cr));
                 }
             } else {
-                let bytes: u64 = (0..8)
+                let bytes: u64 = (0..word)
                     .filter(|b| mask & (1 << b) != 0)
                     .map(|b| 0xffu64 << (8 * b))
                     .sum();

@@ -40,10 +40,13 @@ use nix::unistd::Pid;
 
 use crate::Error;
 
-use gostack_emu::abi::{AMD64_SYS_NANOSLEEP as SYS_NANOSLEEP, AT_RANDOM};
+use gostack_emu::Arch;
+use gostack_emu::abi::{AT_RANDOM, sys_nanosleep};
 
 /// How to start the real program.
 pub(crate) struct Launch<'a> {
+    /// The executable's GOARCH: amd64, or 386 (which a 64-bit kernel runs as a 32-bit process).
+    pub(crate) arch: Arch,
     /// The executable's bytes.
     pub(crate) executable: &'a [u8],
     /// A directory to write it to.
@@ -66,7 +69,8 @@ pub(crate) struct Launch<'a> {
 pub(crate) struct RealStep {
     /// The instruction's address.
     pub(crate) pc: u64,
-    /// General registers in hardware order (AX CX DX BX SP BP SI DI R8..R15).
+    /// General registers in hardware order (AX CX DX BX SP BP SI DI R8..R15; on 386 the
+    /// first eight, zero-extended, and zeros).
     pub(crate) regs: [u64; 16],
     /// RFLAGS.
     pub(crate) flags: u64,
@@ -143,6 +147,7 @@ enum Stop {
 
 /// The program under ptrace, positioned before a package instruction.
 pub(crate) struct Tracer {
+    arch: Arch,
     /// The process (thread group leader).
     pid: Pid,
     /// The thread running package code.
@@ -294,6 +299,7 @@ impl Tracer {
             .map_err(|e| Error::io("open", Path::new("/proc/<pid>/mem"), e))?;
         std::mem::forget(guard);
         let mut tracer = Tracer {
+            arch: launch.arch,
             pid,
             tid: pid,
             mem,
@@ -319,7 +325,8 @@ impl Tracer {
                 .read_exact_at(&mut original, addr)
                 .map_err(|e| Error::Trace(format!("reading the package's code: {e}")))?;
             let mut trapped = original.clone();
-            let mut decoder = Decoder::with_ip(64, &original, addr, DecoderOptions::NONE);
+            let bitness = 8 * launch.arch.word() as u32;
+            let mut decoder = Decoder::with_ip(bitness, &original, addr, DecoderOptions::NONE);
             while decoder.can_decode() {
                 let ins = decoder.decode();
                 tracer.starts.insert(ins.ip());
@@ -419,11 +426,17 @@ impl Tracer {
     fn put_random(&self, random: [u8; 16]) -> Result<(), Error> {
         let path = format!("/proc/{}/auxv", self.pid);
         let auxv = std::fs::read(&path).map_err(|e| Error::io("read", Path::new(&path), e))?;
+        // Pairs of words: a 32-bit process's are 4 bytes each.
+        let word = self.arch.word() as usize;
         let at = auxv
-            .chunks_exact(16)
+            .chunks_exact(2 * word)
             .map(|pair| {
-                let word = |i: usize| u64::from_le_bytes(pair[i..i + 8].try_into().unwrap());
-                (word(0), word(8))
+                let read = |i: usize| {
+                    let mut w = [0u8; 8];
+                    w[..word].copy_from_slice(&pair[i..i + word]);
+                    u64::from_le_bytes(w)
+                };
+                (read(0), read(word))
             })
             .find(|&(key, _)| key == AT_RANDOM)
             .map(|(_, addr)| addr)
@@ -544,12 +557,18 @@ impl Tracer {
             r.rax, r.rcx, r.rdx, r.rbx, r.rsp, r.rbp, r.rsi, r.rdi, r.r8, r.r9, r.r10, r.r11,
             r.r12, r.r13, r.r14, r.r15,
         ];
-        // The runtime keeps the running goroutine just below the TLS base.
-        let g = self.read_u64(r.fs_base.wrapping_sub(8), 8).unwrap_or(0);
-        let mut bounds = [0u8; 16];
-        let _ = self.mem.read_exact_at(&mut bounds, g);
-        let word = |i: usize| u64::from_le_bytes(bounds[i..i + 8].try_into().unwrap_or_default());
-        let (lo, hi) = (word(0), word(8));
+        // The runtime keeps the running goroutine in the word just below the TLS base:
+        // FS's on amd64, GS's on 386 (the kernel reports a 32-bit thread's GS base too).
+        let word = self.arch.word();
+        let tls = match self.arch {
+            Arch::Amd64 => r.fs_base,
+            Arch::I386 => r.gs_base,
+        };
+        let g = self
+            .read_u64(tls.wrapping_sub(word), word as usize)
+            .unwrap_or(0);
+        let lo = self.read_u64(g, word as usize).unwrap_or(0);
+        let hi = self.read_u64(g + word, word as usize).unwrap_or(0);
         self.last = (r.rip, r.rsp);
         Ok(RealStep {
             pc: r.rip,
@@ -620,7 +639,8 @@ impl Tracer {
                     // stays at the first sleep, once it has counted itself
                     // among the system threads (so the runtime can still
                     // tell a deadlock) and before it can preempt anyone.
-                    let sleeps = ptrace::getregs(p).is_ok_and(|r| r.orig_rax == SYS_NANOSLEEP);
+                    let sleeps =
+                        ptrace::getregs(p).is_ok_and(|r| r.orig_rax == sys_nanosleep(self.arch));
                     if !sleeps {
                         let _ = ptrace::syscall(p, None);
                     }

@@ -217,7 +217,11 @@ const I386: &[(u32, &str, Call)] = &[
     (122, "uname", Call::Uname),
     (125, "mprotect", Call::Mprotect),
     (158, "sched_yield", Call::SchedYield),
-    (162, "nanosleep", Call::Nanosleep),
+    (
+        crate::abi::I386_SYS_NANOSLEEP as u32,
+        "nanosleep",
+        Call::Nanosleep,
+    ),
     (172, "prctl", Call::Prctl),
     (173, "rt_sigreturn", Call::RtSigreturn),
     (174, "rt_sigaction", Call::RtSigaction),
