@@ -93,3 +93,24 @@ programs!(
     results, slices, strings, stringers, // crates/emu/test_data/runtime
     args, channels, goexit, panics2, select, signals, workers, maprange, gc, mutex, overflow,
 );
+
+/// A run the emulator's step limit ends before the program does compares
+/// only part of it, and says so: not a bare "no difference".
+#[test]
+fn a_run_the_emulator_cut_short_says_so() {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("oracle-cache"));
+    let mut config = Config::new(Vec::<String>::new());
+    // `overflow` runs some 21 million steps; its package steps start far sooner.
+    config.emulator_steps = 5_000_000;
+    let report = verify(&go, &cache, &program("overflow"), &config).unwrap();
+    assert!(report.steps_compared > 0, "{report}");
+    assert!(report.cut_short, "{report}");
+    assert!(
+        report
+            .to_string()
+            .contains("note: the emulator stopped before the program ended (stopped after 5000000 steps"),
+        "{report}"
+    );
+    assert!(!report.to_string().ends_with("\nno difference"), "{report}");
+}
