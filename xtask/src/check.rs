@@ -180,24 +180,25 @@ fn program_part(d: &Drawing) -> Vec<String> {
     };
     match d {
         Drawing::Figure(f) => figure(f, &mut lines),
-        Drawing::Steps { steps, first, last } => {
+        Drawing::Steps { steps, first } => {
             figure(first, &mut lines);
-            figure(last, &mut lines);
             for s in steps {
-                for step in s.steps.iter().filter(|s| in_package_main(&s.at)) {
-                    // The package's own named words; a return address into the runtime only as such.
-                    let words: Vec<String> = step
-                        .words
+                for (d, p) in s.steps.iter().zip(gostack_diagram::steps::pictures(s)) {
+                    let at = d.row.map_or(d.at.as_str(), |r| s.listing[r].at.as_str());
+                    lines.push(hide_addresses(&format!("step {at}")));
+                    let rows = p
+                        .frames
                         .iter()
-                        .filter(|(_, label, _)| !label.is_empty() && !label.starts_with("runtime."))
-                        .map(|(_, label, value)| match value {
-                            v if label.ends_with("return addr") && !in_package_main(v) => {
-                                format!("{label} = (into the runtime)")
-                            }
-                            v => format!("{label} = {v}"),
-                        })
-                        .collect();
-                    lines.push(hide_addresses(&format!("{} {}", step.at, words.join(", "))));
+                        .filter(|(func, _)| in_package_main(func))
+                        .flat_map(|(func, rows)| rows.iter().map(move |r| (func.as_str(), r)))
+                        .chain(p.dead.iter().map(|r| ("popped", r)));
+                    for (func, r) in rows {
+                        lines.push(hide_addresses(&format!(
+                            "  {func} {} {}",
+                            r.offsets,
+                            program_text(r)
+                        )));
+                    }
                 }
             }
         }
@@ -227,6 +228,19 @@ fn program_part(d: &Drawing) -> Vec<String> {
         }
     }
     lines
+}
+
+/// A step-through row as the program's part: a return address into the
+/// runtime only as such, a stale word without its value.
+fn program_text(r: &gostack_diagram::steps::PictureRow) -> String {
+    match r.text.strip_prefix("return addr -> ") {
+        Some(to) if !in_package_main(to) => "return addr -> (into the runtime)".into(),
+        _ if r.text.ends_with(" (stale)") => {
+            let name = r.text.split_once(" = ").map_or("", |(name, _)| name);
+            format!("{name} (stale)")
+        }
+        _ => r.text.clone(),
+    }
 }
 
 /// How `new` differs from `old`, which it does.

@@ -2,7 +2,8 @@
 //! stacked caller over callee, one line per word, SP and BP arrows on the
 //! right, changed words marked `*`, popped words below in a dashed box.
 
-use crate::{Figure, Row, RowKind, StackDiagram};
+use crate::steps::{PictureRow, pictures};
+use crate::{Figure, Row, RowKind, StackDiagram, Steps};
 
 /// The text of a word's line inside the box: `a = 1`, `return addr -> main.main+0x25`.
 pub fn row_text(row: &Row) -> String {
@@ -70,27 +71,52 @@ pub fn render(figure: &Figure) -> String {
     out
 }
 
-/// The lines of one stack picture.
-fn panel_lines(d: &StackDiagram) -> Vec<String> {
-    let rows = d
-        .frames
-        .iter()
-        .flat_map(|f| f.rows.iter())
-        .chain(d.dead.iter());
+/// One line of a box: its text, its offsets, whether the step wrote it,
+/// and the register arrows pointing at it (`SP, BP`, or empty).
+struct BoxRow {
+    text: String,
+    offsets: String,
+    changed: bool,
+    arrows: String,
+}
+
+impl BoxRow {
+    fn of_picture(row: &PictureRow) -> BoxRow {
+        BoxRow {
+            text: row.text.clone(),
+            offsets: row.offsets.clone(),
+            changed: row.changed,
+            arrows: row.arrows.clone(),
+        }
+    }
+
+    fn of(row: &Row) -> BoxRow {
+        BoxRow {
+            text: row_text(row),
+            offsets: offsets(row),
+            changed: row.changed,
+            arrows: row.arrows.join(", "),
+        }
+    }
+}
+
+/// The lines of the frames' boxes, caller first, the popped words in a
+/// dashed box below, then the registers (already written, `*` when changed),
+/// four to a line.
+fn box_lines(
+    frames: &[(String, Vec<BoxRow>)],
+    dead: &[BoxRow],
+    registers: &[String],
+) -> Vec<String> {
+    let rows = frames.iter().flat_map(|f| f.1.iter()).chain(dead);
     let text_width = rows
         .clone()
-        .map(|r| row_text(r).chars().count())
+        .map(|r| r.text.chars().count())
         .max()
         .unwrap_or(0)
         .max(20);
-    let off_width = rows.map(|r| offsets(r).chars().count()).max().unwrap_or(0);
-    let name_width = d
-        .frames
-        .iter()
-        .map(|f| f.func.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(6);
+    let off_width = rows.map(|r| r.offsets.chars().count()).max().unwrap_or(0);
+    let name_width = name_width(frames.iter().map(|f| f.0.as_str()));
     let inner = 1 + text_width + 2 + off_width + 1;
     let border = format!("{:name_width$}  +{}+", "", "-".repeat(inner));
     let dashed = format!(
@@ -98,51 +124,69 @@ fn panel_lines(d: &StackDiagram) -> Vec<String> {
         "",
         &"- ".repeat(inner / 2 + 1)[..inner]
     );
-    let mut lines = vec![d.caption.one_line(), String::new()];
-    let line = |name: &str, row: &Row, edge: char| {
+    let mut lines = Vec::new();
+    let line = |name: &str, row: &BoxRow, edge: char| {
         let mark = if row.changed { '*' } else { ' ' };
         let arrows = if row.arrows.is_empty() {
             String::new()
         } else {
-            format!("  <- {}", row.arrows.join(", "))
+            format!("  <- {}", row.arrows)
         };
         format!(
             "{name:<name_width$}  {edge}{mark}{:<text_width$}  {:>off_width$} {edge}{arrows}",
-            row_text(row),
-            offsets(row)
+            row.text, row.offsets
         )
     };
-    for f in &d.frames {
+    for (func, rows) in frames {
         lines.push(border.clone());
-        for (i, row) in f.rows.iter().enumerate() {
-            lines.push(line(if i == 0 { &f.func } else { "" }, row, '|'));
+        for (i, row) in rows.iter().enumerate() {
+            lines.push(line(if i == 0 { func } else { "" }, row, '|'));
         }
     }
     lines.push(border);
-    if !d.dead.is_empty() {
-        for (i, row) in d.dead.iter().enumerate() {
+    if !dead.is_empty() {
+        for (i, row) in dead.iter().enumerate() {
             lines.push(line(if i == 0 { "(popped)" } else { "" }, row, ':'));
         }
         lines.push(dashed);
     }
-    if !d.registers.is_empty() {
+    if !registers.is_empty() {
         lines.push(String::new());
-        let regs: Vec<String> = d
-            .registers
-            .iter()
-            .map(|r| {
-                format!(
-                    "{}{} = {}",
-                    if r.changed { "*" } else { "" },
-                    r.name,
-                    r.shown()
-                )
-            })
-            .collect();
-        for chunk in regs.chunks(4) {
+        for chunk in registers.chunks(4) {
             lines.push(format!("{:name_width$}  {}", "", chunk.join("   ")));
         }
     }
+    lines
+}
+
+/// The width of the column of function names left of the boxes.
+fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(|n| n.chars().count()).max().unwrap_or(0).max(6)
+}
+
+/// The lines of one stack picture.
+fn panel_lines(d: &StackDiagram) -> Vec<String> {
+    let frames: Vec<(String, Vec<BoxRow>)> = d
+        .frames
+        .iter()
+        .map(|f| (f.func.clone(), f.rows.iter().map(BoxRow::of).collect()))
+        .collect();
+    let dead: Vec<BoxRow> = d.dead.iter().map(BoxRow::of).collect();
+    let registers: Vec<String> = d
+        .registers
+        .iter()
+        .map(|r| {
+            format!(
+                "{}{} = {}",
+                if r.changed { "*" } else { "" },
+                r.name,
+                r.shown()
+            )
+        })
+        .collect();
+    let mut lines = vec![d.caption.one_line(), String::new()];
+    lines.extend(box_lines(&frames, &dead, &registers));
+    let name_width = name_width(d.frames.iter().map(|f| f.func.as_str()));
     for (k, object) in d.heap.iter().enumerate() {
         lines.push(String::new());
         let from: Vec<String> = d
@@ -174,6 +218,126 @@ fn panel_lines(d: &StackDiagram) -> Vec<String> {
         }
     }
     lines
+}
+
+/// How many instructions of the running function a step shows on either
+/// side of the one about to run, when the function has more.
+const LISTING_REACH: usize = 10;
+
+/// The widest a step's stack and listing may be side by side, in columns:
+/// a terminal's full width on a laptop screen. Wider, the listing goes below.
+pub const STEP_COLUMNS: usize = 180;
+
+/// A step-through as text, the terminal's own: at each step the stack as
+/// the step-through page draws it (words the step before wrote and
+/// registers it changed marked `*`), and beside it the running function's
+/// listing with the instruction about to run marked `>` (below the stack
+/// when the two are wider than [`STEP_COLUMNS`]).
+pub fn steps(s: &Steps) -> String {
+    let mut out = format!("{}\n", s.caption);
+    let total = s.steps.len();
+    for (i, (d, picture)) in s.steps.iter().zip(pictures(s)).enumerate() {
+        let at = match d.row {
+            Some(r) if d.at.is_empty() => format!("{} ({})", s.listing[r].at, s.listing[r].line),
+            _ => d.at.clone(),
+        };
+        out.push_str(&format!("\nstep {} of {total} · {at}\n\n", i + 1));
+        let frames: Vec<(String, Vec<BoxRow>)> = picture
+            .frames
+            .iter()
+            .map(|(f, rows)| (f.clone(), rows.iter().map(BoxRow::of_picture).collect()))
+            .collect();
+        let dead: Vec<BoxRow> = picture.dead.iter().map(BoxRow::of_picture).collect();
+        // The first step sends every register; after it, those it sends changed.
+        let changed = |name: &str| i > 0 && d.regs.iter().any(|(r, _)| r == name);
+        let registers: Vec<String> = picture
+            .registers
+            .iter()
+            .map(|(name, value)| {
+                format!("{}{name} = {value}", if changed(name) { "*" } else { "" })
+            })
+            .collect();
+        let stack = box_lines(&frames, &dead, &registers);
+        let listing = d.row.map(|r| listing_lines(s, r)).unwrap_or_default();
+        out.push_str(&beside(&stack, &listing));
+    }
+    out
+}
+
+/// The running function's instructions around listing row `row`, the row marked `>`.
+fn listing_lines(s: &Steps, row: usize) -> Vec<String> {
+    let func = |k: usize| s.listing[k].at.rsplit_once('+').map_or("", |(f, _)| f);
+    let name = func(row);
+    let mut start = row;
+    while start > 0 && func(start - 1) == name {
+        start -= 1;
+    }
+    let mut end = row + 1;
+    while end < s.listing.len() && func(end) == name {
+        end += 1;
+    }
+    let (from, to) = (
+        start.max(row.saturating_sub(LISTING_REACH)),
+        end.min(row + LISTING_REACH + 1),
+    );
+    let offset = |k: usize| s.listing[k].at.rsplit_once('+').map_or("", |(_, o)| o);
+    let off_width = (from..to).map(|k| offset(k).len()).max().unwrap_or(0);
+    let line_width = (from..to)
+        .map(|k| s.listing[k].line.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut lines = vec![name.to_string()];
+    let more = |n: usize, side: &str| {
+        let s = if n == 1 { "" } else { "s" };
+        format!("  ... {n} instruction{s} {side}")
+    };
+    if from > start {
+        lines.push(more(from - start, "before"));
+    }
+    for k in from..to {
+        let l = &s.listing[k];
+        lines.push(format!(
+            "{} {:<off_width$}  {:<line_width$}  {}",
+            if k == row { '>' } else { ' ' },
+            offset(k),
+            l.line,
+            l.asm
+        ));
+    }
+    if to < end {
+        lines.push(more(end - to, "after"));
+    }
+    lines
+}
+
+/// `left` and `right` side by side, four columns apart, when they fit in
+/// [`STEP_COLUMNS`]; else `right` below `left`.
+fn beside(left: &[String], right: &[String]) -> String {
+    let width = left.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let right_width = right.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut out = String::new();
+    if right.is_empty() || width + 4 + right_width > STEP_COLUMNS {
+        let mut lines: Vec<&str> = left.iter().map(String::as_str).collect();
+        if !right.is_empty() {
+            lines.push("");
+            lines.extend(right.iter().map(String::as_str));
+        }
+        for line in lines {
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        return out;
+    }
+    for i in 0..left.len().max(right.len()) {
+        let l = left.get(i).map_or("", String::as_str);
+        let line = match right.get(i) {
+            Some(r) => format!("{l:<width$}    {r}"),
+            None => l.to_string(),
+        };
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
 
 /// Renders a table with aligned columns; highlighted rows start with `>`.

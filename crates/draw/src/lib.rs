@@ -297,14 +297,12 @@ pub enum Drawing {
     Figure(Figure),
     /// A table per arch.
     Tables(Vec<gostack_diagram::Table>),
-    /// A step-through per arch, with the stack at its first and last steps for non-HTML output.
+    /// A step-through per arch, with the stack at its first step (what its claims are checked against).
     Steps {
         /// One step-through per arch.
         steps: Vec<gostack_diagram::Steps>,
         /// The stack at the first step, every arch side by side.
         first: Figure,
-        /// The stack at the last step.
-        last: Figure,
     },
 }
 
@@ -325,7 +323,7 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
     let end = request.to.as_deref().map(Moment::parse).transpose()?;
     let mut tables = Vec::new();
     let mut steps = Vec::new();
-    let (mut first, mut last) = (Vec::new(), Vec::new());
+    let mut first = Vec::new();
     for go in gos {
         for &arch in &request.arches {
             let traced = request.trace(go, cache, arch)?;
@@ -372,7 +370,6 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
                 s.about = moment_diagram.caption.clone();
                 steps.push(s);
                 first.push(moment_diagram);
-                last.push(about(end, request.to.as_deref().unwrap_or("the end")));
                 continue;
             }
             let func = run
@@ -420,7 +417,6 @@ pub fn draw(gos: &[Go], cache: &Cache, request: &Request) -> Result<Drawing, Err
         return Ok(Drawing::Steps {
             steps,
             first: Figure { panels: first },
-            last: Figure { panels: last },
         });
     }
     Ok(Drawing::Tables(tables))

@@ -42,37 +42,11 @@ pub fn render(drawing: &Drawing, format: Format, id: &str) -> String {
             })
             .collect::<Vec<_>>()
             .join("\n"),
-        (Drawing::Steps { steps, first, last }, Format::Ascii) => {
-            let mut out = ascii::render(first);
-            for s in steps {
-                out.push_str(&format!("\n{}\n", s.caption));
-                let at = |d: &gostack_diagram::StepDelta| match d.row {
-                    Some(r) if d.at.is_empty() => {
-                        let l = &s.listing[r];
-                        format!("{} ({})", l.at, l.line)
-                    }
-                    _ => d.at.clone(),
-                };
-                for (i, d) in s.steps.iter().enumerate() {
-                    let rows: Vec<String> = d
-                        .rows
-                        .iter()
-                        // By distance from SP, signed: a word just popped is below it.
-                        .map(|r| format!("[{:+}(SP)] {}", r.0, r.1))
-                        .collect();
-                    let regs: Vec<String> =
-                        d.regs.iter().map(|(r, v)| format!("{r} = {v}")).collect();
-                    out.push_str(&format!(
-                        "step {i}: {} SP={:#x}: {}\n",
-                        at(d),
-                        d.sp,
-                        rows.into_iter().chain(regs).collect::<Vec<_>>().join(", ")
-                    ));
-                }
-            }
-            out.push('\n');
-            out + &ascii::render(last)
-        }
+        (Drawing::Steps { steps, .. }, Format::Ascii) => steps
+            .iter()
+            .map(ascii::steps)
+            .collect::<Vec<_>>()
+            .join("\n"),
         (Drawing::Steps { steps, .. }, Format::Svg | Format::Html | Format::Png) => steps
             .iter()
             .enumerate()

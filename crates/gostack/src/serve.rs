@@ -147,7 +147,10 @@ fn answer(state: &State, mut request: tiny_http::Request) {
                 )
             }
         }
-        (Method::Post, "/api/build" | "/api/draw" | "/api/progress" | "/api/cancel") => {
+        (
+            Method::Post,
+            "/api/build" | "/api/draw" | "/api/png" | "/api/progress" | "/api/cancel",
+        ) => {
             if header("x-gostack-token").as_deref() != Some(state.token.as_str()) {
                 text(403, "the request lacks this server's token")
             } else {
@@ -351,6 +354,10 @@ fn api(state: &State, path: &str, body: &[u8]) -> Reply {
     }
     let result = match path {
         "/api/build" => build(state, &ask, &bounds).map(|b| json(&b)),
+        // The PNG only when asked for: rasterising takes longer than drawing.
+        "/api/png" => stack(state, &ask, bounds)
+            .and_then(|drawing| Ok(gostack_draw::png(&drawing)?))
+            .map(|png| Response::from_data(png).with_header(content_type("image/png"))),
         _ => draw(state, &ask, bounds).map(|d| json(&d)),
     };
     state.jobs.lock().unwrap().remove(&ask.job);
@@ -485,6 +492,26 @@ fn build(state: &State, ask: &Ask, bounds: &Bounds) -> Result<Built> {
 }
 
 fn draw(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawn> {
+    let drawing = stack(state, ask, bounds)?;
+    let Drawing::Figure(figure) = &drawing else {
+        anyhow::bail!("the stack view draws a figure");
+    };
+    let caption = figure
+        .panels
+        .first()
+        .map(|p| p.caption.clone())
+        .context("a panel")?;
+    Ok(Drawn {
+        html: gostack_draw::render(&drawing, Format::Html, "explorer"),
+        svg: gostack_draw::render(&drawing, Format::Svg, "explorer"),
+        step: caption.step,
+        caption: caption.one_line(),
+        block: block(ask),
+    })
+}
+
+/// The stack at the moment `ask` names, as the CLI and the book draw it.
+fn stack(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawing> {
     let go = go_for(state, &ask.go)?;
     let frames = if ask.frames == "all" {
         Frames::All
@@ -503,22 +530,7 @@ fn draw(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawn> {
         bounds,
         ..Request::default()
     };
-    let drawing = gostack_draw::draw(&[go], &state.cache, &request)?;
-    let Drawing::Figure(figure) = &drawing else {
-        anyhow::bail!("the stack view draws a figure");
-    };
-    let caption = figure
-        .panels
-        .first()
-        .map(|p| p.caption.clone())
-        .context("a panel")?;
-    Ok(Drawn {
-        html: gostack_draw::render(&drawing, Format::Html, "explorer"),
-        svg: gostack_draw::render(&drawing, Format::Svg, "explorer"),
-        step: caption.step,
-        caption: caption.one_line(),
-        block: block(ask),
-    })
+    Ok(gostack_draw::draw(&[go], &state.cache, &request)?)
 }
 
 /// The `gostack` block that draws the same figure in a chapter: the

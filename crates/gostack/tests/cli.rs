@@ -441,38 +441,56 @@ fn every_command_builds_with_the_go_version_asked_for() {
 }
 
 /// `verify --at`: every package step before the moment, held to the real
-/// CPU. From add2's entry to its return the difference is add2's own
-/// instructions before its `RET`, as the listing shows them.
+/// CPU, on amd64 and on 386 (a 32-bit process). From add2's entry to its
+/// return the difference is add2's own instructions before its `RET`, as
+/// the listing shows them.
 #[test]
 fn verify_at_a_moment_compares_the_steps_before_it() {
     let add = sample("add");
     let add = add.to_str().unwrap();
-    let compared = |at: &str| -> u64 {
-        let out = gostack(&["verify", add, "--flags", "-N -l", "--at", at]);
-        let report = text(&out.stdout);
-        assert!(out.status.success(), "{report}{}", text(&out.stderr));
-        assert!(
-            report.contains("\nnote: stopped at the moment asked for, step ")
-                && report.ends_with("\nno difference\n"),
-            "{report}"
+    for arch in ["amd64", "386"] {
+        let compared = |at: &str| -> u64 {
+            let out = gostack(&[
+                "verify", add, "--arch", arch, "--flags", "-N -l", "--at", at,
+            ]);
+            let report = text(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{arch}: {report}{}",
+                text(&out.stderr)
+            );
+            assert!(
+                report.contains("\nnote: stopped at the moment asked for, step ")
+                    && report.ends_with("\nno difference\n"),
+                "{arch}: {report}"
+            );
+            report.split(' ').next().unwrap().parse().unwrap()
+        };
+        // A function's instructions up to the first that contains `upto` (straight-line code, its stack check not taken).
+        let steps_to = |func: &str, upto: &str, inclusive: bool| -> u64 {
+            let listing = text(
+                &gostack(&[
+                    "asm", add, "--arch", arch, "--flags", "-N -l", "--func", func,
+                ])
+                .stdout,
+            );
+            let instrs: Vec<&str> = listing
+                .lines()
+                .filter(|l| l.trim_start().starts_with("0x"))
+                .collect();
+            let at = instrs.iter().position(|l| l.contains(upto)).unwrap();
+            (at + usize::from(inclusive)) as u64
+        };
+        // Before add2's entry: main's steps to its call of add1, and add1's to its call of add2.
+        let entry = steps_to("main", "CALL    main.add1", true)
+            + steps_to("add1", "CALL    main.add2", true);
+        assert_eq!(compared("add2 entry"), entry, "{arch}");
+        assert_eq!(
+            compared("add2 ret"),
+            entry + steps_to("add2", "RET", false),
+            "{arch}"
         );
-        report.split(' ').next().unwrap().parse().unwrap()
-    };
-    // A function's instructions up to the first that contains `upto` (straight-line code, its stack check not taken).
-    let steps_to = |func: &str, upto: &str, inclusive: bool| -> u64 {
-        let listing = text(&gostack(&["asm", add, "--flags", "-N -l", "--func", func]).stdout);
-        let instrs: Vec<&str> = listing
-            .lines()
-            .filter(|l| l.trim_start().starts_with("0x"))
-            .collect();
-        let at = instrs.iter().position(|l| l.contains(upto)).unwrap();
-        (at + usize::from(inclusive)) as u64
-    };
-    // Before add2's entry: main's steps to its call of add1, and add1's to its call of add2.
-    let entry =
-        steps_to("main", "CALL    main.add1", true) + steps_to("add1", "CALL    main.add2", true);
-    assert_eq!(compared("add2 entry"), entry);
-    assert_eq!(compared("add2 ret"), entry + steps_to("add2", "RET", false));
+    }
     let out = gostack(&["verify", add, "--at", "add9 ret"]);
     assert_eq!(out.status.code(), Some(125));
     assert!(
@@ -511,10 +529,11 @@ fn wide_ascii_panels_go_one_below_the_other() {
     );
 }
 
-/// The step list of `--view steps` in ASCII places each word by its signed
-/// distance from SP: the words a return pops are below it.
+/// `--view steps` in ASCII: at each step the stack, and beside it the
+/// running function's listing with the instruction about to run marked;
+/// after add2's `RET` its words are popped, below add1's SP.
 #[test]
-fn ascii_steps_place_popped_words_below_sp() {
+fn ascii_steps_show_the_listing_beside_the_stack() {
     let out = gostack(&[
         "stack",
         sample("add").to_str().unwrap(),
@@ -528,11 +547,47 @@ fn ascii_steps_place_popped_words_below_sp() {
         "-N -l",
     ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let steps = text(&out.stdout);
-    let ret = steps
+    let all = text(&out.stdout);
+    let steps: Vec<&str> = all.split("\nstep ").skip(1).collect();
+    // add2's instructions, from its entry through its RET, then the one after the call.
+    let listing = text(
+        &gostack(&[
+            "asm",
+            sample("add").to_str().unwrap(),
+            "--flags",
+            "-N -l",
+            "--func",
+            "add2",
+        ])
+        .stdout,
+    );
+    let add2 = listing
         .lines()
-        .find(|l| l.starts_with("step ") && l.contains("main.add2+0x30 "))
-        .unwrap_or_else(|| panic!("{steps}"));
-    assert!(ret.contains("[-8(SP)] saved BP = add1"), "{ret}");
-    assert!(!steps.contains("[0xffff"), "{steps}");
+        .filter(|l| l.trim_start().starts_with("0x"))
+        .count();
+    assert_eq!(steps.len(), add2 + 1, "{all}");
+    let ret = steps[add2 - 1];
+    assert!(ret.contains("· main.add2+0x30 (main.go:7)\n"), "{ret}");
+    let marked: Vec<&str> = ret.lines().filter(|l| l.contains("> 0x")).collect();
+    assert_eq!(marked.len(), 1, "{ret}");
+    assert!(marked[0].contains("> 0x30  main.go:7  RET"), "{ret}");
+    let (frame_edge, mark) = (marked[0].find('|'), marked[0].find("> 0x"));
+    assert!(
+        frame_edge.is_some() && frame_edge < mark,
+        "the listing is beside the stack: {ret}"
+    );
+    let after = steps[add2];
+    assert!(after.contains("· main.add1+0x33 (main.go:14)\n"), "{after}");
+    let popped = after
+        .lines()
+        .skip_while(|l| !l.starts_with("(popped)"))
+        .collect::<Vec<_>>();
+    assert!(
+        popped.iter().any(|l| l.contains("saved BP = add1")),
+        "{after}"
+    );
+    assert!(
+        after.contains("> 0x33  main.go:14  MOVQ AX, main..autotmp_4+32(SP)"),
+        "{after}"
+    );
 }

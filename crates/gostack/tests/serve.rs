@@ -447,6 +447,45 @@ fn the_page_builds_draws_steps_and_gives_a_block_a_book_draws_the_same() {
         "the book's figure differs from the page's"
     );
 
+    // The PNG of the figure drawn, made when asked for.
+    browser.eval("document.getElementById('png').click()");
+    browser.wait("document.getElementById('png').dataset.bytes");
+    let signature = browser.eval(
+        "fetch('/api/png', {method: 'POST', headers: {'content-type': 'application/json', 'x-gostack-token': TOKEN}, \
+         body: JSON.stringify({...program, at: current.at, nth: current.nth, frames: 'focus'})}) \
+         .then(r => r.arrayBuffer()).then(b => [...new Uint8Array(b.slice(0, 8))])",
+    );
+    assert_eq!(
+        signature,
+        json!([0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a])
+    );
+    let bytes: u64 = browser
+        .eval("document.getElementById('png').dataset.bytes")
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(bytes > 1000, "{bytes} bytes");
+
+    // A program opened from a file lands in the editor.
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("opened.go");
+    let opened = sample_source().replace("add1", "addOne");
+    std::fs::write(&file, &opened).unwrap();
+    let root = browser.send("DOM.getDocument", json!({}));
+    let input = browser.send(
+        "DOM.querySelector",
+        json!({"nodeId": root["root"]["nodeId"], "selector": "#open"}),
+    );
+    browser.send(
+        "DOM.setFileInputFiles",
+        json!({"files": [file.to_str().unwrap()], "nodeId": input["nodeId"]}),
+    );
+    browser.wait(&format!(
+        "document.getElementById('source').value === {}",
+        serde_json::to_string(&opened).unwrap()
+    ));
+
     // Another origin's page cannot call the API: the browser's preflight is refused.
     let url = format!("http://127.0.0.1:{}/api/build", served.port);
     browser.send("Page.navigate", json!({"url": "about:blank"}));

@@ -107,9 +107,9 @@ fn a_run_the_emulator_cut_short_says_so() {
     assert!(report.steps_compared > 0, "{report}");
     assert!(report.cut_short, "{report}");
     assert!(
-        report
-            .to_string()
-            .contains("note: the emulator stopped before the program ended (stopped after 5000000 steps"),
+        report.to_string().contains(
+            "note: the emulator stopped before the program ended (stopped after 5000000 steps"
+        ),
         "{report}"
     );
     assert!(!report.to_string().ends_with("\nno difference"), "{report}");

@@ -515,7 +515,8 @@ mod tests {
         for n in 0..3 {
             let path = dir.path().join("listings").join(format!("e{n}.exe"));
             let file = fs::File::options().append(true).open(&path).unwrap();
-            file.set_modified(old + std::time::Duration::from_secs(n)).unwrap();
+            file.set_modified(old + std::time::Duration::from_secs(n))
+                .unwrap();
         }
         assert_eq!(cache.read_executable("e0"), Some(exe(0)));
         // 4 x 300 bytes pass 1000: the two used least recently go, down to 750.
