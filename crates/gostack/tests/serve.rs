@@ -447,6 +447,21 @@ fn the_page_builds_draws_steps_and_gives_a_block_a_book_draws_the_same() {
         "the book's figure differs from the page's"
     );
 
+    // A source line, clicked beside the editor: the stack at its first instruction.
+    let line = sample_source()
+        .lines()
+        .position(|l| l.contains("return add2(b)"))
+        .unwrap()
+        + 1;
+    let caption = browser.click_and_draw(&format!(
+        "document.querySelector(\"#gutter [data-line='{line}']\")"
+    ));
+    assert!(
+        caption.starts_with(&format!("main.go:{line} · "))
+            && caption.ends_with(&format!("(main.go:{line})")),
+        "{caption}"
+    );
+
     // The PNG of the figure drawn, made when asked for.
     browser.eval("document.getElementById('png').click()");
     browser.wait("document.getElementById('png').dataset.bytes");
