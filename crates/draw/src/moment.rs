@@ -97,6 +97,18 @@ fn full_name(name: &str) -> String {
 }
 
 impl Moment {
+    /// Whether the moment names the same point of the program in every
+    /// build of it (another arch, another Go version): a call, a return, a
+    /// source line do; an instruction's offset and a step number are one
+    /// build's own.
+    pub fn in_every_build(&self) -> bool {
+        match self {
+            Moment::Offset(..) | Moment::Step(_) => false,
+            Moment::In(inner, _) => inner.in_every_build(),
+            _ => true,
+        }
+    }
+
     /// Reads a moment.
     pub fn parse(text: &str) -> Result<Moment, MomentError> {
         let t = text.trim();

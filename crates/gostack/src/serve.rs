@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use gostack_draw::events::{Event, Filter, What};
-use gostack_draw::{Bounds, Drawing, Format, Frames, Request, View};
+use gostack_draw::{Bounds, Drawing, Format, Frames, Moment, Request, View};
 use gostack_emu::{Arch, Progress};
 use gostack_toolchain::{Cache, CompileRequest, Go};
 use serde::{Deserialize, Serialize};
@@ -218,10 +218,11 @@ fn html_escape(s: &str) -> String {
 #[serde(deny_unknown_fields)]
 struct Ask {
     source: String,
+    /// One GOARCH, or two (`amd64 386`) drawn side by side.
     arch: String,
     #[serde(default)]
     flags: String,
-    /// A Go version to fetch and use; empty: the installed one.
+    /// A Go version to fetch and use, or two drawn side by side; empty: the installed one.
     #[serde(default)]
     go: String,
     #[serde(default)]
@@ -302,6 +303,8 @@ struct Drawn {
     step: u64,
     caption: String,
     block: String,
+    /// Why fewer builds were drawn than were asked for, if they were.
+    note: String,
 }
 
 /// A request's JSON body, or the answer that refuses it (400).
@@ -355,8 +358,7 @@ fn api(state: &State, path: &str, body: &[u8]) -> Reply {
     let result = match path {
         "/api/build" => build(state, &ask, &bounds).map(|b| json(&b)),
         // The PNG only when asked for: rasterising takes longer than drawing.
-        "/api/png" => stack(state, &ask, bounds)
-            .and_then(|drawing| Ok(gostack_draw::png(&drawing)?))
+        "/api/png" => draw_png(state, &ask, bounds)
             .map(|png| Response::from_data(png).with_header(content_type("image/png"))),
         _ => draw(state, &ask, bounds).map(|d| json(&d)),
     };
@@ -398,10 +400,32 @@ fn go_for(state: &State, version: &str) -> Result<Go> {
     Ok(go.with_time_limit(state.limits.compile))
 }
 
-fn arch(ask: &Ask) -> Result<Arch> {
-    ask.arch
-        .parse()
-        .map_err(|e: gostack_toolchain::UnknownArch| anyhow::anyhow!("{e}"))
+/// The words of a list the page sends: `amd64 386`, `1.21.13, 1.27.4`.
+fn words(list: &str) -> impl Iterator<Item = &str> {
+    list.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+}
+
+/// The arches asked for, one or two; the first is the one built and listed.
+fn arches(ask: &Ask) -> Result<Vec<Arch>> {
+    let arches = words(&ask.arch)
+        .map(|a| a.parse())
+        .collect::<Result<Vec<Arch>, _>>()
+        .map_err(|e: gostack_toolchain::UnknownArch| anyhow::anyhow!("{e}"))?;
+    match arches.len() {
+        1 | 2 => Ok(arches),
+        n => anyhow::bail!("one or two arches side by side, not {n}"),
+    }
+}
+
+/// The Go versions asked for, one or two (`""`: the installed Go); the first is the one built and listed.
+fn versions(ask: &Ask) -> Vec<String> {
+    let versions: Vec<String> = words(&ask.go).map(str::to_string).collect();
+    if versions.is_empty() {
+        vec![String::new()]
+    } else {
+        versions
+    }
 }
 
 fn flags(ask: &Ask) -> Vec<String> {
@@ -409,8 +433,8 @@ fn flags(ask: &Ask) -> Vec<String> {
 }
 
 fn build(state: &State, ask: &Ask, bounds: &Bounds) -> Result<Built> {
-    let go = go_for(state, &ask.go)?;
-    let request = CompileRequest::new(ask.source.clone(), arch(ask)?).with_flags(flags(ask));
+    let go = go_for(state, &versions(ask)[0])?;
+    let request = CompileRequest::new(ask.source.clone(), arches(ask)?[0]).with_flags(flags(ask));
     let built = gostack_toolchain::build(&go, &request, &state.cache)?;
     let listing = gostack_listing::parse(&built.compiled.listing).listing;
     let functions = listing
@@ -491,8 +515,33 @@ fn build(state: &State, ask: &Ask, bounds: &Bounds) -> Result<Built> {
     })
 }
 
+/// The builds a drawing at `ask`'s moment shows: every one asked for when
+/// the moment is a point of the program, else the first (an instruction's
+/// offset or a step number is one build's own); and why, when fewer.
+fn builds(ask: &Ask) -> Result<(Vec<Arch>, Vec<String>, String)> {
+    let (arches, versions) = (arches(ask)?, versions(ask));
+    if arches.len() * versions.len() > 2 {
+        anyhow::bail!("two builds side by side at most: two arches, or two Go versions");
+    }
+    if Moment::parse(&ask.at)?.in_every_build() || arches.len() * versions.len() == 1 {
+        return Ok((arches, versions, String::new()));
+    }
+    let note = "an instruction or a step is one build's own: drawn for the first arch and Go \
+                only; click an event or a line number to draw both side by side";
+    Ok((arches[..1].to_vec(), versions[..1].to_vec(), note.into()))
+}
+
+/// The PNG of the drawing at `ask`'s moment.
+fn draw_png(state: &State, ask: &Ask, bounds: Bounds) -> Result<Vec<u8>> {
+    let (arches, versions, _) = builds(ask)?;
+    Ok(gostack_draw::png(&stack(
+        state, ask, &arches, &versions, bounds,
+    )?)?)
+}
+
 fn draw(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawn> {
-    let drawing = stack(state, ask, bounds)?;
+    let (arches, versions, note) = builds(ask)?;
+    let drawing = stack(state, ask, &arches, &versions, bounds)?;
     let Drawing::Figure(figure) = &drawing else {
         anyhow::bail!("the stack view draws a figure");
     };
@@ -506,13 +555,23 @@ fn draw(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawn> {
         svg: gostack_draw::render(&drawing, Format::Svg, "explorer"),
         step: caption.step,
         caption: caption.one_line(),
-        block: block(ask),
+        block: block(ask, &arches, &versions),
+        note,
     })
 }
 
 /// The stack at the moment `ask` names, as the CLI and the book draw it.
-fn stack(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawing> {
-    let go = go_for(state, &ask.go)?;
+fn stack(
+    state: &State,
+    ask: &Ask,
+    arches: &[Arch],
+    versions: &[String],
+    bounds: Bounds,
+) -> Result<Drawing> {
+    let gos = versions
+        .iter()
+        .map(|v| go_for(state, v))
+        .collect::<Result<Vec<Go>>>()?;
     let frames = if ask.frames == "all" {
         Frames::All
     } else {
@@ -521,7 +580,7 @@ fn stack(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawing> {
     let request = Request {
         source: ask.source.clone(),
         file_name: "main.go".into(),
-        arches: vec![arch(ask)?],
+        arches: arches.to_vec(),
         flags: flags(ask),
         at: ask.at.clone(),
         nth: ask.nth.unwrap_or(1),
@@ -530,19 +589,28 @@ fn stack(state: &State, ask: &Ask, bounds: Bounds) -> Result<Drawing> {
         bounds,
         ..Request::default()
     };
-    Ok(gostack_draw::draw(&[go], &state.cache, &request)?)
+    Ok(gostack_draw::draw(&gos, &state.cache, &request)?)
 }
 
 /// The `gostack` block that draws the same figure in a chapter: the
 /// program last, as it is written when TOML lets it be.
-fn block(ask: &Ask) -> String {
+fn block(ask: &Ask, arches: &[Arch], versions: &[String]) -> String {
+    let one_or_many = |items: Vec<String>| -> toml::Value {
+        match items.as_slice() {
+            [one] => one.clone().into(),
+            _ => items.into(),
+        }
+    };
     let mut table = toml::Table::new();
-    table.insert("arch".into(), ask.arch.clone().into());
+    table.insert(
+        "arch".into(),
+        one_or_many(arches.iter().map(|a| a.to_string()).collect()),
+    );
     if !ask.flags.trim().is_empty() {
         table.insert("flags".into(), ask.flags.trim().into());
     }
-    if !ask.go.is_empty() {
-        table.insert("go".into(), ask.go.clone().into());
+    if versions.iter().any(|v| !v.is_empty()) {
+        table.insert("go".into(), one_or_many(versions.to_vec()));
     }
     table.insert("at".into(), ask.at.clone().into());
     if let Some(nth) = ask.nth.filter(|&n| n > 1) {

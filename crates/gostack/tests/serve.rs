@@ -515,6 +515,65 @@ fn the_page_builds_draws_steps_and_gives_a_block_a_book_draws_the_same() {
     );
 }
 
+/// Two arches side by side: an event draws both panels, and the block
+/// names both, which a book draws the same; an instruction is one build's
+/// own, drawn for the first arch with a note saying why.
+#[test]
+fn two_arches_draw_side_by_side_where_the_moment_is_in_both() {
+    let served = Served::start(&[]);
+    let mut browser = Browser::start();
+    browser.open(&served.url());
+    browser.eval("document.getElementById('arch').value = 'amd64 386'");
+    browser.build(&sample_source());
+    let caption = browser.click_and_draw(
+        "[...document.querySelectorAll('#events .row')].find(r => r.textContent.includes('main.add2 ret'))",
+    );
+    assert!(caption.starts_with("main.add2 ret · "), "{caption}");
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#figure svg').length"),
+        json!(2)
+    );
+    let figure = browser.eval("document.getElementById('figure').textContent");
+    let figure = figure.as_str().unwrap();
+    assert!(
+        figure.contains(" amd64 ") && figure.contains(" 386 "),
+        "{figure}"
+    );
+    assert_eq!(
+        browser.eval("document.getElementById('note').textContent"),
+        json!("")
+    );
+    let block = browser.eval("document.getElementById('block').value");
+    let block = block.as_str().unwrap();
+    assert!(block.contains("arch = [\"amd64\", \"386\"]"), "{block}");
+    let book = book_with(block);
+    let page = std::fs::read_to_string(book.path().join("book/explored.html")).unwrap();
+    let page = serde_json::to_string(&page).unwrap();
+    let same = browser.eval(&format!(
+        "(() => {{ const book = [...new DOMParser().parseFromString({page}, 'text/html').querySelectorAll('figure.gostack svg')].map(s => s.outerHTML); \
+         const here = [...document.querySelectorAll('#figure svg')].map(s => s.outerHTML); \
+         return book.length === 2 && JSON.stringify(book) === JSON.stringify(here); }})()"
+    ));
+    assert_eq!(
+        same,
+        Value::Bool(true),
+        "the book's figures differ from the page's"
+    );
+    browser.screenshot("two-arches");
+
+    // An instruction of the listing (amd64's): the first arch only, and why.
+    let caption = browser.click_and_draw(
+        "[...document.querySelectorAll('#functions .row')].find(r => r.textContent.includes('RET') && r.dataset.at.startsWith('main.add1+'))",
+    );
+    assert!(caption.contains(" amd64 "), "{caption}");
+    assert_eq!(
+        browser.eval("document.querySelectorAll('#figure svg').length"),
+        json!(1)
+    );
+    let note = browser.eval("document.getElementById('note').textContent");
+    assert!(note.as_str().unwrap().contains("one build's own"), "{note}");
+}
+
 /// A book of one chapter holding `block`, built with the preprocessor.
 fn book_with(block: &str) -> tempfile::TempDir {
     let dir = tempfile::TempDir::new().unwrap();
