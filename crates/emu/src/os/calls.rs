@@ -345,7 +345,7 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
         Call::Read => read(os, m, a[0] as i32, a[1], a[2]),
         Call::Write => write(os, m, a[0] as i32, a[1], a[2]),
         Call::Close => {
-            if os.files.open.remove(&(a[0] as i32)).is_some() {
+            if os.files.close(a[0] as i32) {
                 v(0)
             } else {
                 Err(EBADF)
@@ -449,18 +449,16 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
         }
         Call::Fcntl => {
             let fd = a[0] as i32;
-            if !os.files.open.contains_key(&fd) {
+            if !os.files.contains(fd) {
                 return Err(EBADF);
             }
             match a[1] {
                 // F_DUPFD, F_DUPFD_CLOEXEC: the lowest free descriptor from a[2].
                 0 | 1030 => {
-                    let file = os.files.open[&fd].clone();
-                    let to = (a[2] as i32..)
-                        .find(|n| !os.files.open.contains_key(n))
-                        .ok_or(EINVAL)?;
-                    os.files.open.insert(to, file);
-                    v(i64::from(to))
+                    if (a[2] as i64) < 0 || a[2] as i64 > i64::from(i32::MAX) {
+                        return Err(EINVAL);
+                    }
+                    v(i64::from(os.files.dup_from(fd, a[2] as i32).ok_or(EBADF)?))
                 }
                 // F_GETFD, F_SETFD, F_SETFL.
                 1 | 2 | 4 => v(0),
@@ -595,13 +593,13 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
             } else {
                 None
             };
-            match os.files.open.get(&fd) {
+            match os.files.get(fd) {
                 None => return Err(EBADF),
                 // Regular files and directories cannot be polled.
                 Some(File::Node { .. }) => return Err(EPERM),
                 Some(_) => {}
             }
-            let Some(File::Epoll { watch }) = os.files.open.get_mut(&epfd) else {
+            let Some(File::Epoll { watch }) = os.files.get_mut(epfd) else {
                 return Err(EBADF);
             };
             match (op, event) {
@@ -715,7 +713,7 @@ fn timespec(m: &mut Machine<'_>, addr: u64, word: usize) -> Result<u64, Errno> {
 }
 
 fn read(os: &mut Linux, m: &mut Machine<'_>, fd: i32, buf: u64, len: u64) -> Result<Done, Errno> {
-    let bytes = match os.files.open.get_mut(&fd) {
+    let bytes = match os.files.get_mut(fd) {
         Some(File::Stdin { data, pos }) => {
             let n = (len as usize).min(data.len() - *pos);
             let out = data[*pos..*pos + n].to_vec();
@@ -736,7 +734,8 @@ fn read(os: &mut Linux, m: &mut Machine<'_>, fd: i32, buf: u64, len: u64) -> Res
             std::mem::take(count).to_le_bytes().to_vec()
         }
         Some(File::PipeRead { pipe }) => {
-            let data = &mut os.files.pipes[*pipe];
+            let pipe = *pipe;
+            let data = &mut os.files.pipes[pipe];
             if data.is_empty() {
                 return Err(EAGAIN);
             }
@@ -763,11 +762,11 @@ fn unsupported_wait(m: &mut Machine<'_>, what: &str) -> Errno {
 }
 
 fn write(os: &mut Linux, m: &mut Machine<'_>, fd: i32, buf: u64, len: u64) -> Result<Done, Errno> {
-    if let Some(File::Node { .. }) = os.files.open.get(&fd) {
+    if let Some(File::Node { .. }) = os.files.get(fd) {
         return fscalls::write(os, m, fd, buf, len);
     }
     let bytes = get_bytes(m, buf, len)?;
-    match os.files.open.get_mut(&fd) {
+    match os.files.get_mut(fd) {
         Some(File::Stdout) => m.stdout.extend_from_slice(&bytes),
         Some(File::Stderr) => m.stderr.extend_from_slice(&bytes),
         Some(File::Event { count, .. }) => {
@@ -827,7 +826,7 @@ fn epoll_wait(
     max: u64,
     timeout_ms: i32,
 ) -> Result<Done, Errno> {
-    if !matches!(os.files.open.get(&epfd), Some(File::Epoll { .. })) {
+    if !matches!(os.files.get(epfd), Some(File::Epoll { .. })) {
         return Err(EBADF);
     }
     let ready = os.files.poll(epfd, max as usize);

@@ -32,10 +32,16 @@ pub(crate) enum File {
     Epoll { watch: BTreeMap<i32, (u32, u64)> },
 }
 
-/// The descriptor table.
+/// The descriptor table. Each descriptor names an open file description;
+/// `dup` and `F_DUPFD` make another descriptor of the same one, so the two
+/// share its offset, as on Linux.
 #[derive(Debug, Clone)]
 pub(crate) struct Files {
-    pub(crate) open: BTreeMap<i32, File>,
+    /// Descriptor -> description.
+    fds: BTreeMap<i32, usize>,
+    /// The open file descriptions, by number; gone when no descriptor names them.
+    descriptions: BTreeMap<usize, File>,
+    next_description: usize,
     /// Pipe buffers, by number.
     pub(crate) pipes: Vec<Vec<u8>>,
 }
@@ -48,32 +54,91 @@ pub(crate) const EPOLLOUT: u32 = 0x4;
 impl Files {
     /// Descriptors 0, 1 and 2, standard input reading `stdin`.
     pub(crate) fn new(stdin: Vec<u8>) -> Files {
-        let mut open = BTreeMap::new();
-        open.insert(
-            0,
-            File::Stdin {
-                data: stdin,
-                pos: 0,
-            },
-        );
-        open.insert(1, File::Stdout);
-        open.insert(2, File::Stderr);
-        Files {
-            open,
+        let mut files = Files {
+            fds: BTreeMap::new(),
+            descriptions: BTreeMap::new(),
+            next_description: 0,
             pipes: Vec::new(),
-        }
+        };
+        files.add(File::Stdin {
+            data: stdin,
+            pos: 0,
+        });
+        files.add(File::Stdout);
+        files.add(File::Stderr);
+        files
     }
 
-    /// Opens `file` at the lowest free descriptor.
+    /// Opens `file` as a new description at the lowest free descriptor.
     pub(crate) fn add(&mut self, file: File) -> i32 {
-        let fd = (0..).find(|fd| !self.open.contains_key(fd)).unwrap_or(0);
-        self.open.insert(fd, file);
+        let id = self.next_description;
+        self.next_description += 1;
+        self.descriptions.insert(id, file);
+        let fd = self.lowest_free(0);
+        self.fds.insert(fd, id);
         fd
+    }
+
+    /// The lowest descriptor not open, from `from` on.
+    fn lowest_free(&self, from: i32) -> i32 {
+        (from.max(0)..)
+            .find(|fd| !self.fds.contains_key(fd))
+            .unwrap_or(from)
+    }
+
+    /// Whether `fd` is open.
+    pub(crate) fn contains(&self, fd: i32) -> bool {
+        self.fds.contains_key(&fd)
+    }
+
+    /// The description `fd` names.
+    pub(crate) fn get(&self, fd: i32) -> Option<&File> {
+        self.descriptions.get(self.fds.get(&fd)?)
+    }
+
+    /// The description `fd` names, to change (its offset, say): every
+    /// descriptor of it sees the change.
+    pub(crate) fn get_mut(&mut self, fd: i32) -> Option<&mut File> {
+        self.descriptions.get_mut(self.fds.get(&fd)?)
+    }
+
+    /// Closes `fd`; false when it was not open. The description goes with
+    /// its last descriptor.
+    pub(crate) fn close(&mut self, fd: i32) -> bool {
+        let Some(id) = self.fds.remove(&fd) else {
+            return false;
+        };
+        if !self.fds.values().any(|&other| other == id) {
+            self.descriptions.remove(&id);
+        }
+        true
+    }
+
+    /// Makes `to` another descriptor of `fd`'s description (closing what
+    /// `to` was); `dup2`.
+    pub(crate) fn dup_to(&mut self, fd: i32, to: i32) -> bool {
+        let Some(&id) = self.fds.get(&fd) else {
+            return false;
+        };
+        if fd != to {
+            self.close(to);
+            self.fds.insert(to, id);
+        }
+        true
+    }
+
+    /// Another descriptor of `fd`'s description, the lowest free from
+    /// `from` on; `dup`, `F_DUPFD`.
+    pub(crate) fn dup_from(&mut self, fd: i32, from: i32) -> Option<i32> {
+        let &id = self.fds.get(&fd)?;
+        let to = self.lowest_free(from);
+        self.fds.insert(to, id);
+        Some(to)
     }
 
     /// The events that are ready on `fd` now.
     pub(crate) fn ready(&self, fd: i32) -> u32 {
-        match self.open.get(&fd) {
+        match self.get(fd) {
             Some(File::Event { count, .. }) => EPOLLOUT | if *count > 0 { EPOLLIN } else { 0 },
             Some(File::PipeRead { pipe }) => {
                 if self.pipes[*pipe].is_empty() {
@@ -90,7 +155,7 @@ impl Files {
 
     /// The ready events of an epoll set, as (events, data), at most `max`.
     pub(crate) fn poll(&self, epfd: i32, max: usize) -> Vec<(u32, u64)> {
-        let Some(File::Epoll { watch }) = self.open.get(&epfd) else {
+        let Some(File::Epoll { watch }) = self.get(epfd) else {
             return Vec::new();
         };
         watch

@@ -209,17 +209,16 @@ pub(super) fn run(
         FileCall::Access => access(os, m, AT_FDCWD, a[0], a[1]),
         FileCall::Faccessat | FileCall::Faccessat2 => access(os, m, fd, a[1], a[2]),
         FileCall::Fsync => node_of(os, fd).and(v(0)),
-        FileCall::Dup => {
-            let file = os.files.open.get(&fd).cloned().ok_or(EBADF)?;
-            v(i64::from(os.files.add(file)))
-        }
+        FileCall::Dup => v(i64::from(os.files.dup_from(fd, 0).ok_or(EBADF)?)),
         FileCall::Dup2 | FileCall::Dup3 => {
-            let file = os.files.open.get(&fd).cloned().ok_or(EBADF)?;
             let to = a[1] as i32;
-            if to < 0 || (call == FileCall::Dup3 && to == fd) {
-                return Err(if to < 0 { EBADF } else { EINVAL });
+            if !os.files.contains(fd) || to < 0 {
+                return Err(EBADF);
             }
-            os.files.open.insert(to, file);
+            if call == FileCall::Dup3 && to == fd {
+                return Err(EINVAL);
+            }
+            os.files.dup_to(fd, to);
             v(i64::from(to))
         }
         FileCall::Utimensat => {
@@ -344,7 +343,7 @@ fn parent(
 
 /// The inode an open descriptor refers to.
 fn node_of(os: &Linux, fd: i32) -> Result<usize, Errno> {
-    match os.files.open.get(&fd) {
+    match os.files.get(fd) {
         Some(File::Node { ino, .. }) => Ok(*ino),
         Some(_) => Err(EINVAL),
         None => Err(EBADF),
@@ -353,7 +352,7 @@ fn node_of(os: &Linux, fd: i32) -> Result<usize, Errno> {
 
 /// The inode of an open descriptor and whether it was opened to (read, write).
 fn file_of(os: &Linux, fd: i32) -> Result<(usize, (bool, bool)), Errno> {
-    match os.files.open.get(&fd) {
+    match os.files.get(fd) {
         Some(File::Node {
             ino, read, write, ..
         }) => Ok((*ino, (*read, *write))),
@@ -476,14 +475,14 @@ pub(super) fn read(
     buf: u64,
     len: u64,
 ) -> Result<Done, Errno> {
-    let Some(&File::Node { ino, pos, read, .. }) = os.files.open.get(&fd) else {
+    let Some(&File::Node { ino, pos, read, .. }) = os.files.get(fd) else {
         return Err(EBADF);
     };
     if !read {
         return Err(EBADF);
     }
     let n = read_at(os, m, ino, buf, len, pos)?;
-    if let Some(File::Node { pos, .. }) = os.files.open.get_mut(&fd) {
+    if let Some(File::Node { pos, .. }) = os.files.get_mut(fd) {
         *pos += n;
     }
     Ok(Done::Value(n as i64))
@@ -503,7 +502,7 @@ pub(super) fn write(
         write,
         append,
         ..
-    }) = os.files.open.get(&fd)
+    }) = os.files.get(fd)
     else {
         return Err(EBADF);
     };
@@ -518,7 +517,7 @@ pub(super) fn write(
         pos
     };
     let done = write_at(os, ino, at, &bytes, now)?;
-    if let Some(File::Node { pos, .. }) = os.files.open.get_mut(&fd) {
+    if let Some(File::Node { pos, .. }) = os.files.get_mut(fd) {
         *pos = at + bytes.len() as u64;
     }
     Ok(done)
@@ -527,7 +526,7 @@ pub(super) fn write(
 fn lseek(os: &mut Linux, fd: i32, offset: i64, whence: u64) -> Result<i64, Errno> {
     let (ino, _) = file_of(os, fd)?;
     let size = os.fs.get(ino).data.len() as i64;
-    let Some(File::Node { pos, .. }) = os.files.open.get_mut(&fd) else {
+    let Some(File::Node { pos, .. }) = os.files.get_mut(fd) else {
         return Err(EBADF);
     };
     let base = match whence {
@@ -619,7 +618,7 @@ fn getdents(
     buf: u64,
     len: u64,
 ) -> Result<Done, Errno> {
-    let Some(&File::Node { ino, pos, .. }) = os.files.open.get(&fd) else {
+    let Some(&File::Node { ino, pos, .. }) = os.files.get(fd) else {
         return Err(EBADF);
     };
     let dir = os.fs.get(ino);
@@ -655,7 +654,7 @@ fn getdents(
         out.extend(rec);
     }
     put_bytes(m, buf, &out)?;
-    if let Some(File::Node { pos, .. }) = os.files.open.get_mut(&fd) {
+    if let Some(File::Node { pos, .. }) = os.files.get_mut(fd) {
         *pos = next as u64;
     }
     Ok(Done::Value(out.len() as i64))

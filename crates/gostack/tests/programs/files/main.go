@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"syscall"
 )
 
 func check(what string, err error) {
@@ -65,6 +66,28 @@ func main() {
 	rest, err := io.ReadAll(f)
 	check("readall", err)
 	fmt.Printf("from byte 6: %q\n", rest)
+	f.Close()
+
+	// Descriptors made by dup and F_DUPFD name the same open file: one offset.
+	f, err = os.Open(p)
+	check("open again", err)
+	fd2, err := syscall.Dup(int(f.Fd()))
+	check("dup", err)
+	fd3, _, errno := syscall.Syscall(syscall.SYS_FCNTL, uintptr(fd2), syscall.F_DUPFD, 20)
+	if errno != 0 {
+		check("F_DUPFD", errno)
+	}
+	fmt.Println("F_DUPFD from 20:", fd3 >= 20)
+	first := make([]byte, 6)
+	_, err = io.ReadFull(f, first)
+	check("read 6", err)
+	next := make([]byte, 7)
+	_, err = syscall.Read(fd2, next)
+	check("read the dup", err)
+	after, err := io.ReadAll(os.NewFile(fd3, "third"))
+	check("read the third", err)
+	fmt.Printf("shared offset: %q %q %q\n", first, next, after)
+	syscall.Close(fd2)
 	f.Close()
 
 	check("mkdir", os.MkdirAll(filepath.Join(dir, "a", "b"), 0o755))
