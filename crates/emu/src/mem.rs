@@ -39,6 +39,10 @@ pub(crate) struct Memory {
     hot: Hot,
     /// Bytes mapped in all.
     mapped: u64,
+    /// The bytes of mappings made inaccessible (`mprotect(PROT_NONE)`),
+    /// sorted: not mapped, so any access faults, and kept, as Linux keeps
+    /// them, for when access is allowed again.
+    hidden: Vec<Region>,
 }
 
 /// The region the last access hit, as an access checks it: an address
@@ -91,53 +95,79 @@ impl Memory {
     }
 
     /// Unmaps every byte in `base..base + len`, cutting regions that reach
-    /// into the range (their bytes outside it stay).
+    /// into the range (their bytes outside it stay); the inaccessible bytes
+    /// kept there go too.
     pub(crate) fn unmap_range(&mut self, base: u64, len: u64) {
+        let gone = take_range(&mut self.regions, base, len);
+        self.mapped -= gone.iter().map(|r| r.data.len() as u64).sum::<u64>();
+        take_range(&mut self.hidden, base, len);
+        self.last = [0; 2];
+        self.hot = Hot::default();
+    }
+
+    /// Sets every mapped byte of `base..base + len` to zero, inaccessible ones too.
+    pub(crate) fn zero(&mut self, base: u64, len: u64) {
         let end = base.saturating_add(len);
-        let mut i = self.regions.partition_point(|r| r.end() <= base);
-        while i < self.regions.len() && self.regions[i].base < end {
-            let r = &mut self.regions[i];
-            let (rb, re) = (r.base, r.end());
-            let cut_from = (base.max(rb) - rb) as usize;
-            let cut_to = (end.min(re) - rb) as usize;
-            self.mapped -= (cut_to - cut_from) as u64;
-            let tail = (end < re).then(|| Region {
-                base: end,
-                data: r.data[cut_to..].to_vec(),
-                writable: r.writable,
-                name: r.name.clone(),
-            });
-            if rb < base {
-                r.data.truncate(cut_from);
-                i += 1;
-            } else {
-                self.regions.remove(i);
+        for list in [&mut self.regions, &mut self.hidden] {
+            let first = list.partition_point(|r| r.end() <= base);
+            for r in &mut list[first..] {
+                if r.base >= end {
+                    break;
+                }
+                let from = (base.max(r.base) - r.base) as usize;
+                let to = (end.min(r.end()) - r.base) as usize;
+                r.data[from..to].fill(0);
             }
-            if let Some(tail) = tail {
-                self.regions.insert(i, tail);
-                i += 1;
+        }
+    }
+
+    /// The parts of `base..base + len` that hold no bytes, accessible or
+    /// not: start and length of each.
+    pub(crate) fn absent(&self, base: u64, len: u64) -> Vec<(u64, u64)> {
+        let end = base.saturating_add(len);
+        let mut held: Vec<(u64, u64)> = self
+            .regions
+            .iter()
+            .chain(&self.hidden)
+            .filter(|r| r.base < end && r.end() > base)
+            .map(|r| (r.base.max(base), r.end().min(end)))
+            .collect();
+        held.sort_unstable();
+        let mut gaps = Vec::new();
+        let mut at = base;
+        for (from, to) in held {
+            if from > at {
+                gaps.push((at, from - at));
             }
+            at = at.max(to);
+        }
+        if at < end {
+            gaps.push((at, end - at));
+        }
+        gaps
+    }
+
+    /// Makes what is mapped of `base..base + len` inaccessible: every access
+    /// faults until [`Memory::protect`] allows it again, and the bytes stay.
+    pub(crate) fn hide(&mut self, base: u64, len: u64) {
+        let pieces = take_range(&mut self.regions, base, len);
+        self.mapped -= pieces.iter().map(|r| r.data.len() as u64).sum::<u64>();
+        for piece in pieces {
+            let at = self.hidden.partition_point(|r| r.base < piece.base);
+            self.hidden.insert(at, piece);
         }
         self.last = [0; 2];
         self.hot = Hot::default();
     }
 
-    /// Sets every mapped byte of `base..base + len` to zero.
-    pub(crate) fn zero(&mut self, base: u64, len: u64) {
-        let end = base.saturating_add(len);
-        let first = self.regions.partition_point(|r| r.end() <= base);
-        for r in &mut self.regions[first..] {
-            if r.base >= end {
-                break;
-            }
-            let from = (base.max(r.base) - r.base) as usize;
-            let to = (end.min(r.end()) - r.base) as usize;
-            r.data[from..to].fill(0);
-        }
-    }
-
-    /// Makes `base..base + len` read-only or writable, where it is mapped.
+    /// Makes `base..base + len` read-only or writable, where it is mapped or
+    /// was made inaccessible.
     pub(crate) fn protect(&mut self, base: u64, len: u64, writable: bool) {
+        for piece in take_range(&mut self.hidden, base, len) {
+            self.map(piece.base, piece.data.len(), writable, &piece.name);
+            let i = self.regions.partition_point(|r| r.base < piece.base);
+            self.regions[i].data.copy_from_slice(&piece.data);
+        }
         let end = base.saturating_add(len);
         let inside: Vec<(u64, Vec<u8>, String)> = self
             .regions
@@ -367,6 +397,44 @@ impl Memory {
         r.data[off..off + bytes.len()].copy_from_slice(bytes);
         Ok(())
     }
+}
+
+/// Takes the bytes in `base..base + len` out of `list` (sorted regions that
+/// never overlap), cutting regions that reach into the range; the pieces
+/// taken, in order.
+fn take_range(list: &mut Vec<Region>, base: u64, len: u64) -> Vec<Region> {
+    let end = base.saturating_add(len);
+    let mut taken = Vec::new();
+    let mut i = list.partition_point(|r| r.end() <= base);
+    while i < list.len() && list[i].base < end {
+        let r = &mut list[i];
+        let (rb, re) = (r.base, r.end());
+        let cut_from = (base.max(rb) - rb) as usize;
+        let cut_to = (end.min(re) - rb) as usize;
+        taken.push(Region {
+            base: rb + cut_from as u64,
+            data: r.data[cut_from..cut_to].to_vec(),
+            writable: r.writable,
+            name: r.name.clone(),
+        });
+        let tail = (end < re).then(|| Region {
+            base: end,
+            data: r.data[cut_to..].to_vec(),
+            writable: r.writable,
+            name: r.name.clone(),
+        });
+        if rb < base {
+            r.data.truncate(cut_from);
+            i += 1;
+        } else {
+            list.remove(i);
+        }
+        if let Some(tail) = tail {
+            list.insert(i, tail);
+            i += 1;
+        }
+    }
+    taken
 }
 
 /// The 8 bytes at `off`, if they are all inside `data`.

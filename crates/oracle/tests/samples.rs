@@ -92,6 +92,7 @@ programs!(
     closures, crash, deep, errors, floats, init, maps, methods, nilderef, panics, println, recover,
     results, slices, strings, stringers, // crates/emu/test_data/runtime
     args, channels, goexit, panics2, select, signals, workers, maprange, gc, mutex, overflow,
+    protect,
 );
 
 /// A run the emulator's step limit ends before the program does compares

@@ -362,11 +362,7 @@ fn run(os: &mut Linux, m: &mut Machine<'_>, call: Call, a: [u64; 6]) -> Result<D
             m.mem.unmap_range(a[0], len);
             v(0)
         }
-        Call::Mprotect => {
-            let writable = a[2] & 2 != 0;
-            m.mem.protect(a[0], crate::elf::page_up(a[1]), writable);
-            v(0)
-        }
+        Call::Mprotect => mprotect(os, m, a[0], crate::elf::page_up(a[1]), a[2]),
         Call::Madvise => madvise(os, m, a[0], a[1], a[2]),
         Call::Prctl => v(0),
         Call::Brk => {
@@ -904,6 +900,41 @@ fn mmap(
         m.mem.map(base, len as usize, prot & 2 != 0, "mmap");
     }
     Ok(Done::Value(base as i64))
+}
+
+/// mprotect. No access at all (`PROT_NONE`) hides the pages: every access
+/// faults, and their bytes come back when access is allowed again. Access
+/// allowed to pages mapped without any (`mmap` with `PROT_NONE`, which only
+/// reserves the addresses) gives them their zero bytes. On x86 any access
+/// lets the program read. A range not wholly mapped is `ENOMEM`, as on Linux.
+fn mprotect(
+    os: &mut Linux,
+    m: &mut Machine<'_>,
+    base: u64,
+    len: u64,
+    prot: u64,
+) -> Result<Done, Errno> {
+    if !base.is_multiple_of(crate::elf::PAGE) {
+        return Err(EINVAL);
+    }
+    if !os.is_mapped(base, len) {
+        return Err(ENOMEM);
+    }
+    let prot = prot & 7;
+    if prot == 0 {
+        m.mem.hide(base, len);
+        return Ok(Done::Value(0));
+    }
+    let writable = prot & 2 != 0;
+    for (from, n) in m.mem.absent(base, len) {
+        if m.mem.mapped() + n > m.memory_limit {
+            os.memory_refused.get_or_insert(n);
+            return Err(ENOMEM);
+        }
+        m.mem.map(from, n as usize, writable, "mmap");
+    }
+    m.mem.protect(base, len, writable);
+    Ok(Done::Value(0))
 }
 
 /// madvise. `MADV_DONTNEED` empties the pages of a private anonymous
