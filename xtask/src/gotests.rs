@@ -892,16 +892,29 @@ fn run_job(ctx: &Context<'_>, job: &Job) -> Result<Outcome> {
         .with_context(|| format!("running gostack on {}", file.rel))?;
     // The error gostack reported: it follows what the program printed, which
     // may not end with a newline.
-    let error_line = String::from_utf8_lossy(&got.stderr)
+    let said = String::from_utf8_lossy(&got.stderr).into_owned();
+    let error_line = said
         .rsplit_once("gostack: error: ")
         .map(|(_, rest)| rest.lines().next().unwrap_or("").to_string());
+    // A mapping past the memory cap failed, as gostack said: the run went
+    // on as on a full machine, which the real one is not.
+    let memory_cap = said
+        .lines()
+        .find(|l| l.starts_with(gostack_emu::MEMORY_REFUSED))
+        .map(str::to_string);
     // gostack's own progress lines (the import config) are not the program's.
     got.stderr = without_progress(&got.stderr);
-    Ok(compare(&want, &got, error_line))
+    Ok(compare(&want, &got, error_line, memory_cap))
 }
 
-/// Classifies gostack's result against the real one.
-fn compare(want: &Output, got: &Output, error_line: Option<String>) -> Outcome {
+/// Classifies gostack's result against the real one: a run that differs
+/// after gostack said why (an error, the memory cap) stopped, clearly.
+fn compare(
+    want: &Output,
+    got: &Output,
+    error_line: Option<String>,
+    memory_cap: Option<String>,
+) -> Outcome {
     let outcome = |class, detail: String| Outcome { class, detail };
     if got.status == Status::Timeout {
         return outcome(
@@ -915,6 +928,9 @@ fn compare(want: &Output, got: &Output, error_line: Option<String>) -> Outcome {
     );
     if want.stdout == got.stdout && want.status == got.status && want_err == got_err {
         return outcome(Class::Equal, String::new());
+    }
+    if let (Status::Exit(_), Some(said)) = (&got.status, memory_cap) {
+        return outcome(Class::Stopped, shorten(&said, 200));
     }
     match got.status {
         Status::Exit(EXIT_STOPPED) => {
@@ -1203,6 +1219,33 @@ fn run_with_timeout(mut cmd: Command, timeout: Duration) -> Result<Output> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A run that failed after gostack said the memory cap refused a
+    /// mapping stopped, clearly; the same run without the line differs.
+    #[test]
+    fn a_refused_mapping_said_is_a_stop_not_a_difference() {
+        let want = Output {
+            stdout: b"ok\n".to_vec(),
+            stderr: Vec::new(),
+            status: Status::Exit(0),
+        };
+        let got = Output {
+            stdout: Vec::new(),
+            stderr: b"fatal error: out of memory\n".to_vec(),
+            status: Status::Exit(2),
+        };
+        let said = format!(
+            "{} (8192 MiB): a mapping of 16384 MiB failed",
+            gostack_emu::MEMORY_REFUSED
+        );
+        let stopped = compare(&want, &got, None, Some(said.clone()));
+        assert!(
+            stopped.class == Class::Stopped && stopped.detail.contains("16384 MiB"),
+            "{}",
+            stopped.detail
+        );
+        assert!(compare(&want, &got, None, None).class == Class::Differ);
+    }
 
     fn tags(list: &[&str]) -> HashSet<String> {
         list.iter().map(|t| t.to_string()).collect()

@@ -51,6 +51,11 @@ fn bitness(arch: Arch) -> u32 {
     }
 }
 
+/// How `gostack run` begins the line on standard error that says a mapping
+/// past the memory limit failed ([`Run::memory_refused`]).
+pub const MEMORY_REFUSED: &str =
+    "gostack: the program asked for more memory than the emulator gives";
+
 /// How to run a program.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -211,6 +216,7 @@ pub struct Run {
     pub steps: u64,
     /// The size of the first mapping refused at [`Config::memory_limit`]:
     /// the program then saw the failure a full machine gives (`ENOMEM`).
+    /// `gostack run` says so in a line that starts with [`MEMORY_REFUSED`].
     pub memory_refused: Option<u64>,
     /// Every step, when [`Config::trace`] was set.
     pub trace: Option<Trace>,

@@ -584,7 +584,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             std::io::stderr().write_all(&run.stderr)?;
             if let Some(size) = run.memory_refused {
                 eprintln!(
-                    "gostack: the program asked for more memory than the emulator gives ({max_memory} MiB): a mapping of {} MiB failed as on a full machine; raise the cap with --max-memory",
+                    "{} ({max_memory} MiB): a mapping of {} MiB failed as on a full machine; raise the cap with --max-memory",
+                    gostack_emu::MEMORY_REFUSED,
                     size.div_ceil(1 << 20)
                 );
             }
