@@ -36,9 +36,6 @@ pub(crate) struct Decoded {
     pub(crate) cc: ConditionCode,
     /// Whether an operand is an XMM register.
     pub(crate) xmm: bool,
-    /// The general registers the instruction may change, a bit for each
-    /// register number (see [`registers_used`]).
-    pub(crate) gprs: u16,
     /// The decoder's instruction, for the rarer handlers and for messages.
     pub(crate) ins: Instruction,
 }
@@ -164,13 +161,9 @@ impl MemRef {
     }
 }
 
-/// Decodes one instruction for `arch`.
+/// Decodes one instruction for `arch`: its handler chosen, its operands resolved.
 pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
     let ops = [0, 1, 2].map(|i| operand(&ins, i, arch));
-    let branch = matches!(
-        ins.op_kind(0),
-        OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
-    );
     let inner = ops::handler(&ins, &ops);
     Decoded {
         exec: if ops::sees_lazy_flags(&ins) {
@@ -179,9 +172,39 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
             ops::settled
         },
         inner,
-        next: ins.next_ip(),
         ops,
         mem: MemRef::new(&ins),
+        ..stub(ins)
+    }
+}
+
+/// An instruction not decoded yet: where it is and where it goes, as the
+/// step loop needs, and the decoder's instruction; executing it decodes it
+/// ([`ops::undecoded`]). A run decodes only what it executes.
+pub(crate) fn stub(ins: Instruction) -> Decoded {
+    let branch = matches!(
+        ins.op_kind(0),
+        OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
+    );
+    let none = Operand {
+        form: form::ANY,
+        size: 0,
+        gpr: Gpr::new(Register::RAX),
+        imm: 0,
+    };
+    Decoded {
+        exec: ops::undecoded,
+        inner: ops::undecoded,
+        next: ins.next_ip(),
+        ops: [none; 3],
+        mem: MemRef {
+            disp: 0,
+            base: None,
+            index: None,
+            scale: 0,
+            seg: SEG_NONE,
+            rip: false,
+        },
         target: if branch { ins.near_branch_target() } else { 0 },
         next_index: NOWHERE,
         target_index: NOWHERE,
@@ -190,11 +213,6 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
         xmm: enters_kernel(&ins)
             || (0..ins.op_count())
                 .any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_xmm()),
-        gprs: if enters_kernel(&ins) {
-            u16::MAX
-        } else {
-            registers_used(&ins)
-        },
         ins,
     }
 }
@@ -207,20 +225,57 @@ fn enters_kernel(ins: &Instruction) -> bool {
     )
 }
 
+/// The general registers each instruction may change, worked out when a
+/// traced run first steps on it (only a trace needs them, and the decoder's
+/// analysis of every instruction would slow every run's start).
+pub(crate) struct UsedRegisters {
+    info: InstructionInfoFactory,
+    /// By index in the decoded code: the bits, or [`UNKNOWN`].
+    known: Vec<u32>,
+}
+
+/// Not worked out yet.
+const UNKNOWN: u32 = u32::MAX;
+
+impl UsedRegisters {
+    pub(crate) fn new() -> UsedRegisters {
+        UsedRegisters {
+            info: InstructionInfoFactory::new(),
+            known: Vec::new(),
+        }
+    }
+
+    /// The general registers instruction `index` (`d`) may change, a bit
+    /// for each register number (see [`registers_used`]).
+    pub(crate) fn of(&mut self, index: u32, d: &Decoded) -> u16 {
+        let i = index as usize;
+        if i >= self.known.len() {
+            self.known.resize(i + 1, UNKNOWN);
+        }
+        if self.known[i] == UNKNOWN {
+            self.known[i] = u32::from(registers_used(&d.ins, &mut self.info));
+        }
+        self.known[i] as u16
+    }
+}
+
 /// Every register the instruction names or uses implicitly, read or
 /// written, as bits by register number: a superset of the general
 /// registers its handler changes when it succeeds (a handler that fails may
-/// have started a panic, which changes any register).
-fn registers_used(ins: &Instruction) -> u16 {
+/// have started a panic, which changes any register). A system call may
+/// switch threads or return from a signal: it changes any.
+fn registers_used(ins: &Instruction, info: &mut InstructionInfoFactory) -> u16 {
+    if enters_kernel(ins) {
+        return u16::MAX;
+    }
     let explicit = (0..ins.op_count())
         .filter(|&i| ins.op_kind(i) == OpKind::Register)
         .map(|i| ins.op_register(i));
-    let implicit = InstructionInfoFactory::new()
+    let implicit = info
         .info(ins)
         .used_registers()
         .iter()
-        .map(|used| used.register())
-        .collect::<Vec<_>>();
+        .map(|used| used.register());
     explicit
         .chain(implicit)
         .fold(0, |bits, r| bits | 1 << (r.full_register().number() & 15))
@@ -288,7 +343,7 @@ mod tests {
 
     fn gprs(bytes: &[u8]) -> u16 {
         let ins = Decoder::new(64, bytes, 0).decode();
-        decode(ins, Arch::Amd64).gprs
+        registers_used(&ins, &mut InstructionInfoFactory::new())
     }
 
     fn bits(regs: &[usize]) -> u16 {

@@ -6,7 +6,7 @@ use iced_x86::OpKind;
 
 use crate::cpu::{Cpu, RSP};
 use crate::debuginfo::DebugInfo;
-use crate::decode::{Decoded, form, is_immediate, operand_size};
+use crate::decode::{Decoded, UsedRegisters, form, is_immediate, operand_size};
 use crate::frames::{Layout, Region, Snapshot, Whole};
 use crate::image::Image;
 use crate::mem::{Fault, Memory};
@@ -56,6 +56,20 @@ pub(crate) struct Machine<'a> {
     progress: Option<std::sync::Arc<crate::Progress>>,
     /// The executable's debug facts: frames and lines.
     pub(crate) debug: DebugInfo,
+    /// The registers each instruction may change, for a trace.
+    used: UsedRegisters,
+    /// Instructions decoded when first executed, to be put in the code when
+    /// the step loop is not running ([`crate::ops::undecoded`]).
+    pub(crate) decoded_late: DecodedLate,
+}
+
+/// Instructions decoded since the code was last brought up to date.
+#[derive(Default)]
+pub(crate) struct DecodedLate {
+    /// By index in the code (grown when first used).
+    pub(crate) by_index: Vec<Option<Box<Decoded>>>,
+    /// The indices that hold one.
+    pub(crate) indices: Vec<u32>,
 }
 
 impl<'a> Machine<'a> {
@@ -87,6 +101,8 @@ impl<'a> Machine<'a> {
             memory_limit: config.memory_limit,
             progress: config.progress.clone(),
             debug: DebugInfo::load(executable),
+            used: UsedRegisters::new(),
+            decoded_late: DecodedLate::default(),
         };
         os::start(&mut m, loaded.entry, loaded.end, world)?;
         m.start_trace(config.trace);
@@ -114,7 +130,9 @@ impl<'a> Machine<'a> {
     pub(crate) fn run(&mut self) -> Stop {
         loop {
             let limit = self.max_steps.min(self.steps + os::TICK);
-            if let Some(stop) = self.run_to(limit) {
+            let stop = self.run_to(limit);
+            self.install_decoded();
+            if let Some(stop) = stop {
                 return stop;
             }
             if self.steps >= self.max_steps {
@@ -130,6 +148,20 @@ impl<'a> Machine<'a> {
             }
             if let Some(t) = &mut self.trace {
                 t.amend_last_step(&self.cpu);
+            }
+        }
+    }
+
+    /// Puts the instructions decoded since the last time into the code.
+    fn install_decoded(&mut self) {
+        let late = &mut self.decoded_late;
+        if late.indices.is_empty() {
+            return;
+        }
+        let code = std::sync::Arc::make_mut(&mut self.image.code);
+        for index in late.indices.drain(..) {
+            if let Some(d) = late.by_index[index as usize].take() {
+                code[index as usize] = *d;
             }
         }
     }
@@ -181,7 +213,7 @@ impl<'a> Machine<'a> {
                 inside = mark.is_some();
             }
             let result = if MODE == TRACED {
-                self.traced_step(pc, decoded)
+                self.traced_step(pc, at, decoded)
             } else {
                 self.step(pc, decoded)
             };
@@ -225,13 +257,13 @@ impl<'a> Machine<'a> {
     /// A step, recorded. An instruction's step compares only the registers
     /// it uses, and XMM registers only if it has an XMM operand; a step that
     /// entered the kernel or failed (a signal delivered) compares them all.
-    fn traced_step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
+    fn traced_step(&mut self, pc: u64, at: u32, decoded: Option<&Decoded>) -> Exec {
         if let Some(t) = &mut self.trace {
             t.start_step(&self.cpu, decoded.is_none_or(|d| d.xmm));
         }
         let result = self.step(pc, decoded);
         let gprs = match decoded {
-            Some(d) if result.is_ok() => d.gprs,
+            Some(d) if result.is_ok() => self.used.of(at, d),
             _ => u16::MAX,
         };
         self.cpu.settle();

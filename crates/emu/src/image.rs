@@ -9,7 +9,7 @@ use crate::debuginfo::DebugInfo;
 use iced_x86::{Decoder, DecoderOptions, Instruction};
 
 use crate::Arch;
-use crate::decode::{Decoded, NOWHERE, decode};
+use crate::decode::{Decoded, NOWHERE, stub};
 use crate::mem::Memory;
 
 /// The loaded program: addresses of every symbol and the decoded code.
@@ -90,7 +90,7 @@ impl Image {
             while decoder.can_decode() {
                 let ins = decoder.decode();
                 self.code_index[(ins.ip() - base) as usize] = code.len() as u32;
-                code.push(decode(ins, arch));
+                code.push(stub(ins));
             }
         }
         for d in &mut code {

@@ -180,6 +180,32 @@ pub(crate) fn sees_lazy_flags(ins: &Instruction) -> bool {
 }
 
 /// Runs an instruction's own handler (`Decoded::inner`) with the flags settled first.
+/// An instruction met for the first time: decodes it and executes it. The
+/// decoded instruction is kept aside and put in the code between runs of
+/// the step loop (which shares the code while it runs).
+pub(crate) fn undecoded(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let index = m.image.index_of(d.ins.ip()) as usize;
+    let late = &mut m.decoded_late;
+    if late.by_index.len() <= index {
+        late.by_index
+            .resize_with(m.image.code.len().max(index + 1), || None);
+    }
+    let full = match late.by_index[index].take() {
+        Some(full) => full,
+        None => {
+            late.indices.push(index as u32);
+            Box::new(crate::decode::Decoded {
+                next_index: d.next_index,
+                target_index: d.target_index,
+                ..crate::decode::decode(d.ins, m.arch)
+            })
+        }
+    };
+    let result = (full.exec)(m, &full);
+    m.decoded_late.by_index[index] = Some(full);
+    result
+}
+
 pub(crate) fn settled(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     m.cpu.settle();
     (d.inner)(m, d)
