@@ -66,16 +66,21 @@ fn the_step_limit_stops_a_run_with_gostacks_own_status() {
     );
 }
 
-#[test]
-fn asm_shows_source_lines_and_named_slots() {
-    let out = gostack(&[
+/// `gostack asm` of one function of the add sample, built with `-N -l`.
+fn add_asm(func: &str) -> std::process::Output {
+    gostack(&[
         "asm",
         sample("add").to_str().unwrap(),
         "--flags",
         "-N -l",
         "--func",
-        "add2",
-    ]);
+        func,
+    ])
+}
+
+#[test]
+fn asm_shows_source_lines_and_named_slots() {
+    let out = add_asm("add2");
     let stdout = text(&out.stdout);
     assert!(out.status.success());
     assert!(stdout.contains("main.add2  frame=32 args=8"), "{stdout}");
@@ -550,17 +555,7 @@ fn ascii_steps_show_the_listing_beside_the_stack() {
     let all = text(&out.stdout);
     let steps: Vec<&str> = all.split("\nstep ").skip(1).collect();
     // add2's instructions, from its entry through its RET, then the one after the call.
-    let listing = text(
-        &gostack(&[
-            "asm",
-            sample("add").to_str().unwrap(),
-            "--flags",
-            "-N -l",
-            "--func",
-            "add2",
-        ])
-        .stdout,
-    );
+    let listing = text(&add_asm("add2").stdout);
     let add2 = listing
         .lines()
         .filter(|l| l.trim_start().starts_with("0x"))
