@@ -120,8 +120,11 @@ pub(crate) fn load(
     let mut image = Image {
         symbols,
         by_name,
-        code: std::sync::Arc::from(Vec::new()),
+        code: std::sync::Arc::new(Vec::new()),
         code_index: Vec::new(),
+        later: Vec::new(),
+        links_later: Vec::new(),
+        arch,
         text_base,
         text_end,
     };

@@ -8,7 +8,7 @@ use crate::cpu::{Cpu, RSP};
 use crate::debuginfo::DebugInfo;
 use crate::decode::{Decoded, UsedRegisters, form, is_immediate, operand_size};
 use crate::frames::{Layout, Region, Snapshot, Whole};
-use crate::image::Image;
+use crate::image::{Image, LATER};
 use crate::mem::{Fault, Memory};
 use crate::os;
 use crate::trace::TraceBuilder;
@@ -153,21 +153,33 @@ impl<'a> Machine<'a> {
     }
 
     /// Puts the instructions decoded since the last time into the code.
+    /// The functions decoded while it ran join the code first.
     fn install_decoded(&mut self) {
+        self.image.join_later();
         let late = &mut self.decoded_late;
         if late.indices.is_empty() {
             return;
         }
         let code = std::sync::Arc::make_mut(&mut self.image.code);
         for index in late.indices.drain(..) {
-            if let Some(d) = late.by_index[index as usize].take() {
+            if let Some(mut d) = late.by_index[index as usize].take() {
+                // The links as they are now: joining may have set them since.
+                let now = &code[index as usize];
+                (d.next_index, d.target_index) = (now.next_index, now.target_index);
                 code[index as usize] = *d;
             }
         }
     }
 
-    /// Reports the steps `watch` asks for as the run goes.
+    /// Reports the steps `watch` asks for as the run goes; the functions
+    /// whose entries it watches are decoded first, to be marked.
     pub(crate) fn start_watch(&mut self, watch: Watch<'a>) {
+        for name in &watch.entries {
+            if let Some(addr) = self.image.addr(name) {
+                self.image.decode_function(addr, &mut self.mem);
+            }
+        }
+        self.image.join_later();
         self.watch = Some(Watcher::new(self, watch));
     }
 
@@ -190,7 +202,8 @@ impl<'a> Machine<'a> {
     #[inline(always)]
     fn run_steps<const MODE: u8>(&mut self, limit: u64) -> Option<Stop> {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
-        let code = std::sync::Arc::clone(&self.image.code);
+        let shared = std::sync::Arc::clone(&self.image.code);
+        let code: &[Decoded] = &shared;
         let mut steps = self.steps;
         let mut at = self.image.index_of(self.cpu.rip);
         // Watched: the step before was a watched one.
@@ -238,6 +251,35 @@ impl<'a> Machine<'a> {
         stop
     }
 
+    /// A step the step loop found no instruction for: in a function met
+    /// for the first time (decoded now), decoded since the loop began (in
+    /// [`Image::later`]), or reached by a link made before its function was
+    /// decoded, the instruction runs from where it is; elsewhere there is
+    /// no code, and the step faults.
+    #[cold]
+    #[inline(never)]
+    fn not_in_code(&mut self, pc: u64) -> Exec {
+        if self.image.index_of(pc) == LATER {
+            self.image.decode_function(pc, &mut self.mem);
+        }
+        let at = self.image.index_of(pc);
+        let found = self
+            .image
+            .code
+            .get(at as usize)
+            .or_else(|| self.image.later(at));
+        match found.cloned() {
+            Some(d) => {
+                self.cpu.rip = d.next;
+                (d.exec)(self, &d)
+            }
+            None => Err(self.fault(Fault {
+                addr: pc,
+                write: false,
+            })),
+        }
+    }
+
     /// Executes the instruction at `pc`; a jump to where no code is faults.
     #[inline(always)]
     fn step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
@@ -247,10 +289,7 @@ impl<'a> Machine<'a> {
                 self.cpu.rip = d.next;
                 (d.exec)(self, d)
             }
-            None => Err(self.fault(Fault {
-                addr: pc,
-                write: false,
-            })),
+            None => self.not_in_code(pc),
         }
     }
 

@@ -1,5 +1,5 @@
 //! The loaded program: every symbol of the executable with its address,
-//! and its functions decoded once.
+//! and its functions, each decoded when first run.
 
 use std::collections::HashMap;
 
@@ -10,6 +10,11 @@ use iced_x86::{Decoder, DecoderOptions, Instruction};
 
 use crate::Arch;
 use crate::decode::{Decoded, NOWHERE, stub};
+
+/// The index of every byte of a function not decoded yet: like
+/// [`NOWHERE`] it is past the code, so the step loop finds no instruction
+/// there, and has the function decoded.
+pub(crate) const LATER: u32 = u32::MAX - 1;
 use crate::mem::Memory;
 
 /// The loaded program: addresses of every symbol and the decoded code.
@@ -19,10 +24,18 @@ pub(crate) struct Image {
     pub(crate) symbols: Vec<Sym>,
     /// Address of each symbol by name.
     pub(crate) by_name: HashMap<String, u64>,
-    /// The package's instructions, decoded once.
-    pub(crate) code: std::sync::Arc<[Decoded]>,
-    /// For each byte of the text range, the index in `code` of the instruction starting there.
+    /// The instructions of the functions decoded so far, each decoded once.
+    pub(crate) code: std::sync::Arc<Vec<Decoded>>,
+    /// For each byte of the text range, the index in `code` of the
+    /// instruction starting there, [`NOWHERE`], or [`LATER`].
     pub(crate) code_index: Vec<u32>,
+    /// Functions decoded while the code was shared: their instructions, numbered after it.
+    pub(crate) later: Vec<Decoded>,
+    /// The instructions whose next instruction or branch target was in a
+    /// function not decoded yet, relinked as functions join the code.
+    pub(crate) links_later: Vec<u32>,
+    /// The GOARCH the code is decoded for.
+    pub(crate) arch: Arch,
     /// Start of the decoded text: where `code_index` begins.
     pub(crate) text_base: u64,
     /// End of the decoded text.
@@ -73,31 +86,110 @@ pub enum LoadError {
 }
 
 impl Image {
-    /// Decodes every function once.
+    /// Prepares the code: package main's functions are decoded now, every
+    /// other function when the program first runs it ([`Image::decode_function`]).
     pub(crate) fn decode(&mut self, arch: Arch, mem: &mut Memory) {
         let base = self.text_base;
         let len = (self.text_end - base) as usize;
-        self.code_index = vec![u32::MAX; len];
-        let mut code = Vec::new();
-        let text = mem.slice(base, len).expect("text is mapped").to_vec();
+        self.arch = arch;
+        self.code_index = vec![NOWHERE; len];
         for sym in self.symbols.iter().filter(|s| s.class == SymClass::Func) {
             let start = (sym.addr - base) as usize;
-            let Some(bytes) = text.get(start..start + sym.size as usize) else {
-                continue;
-            };
-            let mut decoder =
-                Decoder::with_ip(crate::bitness(arch), bytes, sym.addr, DecoderOptions::NONE);
-            while decoder.can_decode() {
-                let ins = decoder.decode();
-                self.code_index[(ins.ip() - base) as usize] = code.len() as u32;
-                code.push(stub(ins));
+            if let Some(bytes) = self.code_index.get_mut(start..start + sym.size as usize) {
+                bytes.fill(LATER);
             }
         }
-        for d in &mut code {
-            d.next_index = self.index_of(d.next);
-            d.target_index = self.index_of(d.target);
+        let package: Vec<u64> = self
+            .symbols
+            .iter()
+            .filter(|s| s.class == SymClass::Func && s.listing_index.is_some())
+            .map(|s| s.addr)
+            .collect();
+        for addr in package {
+            self.decode_function(addr, mem);
         }
-        self.code = code.into();
+        self.join_later();
+    }
+
+    /// The instructions decoded since the code was last joined, by index:
+    /// those of [`Image::later`].
+    pub(crate) fn later(&self, index: u32) -> Option<&Decoded> {
+        self.later
+            .get((index as usize).checked_sub(self.code.len())?)
+    }
+
+    /// Puts the functions decoded since the last time at the end of the
+    /// code, and links to them the instructions that lead there.
+    pub(crate) fn join_later(&mut self) {
+        if self.later.is_empty() {
+            return;
+        }
+        let code = std::sync::Arc::make_mut(&mut self.code);
+        code.append(&mut self.later);
+        let (base, code_index) = (self.text_base, &self.code_index);
+        let index = |pc: u64| {
+            let off = pc.wrapping_sub(base);
+            code_index.get(off as usize).copied().unwrap_or(NOWHERE)
+        };
+        self.links_later.retain(|&i| {
+            let d = &mut code[i as usize];
+            (d.next_index, d.target_index) = (index(d.next), index(d.target));
+            d.next_index == LATER || d.target_index == LATER
+        });
+    }
+
+    /// Decodes the function holding `pc`, if it is not decoded yet: its
+    /// instructions wait in `later`, numbered after the code, until
+    /// [`Image::join_later`] (the step loop shares the code while it runs). A
+    /// link into a function not decoded yet says [`LATER`]: the step loop
+    /// looks again when it follows it. False when there is nothing to decode at `pc`.
+    pub(crate) fn decode_function(&mut self, pc: u64, mem: &mut Memory) -> bool {
+        let base = self.text_base;
+        if self.index_of(pc) != LATER {
+            return false;
+        }
+        let Some(sym) = self
+            .symbol_at(pc)
+            .filter(|s| s.class == SymClass::Func && self.index_of(s.addr) == LATER)
+        else {
+            // Not in a function after all: no instruction here.
+            self.code_index[(pc - base) as usize] = NOWHERE;
+            return false;
+        };
+        let (addr, size) = (sym.addr, sym.size as usize);
+        let Ok(bytes) = mem.slice(addr, size).map(<[u8]>::to_vec) else {
+            return false;
+        };
+        let start = (addr - base) as usize;
+        self.code_index[start..start + size].fill(NOWHERE);
+        let first = self.later.len();
+        let mut decoder = Decoder::with_ip(
+            crate::bitness(self.arch),
+            &bytes,
+            addr,
+            DecoderOptions::NONE,
+        );
+        while decoder.can_decode() {
+            let ins = decoder.decode();
+            self.code_index[(ins.ip() - base) as usize] =
+                (self.code.len() + self.later.len()) as u32;
+            self.later.push(stub(ins));
+        }
+        let index = |pc: u64| {
+            let off = pc.wrapping_sub(base);
+            self.code_index
+                .get(off as usize)
+                .copied()
+                .unwrap_or(NOWHERE)
+        };
+        let number = self.code.len() + first;
+        for (k, d) in self.later[first..].iter_mut().enumerate() {
+            (d.next_index, d.target_index) = (index(d.next), index(d.target));
+            if d.next_index == LATER || d.target_index == LATER {
+                self.links_later.push((number + k) as u32);
+            }
+        }
+        true
     }
 
     /// The symbol whose range holds `addr`.
