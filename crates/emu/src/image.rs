@@ -127,15 +127,8 @@ impl Image {
         let code = std::sync::Arc::make_mut(&mut self.code);
         code.append(&mut self.later);
         let (base, code_index) = (self.text_base, &self.code_index);
-        let index = |pc: u64| {
-            let off = pc.wrapping_sub(base);
-            code_index.get(off as usize).copied().unwrap_or(NOWHERE)
-        };
-        self.links_later.retain(|&i| {
-            let d = &mut code[i as usize];
-            (d.next_index, d.target_index) = (index(d.next), index(d.target));
-            d.next_index == LATER || d.target_index == LATER
-        });
+        self.links_later
+            .retain(|&i| link(&mut code[i as usize], code_index, base));
     }
 
     /// Decodes the function holding `pc`, if it is not decoded yet: its
@@ -175,17 +168,9 @@ impl Image {
                 (self.code.len() + self.later.len()) as u32;
             self.later.push(stub(ins));
         }
-        let index = |pc: u64| {
-            let off = pc.wrapping_sub(base);
-            self.code_index
-                .get(off as usize)
-                .copied()
-                .unwrap_or(NOWHERE)
-        };
         let number = self.code.len() + first;
         for (k, d) in self.later[first..].iter_mut().enumerate() {
-            (d.next_index, d.target_index) = (index(d.next), index(d.target));
-            if d.next_index == LATER || d.target_index == LATER {
+            if link(d, &self.code_index, base) {
                 self.links_later.push((number + k) as u32);
             }
         }
@@ -207,11 +192,7 @@ impl Image {
     /// The index in `code` of the instruction at `pc`, or [`NOWHERE`].
     #[inline]
     pub(crate) fn index_of(&self, pc: u64) -> u32 {
-        let off = pc.wrapping_sub(self.text_base);
-        self.code_index
-            .get(off as usize)
-            .copied()
-            .unwrap_or(NOWHERE)
+        index_in(&self.code_index, self.text_base, pc)
     }
 
     /// The decoded instruction at `pc` in the package's code.
@@ -221,6 +202,21 @@ impl Image {
         let i = *self.code_index.get(off)?;
         self.code.get(i as usize).map(|d| &d.ins)
     }
+}
+
+/// The index in the code of the instruction at `pc`, by `code_index`
+/// (which starts at `base`): [`NOWHERE`] outside it.
+fn index_in(code_index: &[u32], base: u64, pc: u64) -> u32 {
+    let off = pc.wrapping_sub(base);
+    code_index.get(off as usize).copied().unwrap_or(NOWHERE)
+}
+
+/// Sets where `d`'s next instruction and branch target are in the code;
+/// true when one of them is in a function not decoded yet.
+fn link(d: &mut Decoded, code_index: &[u32], base: u64) -> bool {
+    d.next_index = index_in(code_index, base, d.next);
+    d.target_index = index_in(code_index, base, d.target);
+    d.next_index == LATER || d.target_index == LATER
 }
 
 impl crate::Location {

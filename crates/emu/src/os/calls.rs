@@ -891,15 +891,30 @@ fn mmap(
     m.mem.unmap_range(base, len);
     // Inaccessible mappings reserve addresses only.
     if prot & 3 != 0 {
-        let cap = m.memory_limit;
-        if m.mem.mapped() + len > cap {
-            os.memory_refused.get_or_insert(len);
+        if let Err(e) = map_within_limit(os, m, base, len, prot & 2 != 0) {
             os.remove_vma(base, len);
-            return Err(ENOMEM);
+            return Err(e);
         }
-        m.mem.map(base, len as usize, prot & 2 != 0, "mmap");
     }
     Ok(Done::Value(base as i64))
+}
+
+/// Maps `len` zero bytes at `base` for the program, unless that passes the
+/// run's memory limit: then `ENOMEM`, as a full machine answers, and the
+/// run notes the size refused.
+fn map_within_limit(
+    os: &mut Linux,
+    m: &mut Machine<'_>,
+    base: u64,
+    len: u64,
+    writable: bool,
+) -> Result<(), Errno> {
+    if m.mem.mapped() + len > m.memory_limit {
+        os.memory_refused.get_or_insert(len);
+        return Err(ENOMEM);
+    }
+    m.mem.map(base, len as usize, writable, "mmap");
+    Ok(())
 }
 
 /// mprotect. No access at all (`PROT_NONE`) hides the pages: every access
@@ -927,11 +942,7 @@ fn mprotect(
     }
     let writable = prot & 2 != 0;
     for (from, n) in m.mem.absent(base, len) {
-        if m.mem.mapped() + n > m.memory_limit {
-            os.memory_refused.get_or_insert(n);
-            return Err(ENOMEM);
-        }
-        m.mem.map(from, n as usize, writable, "mmap");
+        map_within_limit(os, m, from, n, writable)?;
     }
     m.mem.protect(base, len, writable);
     Ok(Done::Value(0))
