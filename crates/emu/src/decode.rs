@@ -11,20 +11,16 @@ use crate::ops;
 /// Executes one decoded instruction; `rip` already points past it.
 pub(crate) type Handler = fn(&mut Machine<'_>, &Decoded) -> Exec;
 
-/// One instruction of the package, ready to execute.
+/// One instruction of the package, ready to execute. The fields a step
+/// reads come first, so that most steps touch only the first cache lines.
 #[derive(Debug, Clone)]
+#[repr(C)]
 pub(crate) struct Decoded {
     /// What the step loop calls: its handler, or [`ops::settled`] for a
     /// handler that needs the flags settled first.
     pub(crate) exec: Handler,
-    /// Its handler in [`crate::ops`].
-    pub(crate) inner: Handler,
     /// Address of the next instruction.
     pub(crate) next: u64,
-    /// The first three operands, as integer operands.
-    pub(crate) ops: [Operand; 3],
-    /// The memory operand, when there is one.
-    pub(crate) mem: MemRef,
     /// Target of a near branch or call.
     pub(crate) target: u64,
     /// Index in the decoded code of the instruction at `next`, or
@@ -32,6 +28,12 @@ pub(crate) struct Decoded {
     pub(crate) next_index: u32,
     /// Index in the decoded code of the instruction at `target`, or [`NOWHERE`].
     pub(crate) target_index: u32,
+    /// The memory operand, when there is one.
+    pub(crate) mem: MemRef,
+    /// The first three operands, as integer operands.
+    pub(crate) ops: [Operand; 3],
+    /// Its handler in [`crate::ops`].
+    pub(crate) inner: Handler,
     /// The condition of a Jcc, SETcc or CMOVcc.
     pub(crate) cc: ConditionCode,
     /// Whether an operand is an XMM register.
@@ -48,8 +50,12 @@ pub(crate) const NOWHERE: u32 = u32::MAX;
 pub(crate) mod form {
     /// A general register.
     pub(crate) const GPR: u8 = 0;
-    /// The memory operand, 1, 2, 4 or 8 bytes wide.
+    /// The memory operand, 1 or 2 bytes wide (its size read when the step runs).
     pub(crate) const MEM: u8 = 1;
+    /// The memory operand, 4 bytes wide.
+    pub(crate) const MEM4: u8 = 4;
+    /// The memory operand, 8 bytes wide.
+    pub(crate) const MEM8: u8 = 5;
     /// An immediate.
     pub(crate) const IMM: u8 = 2;
     /// Anything else (XMM or segment registers, branch targets, string
@@ -79,25 +85,27 @@ pub(crate) struct Gpr {
     pub(crate) n: u8,
     /// Bit position of the value in the register: 8 for AH..BH, else 0.
     shift: u8,
-    /// Whether a write replaces the whole register (32- and 64-bit writes) rather than merging.
-    whole: bool,
     /// All ones in the value's width.
     mask: u64,
+    /// The bits a write replaces: the whole register for 32- and 64-bit
+    /// writes (a 32-bit write clears the upper half), else the value's bits.
+    clear: u64,
 }
 
 impl Gpr {
     /// Resolves iced's register name, widths as [`Cpu::reg`] reads them.
     pub(crate) fn new(r: Register) -> Gpr {
         let (n, size, high) = gpr_slot(r);
+        let shift = if high { 8 } else { 0 };
+        let mask = size_mask(size);
         Gpr {
             n: n as u8,
-            shift: if high { 8 } else { 0 },
-            whole: matches!(size, 4 | 8),
-            mask: match size {
-                8 => u64::MAX,
-                4 => 0xffff_ffff,
-                2 => 0xffff,
-                _ => 0xff,
+            shift,
+            mask,
+            clear: if matches!(size, 4 | 8) {
+                u64::MAX
+            } else {
+                mask << shift
             },
         }
     }
@@ -105,18 +113,14 @@ impl Gpr {
     /// Reads the register, zero-extended.
     #[inline]
     pub(crate) fn get(self, cpu: &Cpu) -> u64 {
-        (cpu.gpr[usize::from(self.n) & 15] >> self.shift) & self.mask
+        (cpu.gpr[usize::from(self.n) & 15] >> (self.shift & 63)) & self.mask
     }
 
     /// Writes the register; a 32-bit write clears the upper half, as on hardware.
     #[inline]
     pub(crate) fn set(self, cpu: &mut Cpu, value: u64) {
         let r = &mut cpu.gpr[usize::from(self.n) & 15];
-        *r = if self.whole {
-            value & self.mask
-        } else {
-            (*r & !(self.mask << self.shift)) | ((value & self.mask) << self.shift)
-        };
+        *r = (*r & !self.clear) | ((value & self.mask) << (self.shift & 63));
     }
 }
 
@@ -127,44 +131,81 @@ pub(crate) const SEG_FS: u8 = 1;
 /// Relative to the GS base (386 thread-local storage).
 pub(crate) const SEG_GS: u8 = 2;
 
-/// A memory operand's address parts.
+/// A memory operand's address parts, resolved so that the address is
+/// computed without a branch: `disp + (base & base_mask) + ((index &
+/// index_mask) << shift)`, plus the segment's base, masked to the address
+/// width. A missing base or index has a zero mask.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct MemRef {
     /// The displacement; for a RIP-relative operand, the whole address.
     pub(crate) disp: u64,
-    pub(crate) base: Option<Gpr>,
-    pub(crate) index: Option<Gpr>,
-    pub(crate) scale: u8,
+    /// All ones in the base register's width, or 0 when there is none.
+    pub(crate) base_mask: u64,
+    /// All ones in the index register's width, or 0 when there is none.
+    pub(crate) index_mask: u64,
+    /// All ones in an address: 32 or 64 bits.
+    pub(crate) addr_mask: u64,
+    /// The base register's number (0 when there is none).
+    pub(crate) base: u8,
+    /// The index register's number (0 when there is none).
+    pub(crate) index: u8,
+    /// The scale as a shift: 0 to 3.
+    pub(crate) shift: u8,
     /// The segment whose base the address is relative to: [`SEG_NONE`], [`SEG_FS`] or [`SEG_GS`].
     pub(crate) seg: u8,
-    /// Whether the address is RIP-relative: `disp` is used as it is.
-    pub(crate) rip: bool,
 }
 
 impl MemRef {
-    fn new(ins: &Instruction) -> MemRef {
+    fn new(ins: &Instruction, arch: Arch) -> MemRef {
         let base = ins.memory_base();
         let index = ins.memory_index();
         let rip = base == Register::RIP || base == Register::EIP;
+        let reg = |r: Register| {
+            if r == Register::None || rip && r == base {
+                (0, 0)
+            } else {
+                let (n, size, _) = gpr_slot(r);
+                (n as u8, size_mask(size))
+            }
+        };
+        let (base, base_mask) = reg(base);
+        let (index, index_mask) = reg(index);
         MemRef {
             disp: ins.memory_displacement64(),
-            base: (base != Register::None && !rip).then(|| Gpr::new(base)),
-            index: (index != Register::None).then(|| Gpr::new(index)),
-            scale: ins.memory_index_scale() as u8,
+            base_mask,
+            index_mask,
+            addr_mask: match arch {
+                Arch::Amd64 => u64::MAX,
+                Arch::I386 => 0xffff_ffff,
+            },
+            base,
+            index,
+            shift: ins.memory_index_scale().trailing_zeros() as u8,
             seg: match ins.memory_segment() {
                 Register::FS => SEG_FS,
                 Register::GS => SEG_GS,
                 _ => SEG_NONE,
             },
-            rip,
         }
+    }
+
+    /// The address, for the registers in `cpu`.
+    #[inline(always)]
+    pub(crate) fn address(&self, cpu: &Cpu) -> u64 {
+        let base = cpu.gpr[usize::from(self.base) & 15] & self.base_mask;
+        let index = (cpu.gpr[usize::from(self.index) & 15] & self.index_mask) << (self.shift & 3);
+        let mut a = self.disp.wrapping_add(base).wrapping_add(index);
+        if self.seg != SEG_NONE {
+            a = a.wrapping_add(cpu.seg_base(self.seg));
+        }
+        a & self.addr_mask
     }
 }
 
 /// Decodes one instruction for `arch`: its handler chosen, its operands resolved.
 pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
     let ops = [0, 1, 2].map(|i| operand(&ins, i, arch));
-    let inner = ops::handler(&ins, &ops);
+    let inner = ops::handler(&ins, &ops, arch);
     Decoded {
         exec: if ops::sees_lazy_flags(&ins) {
             inner
@@ -173,7 +214,7 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
         },
         inner,
         ops,
-        mem: MemRef::new(&ins),
+        mem: MemRef::new(&ins, arch),
         ..stub(ins)
     }
 }
@@ -199,11 +240,13 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
         ops: [none; 3],
         mem: MemRef {
             disp: 0,
-            base: None,
-            index: None,
-            scale: 0,
+            base_mask: 0,
+            index_mask: 0,
+            addr_mask: 0,
+            base: 0,
+            index: 0,
+            shift: 0,
             seg: SEG_NONE,
-            rip: false,
         },
         target: if branch { ins.near_branch_target() } else { 0 },
         next_index: NOWHERE,
@@ -324,7 +367,9 @@ fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
             op.form = form::GPR;
             op.gpr = Gpr::new(ins.op_register(i));
         }
-        OpKind::Memory if matches!(size, 1 | 2 | 4 | 8) => op.form = form::MEM,
+        OpKind::Memory if matches!(size, 1 | 2) => op.form = form::MEM,
+        OpKind::Memory if size == 4 => op.form = form::MEM4,
+        OpKind::Memory if size == 8 => op.form = form::MEM8,
         kind if is_immediate(kind) => {
             op.form = form::IMM;
             op.imm = ins.immediate(i) & size_mask(usize::from(size));

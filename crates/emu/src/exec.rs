@@ -212,8 +212,8 @@ impl<'a> Machine<'a> {
             if steps >= limit {
                 break None;
             }
-            let pc = self.cpu.rip;
             let decoded = code.get(at as usize);
+            let pc = self.cpu.rip;
             if MODE == WATCHED {
                 let mark = self.watch.as_ref().and_then(|w| w.mark(at));
                 // Each call of the loop starts afresh: between calls Linux may switch threads.
@@ -403,25 +403,38 @@ impl<'a> Machine<'a> {
 
     // ---- memory ----
 
-    /// Reads `size` bytes at `addr` as a little-endian integer.
+    /// Reads `size` bytes at `addr` as a little-endian integer. The hot
+    /// path makes no call, so the handlers it is inlined in stay small.
     #[inline(always)]
     pub(crate) fn load(&mut self, addr: u64, size: usize) -> Result<u64, Halt> {
+        match self.mem.read_hot(addr, size) {
+            Some(v) => Ok(v),
+            None => self.load_cold(addr, size),
+        }
+    }
+
+    #[inline(never)]
+    fn load_cold(&mut self, addr: u64, size: usize) -> Result<u64, Halt> {
         match self.mem.read(addr, size) {
             Ok(v) => Ok(v),
             Err(f) => Err(self.fault(f)),
         }
     }
 
-    /// Writes the low `size` bytes of `value` at `addr`.
+    /// Writes the low `size` bytes of `value` at `addr`. Untraced, in the
+    /// hot region, it makes no call.
     #[inline(always)]
     pub(crate) fn store(&mut self, addr: u64, size: usize, value: u64) -> Exec {
-        match self.mem.write(addr, size, value) {
-            Ok(()) => {
-                if let Some(t) = &mut self.trace {
-                    t.mem(addr, size, value);
-                }
-                Ok(())
-            }
+        if self.trace.is_none() && self.mem.write_hot(addr, size, value) {
+            return Ok(());
+        }
+        self.store_cold(addr, size, value)
+    }
+
+    #[inline(never)]
+    fn store_cold(&mut self, addr: u64, size: usize, value: u64) -> Exec {
+        match self.kernel_store(addr, size, value) {
+            Ok(()) => Ok(()),
             Err(f) => Err(self.fault(f)),
         }
     }
@@ -445,18 +458,6 @@ impl<'a> Machine<'a> {
         Ok(())
     }
 
-    /// Reads a pointer-sized word.
-    #[inline]
-    pub(crate) fn load_word(&mut self, addr: u64) -> Result<u64, Halt> {
-        self.load(addr, self.arch.word() as usize)
-    }
-
-    /// Writes a pointer-sized word.
-    #[inline]
-    pub(crate) fn store_word(&mut self, addr: u64, value: u64) -> Exec {
-        self.store(addr, self.arch.word() as usize, value)
-    }
-
     // ---- the stack ----
 
     /// The stack pointer.
@@ -468,18 +469,36 @@ impl<'a> Machine<'a> {
     /// Pushes a pointer-sized word.
     #[inline]
     pub(crate) fn push(&mut self, value: u64) -> Exec {
-        let sp = self.sp().wrapping_sub(self.arch.word()) & self.mask();
-        self.store_word(sp, value)?;
-        self.cpu.gpr[RSP] = sp;
-        Ok(())
+        match self.arch {
+            Arch::Amd64 => self.push_word::<8>(value),
+            Arch::I386 => self.push_word::<4>(value),
+        }
     }
 
     /// Pops a pointer-sized word.
     #[inline]
     pub(crate) fn pop(&mut self) -> Result<u64, Halt> {
+        match self.arch {
+            Arch::Amd64 => self.pop_word::<8>(),
+            Arch::I386 => self.pop_word::<4>(),
+        }
+    }
+
+    /// Pushes a word of `W` bytes, the word size (4 or 8).
+    #[inline(always)]
+    pub(crate) fn push_word<const W: u64>(&mut self, value: u64) -> Exec {
+        let sp = self.sp().wrapping_sub(W) & size_mask(W as usize);
+        self.store(sp, W as usize, value)?;
+        self.cpu.gpr[RSP] = sp;
+        Ok(())
+    }
+
+    /// Pops a word of `W` bytes, the word size (4 or 8).
+    #[inline(always)]
+    pub(crate) fn pop_word<const W: u64>(&mut self) -> Result<u64, Halt> {
         let sp = self.sp();
-        let v = self.load_word(sp)?;
-        self.cpu.gpr[RSP] = (sp + self.arch.word()) & self.mask();
+        let v = self.load(sp, W as usize)?;
+        self.cpu.gpr[RSP] = sp.wrapping_add(W) & size_mask(W as usize);
         Ok(v)
     }
 
@@ -497,21 +516,7 @@ impl<'a> Machine<'a> {
     /// The effective address of the memory operand.
     #[inline]
     pub(crate) fn ea(&self, d: &Decoded) -> u64 {
-        let mem = &d.mem;
-        if mem.rip {
-            return mem.disp;
-        }
-        let mut a = mem.disp;
-        if let Some(base) = mem.base {
-            a = a.wrapping_add(base.get(&self.cpu));
-        }
-        if let Some(index) = mem.index {
-            a = a.wrapping_add(index.get(&self.cpu).wrapping_mul(u64::from(mem.scale)));
-        }
-        if mem.seg != crate::decode::SEG_NONE {
-            a = a.wrapping_add(self.cpu.seg_base(mem.seg));
-        }
-        a & self.mask()
+        d.mem.address(&self.cpu)
     }
 
     /// The size in bytes of operand `i`.
@@ -528,7 +533,7 @@ impl<'a> Machine<'a> {
     pub(crate) fn read_op(&mut self, d: &Decoded, i: u32) -> Result<u64, Halt> {
         match d.ops.get(i as usize).map_or(form::ANY, |op| op.form) {
             form::GPR => self.read::<{ form::GPR }>(d, i),
-            form::MEM => self.read::<{ form::MEM }>(d, i),
+            form::MEM | form::MEM4 | form::MEM8 => self.read::<{ form::MEM }>(d, i),
             form::IMM => self.read::<{ form::IMM }>(d, i),
             _ => self.read_other(d, i),
         }
@@ -539,7 +544,7 @@ impl<'a> Machine<'a> {
     pub(crate) fn write_op(&mut self, d: &Decoded, i: u32, value: u64) -> Exec {
         match d.ops.get(i as usize).map_or(form::ANY, |op| op.form) {
             form::GPR => self.write::<{ form::GPR }>(d, i, value),
-            form::MEM => self.write::<{ form::MEM }>(d, i, value),
+            form::MEM | form::MEM4 | form::MEM8 => self.write::<{ form::MEM }>(d, i, value),
             _ => self.write_other(d, i, value),
         }
     }
@@ -550,9 +555,9 @@ impl<'a> Machine<'a> {
         let op = &d.ops[i as usize];
         match F {
             form::GPR => Ok(op.gpr.get(&self.cpu)),
-            form::MEM => {
+            form::MEM | form::MEM4 | form::MEM8 => {
                 let a = self.ea(d);
-                self.load(a, usize::from(op.size))
+                self.load(a, mem_size::<F>(op))
             }
             form::IMM => Ok(op.imm),
             _ => self.read_op(d, i),
@@ -568,9 +573,9 @@ impl<'a> Machine<'a> {
                 op.gpr.set(&mut self.cpu, value);
                 Ok(())
             }
-            form::MEM => {
+            form::MEM | form::MEM4 | form::MEM8 => {
                 let a = self.ea(d);
-                self.store(a, usize::from(op.size), value)
+                self.store(a, mem_size::<F>(op), value)
             }
             form::IMM => self.write_other(d, i, value),
             _ => self.write_op(d, i, value),
@@ -607,6 +612,17 @@ impl<'a> Machine<'a> {
             }
             _ => Err(self.unsupported(d)),
         }
+    }
+}
+
+/// The size of memory operand `op`, of form `F`: known when the handler
+/// is instantiated for 4 and 8 bytes.
+#[inline(always)]
+fn mem_size<const F: u8>(op: &crate::decode::Operand) -> usize {
+    match F {
+        form::MEM4 => 4,
+        form::MEM8 => 8,
+        _ => usize::from(op.size),
     }
 }
 

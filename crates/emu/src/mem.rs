@@ -45,21 +45,27 @@ pub(crate) struct Memory {
     hidden: Vec<Region>,
 }
 
-/// The region the last access hit, as an access checks it: an address
-/// `addr` is inside, with 8 bytes to spare, when `addr - base < room`, so
-/// one check covers every size. An access there moves exactly its own
-/// bytes: a wider one would defeat the host's store-to-load forwarding
-/// when the program reads back what it just wrote (386 stack slots are 4
-/// bytes).
-#[derive(Debug, Clone, Copy, Default)]
+/// The region the last access hit. An access there checks only that its
+/// 8 bytes lie inside the region's bytes, and moves exactly its own bytes:
+/// a wider one would defeat the host's store-to-load forwarding when the
+/// program reads back what it just wrote (386 stack slots are 4 bytes).
+#[derive(Debug, Clone, Copy)]
 struct Hot {
     base: u64,
-    /// Offsets at which 8 bytes fit: the region's length minus 7, or 0.
-    room: u64,
-    /// `room` if the region is writable, else 0.
-    write_room: u64,
-    /// Index in `regions`.
+    /// Index in `regions`, or `usize::MAX` for none.
     index: usize,
+    /// `index` if the region is writable, else `usize::MAX`.
+    write_index: usize,
+}
+
+impl Default for Hot {
+    fn default() -> Hot {
+        Hot {
+            base: 0,
+            index: usize::MAX,
+            write_index: usize::MAX,
+        }
+    }
 }
 
 impl Memory {
@@ -266,22 +272,30 @@ impl Memory {
     }
 
     /// Reads a little-endian value of 1, 2, 4 or 8 bytes.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn read(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
-        let off = addr.wrapping_sub(self.hot.base);
-        if off < self.hot.room
-            && let Some(r) = self.regions.get(self.hot.index)
-            && let Some(word) = word(&r.data, off as usize)
-        {
-            return Ok(match size {
-                8 => u64::from_le_bytes(*word),
-                4 => u64::from(u32::from_le_bytes([word[0], word[1], word[2], word[3]])),
-                2 => u64::from(u16::from_le_bytes([word[0], word[1]])),
-                1 => u64::from(word[0]),
-                _ => u64::from_le_bytes(*word) & size_mask(size),
-            });
+        match self.read_hot(addr, size) {
+            Some(v) => Ok(v),
+            None => self.read_cold(addr, size),
         }
-        self.read_cold(addr, size)
+    }
+
+    /// Reads a value of 1, 2, 4 or 8 bytes in the hot region; none elsewhere.
+    #[inline(always)]
+    pub(crate) fn read_hot(&self, addr: u64, size: usize) -> Option<u64> {
+        let off = addr.wrapping_sub(self.hot.base) as usize;
+        let word = word(&self.regions.get(self.hot.index)?.data, off)?;
+        Some(if size == 8 {
+            u64::from_le_bytes(*word)
+        } else if size == 4 {
+            u64::from(u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+        } else if size == 1 {
+            u64::from(word[0])
+        } else if size == 2 {
+            u64::from(u16::from_le_bytes([word[0], word[1]]))
+        } else {
+            u64::from_le_bytes(*word) & size_mask(size)
+        })
     }
 
     /// Reads outside the hot region, making the region found hot.
@@ -298,12 +312,10 @@ impl Memory {
     fn heat(&mut self, addr: u64, size: usize) {
         if let Some(i) = self.find(addr, size) {
             let r = &self.regions[i];
-            let room = (r.data.len() as u64).saturating_sub(7);
             self.hot = Hot {
                 base: r.base,
-                room,
-                write_room: if r.writable { room } else { 0 },
                 index: i,
+                write_index: if r.writable { i } else { usize::MAX },
             };
         }
     }
@@ -340,28 +352,41 @@ impl Memory {
     }
 
     /// Writes the low `size` bytes of `value`, little-endian.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn write(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
-        let off = addr.wrapping_sub(self.hot.base);
-        if off < self.hot.write_room
-            && let Some(r) = self.regions.get_mut(self.hot.index)
-            && let Some(word) = word_mut(&mut r.data, off as usize)
-        {
-            let bytes = value.to_le_bytes();
-            match size {
-                8 => *word = bytes,
-                4 => word[..4].copy_from_slice(&bytes[..4]),
-                2 => word[..2].copy_from_slice(&bytes[..2]),
-                1 => word[0] = bytes[0],
-                _ => {
-                    let mask = size_mask(size);
-                    let old = u64::from_le_bytes(*word);
-                    *word = ((old & !mask) | (value & mask)).to_le_bytes();
-                }
-            }
+        if self.write_hot(addr, size, value) {
             return Ok(());
         }
         self.write_cold(addr, size, value)
+    }
+
+    /// Writes a value of 1, 2, 4 or 8 bytes in the hot region, if it is
+    /// writable; whether it did.
+    #[inline(always)]
+    pub(crate) fn write_hot(&mut self, addr: u64, size: usize, value: u64) -> bool {
+        let off = addr.wrapping_sub(self.hot.base) as usize;
+        let Some(word) = self
+            .regions
+            .get_mut(self.hot.write_index)
+            .and_then(|r| word_mut(&mut r.data, off))
+        else {
+            return false;
+        };
+        let bytes = value.to_le_bytes();
+        if size == 8 {
+            *word = bytes;
+        } else if size == 4 {
+            word[..4].copy_from_slice(&bytes[..4]);
+        } else if size == 1 {
+            word[0] = bytes[0];
+        } else if size == 2 {
+            word[..2].copy_from_slice(&bytes[..2]);
+        } else {
+            let mask = size_mask(size);
+            let old = u64::from_le_bytes(*word);
+            *word = ((old & !mask) | (value & mask)).to_le_bytes();
+        }
+        true
     }
 
     /// Writes outside the hot region, making the region found hot.
@@ -440,13 +465,13 @@ fn take_range(list: &mut Vec<Region>, base: u64, len: u64) -> Vec<Region> {
 /// The 8 bytes at `off`, if they are all inside `data`.
 #[inline(always)]
 fn word(data: &[u8], off: usize) -> Option<&[u8; 8]> {
-    data.get(off..off.checked_add(8)?)?.try_into().ok()
+    data.get(off..)?.first_chunk()
 }
 
 /// The 8 bytes at `off`, writable, if they are all inside `data`.
 #[inline(always)]
 fn word_mut(data: &mut [u8], off: usize) -> Option<&mut [u8; 8]> {
-    data.get_mut(off..off.checked_add(8)?)?.try_into().ok()
+    data.get_mut(off..)?.first_chunk_mut()
 }
 
 /// All ones in the low `size` bytes.

@@ -12,19 +12,49 @@ pub(crate) mod x87;
 
 use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
+use crate::Arch;
 use crate::cpu::{CF, Cpu, OF, PF, SF, ZF, parity};
 use crate::decode::{Decoded, Handler, Operand};
 use crate::exec::{Exec, Machine};
 
-/// The instance of a handler for the form of operand 0 (see [`crate::decode::form`]).
+/// The instance of a handler for the form of operand 0 (see
+/// [`crate::decode::form`]), with a further generic argument when given.
 macro_rules! by_form {
     ($m:ident :: $f:ident, $ops:expr, [$($form:ident),*]) => {{
         use crate::decode::form::*;
         match $ops[0].form {
             $($form => $m::$f::<$form>,)*
+            MEM4 => $m::$f::<MEM4>,
+            MEM8 => $m::$f::<MEM8>,
             _ => $m::$f::<ANY>,
         }
     }};
+    ($m:ident :: $f:ident, $ops:expr, [$($form:ident),*], $more:literal) => {{
+        use crate::decode::form::*;
+        match $ops[0].form {
+            $($form => $m::$f::<$form, $more>,)*
+            MEM4 => $m::$f::<MEM4, $more>,
+            MEM8 => $m::$f::<MEM8, $more>,
+            _ => $m::$f::<ANY, $more>,
+        }
+    }};
+}
+
+/// The instance of a handler for the word size of `arch` (4 or 8 bytes),
+/// and for the form of operand 0 when forms are given.
+macro_rules! by_word {
+    ($arch:expr, $m:ident :: $f:ident) => {
+        match $arch {
+            Arch::Amd64 => $m::$f::<8>,
+            Arch::I386 => $m::$f::<4>,
+        }
+    };
+    ($arch:expr, $m:ident :: $f:ident, $ops:expr, [$($form:ident),*]) => {
+        match $arch {
+            Arch::Amd64 => by_form!($m::$f, $ops, [$($form),*], 8),
+            Arch::I386 => by_form!($m::$f, $ops, [$($form),*], 4),
+        }
+    };
 }
 
 /// The instance of a two-operand handler for the forms of operands 0 and 1.
@@ -34,22 +64,29 @@ macro_rules! by_forms {
         match ($ops[0].form, $ops[1].form) {
             (GPR, GPR) => $m::$f::<GPR, GPR>,
             (GPR, MEM) => $m::$f::<GPR, MEM>,
+            (GPR, MEM4) => $m::$f::<GPR, MEM4>,
+            (GPR, MEM8) => $m::$f::<GPR, MEM8>,
             (GPR, IMM) => $m::$f::<GPR, IMM>,
             (MEM, GPR) => $m::$f::<MEM, GPR>,
+            (MEM4, GPR) => $m::$f::<MEM4, GPR>,
+            (MEM8, GPR) => $m::$f::<MEM8, GPR>,
             (MEM, IMM) => $m::$f::<MEM, IMM>,
+            (MEM4, IMM) => $m::$f::<MEM4, IMM>,
+            (MEM8, IMM) => $m::$f::<MEM8, IMM>,
             _ => $m::$f::<ANY, ANY>,
         }
     }};
 }
 
-/// The handler that executes `ins`, whose operands are `ops`, chosen once when the code is loaded.
-pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
+/// The handler that executes `ins`, whose operands are `ops`, chosen once
+/// when the code is loaded, for `arch`.
+pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Handler {
     use Mnemonic as M;
     match ins.mnemonic() {
-        M::Push => by_form!(stack::push, ops, [GPR, IMM, MEM]),
-        M::Pop => by_form!(stack::pop, ops, [GPR, MEM]),
-        M::Call => control::call,
-        M::Ret => control::ret,
+        M::Push => by_word!(arch, stack::push, ops, [GPR, IMM, MEM]),
+        M::Pop => by_word!(arch, stack::pop, ops, [GPR, MEM]),
+        M::Call => by_word!(arch, control::call),
+        M::Ret => by_word!(arch, control::ret),
         M::Jmp => control::jmp,
         // INT3 and UD2 only appear where the compiler marks unreachable code.
         M::Int3 | M::Ud2 => unsupported,
@@ -116,7 +153,8 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Or => by_forms!(arith::or, ops),
         M::Xor => by_forms!(arith::xor, ops),
         M::Test => by_forms!(arith::test, ops),
-        M::Inc | M::Dec => arith::inc_dec,
+        M::Inc => by_form!(arith::inc_dec, ops, [GPR, MEM], false),
+        M::Dec => by_form!(arith::inc_dec, ops, [GPR, MEM], true),
         M::Neg => arith::neg,
         M::Not => arith::not,
         M::Shl | M::Shr | M::Sar | M::Rol | M::Ror => arith::shift,

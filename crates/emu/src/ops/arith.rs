@@ -88,18 +88,18 @@ fn operands<const A: u8, const B: u8>(
     Ok((a, b, size))
 }
 
-/// INC, DEC: Increment or Decrement by 1; CF unchanged. Their flags wait in [`crate::cpu::Lazy`].
-pub(crate) fn inc_dec(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+/// INC, DEC (`DOWN`): Increment or Decrement by 1; CF unchanged. Their flags wait in [`crate::cpu::Lazy`].
+pub(crate) fn inc_dec<const A: u8, const DOWN: bool>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
-    let a = m.read_op(d, 0)?;
+    let a = m.read::<A>(d, 0)?;
     let carry = u64::from(m.cpu.carry());
-    let (op, r) = if d.ins.mnemonic() == Mnemonic::Inc {
-        (lazy::INC, a.wrapping_add(1))
-    } else {
+    let (op, r) = if DOWN {
         (lazy::DEC, a.wrapping_sub(1))
+    } else {
+        (lazy::INC, a.wrapping_add(1))
     };
     m.cpu.set_lazy(op, a, carry, size);
-    m.write_op(d, 0, r & size_mask(size))
+    m.write::<A>(d, 0, r & size_mask(size))
 }
 
 /// NEG: Two's Complement Negation.

@@ -6,17 +6,17 @@ use super::lazy_condition;
 use crate::decode::Decoded;
 use crate::exec::{Exec, Halt, Machine};
 
-/// CALL: Call Procedure.
-pub(crate) fn call(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+/// CALL: Call Procedure (`W`, the word size, bytes).
+pub(crate) fn call<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let target = target(m, d)?;
-    m.push(d.next)?;
+    m.push_word::<W>(d.next)?;
     m.cpu.rip = target;
     Ok(())
 }
 
 /// RET: Return from Procedure (with an optional count of bytes to pop).
-pub(crate) fn ret(m: &mut Machine<'_>, d: &Decoded) -> Exec {
-    let to = m.pop()?;
+pub(crate) fn ret<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let to = m.pop_word::<W>()?;
     if d.ins.op_count() == 1 {
         let n = d.ins.immediate(0);
         m.cpu.gpr[crate::cpu::RSP] = m.sp().wrapping_add(n) & m.mask();

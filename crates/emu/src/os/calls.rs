@@ -890,11 +890,11 @@ fn mmap(
     os.add_vma(base, len);
     m.mem.unmap_range(base, len);
     // Inaccessible mappings reserve addresses only.
-    if prot & 3 != 0 {
-        if let Err(e) = map_within_limit(os, m, base, len, prot & 2 != 0) {
-            os.remove_vma(base, len);
-            return Err(e);
-        }
+    if prot & 3 != 0
+        && let Err(e) = map_within_limit(os, m, base, len, prot & 2 != 0)
+    {
+        os.remove_vma(base, len);
+        return Err(e);
     }
     Ok(Done::Value(base as i64))
 }
