@@ -5,20 +5,24 @@ use iced_x86::{ConditionCode, Instruction, InstructionInfoFactory, OpKind, Regis
 
 use crate::Arch;
 use crate::cpu::{Cpu, gpr_slot};
-use crate::exec::{Exec, Machine, size_mask};
+use crate::exec::{Exec, Machine, Next, size_mask};
 use crate::ops;
 
 /// Executes one decoded instruction; `rip` already points past it.
 pub(crate) type Handler = fn(&mut Machine<'_>, &Decoded) -> Exec;
+
+/// Executes one decoded instruction as the step loop calls it (`rip`
+/// already points past it) and says where the next one is (see [`Next`]).
+pub(crate) type Step = fn(&mut Machine<'_>, &Decoded) -> Next;
 
 /// One instruction of the package, ready to execute. The fields a step
 /// reads come first, so that most steps touch only the first cache lines.
 #[derive(Debug, Clone)]
 #[repr(C)]
 pub(crate) struct Decoded {
-    /// What the step loop calls: its handler, or [`ops::settled`] for a
-    /// handler that needs the flags settled first.
-    pub(crate) exec: Handler,
+    /// What the step loop calls: the step of a frequent instruction, or
+    /// [`ops::general`] or [`ops::settled`] around its handler `inner`.
+    pub(crate) exec: Step,
     /// Address of the next instruction.
     pub(crate) next: u64,
     /// Target of a near branch or call.
@@ -32,7 +36,7 @@ pub(crate) struct Decoded {
     pub(crate) mem: MemRef,
     /// The first three operands, as integer operands.
     pub(crate) ops: [Operand; 3],
-    /// Its handler in [`crate::ops`].
+    /// Its handler in [`crate::ops`], when `exec` is not its step itself.
     pub(crate) inner: Handler,
     /// The condition of a Jcc, SETcc or CMOVcc.
     pub(crate) cc: ConditionCode,
@@ -205,13 +209,13 @@ impl MemRef {
 /// Decodes one instruction for `arch`: its handler chosen, its operands resolved.
 pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
     let ops = [0, 1, 2].map(|i| operand(&ins, i, arch));
-    let inner = ops::handler(&ins, &ops, arch);
+    let (exec, inner) = match ops::handler(&ins, &ops, arch) {
+        ops::Chosen::Step(step) => (step, ops::within_step as Handler),
+        ops::Chosen::Handler(inner) if ops::sees_lazy_flags(&ins) => (ops::general as Step, inner),
+        ops::Chosen::Handler(inner) => (ops::settled as Step, inner),
+    };
     Decoded {
-        exec: if ops::sees_lazy_flags(&ins) {
-            inner
-        } else {
-            ops::settled
-        },
+        exec,
         inner,
         ops,
         mem: MemRef::new(&ins, arch),
@@ -235,7 +239,7 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
     };
     Decoded {
         exec: ops::undecoded,
-        inner: ops::undecoded,
+        inner: ops::within_step,
         next: ins.next_ip(),
         ops: [none; 3],
         mem: MemRef {

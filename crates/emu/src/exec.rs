@@ -27,6 +27,24 @@ pub(crate) type Halt = Box<Stop>;
 /// A handler's result: `Err` ends the run.
 pub(crate) type Exec = Result<(), Halt>;
 
+/// What a step tells the step loop: the index in the decoded code of the
+/// instruction to run next in the low 32 bits, and the steps it took in
+/// the high bits. An index past the code ([`LOOKUP`],
+/// [`crate::decode::NOWHERE`], [`LATER`]) has the loop look `rip` up; [`HALTED`] says the step failed,
+/// with its stop in `Machine::halted`.
+pub(crate) type Next = u64;
+
+/// The next instruction is wherever `rip` is: the loop looks it up.
+pub(crate) const LOOKUP: u32 = u32::MAX - 2;
+/// The step failed: its stop waits in `Machine::halted`.
+pub(crate) const HALTED: u32 = u32::MAX - 3;
+
+/// One step, going on at `index`.
+#[inline(always)]
+pub(crate) fn one_step(index: u32) -> Next {
+    1 << 32 | u64::from(index)
+}
+
 /// Everything the emulator knows about a running program.
 pub(crate) struct Machine<'a> {
     pub(crate) arch: Arch,
@@ -50,6 +68,8 @@ pub(crate) struct Machine<'a> {
     pub(crate) os: Option<Box<os::Linux>>,
     /// A stop a system call decided on, on its way to the step loop.
     pub(crate) stop: Option<Stop>,
+    /// The stop of the step that failed, on its way to the step loop (see [`HALTED`]).
+    pub(crate) halted: Option<Halt>,
     /// The most memory the program may map.
     pub(crate) memory_limit: u64,
     /// Where the run says how far it has got.
@@ -98,6 +118,7 @@ impl<'a> Machine<'a> {
             max_steps: config.max_steps,
             os: None,
             stop: None,
+            halted: None,
             memory_limit: config.memory_limit,
             progress: config.progress.clone(),
             debug: DebugInfo::load(executable),
@@ -194,11 +215,11 @@ impl<'a> Machine<'a> {
         }
     }
 
-    /// The step loop: plain, traced or watched. Each decoded instruction
-    /// knows the index of the instruction after it and of its branch
-    /// target, so only a step that goes elsewhere (a return, an indirect
-    /// jump, a system call that switched threads, a signal) looks up its
-    /// next instruction.
+    /// The step loop: plain, traced or watched. Each step says where the
+    /// next instruction is (see [`Next`]), so only a step that goes
+    /// elsewhere than its next instruction or branch target (a return, an
+    /// indirect jump, a system call that switched threads, a signal) has
+    /// its next instruction looked up.
     #[inline(always)]
     fn run_steps<const MODE: u8>(&mut self, limit: u64) -> Option<Stop> {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
@@ -212,43 +233,64 @@ impl<'a> Machine<'a> {
             if steps >= limit {
                 break None;
             }
-            let decoded = code.get(at as usize);
-            let pc = self.cpu.rip;
-            if MODE == WATCHED {
-                let mark = self.watch.as_ref().and_then(|w| w.mark(at));
-                // Each call of the loop starts afresh: between calls Linux may switch threads.
-                if let Some(mark) = mark
-                    && (mark & ALWAYS != 0 || !inside)
-                    && !self.report(mark, steps)
-                {
-                    break None;
-                }
-                inside = mark.is_some();
-            }
-            let result = if MODE == TRACED {
-                self.traced_step(pc, at, decoded)
-            } else {
-                self.step(pc, decoded)
-            };
-            steps += 1;
-            let rip = self.cpu.rip;
-            match (result, decoded) {
-                (Ok(()), Some(d)) => {
-                    at = if rip == d.next {
-                        d.next_index
-                    } else if rip == d.target {
-                        d.target_index
+            let next = match code.get(at as usize) {
+                Some(d) => {
+                    if MODE == WATCHED {
+                        let mark = self.watch.as_ref().and_then(|w| w.mark(at));
+                        // Each call of the loop starts afresh: between calls Linux may switch threads.
+                        if let Some(mark) = mark
+                            && (mark & ALWAYS != 0 || !inside)
+                            && !self.report(mark, steps)
+                        {
+                            break None;
+                        }
+                        inside = mark.is_some();
+                    }
+                    if MODE == TRACED {
+                        self.traced_step(at, Some(d))
                     } else {
-                        self.image.index_of(rip)
-                    };
+                        self.pc = self.cpu.rip;
+                        self.cpu.rip = d.next;
+                        (d.exec)(self, d)
+                    }
                 }
-                (Err(stop), _) if !std::mem::take(&mut self.redirected) => break Some(*stop),
-                _ => at = self.image.index_of(rip),
-            }
+                None if at == HALTED => {
+                    let stop = self.halted.take().expect("a failed step leaves its stop");
+                    if !std::mem::take(&mut self.redirected) {
+                        break Some(*stop);
+                    }
+                    at = LOOKUP;
+                    continue;
+                }
+                None => {
+                    let found = self.image.index_of(self.cpu.rip);
+                    if code.get(found as usize).is_some() {
+                        at = found;
+                        continue;
+                    }
+                    inside = false;
+                    if MODE == TRACED {
+                        self.traced_step(found, None)
+                    } else {
+                        self.pc = self.cpu.rip;
+                        self.not_in_code(self.pc)
+                    }
+                }
+            };
+            steps += next >> 32;
+            at = next as u32;
         };
         self.steps = steps;
         self.cpu.settle();
         stop
+    }
+
+    /// The step of a failed instruction: its stop waits for the step loop.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn halt(&mut self, stop: Halt) -> Next {
+        self.halted = Some(stop);
+        one_step(HALTED)
     }
 
     /// A step the step loop found no instruction for: in a function met
@@ -258,7 +300,7 @@ impl<'a> Machine<'a> {
     /// no code, and the step faults.
     #[cold]
     #[inline(never)]
-    fn not_in_code(&mut self, pc: u64) -> Exec {
+    fn not_in_code(&mut self, pc: u64) -> Next {
         if self.image.index_of(pc) == LATER {
             self.image.decode_function(pc, &mut self.mem);
         }
@@ -273,43 +315,41 @@ impl<'a> Machine<'a> {
                 self.cpu.rip = d.next;
                 (d.exec)(self, &d)
             }
-            None => Err(self.fault(Fault {
-                addr: pc,
-                write: false,
-            })),
-        }
-    }
-
-    /// Executes the instruction at `pc`; a jump to where no code is faults.
-    #[inline(always)]
-    fn step(&mut self, pc: u64, decoded: Option<&Decoded>) -> Exec {
-        self.pc = pc;
-        match decoded {
-            Some(d) => {
-                self.cpu.rip = d.next;
-                (d.exec)(self, d)
+            None => {
+                let stop = self.fault(Fault {
+                    addr: pc,
+                    write: false,
+                });
+                self.halt(stop)
             }
-            None => self.not_in_code(pc),
         }
     }
 
     /// A step, recorded. An instruction's step compares only the registers
     /// it uses, and XMM registers only if it has an XMM operand; a step that
     /// entered the kernel or failed (a signal delivered) compares them all.
-    fn traced_step(&mut self, pc: u64, at: u32, decoded: Option<&Decoded>) -> Exec {
+    fn traced_step(&mut self, at: u32, decoded: Option<&Decoded>) -> Next {
         if let Some(t) = &mut self.trace {
             t.start_step(&self.cpu, decoded.is_none_or(|d| d.xmm));
         }
-        let result = self.step(pc, decoded);
+        let pc = self.cpu.rip;
+        self.pc = pc;
+        let next = match decoded {
+            Some(d) => {
+                self.cpu.rip = d.next;
+                (d.exec)(self, d)
+            }
+            None => self.not_in_code(pc),
+        };
         let gprs = match decoded {
-            Some(d) if result.is_ok() => self.used.of(at, d),
+            Some(d) if next as u32 != HALTED => self.used.of(at, d),
             _ => u16::MAX,
         };
         self.cpu.settle();
         if let Some(t) = &mut self.trace {
             t.finish_step(pc, &self.cpu, gprs);
         }
-        result
+        next
     }
 
     /// Ends the run and hands back what it produced.

@@ -14,8 +14,8 @@ use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
 use crate::Arch;
 use crate::cpu::{CF, Cpu, OF, PF, SF, ZF, parity};
-use crate::decode::{Decoded, Handler, Operand};
-use crate::exec::{Exec, Machine};
+use crate::decode::{Decoded, Handler, Operand, Step};
+use crate::exec::{Exec, LOOKUP, Machine, Next, one_step};
 
 /// The instance of a handler for the form of operand 0 (see
 /// [`crate::decode::form`]), with a further generic argument when given.
@@ -78,23 +78,63 @@ macro_rules! by_forms {
     }};
 }
 
-/// The handler that executes `ins`, whose operands are `ops`, chosen once
-/// when the code is loaded, for `arch`.
-pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Handler {
+/// What executes an instruction: a step of its own (the frequent
+/// instructions), or a handler the step loop calls through [`general`] or
+/// [`settled`].
+pub(crate) enum Chosen {
+    Step(Step),
+    Handler(Handler),
+}
+
+/// What executes `ins`, whose operands are `ops`, chosen once when the
+/// code is loaded, for `arch`.
+pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Chosen {
+    use Mnemonic as M;
+    let step = match ins.mnemonic() {
+        M::Push => Some(by_word!(arch, steps::push, ops, [GPR, IMM, MEM])),
+        M::Pop => Some(by_word!(arch, steps::pop, ops, [GPR, MEM])),
+        M::Call => Some(by_word!(arch, control::call)),
+        M::Ret => Some(by_word!(arch, control::ret)),
+        M::Jmp => Some(control::jmp as Step),
+        _ if ins.condition_code() != ConditionCode::None
+            && ins.flow_control() == FlowControl::ConditionalBranch =>
+        {
+            Some(jcc(ins.condition_code()))
+        }
+        M::Nop | M::Pause | M::Lfence | M::Mfence | M::Sfence => Some(steps::nop as Step),
+        M::Mov | M::Movzx if !names_segment(ins) => Some(by_forms!(steps::mov, ops)),
+        M::Lea => Some(by_form!(steps::lea, ops, [GPR])),
+        M::Add => Some(by_forms!(steps::add, ops)),
+        M::Sub => Some(by_forms!(steps::sub, ops)),
+        M::Cmp => Some(by_forms!(steps::cmp, ops)),
+        M::And => Some(by_forms!(steps::and, ops)),
+        M::Or => Some(by_forms!(steps::or, ops)),
+        M::Xor => Some(by_forms!(steps::xor, ops)),
+        M::Test => Some(by_forms!(steps::test, ops)),
+        M::Inc => Some(by_form!(steps::inc_dec, ops, [GPR, MEM], false)),
+        M::Dec => Some(by_form!(steps::inc_dec, ops, [GPR, MEM], true)),
+        _ => None,
+    };
+    match step {
+        Some(step) => Chosen::Step(step),
+        None => Chosen::Handler(other(ins, ops)),
+    }
+}
+
+/// Whether one of the instruction's operands is a segment register.
+fn names_segment(ins: &Instruction) -> bool {
+    (0..2).any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_segment_register())
+}
+
+/// The handler of an instruction that has no step of its own.
+fn other(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
     use Mnemonic as M;
     match ins.mnemonic() {
-        M::Push => by_word!(arch, stack::push, ops, [GPR, IMM, MEM]),
-        M::Pop => by_word!(arch, stack::pop, ops, [GPR, MEM]),
-        M::Call => by_word!(arch, control::call),
-        M::Ret => by_word!(arch, control::ret),
-        M::Jmp => control::jmp,
         // INT3 and UD2 only appear where the compiler marks unreachable code.
         M::Int3 | M::Ud2 => unsupported,
-        // Jcc branches; SETcc and CMOVcc move data.
+        // SETcc and CMOVcc move data (Jcc has a step of its own).
         _ if ins.condition_code() != ConditionCode::None => {
-            if ins.flow_control() == FlowControl::ConditionalBranch {
-                jcc(ins.condition_code())
-            } else if is_cmov(ins.mnemonic()) {
+            if is_cmov(ins.mnemonic()) {
                 mov::cmov
             } else if is_setcc(ins.mnemonic()) {
                 mov::setcc
@@ -102,7 +142,6 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Hand
                 unsupported
             }
         }
-        M::Nop | M::Pause | M::Lfence | M::Mfence | M::Sfence => mov::nop,
         M::Prefetchnta | M::Prefetcht0 | M::Prefetcht1 | M::Prefetcht2 | M::Prefetchw => mov::nop,
         M::Clc | M::Stc | M::Cmc | M::Cld | M::Std => arith::flag_op,
         M::Pushf | M::Pushfd | M::Pushfq => stack::pushf,
@@ -114,16 +153,8 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Hand
         M::Int => system::int,
         M::Cpuid => system::cpuid,
         M::Rdtsc => system::rdtsc,
-        M::Mov
-            if (0..2).any(|i| {
-                ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_segment_register()
-            }) =>
-        {
-            system::mov_segment
-        }
-        M::Mov | M::Movzx => by_forms!(mov::mov, ops),
+        M::Mov => system::mov_segment,
         M::Movsx | M::Movsxd => mov::movsx,
-        M::Lea => by_form!(mov::lea, ops, [GPR]),
         M::Xchg => mov::xchg,
         M::Cwd | M::Cdq | M::Cqo => mov::cwd,
         M::Cwde => mov::cwde,
@@ -144,17 +175,8 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Hand
         M::Scasb | M::Scasw | M::Scasd | M::Scasq => mov::scan_compare,
         M::Cmpsb | M::Cmpsw | M::Cmpsq => mov::scan_compare,
         M::Cmpsd if ins.op_kind(0) != OpKind::Register => mov::scan_compare,
-        M::Add => by_forms!(arith::add, ops),
         M::Adc => by_forms!(arith::adc, ops),
-        M::Sub => by_forms!(arith::sub, ops),
         M::Sbb => by_forms!(arith::sbb, ops),
-        M::Cmp => by_forms!(arith::cmp, ops),
-        M::And => by_forms!(arith::and, ops),
-        M::Or => by_forms!(arith::or, ops),
-        M::Xor => by_forms!(arith::xor, ops),
-        M::Test => by_forms!(arith::test, ops),
-        M::Inc => by_form!(arith::inc_dec, ops, [GPR, MEM], false),
-        M::Dec => by_form!(arith::inc_dec, ops, [GPR, MEM], true),
         M::Neg => arith::neg,
         M::Not => arith::not,
         M::Shl | M::Shr | M::Sar | M::Rol | M::Ror => arith::shift,
@@ -199,9 +221,7 @@ pub(crate) fn sees_lazy_flags(ins: &Instruction) -> bool {
         M::Push | M::Pop | M::Call | M::Ret | M::Jmp | M::Lea | M::Nop => true,
         M::Add | M::Sub | M::Cmp | M::And | M::Or | M::Xor | M::Test => true,
         M::Inc | M::Dec => true,
-        M::Mov => !(0..2).any(|i| {
-            ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_segment_register()
-        }),
+        M::Mov => !names_segment(ins),
         M::Movzx | M::Movsx | M::Movsxd => true,
         // SSE and SSE2 leave the flags alone, but for the scalar compares.
         M::Ucomisd | M::Comisd | M::Ucomiss | M::Comiss => false,
@@ -217,11 +237,10 @@ pub(crate) fn sees_lazy_flags(ins: &Instruction) -> bool {
     }
 }
 
-/// Runs an instruction's own handler (`Decoded::inner`) with the flags settled first.
 /// An instruction met for the first time: decodes it and executes it. The
 /// decoded instruction is kept aside and put in the code between runs of
 /// the step loop (which shares the code while it runs).
-pub(crate) fn undecoded(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+pub(crate) fn undecoded(m: &mut Machine<'_>, d: &Decoded) -> Next {
     let index = m.image.index_of(d.ins.ip()) as usize;
     let late = &mut m.decoded_late;
     if late.by_index.len() <= index {
@@ -239,14 +258,93 @@ pub(crate) fn undecoded(m: &mut Machine<'_>, d: &Decoded) -> Exec {
             })
         }
     };
-    let result = (full.exec)(m, &full);
+    let next = (full.exec)(m, &full);
     m.decoded_late.by_index[index] = Some(full);
-    result
+    next
 }
 
-pub(crate) fn settled(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+/// Runs an instruction's own handler (`Decoded::inner`), which may go anywhere.
+pub(crate) fn general(m: &mut Machine<'_>, d: &Decoded) -> Next {
+    let result = (d.inner)(m, d);
+    went(m, d, result)
+}
+
+/// Runs an instruction's own handler (`Decoded::inner`) with the flags settled first.
+pub(crate) fn settled(m: &mut Machine<'_>, d: &Decoded) -> Next {
     m.cpu.settle();
-    (d.inner)(m, d)
+    let result = (d.inner)(m, d);
+    went(m, d, result)
+}
+
+/// The `inner` of an instruction whose step does all its work: never called.
+pub(crate) fn within_step(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    Err(m.unsupported(d))
+}
+
+/// Where the next instruction is after a handler that may have gone
+/// anywhere: its next or branch target when `rip` is there, else looked up.
+#[inline(always)]
+fn went(m: &mut Machine<'_>, d: &Decoded, result: Exec) -> Next {
+    match result {
+        Ok(()) => {
+            let rip = m.cpu.rip;
+            one_step(if rip == d.next {
+                d.next_index
+            } else if rip == d.target {
+                d.target_index
+            } else {
+                LOOKUP
+            })
+        }
+        Err(stop) => m.halt(stop),
+    }
+}
+
+/// Where the next instruction is after a handler that, when it succeeds,
+/// always goes on to the instruction after it.
+#[inline(always)]
+fn straight(m: &mut Machine<'_>, d: &Decoded, result: Exec) -> Next {
+    match result {
+        Ok(()) => one_step(d.next_index),
+        Err(stop) => m.halt(stop),
+    }
+}
+
+/// The steps of the frequent instructions that always go on to the next
+/// one: their handlers, for each instance, and where the next instruction is.
+mod steps {
+    use super::{arith, mov, stack, straight};
+    use crate::decode::Decoded;
+    use crate::exec::{Machine, Next, one_step};
+
+    macro_rules! straight_steps {
+        ($($name:ident = $m:ident :: $f:ident < $(const $p:ident : $t:ty),* >;)*) => {$(
+            pub(crate) fn $name<$(const $p: $t),*>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+                let result = $m::$f::<$($p),*>(m, d);
+                straight(m, d, result)
+            }
+        )*};
+    }
+
+    straight_steps! {
+        push = stack::push<const A: u8, const W: u64>;
+        pop = stack::pop<const A: u8, const W: u64>;
+        mov = mov::mov<const A: u8, const B: u8>;
+        lea = mov::lea<const A: u8>;
+        add = arith::add<const A: u8, const B: u8>;
+        sub = arith::sub<const A: u8, const B: u8>;
+        cmp = arith::cmp<const A: u8, const B: u8>;
+        and = arith::and<const A: u8, const B: u8>;
+        or = arith::or<const A: u8, const B: u8>;
+        xor = arith::xor<const A: u8, const B: u8>;
+        test = arith::test<const A: u8, const B: u8>;
+        inc_dec = arith::inc_dec<const A: u8, const DOWN: bool>;
+    }
+
+    /// NOP, PAUSE and the fences.
+    pub(crate) fn nop(_: &mut Machine<'_>, d: &Decoded) -> Next {
+        one_step(d.next_index)
+    }
 }
 
 /// Whether condition `code` (a [`ConditionCode`] as a number) of a Jcc
@@ -296,8 +394,8 @@ pub(crate) fn lazy_condition(cpu: &mut Cpu, code: u8) -> bool {
     holds != negate
 }
 
-/// The Jcc handler for condition `cc`, instantiated per condition.
-fn jcc(cc: ConditionCode) -> Handler {
+/// The Jcc step for condition `cc`, instantiated per condition.
+fn jcc(cc: ConditionCode) -> Step {
     use ConditionCode as C;
     match cc {
         C::o => control::jcc::<{ C::o as u8 }>,

@@ -343,6 +343,73 @@ fn runs_are_deterministic() {
     }
 }
 
+/// The plain step loop (which runs frequent pairs of instructions as one)
+/// and the step-by-step loop of a watched run are the same run: every
+/// program, every configuration, ends alike after the same steps.
+#[test]
+fn plain_runs_are_step_by_step_runs() {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let mut differ = Vec::new();
+    let mut runs = 0;
+    for dir in programs() {
+        for arch in Arch::ALL {
+            for flags in FLAG_SETS {
+                let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
+                let req = CompileRequest::from_file(&dir.join("main.go"), arch, &flags).unwrap();
+                let built = build(&go, &req, &cache).unwrap();
+                let parsed = gostack_listing::parse(&built.compiled.listing);
+                let mut config = Config::new(arch);
+                config.max_steps = 500_000_000;
+                let world = World {
+                    args: std::iter::once("prog".to_string())
+                        .chain(ARGS.map(str::to_string))
+                        .collect(),
+                    env: Vec::new(),
+                    stdin: STDIN.to_vec(),
+                    workdir: None,
+                };
+                let plain =
+                    gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap();
+                let mut report = |_: &gostack_emu::Seen<'_>| true;
+                let watch = gostack_emu::Watch {
+                    package: false,
+                    entries: Vec::new(),
+                    report: &mut report,
+                };
+                let stepped =
+                    gostack_emu::watch(&parsed.listing, &built.executable, &config, &world, watch)
+                        .unwrap();
+                runs += 1;
+                let ends = |r: &gostack_emu::Run| {
+                    (
+                        format!("{:?}", r.stop),
+                        r.steps,
+                        r.stdout.clone(),
+                        r.stderr.clone(),
+                    )
+                };
+                if ends(&plain) != ends(&stepped) {
+                    differ.push(format!(
+                        "{} {arch} {flags:?}: plain {:?} after {} steps, step by step {:?} after {}",
+                        dir.display(),
+                        plain.stop,
+                        plain.steps,
+                        stepped.stop,
+                        stepped.steps
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} of {runs} runs differ:\n{}",
+        differ.len(),
+        differ.join("\n")
+    );
+}
+
 #[test]
 fn addresses_are_hidden_but_text_is_kept() {
     assert_eq!(

@@ -12,6 +12,7 @@ use crate::decode::{Decoded, form};
 use crate::exec::{Exec, Halt, Machine, sign_extend, size_mask};
 
 /// ADD: Add. Its flags wait in [`crate::cpu::Lazy`], as SUB's, CMP's and the logical operations' do.
+#[inline(always)]
 pub(crate) fn add<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
     m.cpu.set_lazy(lazy::ADD, a, b, size);
@@ -27,6 +28,7 @@ pub(crate) fn adc<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
 }
 
 /// SUB: Subtract.
+#[inline(always)]
 pub(crate) fn sub<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
     m.cpu.set_lazy(lazy::SUB, a, b, size);
@@ -42,6 +44,7 @@ pub(crate) fn sbb<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
 }
 
 /// CMP: Compare Two Operands.
+#[inline(always)]
 pub(crate) fn cmp<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
     m.cpu.set_lazy(lazy::SUB, a, b, size);
@@ -49,6 +52,7 @@ pub(crate) fn cmp<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
 }
 
 /// AND: Logical AND; CF and OF cleared.
+#[inline(always)]
 pub(crate) fn and<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
     m.cpu.set_lazy(lazy::LOGIC, a & b, 0, size);
@@ -56,6 +60,7 @@ pub(crate) fn and<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
 }
 
 /// OR: Logical Inclusive OR; CF and OF cleared.
+#[inline(always)]
 pub(crate) fn or<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
     m.cpu.set_lazy(lazy::LOGIC, a | b, 0, size);
@@ -63,6 +68,7 @@ pub(crate) fn or<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> 
 }
 
 /// XOR: Logical Exclusive OR; CF and OF cleared.
+#[inline(always)]
 pub(crate) fn xor<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
     m.cpu.set_lazy(lazy::LOGIC, a ^ b, 0, size);
@@ -70,6 +76,7 @@ pub(crate) fn xor<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
 }
 
 /// TEST: Logical Compare; CF and OF cleared.
+#[inline(always)]
 pub(crate) fn test<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
     m.cpu.set_lazy(lazy::LOGIC, a & b, 0, size);
@@ -89,6 +96,7 @@ fn operands<const A: u8, const B: u8>(
 }
 
 /// INC, DEC (`DOWN`): Increment or Decrement by 1; CF unchanged. Their flags wait in [`crate::cpu::Lazy`].
+#[inline(always)]
 pub(crate) fn inc_dec<const A: u8, const DOWN: bool>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
     let a = m.read::<A>(d, 0)?;

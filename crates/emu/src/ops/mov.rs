@@ -17,6 +17,7 @@ pub(crate) fn nop(_: &mut Machine<'_>, _: &Decoded) -> Exec {
 }
 
 /// MOV: Move; MOVZX: Move with Zero-Extend. A 32-bit register destination clears the upper half.
+#[inline(always)]
 pub(crate) fn mov<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let v = m.read::<B>(d, 1)?;
     m.write::<A>(d, 0, v)
@@ -31,6 +32,7 @@ pub(crate) fn movsx(m: &mut Machine<'_>, d: &Decoded) -> Exec {
 }
 
 /// LEA: Load Effective Address.
+#[inline(always)]
 pub(crate) fn lea<const A: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let a = m.ea(d);
     let size = m.op_size(d, 0);

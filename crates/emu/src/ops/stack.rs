@@ -7,12 +7,14 @@ use crate::decode::Decoded;
 use crate::exec::{Exec, Machine};
 
 /// PUSH: Push Word, Doubleword or Quadword Onto the Stack (`W`, the word size, bytes).
+#[inline(always)]
 pub(crate) fn push<const A: u8, const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let v = m.read::<A>(d, 0)?;
     m.push_word::<W>(v)
 }
 
 /// POP: Pop a Value from the Stack. The stack pointer moves before the write.
+#[inline(always)]
 pub(crate) fn pop<const A: u8, const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let v = m.pop_word::<W>()?;
     m.write::<A>(d, 0, v)
