@@ -32,14 +32,21 @@ pub(crate) struct Decoded {
     pub(crate) next_index: u32,
     /// Index in the decoded code of the instruction at `target`, or [`NOWHERE`].
     pub(crate) target_index: u32,
+    /// What the plain step loop calls: `exec`, or the step of the group of
+    /// instructions this one begins (see [`Group`]).
+    pub(crate) fast: Step,
+    /// For a group: the address after its last instruction.
+    pub(crate) then: u64,
     /// The memory operand, when there is one.
     pub(crate) mem: MemRef,
     /// The first three operands, as integer operands.
     pub(crate) ops: [Operand; 3],
     /// Its handler in [`crate::ops`], when `exec` is not its step itself.
     pub(crate) inner: Handler,
-    /// The condition of a Jcc, SETcc or CMOVcc.
+    /// The condition of a Jcc, SETcc or CMOVcc, or of the Jcc that ends its group.
     pub(crate) cc: ConditionCode,
+    /// The group of instructions this one begins, run as one by the plain step loop.
+    pub(crate) group: Group,
     /// Whether an operand is an XMM register.
     pub(crate) xmm: bool,
     /// The decoder's instruction, for the rarer handlers and for messages.
@@ -206,8 +213,10 @@ impl MemRef {
     }
 }
 
-/// Decodes one instruction for `arch`: its handler chosen, its operands resolved.
-pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
+/// Decodes an instruction for `arch` from its stub: its handler chosen,
+/// its operands resolved, its links and group kept.
+pub(crate) fn decode(stub: &Decoded, arch: Arch) -> Decoded {
+    let ins = stub.ins;
     let ops = [0, 1, 2].map(|i| operand(&ins, i, arch));
     let (exec, inner) = match ops::handler(&ins, &ops, arch) {
         ops::Chosen::Step(step) => (step, ops::within_step as Handler),
@@ -216,10 +225,82 @@ pub(crate) fn decode(ins: Instruction, arch: Arch) -> Decoded {
     };
     Decoded {
         exec,
+        fast: ops::group_step(&ins, stub.group, &ops, arch).unwrap_or(exec),
         inner,
         ops,
         mem: MemRef::new(&ins, arch),
-        ..stub(ins)
+        ..stub.clone()
+    }
+}
+
+/// A group of instructions the compiler emits together, run as one step
+/// of the plain step loop (that counts each instruction in it as a step)
+/// when the group begins where the loop is. A group may fail only in an
+/// instruction whose failure the group's step gives as that of the
+/// instruction alone. Traced and watched runs step through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Group {
+    /// No group begins here.
+    None,
+    /// CMP or TEST, then a Jcc that is not its function's last instruction.
+    CompareBranch,
+    /// The frame's start: PUSH BP; MOV BP, SP.
+    OpenFrame,
+    /// The frame's end: ADD $n, SP; POP BP; RET.
+    CloseFrame,
+}
+
+/// Marks the groups that begin in `code`, the stubs of one function in
+/// order: a group's first instruction takes what its step needs of the
+/// others (the Jcc's condition and target, the address after the group).
+pub(crate) fn mark_groups(code: &mut [Decoded]) {
+    use iced_x86::Mnemonic as M;
+    let bp = |r: Register| r == Register::RBP || r == Register::EBP;
+    let sp = |r: Register| r == Register::RSP || r == Register::ESP;
+    for i in 0..code.len() {
+        let rest = &code[i..];
+        let group = match rest {
+            [first, jcc, _, ..]
+                if matches!(first.ins.mnemonic(), M::Cmp | M::Test)
+                    && jcc.cc != ConditionCode::None
+                    && jcc.ins.flow_control() == iced_x86::FlowControl::ConditionalBranch =>
+            {
+                Some((Group::CompareBranch, jcc.cc, jcc.target, jcc.next))
+            }
+            [push, mov, _, ..]
+                if push.ins.mnemonic() == M::Push
+                    && push.ins.op_kind(0) == OpKind::Register
+                    && bp(push.ins.op_register(0))
+                    && mov.ins.mnemonic() == M::Mov
+                    && mov.ins.op_kind(0) == OpKind::Register
+                    && mov.ins.op_kind(1) == OpKind::Register
+                    && bp(mov.ins.op_register(0))
+                    && sp(mov.ins.op_register(1)) =>
+            {
+                Some((Group::OpenFrame, ConditionCode::None, 0, mov.next))
+            }
+            [add, pop, ret, ..]
+                if add.ins.mnemonic() == M::Add
+                    && add.ins.op_kind(0) == OpKind::Register
+                    && sp(add.ins.op_register(0))
+                    && is_immediate(add.ins.op_kind(1))
+                    && pop.ins.mnemonic() == M::Pop
+                    && pop.ins.op_kind(0) == OpKind::Register
+                    && bp(pop.ins.op_register(0))
+                    && ret.ins.mnemonic() == M::Ret
+                    && ret.ins.op_count() == 0 =>
+            {
+                Some((Group::CloseFrame, ConditionCode::None, 0, ret.ins.ip()))
+            }
+            _ => None,
+        };
+        if let Some((group, cc, target, then)) = group {
+            let first = &mut code[i];
+            first.group = group;
+            first.cc = cc;
+            first.target = target;
+            first.then = then;
+        }
     }
 }
 
@@ -239,6 +320,9 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
     };
     Decoded {
         exec: ops::undecoded,
+        fast: ops::undecoded,
+        then: 0,
+        group: Group::None,
         inner: ops::within_step,
         next: ins.next_ip(),
         ops: [none; 3],

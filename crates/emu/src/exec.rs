@@ -16,10 +16,12 @@ use crate::watch::{ALWAYS, Watch, Watcher};
 use crate::{Arch, Config, LoadError, Location, Run, Stop};
 
 /// The step loop's modes: nothing recorded, every step recorded, the
-/// watched steps reported.
+/// watched steps reported; or nothing recorded and groups of instructions
+/// run as one (see [`crate::decode::Group`]).
 const PLAIN: u8 = 0;
 const TRACED: u8 = 1;
 const WATCHED: u8 = 2;
+const GROUPED: u8 = 3;
 
 /// A stopped run, boxed to keep results small.
 pub(crate) type Halt = Box<Stop>;
@@ -211,6 +213,13 @@ impl<'a> Machine<'a> {
         } else if self.watch.is_some() {
             self.run_steps::<WATCHED>(limit)
         } else {
+            // Groups of up to three steps run as one while they end by `limit`.
+            let grouped = limit.saturating_sub(2);
+            if self.steps < grouped
+                && let Some(stop) = self.run_steps::<GROUPED>(grouped)
+            {
+                return Some(stop);
+            }
             self.run_steps::<PLAIN>(limit)
         }
     }
@@ -251,7 +260,11 @@ impl<'a> Machine<'a> {
                     } else {
                         self.pc = self.cpu.rip;
                         self.cpu.rip = d.next;
-                        (d.exec)(self, d)
+                        if MODE == GROUPED {
+                            (d.fast)(self, d)
+                        } else {
+                            (d.exec)(self, d)
+                        }
                     }
                 }
                 None if at == HALTED => {

@@ -9,7 +9,7 @@ use crate::debuginfo::DebugInfo;
 use iced_x86::{Decoder, DecoderOptions, Instruction};
 
 use crate::Arch;
-use crate::decode::{Decoded, NOWHERE, stub};
+use crate::decode::{Decoded, NOWHERE, mark_groups, stub};
 
 /// The index of every byte of a function not decoded yet: like
 /// [`NOWHERE`] it is past the code, so the step loop finds no instruction
@@ -168,6 +168,7 @@ impl Image {
                 (self.code.len() + self.later.len()) as u32;
             self.later.push(stub(ins));
         }
+        mark_groups(&mut self.later[first..]);
         let number = self.code.len() + first;
         for (k, d) in self.later[first..].iter_mut().enumerate() {
             if link(d, &self.code_index, base) {

@@ -14,7 +14,7 @@ use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
 use crate::Arch;
 use crate::cpu::{CF, Cpu, OF, PF, SF, ZF, parity};
-use crate::decode::{Decoded, Handler, Operand, Step};
+use crate::decode::{Decoded, Group, Handler, Operand, Step};
 use crate::exec::{Exec, LOOKUP, Machine, Next, one_step};
 
 /// The instance of a handler for the form of operand 0 (see
@@ -251,11 +251,7 @@ pub(crate) fn undecoded(m: &mut Machine<'_>, d: &Decoded) -> Next {
         Some(full) => full,
         None => {
             late.indices.push(index as u32);
-            Box::new(crate::decode::Decoded {
-                next_index: d.next_index,
-                target_index: d.target_index,
-                ..crate::decode::decode(d.ins, m.arch)
-            })
+            Box::new(crate::decode::decode(d, m.arch))
         }
     };
     let next = (full.exec)(m, &full);
@@ -344,6 +340,108 @@ mod steps {
     /// NOP, PAUSE and the fences.
     pub(crate) fn nop(_: &mut Machine<'_>, d: &Decoded) -> Next {
         one_step(d.next_index)
+    }
+}
+
+/// The step of the group of instructions `ins` begins (see [`Group`]), for
+/// `ins`'s operands `ops`; none when no group begins there.
+pub(crate) fn group_step(
+    ins: &Instruction,
+    group: Group,
+    ops: &[Operand; 3],
+    arch: Arch,
+) -> Option<Step> {
+    Some(match group {
+        Group::None => return None,
+        Group::CompareBranch if ins.mnemonic() == Mnemonic::Cmp => {
+            by_forms!(groups::cmp_branch, ops)
+        }
+        Group::CompareBranch => by_forms!(groups::test_branch, ops),
+        Group::OpenFrame => by_word!(arch, groups::open_frame),
+        Group::CloseFrame => by_word!(arch, groups::close_frame),
+    })
+}
+
+/// The steps of groups of instructions (see [`Group`]): each does what
+/// the steps of its instructions would, one after the other, and counts
+/// them; one that fails gives the steps up to and with it, `pc` and `rip`
+/// as its own step would have left them.
+mod groups {
+    use super::{arith, lazy_condition};
+    use crate::cpu::{RBP, RSP};
+    use crate::decode::{Decoded, form};
+    use crate::exec::{Halt, LOOKUP, Machine, Next, size_mask};
+
+    /// `n` steps, going on at `index`.
+    #[inline(always)]
+    fn steps(n: u64, index: u32) -> Next {
+        n << 32 | u64::from(index)
+    }
+
+    /// The `n`th step of a group failed.
+    #[inline(always)]
+    fn failed(m: &mut Machine<'_>, n: u64, stop: Halt) -> Next {
+        m.halt(stop) + ((n - 1) << 32)
+    }
+
+    /// CMP, then Jcc.
+    pub(crate) fn cmp_branch<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        match arith::cmp::<A, B>(m, d) {
+            Ok(()) => branch(m, d),
+            Err(stop) => m.halt(stop),
+        }
+    }
+
+    /// TEST, then Jcc.
+    pub(crate) fn test_branch<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        match arith::test::<A, B>(m, d) {
+            Ok(()) => branch(m, d),
+            Err(stop) => m.halt(stop),
+        }
+    }
+
+    /// The Jcc after a compare: its condition and target are the group's.
+    #[inline(always)]
+    fn branch(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        if lazy_condition(&mut m.cpu, d.cc as u8) {
+            m.cpu.rip = d.target;
+            steps(2, d.target_index)
+        } else {
+            m.cpu.rip = d.then;
+            steps(2, d.next_index + 1)
+        }
+    }
+
+    /// PUSH BP; MOV BP, SP (`W`, the word size, bytes).
+    pub(crate) fn open_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        let mask = size_mask(W as usize);
+        if let Err(stop) = m.push_word::<W>(m.cpu.gpr[RBP] & mask) {
+            return m.halt(stop);
+        }
+        m.cpu.gpr[RBP] = m.cpu.gpr[RSP] & mask;
+        m.cpu.rip = d.then;
+        steps(2, d.next_index + 1)
+    }
+
+    /// ADD $n, SP; POP BP; RET (`W`, the word size, bytes).
+    pub(crate) fn close_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        if let Err(stop) = arith::add::<{ form::GPR }, { form::IMM }>(m, d) {
+            return m.halt(stop);
+        }
+        let ret = d.then;
+        (m.pc, m.cpu.rip) = (d.next, ret);
+        match m.pop_word::<W>() {
+            Ok(bp) => m.cpu.gpr[RBP] = bp,
+            Err(stop) => return failed(m, 2, stop),
+        }
+        (m.pc, m.cpu.rip) = (ret, ret + 1);
+        match m.pop_word::<W>() {
+            Ok(to) => {
+                m.cpu.rip = to;
+                steps(3, LOOKUP)
+            }
+            Err(stop) => failed(m, 3, stop),
+        }
     }
 }
 
