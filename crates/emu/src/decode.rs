@@ -37,6 +37,10 @@ pub(crate) struct Decoded {
     pub(crate) fast: Step,
     /// For a group: the address after its last instruction.
     pub(crate) then: u64,
+    /// For [`Group::Entry`]: the address of its PUSH.
+    pub(crate) group_at: u64,
+    /// For [`Group::Entry`]: its SUB's immediate, the frame's size.
+    pub(crate) group_imm: u64,
     /// The memory operand, when there is one.
     pub(crate) mem: MemRef,
     /// The first three operands, as integer operands.
@@ -225,7 +229,7 @@ pub(crate) fn decode(stub: &Decoded, arch: Arch) -> Decoded {
     };
     Decoded {
         exec,
-        fast: ops::group_step(&ins, stub.group, &ops, arch).unwrap_or(exec),
+        fast: ops::group_step(stub, &ops, arch).unwrap_or(exec),
         inner,
         ops,
         mem: MemRef::new(&ins, arch),
@@ -248,36 +252,68 @@ pub(crate) enum Group {
     OpenFrame,
     /// The frame's end: ADD $n, SP; POP BP; RET.
     CloseFrame,
+    /// A function's entry on amd64: the stack check (CMP SP, k(R14); JLS)
+    /// and the frame's start (PUSH BP; MOV BP, SP; SUB $n, SP).
+    Entry,
 }
+
+/// Whether two instructions start a frame: PUSH BP; MOV BP, SP.
+fn opens_frame(push: &Instruction, mov: &Instruction) -> bool {
+    let bp = |r: Register| r == Register::RBP || r == Register::EBP;
+    let sp = |r: Register| r == Register::RSP || r == Register::ESP;
+    push.mnemonic() == iced_x86::Mnemonic::Push
+        && push.op_kind(0) == OpKind::Register
+        && bp(push.op_register(0))
+        && mov.mnemonic() == iced_x86::Mnemonic::Mov
+        && mov.op_kind(0) == OpKind::Register
+        && mov.op_kind(1) == OpKind::Register
+        && bp(mov.op_register(0))
+        && sp(mov.op_register(1))
+}
+
+/// The most instructions a group holds ([`Group::Entry`]'s).
+pub(crate) const LONGEST_GROUP: u64 = 5;
 
 /// Marks the groups that begin in `code`, the stubs of one function in
 /// order: a group's first instruction takes what its step needs of the
-/// others (the Jcc's condition and target, the address after the group).
+/// others (the Jcc's condition and target, the address after the group,
+/// an entry's PUSH and frame size).
 pub(crate) fn mark_groups(code: &mut [Decoded]) {
     use iced_x86::Mnemonic as M;
     let bp = |r: Register| r == Register::RBP || r == Register::EBP;
     let sp = |r: Register| r == Register::RSP || r == Register::ESP;
+    let branches = |d: &Decoded| {
+        d.cc != ConditionCode::None
+            && d.ins.flow_control() == iced_x86::FlowControl::ConditionalBranch
+    };
     for i in 0..code.len() {
-        let rest = &code[i..];
-        let group = match rest {
-            [first, jcc, _, ..]
-                if matches!(first.ins.mnemonic(), M::Cmp | M::Test)
-                    && jcc.cc != ConditionCode::None
-                    && jcc.ins.flow_control() == iced_x86::FlowControl::ConditionalBranch =>
+        let found = match &code[i..] {
+            [cmp, jls, push, mov, sub, _, ..]
+                if cmp.ins.mnemonic() == M::Cmp
+                    && cmp.ins.op_kind(0) == OpKind::Register
+                    && cmp.ins.op_register(0) == Register::RSP
+                    && cmp.ins.op_kind(1) == OpKind::Memory
+                    && cmp.ins.memory_base() == Register::R14
+                    && cmp.ins.memory_index() == Register::None
+                    && cmp.ins.memory_size().size() == 8
+                    && branches(jls)
+                    && jls.cc == ConditionCode::be
+                    && opens_frame(&push.ins, &mov.ins)
+                    && sub.ins.mnemonic() == M::Sub
+                    && sub.ins.op_kind(0) == OpKind::Register
+                    && sub.ins.op_register(0) == Register::RSP
+                    && is_immediate(sub.ins.op_kind(1)) =>
             {
-                Some((Group::CompareBranch, jcc.cc, jcc.target, jcc.next))
+                let entry = (push.ins.ip(), sub.ins.immediate(1));
+                Some((Group::Entry, jls.cc, jls.target, sub.next, entry))
             }
-            [push, mov, _, ..]
-                if push.ins.mnemonic() == M::Push
-                    && push.ins.op_kind(0) == OpKind::Register
-                    && bp(push.ins.op_register(0))
-                    && mov.ins.mnemonic() == M::Mov
-                    && mov.ins.op_kind(0) == OpKind::Register
-                    && mov.ins.op_kind(1) == OpKind::Register
-                    && bp(mov.ins.op_register(0))
-                    && sp(mov.ins.op_register(1)) =>
+            [first, jcc, _, ..]
+                if matches!(first.ins.mnemonic(), M::Cmp | M::Test) && branches(jcc) =>
             {
-                Some((Group::OpenFrame, ConditionCode::None, 0, mov.next))
+                Some((Group::CompareBranch, jcc.cc, jcc.target, jcc.next, (0, 0)))
+            }
+            [push, mov, _, ..] if opens_frame(&push.ins, &mov.ins) => {
+                Some((Group::OpenFrame, ConditionCode::None, 0, mov.next, (0, 0)))
             }
             [add, pop, ret, ..]
                 if add.ins.mnemonic() == M::Add
@@ -290,16 +326,24 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
                     && ret.ins.mnemonic() == M::Ret
                     && ret.ins.op_count() == 0 =>
             {
-                Some((Group::CloseFrame, ConditionCode::None, 0, ret.ins.ip()))
+                Some((
+                    Group::CloseFrame,
+                    ConditionCode::None,
+                    0,
+                    ret.ins.ip(),
+                    (0, 0),
+                ))
             }
             _ => None,
         };
-        if let Some((group, cc, target, then)) = group {
+        if let Some((group, cc, target, then, (at, imm))) = found {
             let first = &mut code[i];
             first.group = group;
             first.cc = cc;
             first.target = target;
             first.then = then;
+            first.group_at = at;
+            first.group_imm = imm;
         }
     }
 }
@@ -322,6 +366,8 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
         exec: ops::undecoded,
         fast: ops::undecoded,
         then: 0,
+        group_at: 0,
+        group_imm: 0,
         group: Group::None,
         inner: ops::within_step,
         next: ins.next_ip(),

@@ -213,8 +213,8 @@ impl<'a> Machine<'a> {
         } else if self.watch.is_some() {
             self.run_steps::<WATCHED>(limit)
         } else {
-            // Groups of up to three steps run as one while they end by `limit`.
-            let grouped = limit.saturating_sub(2);
+            // Groups run as one while they end by `limit`.
+            let grouped = limit.saturating_sub(crate::decode::LONGEST_GROUP - 1);
             if self.steps < grouped
                 && let Some(stop) = self.run_steps::<GROUPED>(grouped)
             {

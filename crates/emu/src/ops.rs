@@ -78,6 +78,34 @@ macro_rules! by_forms {
     }};
 }
 
+/// The instance of a compare-and-branch step for operand forms `A` and
+/// `B` and the Jcc's condition `cc`.
+macro_rules! by_cc {
+    ($m:ident :: $f:ident, $a:ident, $b:ident, $cc:expr) => {{
+        use iced_x86::ConditionCode as C;
+        match $cc {
+            C::o => $m::$f::<$a, $b, { C::o as u8 }>,
+            C::no => $m::$f::<$a, $b, { C::no as u8 }>,
+            C::b => $m::$f::<$a, $b, { C::b as u8 }>,
+            C::ae => $m::$f::<$a, $b, { C::ae as u8 }>,
+            C::e => $m::$f::<$a, $b, { C::e as u8 }>,
+            C::ne => $m::$f::<$a, $b, { C::ne as u8 }>,
+            C::be => $m::$f::<$a, $b, { C::be as u8 }>,
+            C::a => $m::$f::<$a, $b, { C::a as u8 }>,
+            C::s => $m::$f::<$a, $b, { C::s as u8 }>,
+            C::ns => $m::$f::<$a, $b, { C::ns as u8 }>,
+            C::p => $m::$f::<$a, $b, { C::p as u8 }>,
+            C::np => $m::$f::<$a, $b, { C::np as u8 }>,
+            C::l => $m::$f::<$a, $b, { C::l as u8 }>,
+            C::ge => $m::$f::<$a, $b, { C::ge as u8 }>,
+            C::le => $m::$f::<$a, $b, { C::le as u8 }>,
+            C::g => $m::$f::<$a, $b, { C::g as u8 }>,
+            // A group's Jcc always has a condition; this one always jumps.
+            C::None => $m::$f::<$a, $b, 0>,
+        }
+    }};
+}
+
 /// What executes an instruction: a step of its own (the frequent
 /// instructions), or a handler the step loop calls through [`general`] or
 /// [`settled`].
@@ -343,22 +371,36 @@ mod steps {
     }
 }
 
-/// The step of the group of instructions `ins` begins (see [`Group`]), for
-/// `ins`'s operands `ops`; none when no group begins there.
-pub(crate) fn group_step(
-    ins: &Instruction,
-    group: Group,
-    ops: &[Operand; 3],
-    arch: Arch,
-) -> Option<Step> {
-    Some(match group {
+/// The step of the group of instructions that begins with `stub` (see
+/// [`Group`]), for its first instruction's operands `ops`; none when no
+/// group begins there. A compare and branch is instantiated for its
+/// condition, on the operands' usual forms.
+pub(crate) fn group_step(stub: &Decoded, ops: &[Operand; 3], arch: Arch) -> Option<Step> {
+    use crate::decode::form::*;
+    let cc = stub.cc;
+    Some(match stub.group {
         Group::None => return None,
-        Group::CompareBranch if ins.mnemonic() == Mnemonic::Cmp => {
-            by_forms!(groups::cmp_branch, ops)
+        Group::CompareBranch if stub.ins.mnemonic() == Mnemonic::Cmp => {
+            match (ops[0].form, ops[1].form) {
+                (GPR, GPR) => by_cc!(groups::cmp_branch, GPR, GPR, cc),
+                (GPR, IMM) => by_cc!(groups::cmp_branch, GPR, IMM, cc),
+                (GPR, MEM8) => by_cc!(groups::cmp_branch, GPR, MEM8, cc),
+                (GPR, MEM4) => by_cc!(groups::cmp_branch, GPR, MEM4, cc),
+                (MEM8, IMM) => by_cc!(groups::cmp_branch, MEM8, IMM, cc),
+                (MEM4, IMM) => by_cc!(groups::cmp_branch, MEM4, IMM, cc),
+                (MEM8, GPR) => by_cc!(groups::cmp_branch, MEM8, GPR, cc),
+                (MEM4, GPR) => by_cc!(groups::cmp_branch, MEM4, GPR, cc),
+                _ => by_cc!(groups::cmp_branch, ANY, ANY, cc),
+            }
         }
-        Group::CompareBranch => by_forms!(groups::test_branch, ops),
+        Group::CompareBranch => match (ops[0].form, ops[1].form) {
+            (GPR, GPR) => by_cc!(groups::test_branch, GPR, GPR, cc),
+            (GPR, IMM) => by_cc!(groups::test_branch, GPR, IMM, cc),
+            _ => by_cc!(groups::test_branch, ANY, ANY, cc),
+        },
         Group::OpenFrame => by_word!(arch, groups::open_frame),
         Group::CloseFrame => by_word!(arch, groups::close_frame),
+        Group::Entry => groups::entry,
     })
 }
 
@@ -384,26 +426,32 @@ mod groups {
         m.halt(stop) + ((n - 1) << 32)
     }
 
-    /// CMP, then Jcc.
-    pub(crate) fn cmp_branch<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+    /// CMP, then Jcc on condition `CC` (a [`iced_x86::ConditionCode`] as a number).
+    pub(crate) fn cmp_branch<const A: u8, const B: u8, const CC: u8>(
+        m: &mut Machine<'_>,
+        d: &Decoded,
+    ) -> Next {
         match arith::cmp::<A, B>(m, d) {
-            Ok(()) => branch(m, d),
+            Ok(()) => branch::<CC>(m, d),
             Err(stop) => m.halt(stop),
         }
     }
 
-    /// TEST, then Jcc.
-    pub(crate) fn test_branch<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+    /// TEST, then Jcc on condition `CC`.
+    pub(crate) fn test_branch<const A: u8, const B: u8, const CC: u8>(
+        m: &mut Machine<'_>,
+        d: &Decoded,
+    ) -> Next {
         match arith::test::<A, B>(m, d) {
-            Ok(()) => branch(m, d),
+            Ok(()) => branch::<CC>(m, d),
             Err(stop) => m.halt(stop),
         }
     }
 
-    /// The Jcc after a compare: its condition and target are the group's.
+    /// The Jcc after a compare: its target is the group's.
     #[inline(always)]
-    fn branch(m: &mut Machine<'_>, d: &Decoded) -> Next {
-        if lazy_condition(&mut m.cpu, d.cc as u8) {
+    fn branch<const CC: u8>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        if lazy_condition(&mut m.cpu, CC) {
             m.cpu.rip = d.target;
             steps(2, d.target_index)
         } else {
@@ -421,6 +469,28 @@ mod groups {
         m.cpu.gpr[RBP] = m.cpu.gpr[RSP] & mask;
         m.cpu.rip = d.then;
         steps(2, d.next_index + 1)
+    }
+
+    /// A function's entry on amd64: CMP SP, k(R14); JLS; PUSH BP; MOV BP, SP; SUB $n, SP.
+    pub(crate) fn entry(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        if let Err(stop) = arith::cmp::<{ form::GPR }, { form::MEM8 }>(m, d) {
+            return m.halt(stop);
+        }
+        if lazy_condition(&mut m.cpu, iced_x86::ConditionCode::be as u8) {
+            m.cpu.rip = d.target;
+            return steps(2, d.target_index);
+        }
+        let push = d.group_at;
+        (m.pc, m.cpu.rip) = (push, push + 1);
+        if let Err(stop) = m.push_word::<8>(m.cpu.gpr[RBP]) {
+            return failed(m, 3, stop);
+        }
+        let sp = m.cpu.gpr[RSP];
+        m.cpu.gpr[RBP] = sp;
+        m.cpu.set_lazy(crate::cpu::lazy::SUB, sp, d.group_imm, 8);
+        m.cpu.gpr[RSP] = sp.wrapping_sub(d.group_imm);
+        m.cpu.rip = d.then;
+        steps(5, d.next_index + 4)
     }
 
     /// ADD $n, SP; POP BP; RET (`W`, the word size, bytes).
