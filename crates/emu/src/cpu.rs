@@ -67,6 +67,13 @@ pub(crate) mod lazy {
     pub(crate) const INC: u8 = 4;
     /// `a - 1`, CF kept as `b` (0 or 1).
     pub(crate) const DEC: u8 = 5;
+    /// A shift (SHL, SHR, SAR by a count that is not 0) with result `a`:
+    /// CF is bit 0 of `b`, OF bit 1, AF clear.
+    pub(crate) const SHIFT: u8 = 6;
+    /// `a + b + 1` (ADC with CF set; with CF clear it is [`ADD`]).
+    pub(crate) const ADD1: u8 = 7;
+    /// `a - b - 1` (SBB with CF set; with CF clear it is [`SUB`]).
+    pub(crate) const SUB1: u8 = 8;
 }
 
 impl Cpu {
@@ -156,6 +163,16 @@ impl Cpu {
                 }
                 self.set_flag(CF, b != 0);
             }
+            lazy::ADD1 => {
+                crate::ops::arith::add_flags(self, a, b, 1, size);
+            }
+            lazy::SUB1 => {
+                crate::ops::arith::sub_flags(self, a, b, 1, size);
+            }
+            lazy::SHIFT => {
+                crate::ops::arith::logic_flags(self, a, size);
+                self.flags |= if b & 1 != 0 { CF } else { 0 } | if b & 2 != 0 { OF } else { 0 };
+            }
             _ => crate::ops::arith::logic_flags(self, a, size),
         }
     }
@@ -170,6 +187,9 @@ impl Cpu {
             lazy::ADD => a.wrapping_add(b) & mask < a & mask,
             lazy::SUB => a & mask < b & mask,
             lazy::INC | lazy::DEC => b != 0,
+            lazy::ADD1 => u128::from(a & mask) + u128::from(b & mask) + 1 > u128::from(mask),
+            lazy::SUB1 => a & mask <= b & mask,
+            lazy::SHIFT => b & 1 != 0,
             _ => false,
         }
     }
@@ -251,13 +271,23 @@ mod tests {
             u64::MAX,
         ];
         for size in [1usize, 2, 4, 8] {
-            for op in [lazy::ADD, lazy::SUB, lazy::LOGIC, lazy::INC, lazy::DEC] {
+            let ops = [
+                lazy::ADD,
+                lazy::SUB,
+                lazy::LOGIC,
+                lazy::INC,
+                lazy::DEC,
+                lazy::SHIFT,
+                lazy::ADD1,
+                lazy::SUB1,
+            ];
+            for op in ops {
                 for &a in &values {
                     for &b in &values {
-                        let b = if matches!(op, lazy::INC | lazy::DEC) {
-                            b & 1
-                        } else {
-                            b
+                        let b = match op {
+                            lazy::INC | lazy::DEC => b & 1,
+                            lazy::SHIFT => b & 3,
+                            _ => b,
                         };
                         let mut cpu = Cpu::default();
                         cpu.set_lazy(op, a, b, size);

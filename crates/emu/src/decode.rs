@@ -168,6 +168,9 @@ pub(crate) struct MemRef {
     pub(crate) shift: u8,
     /// The segment whose base the address is relative to: [`SEG_NONE`], [`SEG_FS`] or [`SEG_GS`].
     pub(crate) seg: u8,
+    /// Whether the address is the base and the displacement alone (no
+    /// index, no segment), as most are.
+    pub(crate) simple: bool,
 }
 
 impl MemRef {
@@ -185,6 +188,11 @@ impl MemRef {
         };
         let (base, base_mask) = reg(base);
         let (index, index_mask) = reg(index);
+        let seg = match ins.memory_segment() {
+            Register::FS => SEG_FS,
+            Register::GS => SEG_GS,
+            _ => SEG_NONE,
+        };
         MemRef {
             disp: ins.memory_displacement64(),
             base_mask,
@@ -196,11 +204,8 @@ impl MemRef {
             base,
             index,
             shift: ins.memory_index_scale().trailing_zeros() as u8,
-            seg: match ins.memory_segment() {
-                Register::FS => SEG_FS,
-                Register::GS => SEG_GS,
-                _ => SEG_NONE,
-            },
+            seg,
+            simple: index_mask == 0 && seg == SEG_NONE,
         }
     }
 
@@ -208,8 +213,12 @@ impl MemRef {
     #[inline(always)]
     pub(crate) fn address(&self, cpu: &Cpu) -> u64 {
         let base = cpu.gpr[usize::from(self.base) & 15] & self.base_mask;
+        let a = self.disp.wrapping_add(base);
+        if self.simple {
+            return a & self.addr_mask;
+        }
         let index = (cpu.gpr[usize::from(self.index) & 15] & self.index_mask) << (self.shift & 3);
-        let mut a = self.disp.wrapping_add(base).wrapping_add(index);
+        let mut a = a.wrapping_add(index);
         if self.seg != SEG_NONE {
             a = a.wrapping_add(cpu.seg_base(self.seg));
         }
@@ -352,10 +361,7 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
 /// step loop needs, and the decoder's instruction; executing it decodes it
 /// ([`ops::undecoded`]). A run decodes only what it executes.
 pub(crate) fn stub(ins: Instruction) -> Decoded {
-    let branch = matches!(
-        ins.op_kind(0),
-        OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
-    );
+    let branch = is_near_branch(&ins);
     let none = Operand {
         form: form::ANY,
         size: 0,
@@ -381,6 +387,7 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
             index: 0,
             shift: 0,
             seg: SEG_NONE,
+            simple: true,
         },
         target: if branch { ins.near_branch_target() } else { 0 },
         next_index: NOWHERE,
@@ -392,6 +399,15 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
                 .any(|i| ins.op_kind(i) == OpKind::Register && ins.op_register(i).is_xmm()),
         ins,
     }
+}
+
+/// Whether the instruction's first operand is a near branch target (a
+/// direct CALL, JMP or Jcc).
+pub(crate) fn is_near_branch(ins: &Instruction) -> bool {
+    matches!(
+        ins.op_kind(0),
+        OpKind::NearBranch16 | OpKind::NearBranch32 | OpKind::NearBranch64
+    )
 }
 
 /// Whether the instruction enters the kernel (SYSCALL, INT).

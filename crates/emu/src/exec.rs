@@ -262,6 +262,12 @@ impl<'a> Machine<'a> {
                         self.cpu.rip = d.next;
                         if MODE == GROUPED {
                             (d.fast)(self, d)
+                        } else if MODE == WATCHED {
+                            // A watched run settles the flags after every step, as a
+                            // traced run does: the reference the plain run is held to.
+                            let next = (d.exec)(self, d);
+                            self.cpu.settle();
+                            next
                         } else {
                             (d.exec)(self, d)
                         }

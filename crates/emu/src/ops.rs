@@ -14,7 +14,7 @@ use iced_x86::{ConditionCode, FlowControl, Instruction, Mnemonic, OpKind};
 
 use crate::Arch;
 use crate::cpu::{CF, Cpu, OF, PF, SF, ZF, parity};
-use crate::decode::{Decoded, Group, Handler, Operand, Step};
+use crate::decode::{Decoded, Group, Handler, Operand, Step, is_near_branch};
 use crate::exec::{Exec, LOOKUP, Machine, Next, one_step};
 
 /// The instance of a handler for the form of operand 0 (see
@@ -121,9 +121,12 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Chos
     let step = match ins.mnemonic() {
         M::Push => Some(by_word!(arch, steps::push, ops, [GPR, IMM, MEM])),
         M::Pop => Some(by_word!(arch, steps::pop, ops, [GPR, MEM])),
-        M::Call => Some(by_word!(arch, control::call)),
-        M::Ret => Some(by_word!(arch, control::ret)),
-        M::Jmp => Some(control::jmp as Step),
+        M::Call if is_near_branch(ins) => Some(by_word!(arch, control::call)),
+        M::Call => Some(by_word!(arch, control::call_indirect)),
+        M::Ret if ins.op_count() == 0 => Some(by_word!(arch, control::ret)),
+        M::Ret => Some(by_word!(arch, control::ret_pop)),
+        M::Jmp if is_near_branch(ins) => Some(control::jmp as Step),
+        M::Jmp => Some(control::jmp_indirect as Step),
         _ if ins.condition_code() != ConditionCode::None
             && ins.flow_control() == FlowControl::ConditionalBranch =>
         {
@@ -139,13 +142,18 @@ pub(crate) fn handler(ins: &Instruction, ops: &[Operand; 3], arch: Arch) -> Chos
         M::Or => Some(by_forms!(steps::or, ops)),
         M::Xor => Some(by_forms!(steps::xor, ops)),
         M::Test => Some(by_forms!(steps::test, ops)),
+        M::Adc => Some(by_forms!(steps::adc, ops)),
+        M::Sbb => Some(by_forms!(steps::sbb, ops)),
+        M::Shl => Some(by_form!(steps::shift, ops, [GPR, MEM], 0)),
+        M::Shr => Some(by_form!(steps::shift, ops, [GPR, MEM], 1)),
+        M::Sar => Some(by_form!(steps::shift, ops, [GPR, MEM], 2)),
         M::Inc => Some(by_form!(steps::inc_dec, ops, [GPR, MEM], false)),
         M::Dec => Some(by_form!(steps::inc_dec, ops, [GPR, MEM], true)),
         _ => None,
     };
     match step {
         Some(step) => Chosen::Step(step),
-        None => Chosen::Handler(other(ins, ops)),
+        None => Chosen::Handler(other(ins)),
     }
 }
 
@@ -155,7 +163,7 @@ fn names_segment(ins: &Instruction) -> bool {
 }
 
 /// The handler of an instruction that has no step of its own.
-fn other(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
+fn other(ins: &Instruction) -> Handler {
     use Mnemonic as M;
     match ins.mnemonic() {
         // INT3 and UD2 only appear where the compiler marks unreachable code.
@@ -203,11 +211,9 @@ fn other(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
         M::Scasb | M::Scasw | M::Scasd | M::Scasq => mov::scan_compare,
         M::Cmpsb | M::Cmpsw | M::Cmpsq => mov::scan_compare,
         M::Cmpsd if ins.op_kind(0) != OpKind::Register => mov::scan_compare,
-        M::Adc => by_forms!(arith::adc, ops),
-        M::Sbb => by_forms!(arith::sbb, ops),
         M::Neg => arith::neg,
         M::Not => arith::not,
-        M::Shl | M::Shr | M::Sar | M::Rol | M::Ror => arith::shift,
+        M::Rol | M::Ror => arith::rotate,
         M::Rcl | M::Rcr => arith::rotate_carry,
         M::Shld | M::Shrd => arith::double_shift,
         M::Imul if ins.op_count() > 1 => arith::imul,
@@ -240,15 +246,16 @@ fn other(ins: &Instruction, ops: &[Operand; 3]) -> Handler {
 
 /// Whether `ins`'s handler may run while flags wait in [`crate::cpu::Lazy`]:
 /// it neither reads nor writes `Cpu::flags` (moves, the stack, calls and
-/// jumps), or it sets them through `Cpu::set_lazy` (ADD, SUB, CMP, AND, OR,
-/// XOR, TEST, INC, DEC), or it reads them through [`lazy_condition`] (Jcc). Every
+/// jumps), or it sets them through `Cpu::set_lazy` (ADD, ADC, SUB, SBB, CMP,
+/// AND, OR, XOR, TEST, INC, DEC, SHL, SHR, SAR; ADC and SBB read CF through
+/// `Cpu::carry`), or it reads them through [`lazy_condition`] (Jcc). Every
 /// other handler runs through [`settled`].
 pub(crate) fn sees_lazy_flags(ins: &Instruction) -> bool {
     use Mnemonic as M;
     match ins.mnemonic() {
         M::Push | M::Pop | M::Call | M::Ret | M::Jmp | M::Lea | M::Nop => true,
         M::Add | M::Sub | M::Cmp | M::And | M::Or | M::Xor | M::Test => true,
-        M::Inc | M::Dec => true,
+        M::Inc | M::Dec | M::Adc | M::Sbb | M::Shl | M::Shr | M::Sar => true,
         M::Mov => !names_segment(ins),
         M::Movzx | M::Movsx | M::Movsxd => true,
         // SSE and SSE2 leave the flags alone, but for the scalar compares.
@@ -362,6 +369,9 @@ mod steps {
         or = arith::or<const A: u8, const B: u8>;
         xor = arith::xor<const A: u8, const B: u8>;
         test = arith::test<const A: u8, const B: u8>;
+        adc = arith::adc<const A: u8, const B: u8>;
+        sbb = arith::sbb<const A: u8, const B: u8>;
+        shift = arith::shift<const A: u8, const KIND: u8>;
         inc_dec = arith::inc_dec<const A: u8, const DOWN: bool>;
     }
 
@@ -495,9 +505,10 @@ mod groups {
 
     /// ADD $n, SP; POP BP; RET (`W`, the word size, bytes).
     pub(crate) fn close_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
-        if let Err(stop) = arith::add::<{ form::GPR }, { form::IMM }>(m, d) {
-            return m.halt(stop);
-        }
+        // ADD $n, SP, as `arith::add` does it for the stack pointer.
+        let (sp, n) = (m.cpu.gpr[RSP], d.ops[1].imm);
+        m.cpu.set_lazy(crate::cpu::lazy::ADD, sp, n, W as usize);
+        m.cpu.gpr[RSP] = sp.wrapping_add(n) & size_mask(W as usize);
         let ret = d.then;
         (m.pc, m.cpu.rip) = (d.next, ret);
         match m.pop_word::<W>() {
@@ -523,12 +534,14 @@ pub(crate) fn lazy_condition(cpu: &mut Cpu, code: u8) -> bool {
     use crate::cpu::lazy;
     let l = cpu.lazy;
     if l.op != lazy::SUB {
-        // E, NE, S and NS after ADD, INC, DEC or a logical operation read
-        // the result alone (a loop's DECQ CX; JNE).
+        // E, NE, S and NS after any other operation read the result alone
+        // (a loop's DECQ CX; JNE).
         let group = code.wrapping_sub(1) / 2;
         if l.op != lazy::NONE && (group == 2 || group == 4) {
             let r = match l.op {
                 lazy::ADD => l.a.wrapping_add(l.b),
+                lazy::ADD1 => l.a.wrapping_add(l.b).wrapping_add(1),
+                lazy::SUB1 => l.a.wrapping_sub(l.b).wrapping_sub(1),
                 lazy::INC => l.a.wrapping_add(1),
                 lazy::DEC => l.a.wrapping_sub(1),
                 _ => l.a,
@@ -713,8 +726,18 @@ mod tests {
             for &a in &values {
                 for &b in &values {
                     let (a, b) = (a & mask, b & mask);
-                    use crate::cpu::lazy::{ADD, DEC, INC, LOGIC, SUB};
-                    for (op, b) in [(SUB, b), (ADD, b), (LOGIC, 0), (INC, b & 1), (DEC, b & 1)] {
+                    use crate::cpu::lazy::{ADD, ADD1, DEC, INC, LOGIC, SHIFT, SUB, SUB1};
+                    let cases = [
+                        (SUB, b),
+                        (ADD, b),
+                        (LOGIC, 0),
+                        (INC, b & 1),
+                        (DEC, b & 1),
+                        (SHIFT, b & 3),
+                        (ADD1, b),
+                        (SUB1, b),
+                    ];
+                    for (op, b) in cases {
                         let mut lazy = Cpu::default();
                         lazy.set_lazy(op, a, b, size);
                         let mut settled = lazy.clone();

@@ -343,9 +343,11 @@ fn runs_are_deterministic() {
     }
 }
 
-/// The plain step loop (which runs frequent pairs of instructions as one)
-/// and the step-by-step loop of a watched run are the same run: every
-/// program, every configuration, ends alike after the same steps.
+/// The plain step loop (which runs groups of instructions as one, and
+/// keeps flags waiting from one step to the next) and the step-by-step
+/// loop of a watched run (which settles the flags after every step) are
+/// the same run: every program, every configuration, ends alike after the
+/// same steps.
 #[test]
 fn plain_runs_are_step_by_step_runs() {
     let go = Go::find().expect("Go is installed");

@@ -191,8 +191,8 @@ enum Command {
     Run {
         #[command(flatten)]
         build: BuildArgs,
-        /// Stop after this many steps.
-        #[arg(long, value_name = "N", default_value_t = 5_000_000_000)]
+        /// Stop after this many steps (about a minute and a half of a recursive program).
+        #[arg(long, value_name = "N", default_value_t = 20_000_000_000)]
         max_steps: u64,
         /// The most memory the program may map, in MiB; beyond it a mapping fails as on a full machine.
         #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MAX_MEMORY_MIB)]

@@ -19,12 +19,15 @@ pub(crate) fn add<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
     m.write::<A>(d, 0, a.wrapping_add(b) & size_mask(size))
 }
 
-/// ADC: Add with Carry.
+/// ADC: Add with Carry. Its flags wait as ADD's, or ADD1's with the carry set.
+#[inline(always)]
 pub(crate) fn adc<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    let carry = u64::from(m.cpu.flag(CF));
-    let r = add_flags(&mut m.cpu, a, b, carry, size);
-    m.write::<A>(d, 0, r)
+    let carry = m.cpu.carry();
+    m.cpu
+        .set_lazy(if carry { lazy::ADD1 } else { lazy::ADD }, a, b, size);
+    let r = a.wrapping_add(b).wrapping_add(u64::from(carry));
+    m.write::<A>(d, 0, r & size_mask(size))
 }
 
 /// SUB: Subtract.
@@ -35,12 +38,15 @@ pub(crate) fn sub<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) ->
     m.write::<A>(d, 0, a.wrapping_sub(b) & size_mask(size))
 }
 
-/// SBB: Integer Subtraction with Borrow.
+/// SBB: Integer Subtraction with Borrow. Its flags wait as SUB's, or SUB1's with the borrow set.
+#[inline(always)]
 pub(crate) fn sbb<const A: u8, const B: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let (a, b, size) = operands::<A, B>(m, d)?;
-    let borrow = u64::from(m.cpu.flag(CF));
-    let r = sub_flags(&mut m.cpu, a, b, borrow, size);
-    m.write::<A>(d, 0, r)
+    let borrow = m.cpu.carry();
+    m.cpu
+        .set_lazy(if borrow { lazy::SUB1 } else { lazy::SUB }, a, b, size);
+    let r = a.wrapping_sub(b).wrapping_sub(u64::from(borrow));
+    m.write::<A>(d, 0, r & size_mask(size))
 }
 
 /// CMP: Compare Two Operands.
@@ -341,8 +347,47 @@ fn shift_count(m: &mut Machine<'_>, d: &Decoded, size: usize) -> Result<u32, Hal
     })
 }
 
-/// SHL, SHR, SAR, ROL, ROR: shifts and rotates by an immediate or CL.
-pub(crate) fn shift(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+/// SHL, SHR, SAR (`KIND` 0, 1, 2): shifts by an immediate or CL. Their
+/// flags wait in [`crate::cpu::Lazy`] as [`lazy::SHIFT`]; a count of 0
+/// changes nothing.
+#[inline(always)]
+pub(crate) fn shift<const A: u8, const KIND: u8>(m: &mut Machine<'_>, d: &Decoded) -> Exec {
+    let size = m.op_size(d, 0);
+    let bits = size as u32 * 8;
+    let a = m.read::<A>(d, 0)?;
+    let count = shift_count(m, d, size)?;
+    if count == 0 {
+        return Ok(());
+    }
+    let mask = size_mask(size);
+    let (r, cf, of) = match KIND {
+        0 => {
+            let r = if count >= bits {
+                0
+            } else {
+                (a << count) & mask
+            };
+            let cf = count <= bits && (a >> (bits - count)) & 1 == 1;
+            (r, cf, (r & sign_bit(size) != 0) != cf)
+        }
+        1 => {
+            let r = if count >= bits { 0 } else { a >> count };
+            let cf = count <= bits && (a >> (count - 1)) & 1 == 1;
+            (r, cf, a & sign_bit(size) != 0)
+        }
+        _ => {
+            let s = sign_extend(a, size);
+            let r = (s >> count.min(63)) as u64 & mask;
+            (r, (s >> (count - 1).min(63)) & 1 == 1, false)
+        }
+    };
+    m.cpu
+        .set_lazy(lazy::SHIFT, r, u64::from(cf) | u64::from(of) << 1, size);
+    m.write::<A>(d, 0, r)
+}
+
+/// ROL, ROR: rotates by an immediate or CL; CF and OF change, the other flags stay.
+pub(crate) fn rotate(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let size = m.op_size(d, 0);
     let bits = size as u32 * 8;
     let a = m.read_op(d, 0)?;
@@ -353,36 +398,6 @@ pub(crate) fn shift(m: &mut Machine<'_>, d: &Decoded) -> Exec {
     let mask = size_mask(size);
     let cpu = &mut m.cpu;
     let r = match d.ins.mnemonic() {
-        Mnemonic::Shl => {
-            let r = if count >= bits {
-                0
-            } else {
-                (a << count) & mask
-            };
-            let cf = count <= bits && (a >> (bits - count)) & 1 == 1;
-            cpu.set_flag(CF, cf);
-            cpu.set_flag(OF, (r & sign_bit(size) != 0) != cf);
-            cpu.set_flag(AF, false);
-            set_szp(cpu, r, size);
-            r
-        }
-        Mnemonic::Shr => {
-            let r = if count >= bits { 0 } else { a >> count };
-            cpu.set_flag(CF, count <= bits && (a >> (count - 1)) & 1 == 1);
-            cpu.set_flag(OF, a & sign_bit(size) != 0);
-            cpu.set_flag(AF, false);
-            set_szp(cpu, r, size);
-            r
-        }
-        Mnemonic::Sar => {
-            let s = sign_extend(a, size);
-            let r = (s >> count.min(63)) as u64 & mask;
-            cpu.set_flag(CF, (s >> (count - 1).min(63)) & 1 == 1);
-            cpu.set_flag(OF, false);
-            cpu.set_flag(AF, false);
-            set_szp(cpu, r, size);
-            r
-        }
         Mnemonic::Rol => {
             let c = count % bits;
             let r = if c == 0 {
