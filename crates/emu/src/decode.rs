@@ -261,6 +261,8 @@ pub(crate) enum Group {
     OpenFrame,
     /// The frame's end: ADD $n, SP; POP BP; RET.
     CloseFrame,
+    /// The end of a function without a frame pointer: ADD $n, SP; RET.
+    Return,
     /// A function's entry on amd64: the stack check (CMP SP, k(R14); JLS)
     /// and the frame's start (PUSH BP; MOV BP, SP; SUB $n, SP).
     Entry,
@@ -342,6 +344,16 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
                     ret.ins.ip(),
                     (0, 0),
                 ))
+            }
+            [add, ret, ..]
+                if add.ins.mnemonic() == M::Add
+                    && add.ins.op_kind(0) == OpKind::Register
+                    && sp(add.ins.op_register(0))
+                    && is_immediate(add.ins.op_kind(1))
+                    && ret.ins.mnemonic() == M::Ret
+                    && ret.ins.op_count() == 0 =>
+            {
+                Some((Group::Return, ConditionCode::None, 0, ret.ins.ip(), (0, 0)))
             }
             _ => None,
         };

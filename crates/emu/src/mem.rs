@@ -37,6 +37,9 @@ pub(crate) struct Memory {
     last: [usize; 2],
     /// The region the last access hit.
     hot: Hot,
+    /// The region hot before it (the thread's TLS beside its stack, a
+    /// goroutine's heap beside its stack): an access there swaps the two.
+    warm: Hot,
     /// Bytes mapped in all.
     mapped: u64,
     /// The bytes of mappings made inaccessible (`mprotect(PROT_NONE)`),
@@ -87,7 +90,7 @@ impl Memory {
         );
         self.mapped += len as u64;
         self.last = [0; 2];
-        self.hot = Hot::default();
+        (self.hot, self.warm) = (Hot::default(), Hot::default());
     }
 
     /// The mapped regions, by address.
@@ -108,7 +111,7 @@ impl Memory {
         self.mapped -= gone.iter().map(|r| r.data.len() as u64).sum::<u64>();
         take_range(&mut self.hidden, base, len);
         self.last = [0; 2];
-        self.hot = Hot::default();
+        (self.hot, self.warm) = (Hot::default(), Hot::default());
     }
 
     /// Sets every mapped byte of `base..base + len` to zero, inaccessible ones too.
@@ -163,7 +166,7 @@ impl Memory {
             self.hidden.insert(at, piece);
         }
         self.last = [0; 2];
-        self.hot = Hot::default();
+        (self.hot, self.warm) = (Hot::default(), Hot::default());
     }
 
     /// Makes `base..base + len` read-only or writable, where it is mapped or
@@ -301,6 +304,11 @@ impl Memory {
     /// Reads outside the hot region, making the region found hot.
     #[inline(never)]
     fn read_cold(&mut self, addr: u64, size: usize) -> Result<u64, Fault> {
+        if self.warm_up(addr, size)
+            && let Some(v) = self.read_hot(addr, size)
+        {
+            return Ok(v);
+        }
         self.heat(addr, size);
         match self.slice(addr, size) {
             Ok(bytes) => Ok(get_le(bytes)),
@@ -308,10 +316,26 @@ impl Memory {
         }
     }
 
-    /// Makes the region holding `addr..addr + size` hot, if there is one.
+    /// Swaps the hot and the warm region when the warm one holds
+    /// `addr..addr + size`; whether it did.
+    fn warm_up(&mut self, addr: u64, size: usize) -> bool {
+        let holds = self.regions.get(self.warm.index).is_some_and(|r| {
+            addr >= r.base && addr.checked_add(size as u64).is_some_and(|e| e <= r.end())
+        });
+        if holds {
+            std::mem::swap(&mut self.hot, &mut self.warm);
+        }
+        holds
+    }
+
+    /// Makes the region holding `addr..addr + size` hot, if there is one;
+    /// the one hot before becomes warm.
     fn heat(&mut self, addr: u64, size: usize) {
         if let Some(i) = self.find(addr, size) {
             let r = &self.regions[i];
+            if self.hot.index != i {
+                self.warm = self.hot;
+            }
             self.hot = Hot {
                 base: r.base,
                 index: i,
@@ -392,6 +416,9 @@ impl Memory {
     /// Writes outside the hot region, making the region found hot.
     #[inline(never)]
     fn write_cold(&mut self, addr: u64, size: usize, value: u64) -> Result<(), Fault> {
+        if self.warm_up(addr, size) && self.write_hot(addr, size, value) {
+            return Ok(());
+        }
         self.heat(addr, size);
         let Some(i) = self.find(addr, size) else {
             return self.write_across(addr, size, value);

@@ -410,6 +410,7 @@ pub(crate) fn group_step(stub: &Decoded, ops: &[Operand; 3], arch: Arch) -> Opti
         },
         Group::OpenFrame => by_word!(arch, groups::open_frame),
         Group::CloseFrame => by_word!(arch, groups::close_frame),
+        Group::Return => by_word!(arch, groups::close_return),
         Group::Entry => groups::entry,
     })
 }
@@ -503,12 +504,31 @@ mod groups {
         steps(5, d.next_index + 4)
     }
 
-    /// ADD $n, SP; POP BP; RET (`W`, the word size, bytes).
-    pub(crate) fn close_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
-        // ADD $n, SP, as `arith::add` does it for the stack pointer.
+    /// ADD $n, SP, as `arith::add` does it for the stack pointer.
+    #[inline(always)]
+    fn drop_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) {
         let (sp, n) = (m.cpu.gpr[RSP], d.ops[1].imm);
         m.cpu.set_lazy(crate::cpu::lazy::ADD, sp, n, W as usize);
         m.cpu.gpr[RSP] = sp.wrapping_add(n) & size_mask(W as usize);
+    }
+
+    /// ADD $n, SP; RET (`W`, the word size, bytes).
+    pub(crate) fn close_return<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        drop_frame::<W>(m, d);
+        let ret = d.then;
+        (m.pc, m.cpu.rip) = (ret, ret + 1);
+        match m.pop_word::<W>() {
+            Ok(to) => {
+                m.cpu.rip = to;
+                steps(2, LOOKUP)
+            }
+            Err(stop) => failed(m, 2, stop),
+        }
+    }
+
+    /// ADD $n, SP; POP BP; RET (`W`, the word size, bytes).
+    pub(crate) fn close_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        drop_frame::<W>(m, d);
         let ret = d.then;
         (m.pc, m.cpu.rip) = (d.next, ret);
         match m.pop_word::<W>() {
