@@ -32,8 +32,8 @@ pub(crate) type Exec = Result<(), Halt>;
 /// What a step tells the step loop: the index in the decoded code of the
 /// instruction to run next in the low 32 bits, and the steps it took in
 /// the high bits. An index past the code ([`LOOKUP`],
-/// [`crate::decode::NOWHERE`], [`LATER`]) has the loop look `rip` up; [`HALTED`] says the step failed,
-/// with its stop in `Machine::halted`.
+/// [`crate::decode::NOWHERE`], [`LATER`]) has the loop look `rip` up;
+/// [`HALTED`] says the step failed, with its stop in `Machine::halted`.
 pub(crate) type Next = u64;
 
 /// The next instruction is wherever `rip` is: the loop looks it up.
@@ -273,14 +273,6 @@ impl<'a> Machine<'a> {
                         }
                     }
                 }
-                None if at == HALTED => {
-                    let stop = self.halted.take().expect("a failed step leaves its stop");
-                    if !std::mem::take(&mut self.redirected) {
-                        break Some(*stop);
-                    }
-                    at = LOOKUP;
-                    continue;
-                }
                 None => {
                     let found = self.image.index_of(self.cpu.rip);
                     if code.get(found as usize).is_some() {
@@ -298,6 +290,14 @@ impl<'a> Machine<'a> {
             };
             steps += next >> 32;
             at = next as u32;
+            // A failed step stops the run now, even as the last step before the limit.
+            if at == HALTED {
+                let stop = self.halted.take().expect("a failed step leaves its stop");
+                if !std::mem::take(&mut self.redirected) {
+                    break Some(*stop);
+                }
+                at = LOOKUP;
+            }
         };
         self.steps = steps;
         self.cpu.settle();

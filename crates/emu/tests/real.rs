@@ -412,6 +412,35 @@ fn plain_runs_are_step_by_step_runs() {
     );
 }
 
+/// A run whose step limit is exactly its last step (the exit) ends as the
+/// program does, not at the limit: a step that stops the run stops it even
+/// as the last step the limit allows.
+#[test]
+fn a_run_ending_on_its_step_limit_ends_as_the_program_does() {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go-samples/add");
+    for arch in Arch::ALL {
+        let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
+        let built = build(&go, &req, &cache).unwrap();
+        let parsed = gostack_listing::parse(&built.compiled.listing);
+        let world = World {
+            args: vec!["prog".into()],
+            ..World::default()
+        };
+        let mut config = Config::new(arch);
+        let whole = gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap();
+        assert_eq!(whole.stop, Stop::Exited(0), "{arch}");
+        config.max_steps = whole.steps;
+        let exact = gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap();
+        assert_eq!(exact.stop, Stop::Exited(0), "{arch}: limit {}", whole.steps);
+        assert_eq!(exact.steps, whole.steps, "{arch}");
+        config.max_steps = whole.steps - 1;
+        let short = gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap();
+        assert_eq!(short.stop, Stop::StepLimit(whole.steps - 1), "{arch}");
+    }
+}
+
 #[test]
 fn addresses_are_hidden_but_text_is_kept() {
     assert_eq!(
