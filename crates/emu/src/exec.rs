@@ -208,20 +208,23 @@ impl<'a> Machine<'a> {
 
     /// Runs until step `limit` or a stop.
     fn run_to(&mut self, limit: u64) -> Option<Stop> {
-        if self.trace.is_some() {
-            self.run_steps::<TRACED>(limit)
+        // While the steps run, `steps` stays at their start: what system
+        // calls and RDTSC read of the clock is the same in every mode.
+        let start = self.steps;
+        let (end, stop) = if self.trace.is_some() {
+            self.run_steps::<TRACED>(start, limit)
         } else if self.watch.is_some() {
-            self.run_steps::<WATCHED>(limit)
+            self.run_steps::<WATCHED>(start, limit)
         } else {
             // Groups run as one while they end by `limit`.
             let grouped = limit.saturating_sub(crate::decode::LONGEST_GROUP - 1);
-            if self.steps < grouped
-                && let Some(stop) = self.run_steps::<GROUPED>(grouped)
-            {
-                return Some(stop);
+            match self.run_steps::<GROUPED>(start, grouped) {
+                (end, None) => self.run_steps::<PLAIN>(end, limit),
+                stopped => stopped,
             }
-            self.run_steps::<PLAIN>(limit)
-        }
+        };
+        self.steps = end;
+        stop
     }
 
     /// The step loop: plain, traced or watched. Each step says where the
@@ -230,11 +233,11 @@ impl<'a> Machine<'a> {
     /// indirect jump, a system call that switched threads, a signal) has
     /// its next instruction looked up.
     #[inline(always)]
-    fn run_steps<const MODE: u8>(&mut self, limit: u64) -> Option<Stop> {
+    /// From step `steps` to step `limit` or a stop; the step it ended at.
+    fn run_steps<const MODE: u8>(&mut self, mut steps: u64, limit: u64) -> (u64, Option<Stop>) {
         // The decoded code is shared, so a step borrows its instruction while it changes the machine.
         let shared = std::sync::Arc::clone(&self.image.code);
         let code: &[Decoded] = &shared;
-        let mut steps = self.steps;
         let mut at = self.image.index_of(self.cpu.rip);
         // Watched: the step before was a watched one.
         let mut inside = false;
@@ -299,9 +302,8 @@ impl<'a> Machine<'a> {
                 at = LOOKUP;
             }
         };
-        self.steps = steps;
         self.cpu.settle();
-        stop
+        (steps, stop)
     }
 
     /// The step of a failed instruction: its stop waits for the step loop.
