@@ -282,6 +282,19 @@ fn opens_frame(push: &Instruction, mov: &Instruction) -> bool {
         && sp(mov.op_register(1))
 }
 
+/// Whether an instruction drops a frame: ADD $n, SP.
+fn drops_frame(add: &Instruction) -> bool {
+    add.mnemonic() == iced_x86::Mnemonic::Add
+        && add.op_kind(0) == OpKind::Register
+        && matches!(add.op_register(0), Register::RSP | Register::ESP)
+        && is_immediate(add.op_kind(1))
+}
+
+/// Whether an instruction is a RET without a count.
+fn returns(ret: &Instruction) -> bool {
+    ret.mnemonic() == iced_x86::Mnemonic::Ret && ret.op_count() == 0
+}
+
 /// The most instructions a group holds ([`Group::Entry`]'s).
 pub(crate) const LONGEST_GROUP: u64 = 5;
 
@@ -292,7 +305,6 @@ pub(crate) const LONGEST_GROUP: u64 = 5;
 pub(crate) fn mark_groups(code: &mut [Decoded]) {
     use iced_x86::Mnemonic as M;
     let bp = |r: Register| r == Register::RBP || r == Register::EBP;
-    let sp = |r: Register| r == Register::RSP || r == Register::ESP;
     let branches = |d: &Decoded| {
         d.cc != ConditionCode::None
             && d.ins.flow_control() == iced_x86::FlowControl::ConditionalBranch
@@ -327,15 +339,11 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
                 Some((Group::OpenFrame, ConditionCode::None, 0, mov.next, (0, 0)))
             }
             [add, pop, ret, ..]
-                if add.ins.mnemonic() == M::Add
-                    && add.ins.op_kind(0) == OpKind::Register
-                    && sp(add.ins.op_register(0))
-                    && is_immediate(add.ins.op_kind(1))
+                if drops_frame(&add.ins)
                     && pop.ins.mnemonic() == M::Pop
                     && pop.ins.op_kind(0) == OpKind::Register
                     && bp(pop.ins.op_register(0))
-                    && ret.ins.mnemonic() == M::Ret
-                    && ret.ins.op_count() == 0 =>
+                    && returns(&ret.ins) =>
             {
                 Some((
                     Group::CloseFrame,
@@ -345,14 +353,7 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
                     (0, 0),
                 ))
             }
-            [add, ret, ..]
-                if add.ins.mnemonic() == M::Add
-                    && add.ins.op_kind(0) == OpKind::Register
-                    && sp(add.ins.op_register(0))
-                    && is_immediate(add.ins.op_kind(1))
-                    && ret.ins.mnemonic() == M::Ret
-                    && ret.ins.op_count() == 0 =>
-            {
+            [add, ret, ..] if drops_frame(&add.ins) && returns(&ret.ins) => {
                 Some((Group::Return, ConditionCode::None, 0, ret.ins.ip(), (0, 0)))
             }
             _ => None,

@@ -471,13 +471,21 @@ mod groups {
         }
     }
 
+    /// PUSH BP; MOV BP, SP, as the stack steps do them (`W`, the word
+    /// size, bytes).
+    #[inline(always)]
+    fn start_frame<const W: u64>(m: &mut Machine<'_>) -> Result<(), Halt> {
+        let mask = size_mask(W as usize);
+        m.push_word::<W>(m.cpu.gpr[RBP] & mask)?;
+        m.cpu.gpr[RBP] = m.cpu.gpr[RSP] & mask;
+        Ok(())
+    }
+
     /// PUSH BP; MOV BP, SP (`W`, the word size, bytes).
     pub(crate) fn open_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
-        let mask = size_mask(W as usize);
-        if let Err(stop) = m.push_word::<W>(m.cpu.gpr[RBP] & mask) {
+        if let Err(stop) = start_frame::<W>(m) {
             return m.halt(stop);
         }
-        m.cpu.gpr[RBP] = m.cpu.gpr[RSP] & mask;
         m.cpu.rip = d.then;
         steps(2, d.next_index + 1)
     }
@@ -493,11 +501,10 @@ mod groups {
         }
         let push = d.group_at;
         (m.pc, m.cpu.rip) = (push, push + 1);
-        if let Err(stop) = m.push_word::<8>(m.cpu.gpr[RBP]) {
+        if let Err(stop) = start_frame::<8>(m) {
             return failed(m, 3, stop);
         }
         let sp = m.cpu.gpr[RSP];
-        m.cpu.gpr[RBP] = sp;
         m.cpu.set_lazy(crate::cpu::lazy::SUB, sp, d.group_imm, 8);
         m.cpu.gpr[RSP] = sp.wrapping_sub(d.group_imm);
         m.cpu.rip = d.then;
