@@ -23,6 +23,8 @@ pub(crate) struct Decoded {
     /// What the step loop calls: the step of a frequent instruction, or
     /// [`ops::general`] or [`ops::settled`] around its handler `inner`.
     pub(crate) exec: Step,
+    /// Its address.
+    pub(crate) ip: u64,
     /// Address of the next instruction.
     pub(crate) next: u64,
     /// Target of a near branch or call.
@@ -37,9 +39,11 @@ pub(crate) struct Decoded {
     pub(crate) fast: Step,
     /// For a group: the address after its last instruction.
     pub(crate) then: u64,
-    /// For [`Group::Entry`]: the address of its PUSH.
+    /// For [`Group::Entry`]: the address of its PUSH; for
+    /// [`Group::Entry386`], of its CMP.
     pub(crate) group_at: u64,
-    /// For [`Group::Entry`]: its SUB's immediate, the frame's size.
+    /// For [`Group::Entry`] and [`Group::Entry386`]: its SUB's immediate,
+    /// the frame's size.
     pub(crate) group_imm: u64,
     /// The memory operand, when there is one.
     pub(crate) mem: MemRef,
@@ -92,14 +96,12 @@ pub(crate) struct Operand {
     pub(crate) imm: u64,
 }
 
-/// A general register of some width: `AL`, `AH`, `AX`, `EAX` or `RAX`.
+/// A general register of some width at bit 0: `AL`, `AX`, `EAX` or `RAX`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Gpr {
     /// Index in [`Cpu::gpr`]; always below 16, and masked with 15 where it
     /// indexes so the step needs no bounds check.
     pub(crate) n: u8,
-    /// Bit position of the value in the register: 8 for AH..BH, else 0.
-    shift: u8,
     /// All ones in the value's width.
     mask: u64,
     /// The bits a write replaces: the whole register for 32- and 64-bit
@@ -108,34 +110,34 @@ pub(crate) struct Gpr {
 }
 
 impl Gpr {
-    /// Resolves iced's register name, widths as [`Cpu::reg`] reads them.
-    pub(crate) fn new(r: Register) -> Gpr {
+    /// Resolves iced's register name, widths as [`Cpu::reg`] reads them;
+    /// none for AH..BH, which are not at bit 0 of their register (their
+    /// operands are read through the decoder's instruction).
+    pub(crate) fn new(r: Register) -> Option<Gpr> {
         let (n, size, high) = gpr_slot(r);
-        let shift = if high { 8 } else { 0 };
         let mask = size_mask(size);
-        Gpr {
+        (!high).then_some(Gpr {
             n: n as u8,
-            shift,
             mask,
             clear: if matches!(size, 4 | 8) {
                 u64::MAX
             } else {
-                mask << shift
+                mask
             },
-        }
+        })
     }
 
     /// Reads the register, zero-extended.
     #[inline]
     pub(crate) fn get(self, cpu: &Cpu) -> u64 {
-        (cpu.gpr[usize::from(self.n) & 15] >> (self.shift & 63)) & self.mask
+        cpu.gpr[usize::from(self.n) & 15] & self.mask
     }
 
     /// Writes the register; a 32-bit write clears the upper half, as on hardware.
     #[inline]
     pub(crate) fn set(self, cpu: &mut Cpu, value: u64) {
         let r = &mut cpu.gpr[usize::from(self.n) & 15];
-        *r = (*r & !self.clear) | ((value & self.mask) << (self.shift & 63));
+        *r = (*r & !self.clear) | (value & self.mask);
     }
 }
 
@@ -266,6 +268,10 @@ pub(crate) enum Group {
     /// A function's entry on amd64: the stack check (CMP SP, k(R14); JLS)
     /// and the frame's start (PUSH BP; MOV BP, SP; SUB $n, SP).
     Entry,
+    /// A function's entry on 386: g from the thread's TLS (MOVL GS:0, CX;
+    /// MOVL -4(CX), CX), the stack check (CMPL SP, 8(CX); JLS) and the
+    /// frame (SUBL $n, SP).
+    Entry386,
 }
 
 /// Whether two instructions start a frame: PUSH BP; MOV BP, SP.
@@ -280,6 +286,23 @@ fn opens_frame(push: &Instruction, mov: &Instruction) -> bool {
         && mov.op_kind(1) == OpKind::Register
         && bp(mov.op_register(0))
         && sp(mov.op_register(1))
+}
+
+/// Whether an instruction is MOVL disp(base), CX, 4 bytes without an index.
+fn loads_ecx(mov: &Instruction, base: Register, disp: u32) -> bool {
+    mov.mnemonic() == iced_x86::Mnemonic::Mov
+        && mov.op_kind(0) == OpKind::Register
+        && mov.op_register(0) == Register::ECX
+        && reads_at(mov, base, disp)
+}
+
+/// Whether operand 1 of an instruction is 4 bytes at disp(base), without an index.
+fn reads_at(ins: &Instruction, base: Register, disp: u32) -> bool {
+    ins.op_kind(1) == OpKind::Memory
+        && ins.memory_base() == base
+        && ins.memory_index() == Register::None
+        && ins.memory_displacement32() == disp
+        && ins.memory_size().size() == 4
 }
 
 /// Whether an instruction drops a frame: ADD $n, SP.
@@ -330,6 +353,24 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
                 let entry = (push.ins.ip(), sub.ins.immediate(1));
                 Some((Group::Entry, jls.cc, jls.target, sub.next, entry))
             }
+            [tls, g, cmp, jls, sub, _, ..]
+                if loads_ecx(&tls.ins, Register::None, 0)
+                    && tls.ins.memory_segment() == Register::GS
+                    && loads_ecx(&g.ins, Register::ECX, 0xffff_fffc)
+                    && cmp.ins.mnemonic() == M::Cmp
+                    && cmp.ins.op_kind(0) == OpKind::Register
+                    && cmp.ins.op_register(0) == Register::ESP
+                    && reads_at(&cmp.ins, Register::ECX, 8)
+                    && branches(jls)
+                    && jls.cc == ConditionCode::be
+                    && sub.ins.mnemonic() == M::Sub
+                    && sub.ins.op_kind(0) == OpKind::Register
+                    && sub.ins.op_register(0) == Register::ESP
+                    && is_immediate(sub.ins.op_kind(1)) =>
+            {
+                let entry = (cmp.ins.ip(), sub.ins.immediate(1));
+                Some((Group::Entry386, jls.cc, jls.target, sub.next, entry))
+            }
             [first, jcc, _, ..]
                 if matches!(first.ins.mnemonic(), M::Cmp | M::Test) && branches(jcc) =>
             {
@@ -378,7 +419,7 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
     let none = Operand {
         form: form::ANY,
         size: 0,
-        gpr: Gpr::new(Register::RAX),
+        gpr: Gpr::new(Register::RAX).expect("a register at bit 0"),
         imm: 0,
     };
     Decoded {
@@ -389,6 +430,7 @@ pub(crate) fn stub(ins: Instruction) -> Decoded {
         group_imm: 0,
         group: Group::None,
         inner: ops::within_step,
+        ip: ins.ip(),
         next: ins.next_ip(),
         ops: [none; 3],
         mem: MemRef {
@@ -519,7 +561,7 @@ fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
     let mut op = Operand {
         form: form::ANY,
         size,
-        gpr: Gpr::new(Register::AL),
+        gpr: Gpr::new(Register::AL).expect("a register at bit 0"),
         imm: 0,
     };
     if i >= ins.op_count() {
@@ -527,8 +569,10 @@ fn operand(ins: &Instruction, i: u32, arch: Arch) -> Operand {
     }
     match ins.op_kind(i) {
         OpKind::Register if ins.op_register(i).is_gpr() => {
-            op.form = form::GPR;
-            op.gpr = Gpr::new(ins.op_register(i));
+            if let Some(gpr) = Gpr::new(ins.op_register(i)) {
+                op.form = form::GPR;
+                op.gpr = gpr;
+            }
         }
         OpKind::Memory if matches!(size, 1 | 2) => op.form = form::MEM,
         OpKind::Memory if size == 4 => op.form = form::MEM4,
@@ -571,5 +615,40 @@ mod tests {
         assert_eq!(gprs(&[0x48, 0x99]), bits(&[RAX, RDX]));
         // MOVZX EAX, AH
         assert_eq!(gprs(&[0x0f, 0xb6, 0xc4]), bits(&[RAX]));
+    }
+
+    /// A register operand at bit 0 is read and written in place, each
+    /// width as on hardware; AH..BH are read through the decoder's
+    /// instruction, at bits 8 to 15.
+    #[test]
+    fn register_operands_read_and_write_their_bits() {
+        let op = |bytes: &[u8], i: u32| {
+            let ins = Decoder::with_ip(64, bytes, 0, 0).decode();
+            operand(&ins, i, Arch::Amd64)
+        };
+        let mut cpu = Cpu::default();
+        cpu.gpr[RAX] = 0x1122_3344_5566_7788;
+        // MOV AL, CL / MOV AX, CX / MOV EAX, ECX / MOV RAX, RCX: operand 0.
+        let widths = [
+            (&[0x88, 0xc8][..], 0x88, 0x1122_3344_5566_77ff),
+            (&[0x66, 0x89, 0xc8], 0x7788, 0x1122_3344_5566_ffff),
+            (&[0x89, 0xc8], 0x5566_7788, 0xffff_ffff),
+            (&[0x48, 0x89, 0xc8], 0x1122_3344_5566_7788, u64::MAX),
+        ];
+        for (bytes, read, written) in widths {
+            let o = op(bytes, 0);
+            assert_eq!(o.form, form::GPR);
+            let mut c = cpu.clone();
+            assert_eq!(o.gpr.get(&c), read);
+            o.gpr.set(&mut c, u64::MAX);
+            assert_eq!(c.gpr[RAX], written, "{bytes:x?}");
+        }
+        // MOV AH, CL
+        let ah = op(&[0x88, 0xcc], 0);
+        assert_eq!(ah.form, form::ANY);
+        assert_eq!(cpu.reg(Register::AH), 0x77);
+        let mut c = cpu.clone();
+        c.set_reg(Register::AH, 0xab);
+        assert_eq!(c.gpr[RAX], 0x1122_3344_5566_ab88);
     }
 }

@@ -145,6 +145,7 @@ impl<'a> Machine<'a> {
                 }
             }
             m.trace = Some(TraceBuilder::new(initial));
+            m.mem.write_cold_always();
         }
     }
 
@@ -261,7 +262,9 @@ impl<'a> Machine<'a> {
                     if MODE == TRACED {
                         self.traced_step(at, Some(d))
                     } else {
-                        self.pc = self.cpu.rip;
+                        // From the instruction, not from `rip`: the step does not wait for the last one's store.
+                        debug_assert_eq!(self.cpu.rip, d.ip, "the step loop is where rip is");
+                        self.pc = d.ip;
                         self.cpu.rip = d.next;
                         if MODE == GROUPED {
                             (d.fast)(self, d)
@@ -277,7 +280,7 @@ impl<'a> Machine<'a> {
                     }
                 }
                 None => {
-                    let found = self.image.index_of(self.cpu.rip);
+                    let found = self.look_up();
                     if code.get(found as usize).is_some() {
                         at = found;
                         continue;
@@ -304,6 +307,22 @@ impl<'a> Machine<'a> {
         };
         self.cpu.settle();
         (steps, stop)
+    }
+
+    /// Goes on at `to`, reached by a return or an indirect jump or call:
+    /// the index of its instruction, for the step loop.
+    #[inline(always)]
+    pub(crate) fn jump_to(&mut self, to: u64) -> u32 {
+        self.cpu.rip = to;
+        self.image.index_of(to)
+    }
+
+    /// The index of the instruction at `rip`, out of the step loop's way
+    /// (inlined, the lookup would be worked out before every step).
+    #[cold]
+    #[inline(never)]
+    fn look_up(&self) -> u32 {
+        self.image.index_of(self.cpu.rip)
     }
 
     /// The step of a failed instruction: its stop waits for the step loop.
@@ -486,7 +505,9 @@ impl<'a> Machine<'a> {
     /// hot region, it makes no call.
     #[inline(always)]
     pub(crate) fn store(&mut self, addr: u64, size: usize, value: u64) -> Exec {
-        if self.trace.is_none() && self.mem.write_hot(addr, size, value) {
+        // A traced run's memory has no writable hot region
+        // (`write_cold_always`): its writes go on to be recorded.
+        if self.mem.write_hot(addr, size, value) {
             return Ok(());
         }
         self.store_cold(addr, size, value)

@@ -412,6 +412,7 @@ pub(crate) fn group_step(stub: &Decoded, ops: &[Operand; 3], arch: Arch) -> Opti
         Group::CloseFrame => by_word!(arch, groups::close_frame),
         Group::Return => by_word!(arch, groups::close_return),
         Group::Entry => groups::entry,
+        Group::Entry386 => groups::entry386,
     })
 }
 
@@ -421,9 +422,9 @@ pub(crate) fn group_step(stub: &Decoded, ops: &[Operand; 3], arch: Arch) -> Opti
 /// as its own step would have left them.
 mod groups {
     use super::{arith, lazy_condition};
-    use crate::cpu::{RBP, RSP};
+    use crate::cpu::{RBP, RCX, RSP};
     use crate::decode::{Decoded, form};
-    use crate::exec::{Halt, LOOKUP, Machine, Next, size_mask};
+    use crate::exec::{Halt, Machine, Next, size_mask};
 
     /// `n` steps, going on at `index`.
     #[inline(always)]
@@ -511,6 +512,39 @@ mod groups {
         steps(5, d.next_index + 4)
     }
 
+    /// A function's entry on 386: MOVL GS:0, CX; MOVL -4(CX), CX;
+    /// CMPL SP, 8(CX); JLS; SUBL $n, SP.
+    pub(crate) fn entry386(m: &mut Machine<'_>, d: &Decoded) -> Next {
+        let word = size_mask(4);
+        let tls = match m.read::<{ form::MEM4 }>(d, 1) {
+            Ok(tls) => tls,
+            Err(stop) => return m.halt(stop),
+        };
+        m.cpu.gpr[RCX] = tls;
+        // A load that faults sets rip back to pc.
+        m.pc = d.next;
+        let g = match m.load(tls.wrapping_sub(4) & word, 4) {
+            Ok(g) => g,
+            Err(stop) => return failed(m, 2, stop),
+        };
+        m.cpu.gpr[RCX] = g;
+        m.pc = d.group_at;
+        let limit = match m.load(g.wrapping_add(8) & word, 4) {
+            Ok(limit) => limit,
+            Err(stop) => return failed(m, 3, stop),
+        };
+        let sp = m.cpu.gpr[RSP] & word;
+        m.cpu.set_lazy(crate::cpu::lazy::SUB, sp, limit, 4);
+        if sp <= limit {
+            m.cpu.rip = d.target;
+            return steps(4, d.target_index);
+        }
+        m.cpu.set_lazy(crate::cpu::lazy::SUB, sp, d.group_imm, 4);
+        m.cpu.gpr[RSP] = sp.wrapping_sub(d.group_imm) & word;
+        m.cpu.rip = d.then;
+        steps(5, d.next_index + 4)
+    }
+
     /// ADD $n, SP, as `arith::add` does it for the stack pointer.
     #[inline(always)]
     fn drop_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) {
@@ -525,10 +559,7 @@ mod groups {
         let ret = d.then;
         (m.pc, m.cpu.rip) = (ret, ret + 1);
         match m.pop_word::<W>() {
-            Ok(to) => {
-                m.cpu.rip = to;
-                steps(2, LOOKUP)
-            }
+            Ok(to) => steps(2, m.jump_to(to)),
             Err(stop) => failed(m, 2, stop),
         }
     }
@@ -544,10 +575,7 @@ mod groups {
         }
         (m.pc, m.cpu.rip) = (ret, ret + 1);
         match m.pop_word::<W>() {
-            Ok(to) => {
-                m.cpu.rip = to;
-                steps(3, LOOKUP)
-            }
+            Ok(to) => steps(3, m.jump_to(to)),
             Err(stop) => failed(m, 3, stop),
         }
     }

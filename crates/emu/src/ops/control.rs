@@ -3,7 +3,7 @@
 
 use super::lazy_condition;
 use crate::decode::Decoded;
-use crate::exec::{LOOKUP, Machine, Next, one_step};
+use crate::exec::{Machine, Next, one_step};
 
 /// CALL: Call Procedure (`W`, the word size, bytes) to its branch target.
 pub(crate) fn call<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
@@ -23,17 +23,13 @@ pub(crate) fn call_indirect<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> N
     if let Err(stop) = m.push_word::<W>(d.next) {
         return m.halt(stop);
     }
-    m.cpu.rip = target;
-    one_step(LOOKUP)
+    one_step(m.jump_to(target))
 }
 
 /// RET: Return from Procedure (`W`, the word size, bytes).
 pub(crate) fn ret<const W: u64>(m: &mut Machine<'_>, _: &Decoded) -> Next {
     match m.pop_word::<W>() {
-        Ok(to) => {
-            m.cpu.rip = to;
-            one_step(LOOKUP)
-        }
+        Ok(to) => one_step(m.jump_to(to)),
         Err(stop) => m.halt(stop),
     }
 }
@@ -44,8 +40,7 @@ pub(crate) fn ret_pop<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
         Ok(to) => {
             let n = d.ins.immediate(0);
             m.cpu.gpr[crate::cpu::RSP] = m.sp().wrapping_add(n) & m.mask();
-            m.cpu.rip = to;
-            one_step(LOOKUP)
+            one_step(m.jump_to(to))
         }
         Err(stop) => m.halt(stop),
     }
@@ -60,10 +55,7 @@ pub(crate) fn jmp(m: &mut Machine<'_>, d: &Decoded) -> Next {
 /// JMP: Jump to the address in a register or memory.
 pub(crate) fn jmp_indirect(m: &mut Machine<'_>, d: &Decoded) -> Next {
     match m.read_op(d, 0) {
-        Ok(target) => {
-            m.cpu.rip = target;
-            one_step(LOOKUP)
-        }
+        Ok(target) => one_step(m.jump_to(target)),
         Err(stop) => m.halt(stop),
     }
 }
