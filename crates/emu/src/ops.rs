@@ -568,6 +568,17 @@ mod groups {
     pub(crate) fn close_frame<const W: u64>(m: &mut Machine<'_>, d: &Decoded) -> Next {
         drop_frame::<W>(m, d);
         let ret = d.then;
+        // The saved BP and the return address, side by side in the hot
+        // region (386 code keeps no frame pointer).
+        let sp = m.cpu.gpr[RSP];
+        if W == 8
+            && let Some((bp, to)) = m.mem.read_pair_hot(sp)
+        {
+            m.cpu.gpr[RBP] = bp;
+            m.cpu.gpr[RSP] = sp.wrapping_add(2 * W) & size_mask(W as usize);
+            m.pc = ret;
+            return steps(3, m.jump_to(to));
+        }
         (m.pc, m.cpu.rip) = (d.next, ret);
         match m.pop_word::<W>() {
             Ok(bp) => m.cpu.gpr[RBP] = bp,
