@@ -513,6 +513,16 @@ impl<'a> Machine<'a> {
         self.store_cold(addr, size, value)
     }
 
+    /// Reads `size` bytes at `addr` as [`Machine::load`] does, leaving the
+    /// hot region as it is: for a read beside the stack's accesses.
+    #[inline(always)]
+    pub(crate) fn load_aside(&mut self, addr: u64, size: usize) -> Result<u64, Halt> {
+        match self.mem.read_aside(addr, size) {
+            Some(v) => Ok(v),
+            None => self.load(addr, size),
+        }
+    }
+
     #[inline(never)]
     fn store_cold(&mut self, addr: u64, size: usize, value: u64) -> Exec {
         match self.kernel_store(addr, size, value) {

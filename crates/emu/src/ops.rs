@@ -423,7 +423,7 @@ pub(crate) fn group_step(stub: &Decoded, ops: &[Operand; 3], arch: Arch) -> Opti
 mod groups {
     use super::{arith, lazy_condition};
     use crate::cpu::{RBP, RCX, RSP};
-    use crate::decode::{Decoded, form};
+    use crate::decode::Decoded;
     use crate::exec::{Halt, Machine, Next, size_mask};
 
     /// `n` steps, going on at `index`.
@@ -493,10 +493,14 @@ mod groups {
 
     /// A function's entry on amd64: CMP SP, k(R14); JLS; PUSH BP; MOV BP, SP; SUB $n, SP.
     pub(crate) fn entry(m: &mut Machine<'_>, d: &Decoded) -> Next {
-        if let Err(stop) = arith::cmp::<{ form::GPR }, { form::MEM8 }>(m, d) {
-            return m.halt(stop);
-        }
-        if lazy_condition(&mut m.cpu, iced_x86::ConditionCode::be as u8) {
+        // CMP SP, k(R14), reading g beside the stack; JLS.
+        let limit = match m.load_aside(m.ea(d), 8) {
+            Ok(limit) => limit,
+            Err(stop) => return m.halt(stop),
+        };
+        let sp = m.cpu.gpr[RSP];
+        m.cpu.set_lazy(crate::cpu::lazy::SUB, sp, limit, 8);
+        if sp <= limit {
             m.cpu.rip = d.target;
             return steps(2, d.target_index);
         }
@@ -516,20 +520,20 @@ mod groups {
     /// CMPL SP, 8(CX); JLS; SUBL $n, SP.
     pub(crate) fn entry386(m: &mut Machine<'_>, d: &Decoded) -> Next {
         let word = size_mask(4);
-        let tls = match m.read::<{ form::MEM4 }>(d, 1) {
+        let tls = match m.load_aside(m.ea(d), 4) {
             Ok(tls) => tls,
             Err(stop) => return m.halt(stop),
         };
         m.cpu.gpr[RCX] = tls;
         // A load that faults sets rip back to pc.
         m.pc = d.next;
-        let g = match m.load(tls.wrapping_sub(4) & word, 4) {
+        let g = match m.load_aside(tls.wrapping_sub(4) & word, 4) {
             Ok(g) => g,
             Err(stop) => return failed(m, 2, stop),
         };
         m.cpu.gpr[RCX] = g;
         m.pc = d.group_at;
-        let limit = match m.load(g.wrapping_add(8) & word, 4) {
+        let limit = match m.load_aside(g.wrapping_add(8) & word, 4) {
             Ok(limit) => limit,
             Err(stop) => return failed(m, 3, stop),
         };
