@@ -293,16 +293,40 @@ fn loads_ecx(mov: &Instruction, base: Register, disp: u32) -> bool {
     mov.mnemonic() == iced_x86::Mnemonic::Mov
         && mov.op_kind(0) == OpKind::Register
         && mov.op_register(0) == Register::ECX
-        && reads_at(mov, base, disp)
+        && reads_at(mov, base, Some(disp), 4)
 }
 
-/// Whether operand 1 of an instruction is 4 bytes at disp(base), without an index.
-fn reads_at(ins: &Instruction, base: Register, disp: u32) -> bool {
+/// Whether an instruction is a function's stack check: CMP SP,
+/// disp(base) of `size` bytes (any displacement for `None`).
+fn checks_stack(
+    cmp: &Instruction,
+    sp: Register,
+    base: Register,
+    disp: Option<u32>,
+    size: usize,
+) -> bool {
+    cmp.mnemonic() == iced_x86::Mnemonic::Cmp
+        && cmp.op_kind(0) == OpKind::Register
+        && cmp.op_register(0) == sp
+        && reads_at(cmp, base, disp, size)
+}
+
+/// Whether operand 1 of an instruction is `size` bytes at disp(base),
+/// without an index (any displacement for `None`).
+fn reads_at(ins: &Instruction, base: Register, disp: Option<u32>, size: usize) -> bool {
     ins.op_kind(1) == OpKind::Memory
         && ins.memory_base() == base
         && ins.memory_index() == Register::None
-        && ins.memory_displacement32() == disp
-        && ins.memory_size().size() == 4
+        && disp.is_none_or(|d| ins.memory_displacement32() == d)
+        && ins.memory_size().size() == size
+}
+
+/// Whether an instruction makes a function's frame: SUB $n, SP.
+fn grows_frame(sub: &Instruction, sp: Register) -> bool {
+    sub.mnemonic() == iced_x86::Mnemonic::Sub
+        && sub.op_kind(0) == OpKind::Register
+        && sub.op_register(0) == sp
+        && is_immediate(sub.op_kind(1))
 }
 
 /// Whether an instruction drops a frame: ADD $n, SP.
@@ -335,20 +359,11 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
     for i in 0..code.len() {
         let found = match &code[i..] {
             [cmp, jls, push, mov, sub, _, ..]
-                if cmp.ins.mnemonic() == M::Cmp
-                    && cmp.ins.op_kind(0) == OpKind::Register
-                    && cmp.ins.op_register(0) == Register::RSP
-                    && cmp.ins.op_kind(1) == OpKind::Memory
-                    && cmp.ins.memory_base() == Register::R14
-                    && cmp.ins.memory_index() == Register::None
-                    && cmp.ins.memory_size().size() == 8
+                if checks_stack(&cmp.ins, Register::RSP, Register::R14, None, 8)
                     && branches(jls)
                     && jls.cc == ConditionCode::be
                     && opens_frame(&push.ins, &mov.ins)
-                    && sub.ins.mnemonic() == M::Sub
-                    && sub.ins.op_kind(0) == OpKind::Register
-                    && sub.ins.op_register(0) == Register::RSP
-                    && is_immediate(sub.ins.op_kind(1)) =>
+                    && grows_frame(&sub.ins, Register::RSP) =>
             {
                 let entry = (push.ins.ip(), sub.ins.immediate(1));
                 Some((Group::Entry, jls.cc, jls.target, sub.next, entry))
@@ -357,16 +372,10 @@ pub(crate) fn mark_groups(code: &mut [Decoded]) {
                 if loads_ecx(&tls.ins, Register::None, 0)
                     && tls.ins.memory_segment() == Register::GS
                     && loads_ecx(&g.ins, Register::ECX, 0xffff_fffc)
-                    && cmp.ins.mnemonic() == M::Cmp
-                    && cmp.ins.op_kind(0) == OpKind::Register
-                    && cmp.ins.op_register(0) == Register::ESP
-                    && reads_at(&cmp.ins, Register::ECX, 8)
+                    && checks_stack(&cmp.ins, Register::ESP, Register::ECX, Some(8), 4)
                     && branches(jls)
                     && jls.cc == ConditionCode::be
-                    && sub.ins.mnemonic() == M::Sub
-                    && sub.ins.op_kind(0) == OpKind::Register
-                    && sub.ins.op_register(0) == Register::ESP
-                    && is_immediate(sub.ins.op_kind(1)) =>
+                    && grows_frame(&sub.ins, Register::ESP) =>
             {
                 let entry = (cmp.ins.ip(), sub.ins.immediate(1));
                 Some((Group::Entry386, jls.cc, jls.target, sub.next, entry))
