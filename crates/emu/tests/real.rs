@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use gostack_emu::{Arch, Config, Stop, World};
-use gostack_toolchain::{Cache, CompileRequest, Go, build};
+use gostack_toolchain::{Built, Cache, CompileRequest, Go, build};
 
 const FLAG_SETS: [&[&str]; 2] = [&[], &["-N", "-l"]];
 const ARGS: [&str; 2] = ["first", "-second"];
@@ -126,6 +126,39 @@ fn native_with(executable: &[u8], dir: &Path, args: &[String]) -> std::io::Resul
     })
 }
 
+/// The installed Go and the tests' cache of builds.
+fn toolchain() -> (Go, Cache) {
+    let go = Go::find().expect("Go is installed");
+    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    (go, cache)
+}
+
+/// The program in `dir` compiled and linked for `arch` with `flags`.
+fn built(go: &Go, cache: &Cache, dir: &Path, arch: Arch, flags: &[String]) -> Built {
+    let req = CompileRequest::from_file(&dir.join("main.go"), arch, flags).unwrap();
+    build(go, &req, cache).unwrap()
+}
+
+/// What the program is started with: its name and `args`, and [`STDIN`].
+fn world(args: &[String]) -> World {
+    World {
+        args: std::iter::once("prog".to_string())
+            .chain(args.iter().cloned())
+            .collect(),
+        env: Vec::new(),
+        stdin: STDIN.to_vec(),
+        workdir: None,
+    }
+}
+
+/// What the program is started with: its name alone.
+fn bare_world() -> World {
+    World {
+        args: vec!["prog".into()],
+        ..World::default()
+    }
+}
+
 fn emulated(listing: &str, executable: &[u8], arch: Arch) -> Result<Outcome, String> {
     emulated_with(listing, executable, arch, &ARGS.map(str::to_string))
 }
@@ -139,15 +172,7 @@ fn emulated_with(
     let parsed = gostack_listing::parse(listing);
     let mut config = Config::new(arch);
     config.max_steps = 500_000_000;
-    let world = World {
-        args: std::iter::once("prog".to_string())
-            .chain(args.iter().cloned())
-            .collect(),
-        env: Vec::new(),
-        stdin: STDIN.to_vec(),
-        workdir: None,
-    };
-    let run = gostack_emu::run(&parsed.listing, executable, &config, &world)
+    let run = gostack_emu::run(&parsed.listing, executable, &config, &world(args))
         .map_err(|e| e.to_string())?;
     let status = match run.stop {
         Stop::Exited(code) => code,
@@ -170,8 +195,7 @@ fn emulated_with(
 /// Every program, every configuration: the emulator's outcome is the real binary's.
 #[test]
 fn whole_programs_run_as_the_real_binary_does() {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let (go, cache) = toolchain();
     let temp = tempfile::tempdir().unwrap();
     let mut jobs = Vec::new();
     for dir in programs() {
@@ -199,9 +223,7 @@ fn whole_programs_run_as_the_real_binary_does() {
                         "{} {arch} {flags:?}",
                         dir.file_name().unwrap().to_string_lossy()
                     );
-                    let req =
-                        CompileRequest::from_file(&dir.join("main.go"), *arch, &flags).unwrap();
-                    let built = build(go, &req, cache).unwrap();
+                    let built = built(go, cache, dir, *arch, &flags);
                     let got = emulated(&built.compiled.listing, &built.executable, *arch);
                     let failure = match got {
                         Err(stop) => Some(format!("{what}: {stop}")),
@@ -254,8 +276,7 @@ fn arguments_start_the_program_exactly_when_linux_would() {
         stack, "8388608",
         "the host's stack limit is the one gostack gives a run"
     );
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let (go, cache) = toolchain();
     let temp = tempfile::tempdir().unwrap();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/runtime/args");
     let many = |n: usize, len: usize| vec!["x".repeat(len); n];
@@ -269,8 +290,7 @@ fn arguments_start_the_program_exactly_when_linux_would() {
         let what = format!("{} arguments of {} bytes", args.len(), args[0].len());
         let native_outcome = |executable: &[u8]| native_with(executable, temp.path(), &args);
         for arch in Arch::ALL {
-            let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
-            let built = build(&go, &req, &cache).unwrap();
+            let built = built(&go, &cache, &dir, arch, &[]);
             let real = native_outcome(&built.executable);
             let got = emulated_with(&built.compiled.listing, &built.executable, arch, &args);
             match (real, got) {
@@ -289,13 +309,11 @@ fn arguments_start_the_program_exactly_when_linux_would() {
 /// is in the executable, so both binaries print the same natively.
 #[test]
 fn a_program_is_linked_as_go_build_links_it() {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let (go, cache) = toolchain();
     let temp = tempfile::tempdir().unwrap();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/programs/godebug");
     for arch in Arch::ALL {
-        let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
-        let ours = native(&build(&go, &req, &cache).unwrap().executable, temp.path());
+        let ours = native(&built(&go, &cache, &dir, arch, &[]).executable, temp.path());
         let exe = temp.path().join("go-build");
         let built = Command::new(go.path())
             .args(["build", "-o"])
@@ -321,18 +339,13 @@ fn a_program_is_linked_as_go_build_links_it() {
 /// Same executable, same run: byte-identical output and the same step count.
 #[test]
 fn runs_are_deterministic() {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let (go, cache) = toolchain();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/runtime/timers");
     for arch in Arch::ALL {
-        let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
-        let built = build(&go, &req, &cache).unwrap();
+        let built = built(&go, &cache, &dir, arch, &[]);
         let parsed = gostack_listing::parse(&built.compiled.listing);
         let config = Config::new(arch);
-        let world = World {
-            args: vec!["prog".into()],
-            ..World::default()
-        };
+        let world = bare_world();
         let runs: Vec<_> = (0..2)
             .map(|_| gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap())
             .collect();
@@ -350,27 +363,18 @@ fn runs_are_deterministic() {
 /// same steps.
 #[test]
 fn plain_runs_are_step_by_step_runs() {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let (go, cache) = toolchain();
     let mut differ = Vec::new();
     let mut runs = 0;
     for dir in programs() {
         for arch in Arch::ALL {
             for flags in FLAG_SETS {
                 let flags: Vec<String> = flags.iter().map(|s| s.to_string()).collect();
-                let req = CompileRequest::from_file(&dir.join("main.go"), arch, &flags).unwrap();
-                let built = build(&go, &req, &cache).unwrap();
+                let built = built(&go, &cache, &dir, arch, &flags);
                 let parsed = gostack_listing::parse(&built.compiled.listing);
                 let mut config = Config::new(arch);
                 config.max_steps = 500_000_000;
-                let world = World {
-                    args: std::iter::once("prog".to_string())
-                        .chain(ARGS.map(str::to_string))
-                        .collect(),
-                    env: Vec::new(),
-                    stdin: STDIN.to_vec(),
-                    workdir: None,
-                };
+                let world = world(&ARGS.map(str::to_string));
                 let plain =
                     gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap();
                 let mut report = |_: &gostack_emu::Seen<'_>| true;
@@ -417,17 +421,12 @@ fn plain_runs_are_step_by_step_runs() {
 /// as the last step the limit allows.
 #[test]
 fn a_run_ending_on_its_step_limit_ends_as_the_program_does() {
-    let go = Go::find().expect("Go is installed");
-    let cache = Cache::new(Path::new(env!("CARGO_TARGET_TMPDIR")).join("gostack-cache"));
+    let (go, cache) = toolchain();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../go-samples/add");
     for arch in Arch::ALL {
-        let req = CompileRequest::from_file(&dir.join("main.go"), arch, &[]).unwrap();
-        let built = build(&go, &req, &cache).unwrap();
+        let built = built(&go, &cache, &dir, arch, &[]);
         let parsed = gostack_listing::parse(&built.compiled.listing);
-        let world = World {
-            args: vec!["prog".into()],
-            ..World::default()
-        };
+        let world = bare_world();
         let mut config = Config::new(arch);
         let whole = gostack_emu::run(&parsed.listing, &built.executable, &config, &world).unwrap();
         assert_eq!(whole.stop, Stop::Exited(0), "{arch}");
