@@ -24,6 +24,14 @@ impl Region {
     pub(crate) fn end(&self) -> u64 {
         self.base + self.data.len() as u64
     }
+
+    /// Whether the region holds all of `addr..addr + len`.
+    fn holds(&self, addr: u64, len: usize) -> bool {
+        addr >= self.base
+            && addr
+                .checked_add(len as u64)
+                .is_some_and(|e| e <= self.end())
+    }
 }
 
 /// The emulated memory: regions sorted by base that never overlap. An
@@ -219,9 +227,7 @@ impl Memory {
             .regions
             .partition_point(|r| r.base <= addr)
             .checked_sub(1)?;
-        let r = &self.regions[i];
-        let end = addr.checked_add(len as u64)?;
-        (end <= r.end()).then_some(i)
+        self.regions[i].holds(addr, len).then_some(i)
     }
 
     /// The region holding all of `addr..addr + len`: the one its page
@@ -231,9 +237,7 @@ impl Memory {
         let slot = page as usize & (PAGES - 1);
         if let Some(&(p, i)) = self.pages.get(slot)
             && p == page
-            && self.regions.get(i).is_some_and(|r| {
-                addr >= r.base && addr.checked_add(len as u64).is_some_and(|e| e <= r.end())
-            })
+            && self.regions.get(i).is_some_and(|r| r.holds(addr, len))
         {
             return Some(i);
         }
@@ -283,10 +287,7 @@ impl Memory {
     /// `hint` is the onlooker's own: the index of the region it read last,
     /// looked at first.
     pub(crate) fn peek(&self, addr: u64, size: usize, hint: &mut usize) -> Option<u64> {
-        let holds = |r: &Region| {
-            addr >= r.base && addr.checked_add(size as u64).is_some_and(|e| e <= r.end())
-        };
-        if !self.regions.get(*hint).is_some_and(holds) {
+        if !self.regions.get(*hint).is_some_and(|r| r.holds(addr, size)) {
             *hint = self.index_of(addr, size)?;
         }
         let r = &self.regions[*hint];
@@ -336,28 +337,24 @@ impl Memory {
     /// aside last, else in the region found, which becomes the first of them.
     #[inline(never)]
     fn read_aside_cold(&mut self, addr: u64, size: usize) -> Option<u64> {
-        for h in self.aside {
-            let off = addr.wrapping_sub(h.base) as usize;
-            if let Some(bytes) = self
-                .regions
-                .get(h.index)
-                .and_then(|r| r.data.get(off..off.checked_add(size)?))
-            {
-                return Some(get_le(bytes));
-            }
+        if let Some(v) = self.aside.iter().find_map(|&h| self.read_in(h, addr, size)) {
+            return Some(v);
         }
         let i = self.find(addr, size)?;
-        let r = &self.regions[i];
-        self.aside = [
-            Hot {
-                base: r.base,
-                index: i,
-                write_index: usize::MAX,
-            },
-            self.aside[0],
-        ];
-        let off = (addr - r.base) as usize;
-        Some(get_le(&r.data[off..off + size]))
+        let found = Hot {
+            base: self.regions[i].base,
+            index: i,
+            write_index: usize::MAX,
+        };
+        self.aside = [found, self.aside[0]];
+        self.read_in(found, addr, size)
+    }
+
+    /// Reads `size` bytes at `addr` in region `h`; none outside it.
+    fn read_in(&self, h: Hot, addr: u64, size: usize) -> Option<u64> {
+        let off = addr.wrapping_sub(h.base) as usize;
+        let data = &self.regions.get(h.index)?.data;
+        Some(get_le(data.get(off..off.checked_add(size)?)?))
     }
 
     /// Reads two words of 8 bytes side by side in the hot region; none elsewhere.
